@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import Koa from 'koa';
+import type Provider from 'oidc-provider';
+import { AccountsService } from './accounts/accounts-service.ts';
+import type { Config } from './config/schema.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { mountProvider } from './http/mount-provider.ts';
+import { opsRoutes } from './http/ops-routes.ts';
+import { Pages } from './http/pages.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import type { Logger } from './logger.ts';
+import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
+import { createProvider } from './oidc/create-provider.ts';
+import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
+import { ensureSigningKeys } from './oidc/signing-keys.ts';
+import type { Store } from './store/store.ts';
+
+export const VIEWS_DIRECTORY = fileURLToPath(new URL('../views', import.meta.url));
+
+export interface AppDependencies {
+  config: Config;
+  store: Store;
+  logger: Logger;
+}
+
+export interface KeylineApp {
+  app: Koa;
+  provider: Provider;
+  accounts: AccountsService;
+  /** Stops background work; the caller closes the server and the store it opened. */
+  close(): Promise<void>;
+}
+
+/** The composition root: everything the process serves is built here from its dependencies. */
+export async function createApp({ config, store, logger }: AppDependencies): Promise<KeylineApp> {
+  const signingKeys = await ensureSigningKeys(store);
+  const cookieKeys = await resolveCookieKeys(config, store, logger);
+  const csrfSecret = await storedSecret(store, 'csrf-secret');
+  const pages = new Pages(VIEWS_DIRECTORY);
+  const accounts = new AccountsService(store);
+  const provider = createProvider({ config, store, logger, pages, signingKeys, cookieKeys });
+
+  const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
+  app.silent = true;
+  app.use(requestContext(logger));
+  app.use(securityHeaders);
+  app.use(errorHandler(pages));
+  app.use(opsRoutes(store).routes());
+  app.use(interactionRoutes({ provider, store, accounts, pages, csrfSecret }).routes());
+  app.use(mountProvider(provider));
+
+  return { app, provider, accounts, close: async () => {} };
+}

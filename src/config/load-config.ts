@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import { configSchema, type Config } from './schema.ts';
+
+export const DEFAULT_CONFIG_PATH = 'config/keyline.yaml';
+
+type Env = Record<string, string | undefined>;
+type RawConfig = Record<string, unknown>;
+
+/** Environment variables and the config key each one overrides. */
+const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
+  ['KEYLINE_ISSUER', 'issuer', (value) => value],
+  ['PORT', 'port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
+  ['KEYLINE_HOST', 'host', (value) => value],
+  ['KEYLINE_PROXY', 'proxy', parseBoolean],
+  ['KEYLINE_STORE', 'store', (value) => value],
+  ['KEYLINE_COOKIE_KEYS', 'cookies.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
+  ['KEYLINE_LOG_LEVEL', 'logLevel', (value) => value],
+];
+
+function parseBoolean(value: string): unknown {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  return value;
+}
+
+function readConfigFile(path: string, explicit: boolean): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([`KEYLINE_CONFIG: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`${path}: must be a YAML mapping of keys to values`]);
+  }
+  return parsed as RawConfig;
+}
+
+function setPath(target: RawConfig, dottedKey: string, value: unknown): void {
+  const keys = dottedKey.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const child = node[key];
+    node = (typeof child === 'object' && child !== null ? child : (node[key] = {})) as RawConfig;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+const DEFAULTS: RawConfig = {
+  issuer: 'http://localhost:3000',
+  port: 3000,
+  host: '0.0.0.0',
+  proxy: false,
+  store: './data/keyline.sqlite',
+};
+
+function envNameFor(key: string): string {
+  return ENV_OVERRIDES.find(([, configKey]) => configKey === key)?.[0] ?? '';
+}
+
+/** Validates a raw config object; every problem becomes one line naming the key. */
+export function parseConfig(raw: RawConfig): Config {
+  const merged = { ...DEFAULTS, ...raw };
+  // Without an explicit issuer, the local one follows the port, so `PORT=4000 npm start` just works.
+  if (raw.issuer === undefined && typeof merged.port === 'number') merged.issuer = `http://localhost:${merged.port}`;
+  const result = configSchema.safeParse(merged);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(top level)';
+    const env = envNameFor(key);
+    const unknownKeys = issue.code === 'unrecognized_keys' ? ` ${issue.keys.join(', ')}` : '';
+    return `${key}${env ? ` (${env})` : ''}: ${issue.message}${unknownKeys}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Loads the config file (KEYLINE_CONFIG or config/keyline.yaml), applies environment overrides, validates. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const explicitPath = env.KEYLINE_CONFIG;
+  const raw = readConfigFile(resolve(cwd, explicitPath ?? DEFAULT_CONFIG_PATH), explicitPath !== undefined);
+  for (const [name, key, convert] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, key, convert(value));
+  }
+  return parseConfig(raw);
+}

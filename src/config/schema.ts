@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+const seconds = z.number().int().positive();
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const resourceSchema = z.strictObject({
+  signingAlg: z.enum(SIGNING_ALGS).default('RS256'),
+  accessTokenTtl: seconds.optional(),
+  scopes: z.array(z.string().min(1)).default([]),
+});
+
+export const configSchema = z.strictObject({
+  issuer: httpUrl.refine((value) => !value.endsWith('/'), 'must not end with a slash'),
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  proxy: z.boolean(),
+  store: z.string().min(1, 'must name a SQLite file path or a mongodb:// URL'),
+  sqlite: z.strictObject({
+    synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
+  }).default({ synchronous: 'NORMAL' }),
+  cookies: z.strictObject({
+    keys: z.array(z.string().min(32, 'each cookie key needs at least 32 characters')).default([]),
+  }).default({ keys: [] }),
+  ttl: z.strictObject({
+    accessToken: seconds.default(900),
+    idToken: seconds.default(3600),
+    authorizationCode: seconds.max(600).default(60),
+    refreshToken: seconds.default(14 * 24 * 3600),
+    interaction: seconds.default(600),
+    sessionIdle: seconds.default(3600),
+    sessionAbsolute: seconds.default(12 * 3600),
+    grant: seconds.default(14 * 24 * 3600),
+  }).default({
+    accessToken: 900, idToken: 3600, authorizationCode: 60, refreshToken: 14 * 24 * 3600,
+    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600,
+  }),
+  resources: z.record(httpUrl, resourceSchema).default({}),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ResourceConfig = z.infer<typeof resourceSchema>;

@@ -1,0 +1,32 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from '../logger.ts';
+import type { KeylineState } from './keyline-state.ts';
+
+const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
+
+/**
+ * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce and a child
+ * logger, and logs one line per request. Only the path is logged: query strings can carry tokens.
+ */
+export function requestContext(logger: Logger) {
+  return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
+    const offered = ctx.get('x-request-id');
+    const requestId = SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.cspNonce = randomBytes(16).toString('base64');
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      ctx.state.log.info({
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      }, 'request');
+    }
+  };
+}

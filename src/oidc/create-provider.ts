@@ -1,0 +1,109 @@
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { Pages } from '../http/pages.ts';
+import type { Store, StoredSigningKey } from '../store/store.ts';
+import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { clientSecretMatches } from './client-secrets.ts';
+import { cookieSettings } from './cookie-settings.ts';
+import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
+import { loadExistingGrant } from './remembered-consent.ts';
+import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { sessionTtl } from './session-lifetime.ts';
+import { toProviderJwks } from './signing-keys.ts';
+import { createStoreAdapter } from './store-adapter.ts';
+
+export interface ProviderDependencies {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  pages: Pages;
+  signingKeys: StoredSigningKey[];
+  cookieKeys: string[];
+}
+
+const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+
+function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
+  return {
+    adapter: createStoreAdapter(store),
+    jwks: toProviderJwks(signingKeys),
+    cookies: cookieSettings(config.issuer, cookieKeys),
+    scopes: [...OIDC_SCOPES],
+    claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
+    async findAccount(_ctx, sub) {
+      const account = await store.accounts.findById(sub);
+      if (!account || account.disabled) return undefined;
+      return { accountId: account.id, claims: async () => accountClaims(account) as { sub: string } };
+    },
+    responseTypes: ['code'],
+    pkce: {
+      // Required for every client; a confidential client registered with --pkce optional may omit it.
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata()[PKCE_OPTIONAL] !== true,
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...ASYMMETRIC_ALGS],
+      requestObjectSigningAlgValues: [...ASYMMETRIC_ALGS],
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'],
+    },
+    extraClientMetadata: {
+      properties: EXTRA_CLIENT_METADATA,
+      validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
+    },
+    rotateRefreshToken: true,
+    loadExistingGrant: loadExistingGrant(store),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+          const client = ctx.oidc.client;
+          pages.render(ctx, 'logout', 'Sign out', { logoutForm: form, clientName: client?.clientName ?? client?.clientId });
+        },
+        async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+          pages.render(ctx, 'logged-out', 'Signed out');
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource,
+        getResourceServerInfo: resourceServerInfo(config),
+        useGrantedResource: async () => true,
+      },
+    },
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      IdToken: config.ttl.idToken,
+      Interaction: config.ttl.interaction,
+      RefreshToken: config.ttl.refreshToken,
+      Grant: config.ttl.grant,
+      Session: sessionTtl(config),
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    async renderError(ctx, out) {
+      const message = out.error_description ?? 'The request could not be completed.';
+      pages.renderError(ctx as never, ctx.status >= 400 ? ctx.status : 400, String(message), String(out.error));
+    },
+  };
+}
+
+/** Builds the oidc-provider instance that serves the protocol endpoints. */
+export function createProvider(deps: ProviderDependencies): Provider {
+  const provider = new Provider(deps.config.issuer, providerConfiguration(deps));
+  provider.proxy = deps.config.proxy;
+  // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.
+  provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, presented: string) {
+    return clientSecretMatches(this.clientSecret, presented);
+  };
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    if (ctx.state) ctx.state.providerError = error;
+    deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');
+  });
+  return provider;
+}

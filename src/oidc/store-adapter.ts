@@ -1,0 +1,46 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { OidcPayload, Store } from '../store/store.ts';
+
+/**
+ * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
+ * except Client, which reads the clients the `keyline clients` CLI manages.
+ */
+export function createStoreAdapter(store: Store) {
+  return class StoreAdapter implements Adapter {
+    readonly name: string;
+
+    constructor(name: string) {
+      this.name = name;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (this.name === 'Client') throw new Error('clients are managed with `keyline clients`, not through the adapter');
+      await store.oidc.upsert(this.name, id, payload as OidcPayload, expiresIn);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.name === 'Client') return (await store.clients.find(id))?.metadata as AdapterPayload | undefined;
+      return store.oidc.find(this.name, id) as Promise<AdapterPayload | undefined>;
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return store.oidc.findByUid(this.name, uid) as Promise<AdapterPayload | undefined>;
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return store.oidc.findByUserCode(this.name, userCode) as Promise<AdapterPayload | undefined>;
+    }
+
+    async consume(id: string): Promise<void> {
+      await store.oidc.consume(this.name, id);
+    }
+
+    async destroy(id: string): Promise<void> {
+      await store.oidc.destroy(this.name, id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await store.oidc.revokeByGrantId(grantId);
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { StoreUnavailableError } from '../store-errors.ts';
+import type { Store } from '../store.ts';
+import { SqliteAccounts } from './sqlite-accounts.ts';
+import { SqliteClients } from './sqlite-clients.ts';
+import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
+import {
+  SqliteConsents, SqliteCounters, SqliteSecrets, SqliteSigningKeys,
+} from './sqlite-small-repositories.ts';
+import { migrateSqliteSchema } from './schema.ts';
+
+export interface SqliteOptions {
+  synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  /** How often expired records are swept, in ms; 0 disables the sweep. */
+  sweepIntervalMs?: number;
+}
+
+/** Opens (creating if needed) the SQLite store at `path`; `:memory:` gives a private in-memory store. */
+export function openSqliteStore(path: string, options: SqliteOptions = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.exec('PRAGMA foreign_keys = ON');
+    migrateSqliteSchema(db);
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot open SQLite store at ${path}: ${(error as Error).message}`, { cause: error });
+  }
+
+  const sweepExpired = db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  const sweepCounters = db.prepare('DELETE FROM counters WHERE reset_at <= ?');
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    sweepExpired.run(now);
+    sweepCounters.run(now);
+  }, options.sweepIntervalMs ?? 60_000);
+  sweep.unref();
+
+  let open = true;
+  return {
+    kind: 'sqlite',
+    oidc: new SqliteOidcRecords(db),
+    accounts: new SqliteAccounts(db),
+    clients: new SqliteClients(db),
+    signingKeys: new SqliteSigningKeys(db),
+    secrets: new SqliteSecrets(db),
+    consents: new SqliteConsents(db),
+    counters: new SqliteCounters(db),
+    async ping() {
+      if (!open) throw new StoreUnavailableError('SQLite store is closed');
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      clearInterval(sweep);
+      db.close();
+    },
+  };
+}

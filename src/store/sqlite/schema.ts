@@ -1,0 +1,89 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/** Bump when the schema changes, and add the step to MIGRATIONS. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE oidc_records (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    uid TEXT,
+    user_code TEXT,
+    grant_id TEXT,
+    account_id TEXT,
+    consumed_at INTEGER,
+    expires_at INTEGER,
+    PRIMARY KEY (model, id)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX oidc_records_uid ON oidc_records (model, uid) WHERE uid IS NOT NULL;
+  CREATE UNIQUE INDEX oidc_records_user_code ON oidc_records (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_records_grant ON oidc_records (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_records_account ON oidc_records (account_id, model) WHERE account_id IS NOT NULL;
+  CREATE INDEX oidc_records_expiry ON oidc_records (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    metadata TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL,
+    private_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE consents (
+    account_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    resources TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, client_id)
+  );
+  CREATE INDEX consents_client ON consents (client_id);
+
+  CREATE TABLE counters (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    reset_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */
+export function migrateSqliteSchema(db: DatabaseSync): void {
+  const { user_version: current } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (current >= MIGRATIONS.length) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const { user_version: locked } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+    for (let version = locked; version < MIGRATIONS.length; version += 1) {
+      db.exec(MIGRATIONS[version]!);
+    }
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { NotFoundError } from '../store-errors.ts';
+import type { AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import { withDuplicateCheck } from './sqlite-errors.ts';
+
+interface AccountRow {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    disabled: row.disabled === 1,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export class SqliteAccounts implements Accounts {
+  readonly #insert: StatementSync;
+  readonly #findById: StatementSync;
+  readonly #findByEmail: StatementSync;
+  readonly #list: StatementSync;
+  readonly #update: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(`INSERT INTO accounts (id, email, name, password_hash, disabled, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#findById = db.prepare('SELECT * FROM accounts WHERE id = ?');
+    this.#findByEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
+    this.#list = db.prepare('SELECT * FROM accounts ORDER BY email');
+    this.#update = db.prepare(`UPDATE accounts SET name = ?, password_hash = ?, disabled = ?, updated_at = ?
+      WHERE id = ?`);
+  }
+
+  async create(account: AccountRecord): Promise<void> {
+    withDuplicateCheck('account', 'email', account.email, () => this.#insert.run(
+      account.id, account.email, account.name, account.passwordHash, account.disabled ? 1 : 0,
+      account.createdAt.getTime(), account.updatedAt.getTime(),
+    ));
+  }
+
+  async findById(id: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.#findById.get(id) as AccountRow | undefined);
+  }
+
+  async findByEmail(email: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.#findByEmail.get(email) as AccountRow | undefined);
+  }
+
+  async list(): Promise<AccountRecord[]> {
+    return (this.#list.all() as unknown as AccountRow[]).map((row) => toAccount(row)!);
+  }
+
+  async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
+    const current = await this.findById(id);
+    if (!current) throw new NotFoundError('account', id);
+    const next = { ...current, ...patch, updatedAt: new Date() };
+    this.#update.run(next.name, next.passwordHash, next.disabled ? 1 : 0, next.updatedAt.getTime(), id);
+    return next;
+  }
+}
