@@ -2,7 +2,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Pages } from '../http/pages.ts';
-import type { Store, StoredSigningKey } from '../store/store.ts';
+import type { OidcPayload, Store, StoredSigningKey } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
@@ -22,14 +22,21 @@ export interface ProviderDependencies {
   cookieKeys: string[];
 }
 
+/** Sessions remember where they were last used from, for `keyline sessions list`. */
+function annotateSession(model: string, payload: OidcPayload): OidcPayload {
+  const ctx = Provider.ctx;
+  if (model !== 'Session' || !ctx) return payload;
+  return { ...payload, keylineIp: ctx.ip, keylineUserAgent: ctx.get('user-agent').slice(0, 256), keylineLastSeen: Date.now() };
+}
+
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
 function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
   return {
-    adapter: createStoreAdapter(store),
+    adapter: createStoreAdapter(store, annotateSession),
     jwks: toProviderJwks(signingKeys),
     cookies: cookieSettings(config.issuer, cookieKeys),
-    scopes: [...OIDC_SCOPES],
+    scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
     claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
     async findAccount(_ctx, sub) {
       const account = await store.accounts.findById(sub);

@@ -1,16 +1,11 @@
 import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { OIDC_SCOPES } from './claims.ts';
 import { clientResources } from './keyline-client-metadata.ts';
-
-function apiScopesOf(client: Client): string {
-  const oidcScopes = new Set<string>(OIDC_SCOPES);
-  return (client.scope ?? '').split(' ').filter((scope) => scope && !oidcScopes.has(scope)).join(' ');
-}
 
 /**
  * Access tokens for an API are JWTs (RFC 9068) bound to that API as `aud`.
- * A client may only ask for the resources registered with it; per-resource options come from config.
+ * A client may only ask for the resources registered with it; per-resource options and the API's
+ * scopes come from config.
  */
 export function resourceServerInfo(config: Config) {
   return async (_ctx: KoaContextWithOIDC, resourceIndicator: string, client: Client): Promise<ResourceServer> => {
@@ -18,7 +13,7 @@ export function resourceServerInfo(config: Config) {
       throw new errors.InvalidTarget(`resource ${resourceIndicator} is not registered for this client`);
     }
     const resource = config.resources[resourceIndicator];
-    const scope = resource?.scopes.length ? resource.scopes.join(' ') : apiScopesOf(client);
+    const scope = resource?.scopes.join(' ') ?? '';
     return {
       audience: resourceIndicator,
       scope,

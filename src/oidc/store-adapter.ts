@@ -5,7 +5,9 @@ import type { OidcPayload, Store } from '../store/store.ts';
  * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
  * except Client, which reads the clients the `keyline clients` CLI manages.
  */
-export function createStoreAdapter(store: Store) {
+export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayload;
+
+export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_model, payload) => payload) {
   return class StoreAdapter implements Adapter {
     readonly name: string;
 
@@ -15,7 +17,7 @@ export function createStoreAdapter(store: Store) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === 'Client') throw new Error('clients are managed with `keyline clients`, not through the adapter');
-      await store.oidc.upsert(this.name, id, payload as OidcPayload, expiresIn);
+      await store.oidc.upsert(this.name, id, annotate(this.name, payload as OidcPayload), expiresIn);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -1,0 +1,72 @@
+import { AccountError } from '../accounts/account-errors.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
+import { CliContext, type CliIo } from './cli-context.ts';
+import { CliError, UsageError } from './cli-error.ts';
+import { CLIENTS_HELP, clientsCommand } from './clients.ts';
+import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
+import { KEYS_HELP, keysCommand } from './keys.ts';
+import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
+import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
+import { USERS_HELP, usersCommand } from './users.ts';
+
+const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
+  users: { help: USERS_HELP, run: usersCommand },
+  clients: { help: CLIENTS_HELP, run: clientsCommand },
+  sessions: { help: SESSIONS_HELP, run: sessionsCommand },
+  keys: { help: KEYS_HELP, run: keysCommand },
+  migrate: { help: MIGRATE_HELP, run: migrateCommand },
+  doctor: { help: DOCTOR_HELP, run: doctorCommand },
+};
+
+const MAIN_HELP = `keyline: administer a Keyline identity provider
+
+Usage: keyline <users|clients|sessions|keys|migrate|doctor> <command> [options]
+
+It works on the store the server uses, from the same configuration
+(KEYLINE_CONFIG, KEYLINE_STORE, ...), and is safe to run while the server runs.
+Add --help after any command for its options.`;
+
+/** Error types whose message is already a precise one-line explanation. */
+const EXPLAINED = [CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError];
+
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  const [noun, ...rest] = args;
+  if (!noun || noun === '--help' || noun === '-h' || noun === 'help') {
+    io.stdout.write(`${MAIN_HELP}\n`);
+    return noun ? 0 : 2;
+  }
+  const command = NOUNS[noun];
+  if (!command) {
+    io.stderr.write(`keyline: unknown command "${noun}"; try keyline --help\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  const cli = new CliContext(io);
+  try {
+    await command.run(cli, rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError && error.message === command.help) {
+      io.stderr.write(`${command.help}\n`);
+      return 2;
+    }
+    if (EXPLAINED.some((type) => error instanceof type)) {
+      const message = error instanceof ConfigError ? error.problems.join('; ') : (error as Error).message;
+      io.stderr.write(`keyline: ${message}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    io.stderr.write(`keyline: unexpected error: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await cli.close();
+  }
+}
+
+if (process.argv[1] && /keyline(\.js)?$|cli[/\\]main\.ts$/.test(process.argv[1])) {
+  const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = code;
+}

@@ -1,0 +1,37 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-error.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArguments {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** parseArgs with strict checking, turning its errors into one-line usage errors. */
+export function parseArguments(args: string[], options: Options, usage: string): ParsedArguments {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as ParsedArguments['values'], positionals };
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(`${reason} (usage: ${usage})`);
+  }
+}
+
+export function requirePositional(parsed: ParsedArguments, index: number, name: string, usage: string): string {
+  const value = parsed.positionals[index];
+  if (!value) throw new UsageError(`missing <${name}> (usage: ${usage})`);
+  return value;
+}
+
+export function stringOption(parsed: ParsedArguments, name: string): string | undefined {
+  const value = parsed.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function listOption(parsed: ParsedArguments, name: string): string[] {
+  const value = parsed.values[name];
+  if (value === undefined || typeof value === 'boolean') return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
+}

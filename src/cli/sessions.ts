@@ -1,0 +1,62 @@
+import { AccountsService } from '../accounts/accounts-service.ts';
+import type { CliContext } from './cli-context.ts';
+import { UsageError } from './cli-error.ts';
+import { parseArguments, requirePositional } from './parse-arguments.ts';
+
+export const SESSIONS_HELP = `keyline sessions <command>
+
+  list <email> [--json]   show the user's live sessions
+  revoke <email>          sign the user out everywhere: sessions, grants and refresh tokens end now`;
+
+interface SessionPayload {
+  uid?: string;
+  loginTs?: number;
+  iat?: number;
+  exp?: number;
+  transient?: boolean;
+  authorizations?: Record<string, unknown>;
+}
+
+const isoFromEpoch = (seconds: number | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
+
+export async function sessionsCommand(cli: CliContext, args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const store = await cli.store();
+  const accounts = new AccountsService(store);
+  switch (action) {
+    case 'list': {
+      const usage = 'keyline sessions list <email> [--json]';
+      const parsed = parseArguments(rest, { json: { type: 'boolean' } }, usage);
+      const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
+      const sessions = (await store.oidc.listByAccount('Session', account.id)).map(({ payload, expiresAt }) => {
+        const session = payload as SessionPayload;
+        return {
+          uid: session.uid ?? null,
+          createdAt: isoFromEpoch(session.loginTs),
+          lastSeenAt: typeof payload.keylineLastSeen === 'number' ? new Date(payload.keylineLastSeen).toISOString() : isoFromEpoch(session.iat),
+          expiresAt: expiresAt?.toISOString() ?? null,
+          ip: (payload.keylineIp as string | undefined) ?? null,
+          userAgent: (payload.keylineUserAgent as string | undefined) ?? null,
+          clients: Object.keys(session.authorizations ?? {}),
+        };
+      });
+      if (parsed.values.json) {
+        cli.printJson(sessions);
+      } else if (sessions.length === 0) {
+        cli.print(`no live sessions for ${account.email}`);
+      } else {
+        for (const s of sessions) cli.print(`${s.createdAt}\tlast seen ${s.lastSeenAt}\t${s.ip ?? '-'}\t${s.userAgent ?? '-'}`);
+      }
+      return;
+    }
+    case 'revoke': {
+      const usage = 'keyline sessions revoke <email>';
+      const account = await accounts.requireByEmail(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
+      const removed = await accounts.signOutEverywhere(account.id);
+      cli.print(`signed ${account.email} out everywhere (${removed} sessions, grants and tokens removed)`);
+      return;
+    }
+    default:
+      throw new UsageError(action ? `unknown command "sessions ${action}"; see keyline sessions --help` : SESSIONS_HELP);
+  }
+}

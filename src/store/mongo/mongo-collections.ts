@@ -1,0 +1,70 @@
+import type { Collection, Db } from 'mongodb';
+import type {
+  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, SecretDocument, SigningKeyDocument,
+} from './mongo-documents.ts';
+
+/** Every model oidc-provider persists through its adapter; each has its own collection. */
+export const OIDC_MODELS = [
+  'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
+  'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
+  'Grant', 'BackchannelAuthenticationRequest',
+] as const;
+
+export type OidcModel = (typeof OIDC_MODELS)[number];
+
+export const OIDC_COLLECTION_PREFIX = 'oidc_';
+
+export function oidcCollectionName(model: OidcModel): string {
+  return `${OIDC_COLLECTION_PREFIX}${model}`;
+}
+
+/** Keyline's own collections. */
+export const COLLECTION_NAMES = {
+  accounts: 'accounts',
+  clients: 'clients',
+  signingKeys: 'signing_keys',
+  secrets: 'secrets',
+  consents: 'consents',
+  counters: 'counters',
+} as const;
+
+/** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
+const DURABLE = { writeConcern: { w: 'majority' as const } };
+
+export interface KeylineCollections {
+  /** Throws for a model oidc-provider does not have: revokeByGrantId could not find its records. */
+  oidc(model: string): Collection<OidcDocument>;
+  allOidc(): Collection<OidcDocument>[];
+  accounts: Collection<AccountDocument>;
+  clients: Collection<ClientDocument>;
+  signingKeys: Collection<SigningKeyDocument>;
+  secrets: Collection<SecretDocument>;
+  consents: Collection<ConsentDocument>;
+  counters: Collection<CounterDocument>;
+}
+
+function isOidcModel(model: string): model is OidcModel {
+  return (OIDC_MODELS as readonly string[]).includes(model);
+}
+
+export function keylineCollections(db: Db): KeylineCollections {
+  const oidcByModel = new Map(OIDC_MODELS.map((model) => [
+    model as string, db.collection<OidcDocument>(oidcCollectionName(model), DURABLE),
+  ]));
+  return {
+    oidc(model) {
+      const collection = isOidcModel(model) ? oidcByModel.get(model) : undefined;
+      if (!collection) throw new Error(`unknown oidc-provider model "${model}"`);
+      return collection;
+    },
+    allOidc: () => [...oidcByModel.values()],
+    accounts: db.collection<AccountDocument>(COLLECTION_NAMES.accounts, DURABLE),
+    clients: db.collection<ClientDocument>(COLLECTION_NAMES.clients, DURABLE),
+    signingKeys: db.collection<SigningKeyDocument>(COLLECTION_NAMES.signingKeys, DURABLE),
+    secrets: db.collection<SecretDocument>(COLLECTION_NAMES.secrets, DURABLE),
+    consents: db.collection<ConsentDocument>(COLLECTION_NAMES.consents, DURABLE),
+    // Throttling counters take the connection's default write concern: losing a few hits in a
+    // failover is acceptable, and every login attempt writes one.
+    counters: db.collection<CounterDocument>(COLLECTION_NAMES.counters),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The shape of each collection's documents. `_id` is always the record's own string id.
+ * Free-form objects whose keys the caller chooses (oidc payloads, client metadata, JWKs,
+ * resource maps) are stored as JSON text: FerretDB and MongoDB before 5.0 reject keys that
+ * contain '.' or start with '$' (resource indicators are URLs), and JSON keeps the very
+ * round-trip semantics of the SQLite backend.
+ */
+
+export interface OidcDocument {
+  _id: string;
+  /** JSON text of the payload. */
+  payload: string;
+  /** Copies of the payload fields we look records up by; absent when the payload has none. */
+  uid?: string;
+  userCode?: string;
+  grantId?: string;
+  accountId?: string;
+  consumed?: Date;
+  /** null: never expires. */
+  expiresAt: Date | null;
+}
+
+export interface AccountDocument {
+  _id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ClientDocument {
+  _id: string;
+  /** JSON text of the metadata. */
+  metadata: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SigningKeyDocument {
+  _id: string;
+  alg: string;
+  /** JSON text of the private JWK. */
+  privateJwk: string;
+  createdAt: Date;
+}
+
+export interface SecretDocument {
+  _id: string;
+  value: string;
+  createdAt: Date;
+}
+
+export interface ConsentDocument {
+  /** JSON text of [accountId, clientId]: one consent per pair even before indexes exist. */
+  _id: string;
+  accountId: string;
+  clientId: string;
+  scopes: string[];
+  claims: string[];
+  /** JSON text of resource indicator -> granted scopes. */
+  resources: string;
+  updatedAt: Date;
+}
+
+export interface CounterDocument {
+  _id: string;
+  count: number;
+  /** The end of the counter's window, which is also when the document may be cleaned up. */
+  expiresAt: Date;
+}

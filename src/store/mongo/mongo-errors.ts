@@ -1,0 +1,53 @@
+import {
+  MongoClientClosedError, MongoNetworkError, MongoNotConnectedError, MongoServerClosedError, MongoServerError,
+  MongoServerSelectionError, MongoTopologyClosedError,
+} from 'mongodb';
+import { StoreUnavailableError } from '../store-errors.ts';
+
+const DUPLICATE_KEY = 11000;
+
+/** Server answers that mean "no usable primary right now" (shutdown, step-down, election), not a bad request. */
+const NO_PRIMARY_CODES = new Set([
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+export function isDuplicateKeyError(error: unknown): error is MongoServerError {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+/**
+ * The fields of the unique index a duplicate-key error is about, when the server says
+ * (MongoDB does; FerretDB v1 does not).
+ */
+export function duplicateKeyFields(error: MongoServerError): string[] | undefined {
+  const pattern: unknown = error.keyPattern;
+  return pattern && typeof pattern === 'object' ? Object.keys(pattern) : undefined;
+}
+
+/** The database cannot be reached or has no primary: worth a 503 and a retry, not a 500. */
+export function isUnavailableError(error: unknown): boolean {
+  if (
+    error instanceof MongoServerSelectionError
+    || error instanceof MongoNetworkError // includes timeouts and cleared pools
+    || error instanceof MongoNotConnectedError
+    || error instanceof MongoTopologyClosedError
+    || error instanceof MongoServerClosedError
+    || error instanceof MongoClientClosedError
+  ) {
+    return true;
+  }
+  return error instanceof MongoServerError && typeof error.code === 'number' && NO_PRIMARY_CODES.has(error.code);
+}
+
+/** Turns driver connectivity failures into StoreUnavailableError; passes every other error through. */
+export function toStoreError(error: unknown, describeDatabase: string, scrub: (message: string) => string): unknown {
+  if (!isUnavailableError(error)) return error;
+  const reason = scrub(error instanceof Error ? error.message : String(error));
+  return new StoreUnavailableError(`MongoDB at ${describeDatabase} is unavailable: ${reason}`, { cause: error });
+}

@@ -1,0 +1,113 @@
+import type { Filter, MongoServerError } from 'mongodb';
+import { DuplicateError } from '../store-errors.ts';
+import type { OidcPayload, OidcRecords, OidcRecordSummary } from '../store.ts';
+import { fromJsonText, toJsonText } from './json-text.ts';
+import type { KeylineCollections } from './mongo-collections.ts';
+import type { OidcDocument } from './mongo-documents.ts';
+import { duplicateKeyFields, isDuplicateKeyError } from './mongo-errors.ts';
+
+/** Payload fields copied beside the JSON so they can be indexed and queried. */
+const LOOKUP_FIELDS = ['uid', 'userCode', 'grantId', 'accountId'] as const;
+type LookupField = (typeof LOOKUP_FIELDS)[number];
+
+/** Live records only: reads must not depend on the TTL monitor having run (FerretDB has none). */
+function liveAt(now: Date): Filter<OidcDocument> {
+  return { $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+}
+
+function toPayload(document: OidcDocument | null): OidcPayload | undefined {
+  if (!document) return undefined;
+  const payload = fromJsonText<OidcPayload>(document.payload);
+  // oidc-provider expects `consumed` to be a truthy value once the record has been consumed.
+  if (document.consumed) payload.consumed = Math.floor(document.consumed.getTime() / 1000);
+  return payload;
+}
+
+function duplicateLookup(model: string, id: string, payload: OidcPayload, error: MongoServerError): DuplicateError {
+  const candidates = duplicateKeyFields(error) ?? ['uid', 'userCode'];
+  const field = candidates.find((name): name is LookupField => (LOOKUP_FIELDS as readonly string[]).includes(name)
+    && typeof payload[name] === 'string');
+  return field ? new DuplicateError(model, field, String(payload[field])) : new DuplicateError(model, 'id', id);
+}
+
+export class MongoOidcRecords implements OidcRecords {
+  readonly #collections: KeylineCollections;
+
+  constructor(collections: KeylineCollections) {
+    this.#collections = collections;
+  }
+
+  async upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number): Promise<void> {
+    const set: Partial<OidcDocument> = {
+      payload: toJsonText(payload),
+      expiresAt: expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null,
+    };
+    const unset: Partial<Record<LookupField, ''>> = {};
+    for (const field of LOOKUP_FIELDS) {
+      const value = payload[field];
+      if (typeof value === 'string') set[field] = value;
+      else unset[field] = '';
+    }
+    // `consumed` is left alone: re-saving a consumed record does not make it usable again.
+    const update = Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
+    try {
+      await this.#collections.oidc(model).updateOne({ _id: id }, update, { upsert: true });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw duplicateLookup(model, id, payload, error);
+      throw error;
+    }
+  }
+
+  async find(model: string, id: string): Promise<OidcPayload | undefined> {
+    return toPayload(await this.#collections.oidc(model).findOne({ _id: id, ...liveAt(new Date()) }));
+  }
+
+  async findByUid(model: string, uid: string): Promise<OidcPayload | undefined> {
+    return toPayload(await this.#collections.oidc(model).findOne({ uid, ...liveAt(new Date()) }));
+  }
+
+  async findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined> {
+    return toPayload(await this.#collections.oidc(model).findOne({ userCode, ...liveAt(new Date()) }));
+  }
+
+  async consume(model: string, id: string): Promise<boolean> {
+    const now = new Date();
+    // One conditional single-document update: MongoDB applies it atomically, so of many
+    // concurrent consumers exactly one matches a record that is not consumed yet.
+    const result = await this.#collections.oidc(model).updateOne(
+      { _id: id, consumed: { $exists: false }, ...liveAt(now) },
+      { $set: { consumed: now } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.#collections.oidc(model).deleteOne({ _id: id });
+  }
+
+  async revokeByGrantId(grantId: string): Promise<number> {
+    return this.#deleteFromEveryModel({ grantId });
+  }
+
+  async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {
+    const documents = await this.#collections.oidc(model)
+      .find({ accountId, ...liveAt(new Date()) })
+      .sort({ expiresAt: -1 })
+      .toArray();
+    return documents.map((document) => ({
+      id: document._id,
+      payload: toPayload(document)!,
+      expiresAt: document.expiresAt ?? null,
+    }));
+  }
+
+  async destroyByAccount(accountId: string): Promise<number> {
+    return this.#deleteFromEveryModel({ accountId });
+  }
+
+  async #deleteFromEveryModel(filter: Filter<OidcDocument>): Promise<number> {
+    const results = await Promise.all(this.#collections.allOidc().map((collection) => collection.deleteMany(filter)));
+    return results.reduce((total, result) => total + result.deletedCount, 0);
+  }
+}
+
