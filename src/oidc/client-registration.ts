@@ -36,7 +36,7 @@ export async function registerClient(provider: Provider, registration: ClientReg
     response_types: userFlow ? ['code'] : [],
     redirect_uris: registration.redirectUris,
     post_logout_redirect_uris: registration.postLogoutRedirectUris,
-    scope: registration.scopes,
+    ...(registration.scopes ? { scope: registration.scopes } : {}),
     token_endpoint_auth_method: registration.isPublic ? 'none' : registration.authMethod ?? 'client_secret_basic',
     ...(clientSecret ? { client_secret: hashClientSecret(clientSecret) } : {}),
     ...(registration.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),

@@ -7,10 +7,12 @@ import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
+import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { sessionTtl } from './session-lifetime.ts';
 import { toProviderJwks } from './signing-keys.ts';
+import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 
 export interface ProviderDependencies {
@@ -63,8 +65,8 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
@@ -108,6 +110,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, presented: string) {
     return clientSecretMatches(this.clientSecret, presented);
   };
+  addAtHashAtTokenEndpoint(provider);
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

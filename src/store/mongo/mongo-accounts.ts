@@ -1,0 +1,64 @@
+import type { Collection } from 'mongodb';
+import { DuplicateError, NotFoundError } from '../store-errors.ts';
+import type { AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import type { AccountDocument } from './mongo-documents.ts';
+import { duplicateKeyFields, isDuplicateKeyError } from './mongo-errors.ts';
+
+function toAccount(document: AccountDocument | null): AccountRecord | undefined {
+  if (!document) return undefined;
+  const { _id: id, email, name, passwordHash, disabled, createdAt, updatedAt } = document;
+  return { id, email, name, passwordHash, disabled, createdAt, updatedAt };
+}
+
+/** Only the patchable fields that are actually given: a stray key must not overwrite the id or the email. */
+function patchFields(patch: AccountPatch): AccountPatch {
+  const fields: AccountPatch = {};
+  if (patch.name !== undefined) fields.name = patch.name;
+  if (patch.passwordHash !== undefined) fields.passwordHash = patch.passwordHash;
+  if (patch.disabled !== undefined) fields.disabled = patch.disabled;
+  return fields;
+}
+
+export class MongoAccounts implements Accounts {
+  readonly #accounts: Collection<AccountDocument>;
+
+  constructor(accounts: Collection<AccountDocument>) {
+    this.#accounts = accounts;
+  }
+
+  async create(account: AccountRecord): Promise<void> {
+    const { id, email, name, passwordHash, disabled, createdAt, updatedAt } = account;
+    try {
+      await this.#accounts.insertOne({ _id: id, email, name, passwordHash, disabled, createdAt, updatedAt });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // FerretDB does not say which unique index was hit: then it is the id only if that id exists.
+      const fields = duplicateKeyFields(error);
+      const idTaken = fields ? fields.includes('_id') : (await this.#accounts.countDocuments({ _id: id })) > 0;
+      throw idTaken ? new DuplicateError('account', 'id', id) : new DuplicateError('account', 'email', email);
+    }
+  }
+
+  async findById(id: string): Promise<AccountRecord | undefined> {
+    return toAccount(await this.#accounts.findOne({ _id: id }));
+  }
+
+  async findByEmail(email: string): Promise<AccountRecord | undefined> {
+    return toAccount(await this.#accounts.findOne({ email }));
+  }
+
+  async list(): Promise<AccountRecord[]> {
+    const documents = await this.#accounts.find().sort({ email: 1 }).toArray();
+    return documents.map((document) => toAccount(document)!);
+  }
+
+  async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
+    const updated = await this.#accounts.findOneAndUpdate(
+      { _id: id },
+      { $set: { ...patchFields(patch), updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+    if (!updated) throw new NotFoundError('account', id);
+    return toAccount(updated)!;
+  }
+}

@@ -1,0 +1,72 @@
+import { COLLECTION_NAMES, OIDC_MODELS, oidcCollectionName } from './mongo-collections.ts';
+
+export interface IndexSpec {
+  collection: string;
+  name: string;
+  key: Record<string, 1 | -1>;
+  unique?: boolean;
+  /** Leaves out documents without the field, so only records that have one must be unique. */
+  sparse?: boolean;
+  /** A TTL index on a date field: documents go once that date has passed. */
+  ttl?: boolean;
+}
+
+/** What listIndexes reports about one index. */
+export interface ExistingIndex {
+  name?: string;
+  key: Record<string, unknown>;
+  unique?: boolean;
+  sparse?: boolean;
+  expireAfterSeconds?: number;
+}
+
+function expiryIndex(collection: string): IndexSpec {
+  return { collection, name: 'expiresAt_ttl', key: { expiresAt: 1 }, ttl: true };
+}
+
+function oidcIndexes(): IndexSpec[] {
+  return OIDC_MODELS.flatMap((model) => {
+    const collection = oidcCollectionName(model);
+    const specs: IndexSpec[] = [
+      expiryIndex(collection),
+      { collection, name: 'grantId', key: { grantId: 1 } },
+      // Serves destroyByAccount, and listByAccount's newest-first order.
+      { collection, name: 'accountId_expiresAt', key: { accountId: 1, expiresAt: -1 } },
+    ];
+    if (model === 'Session') specs.push({ collection, name: 'uid_unique', key: { uid: 1 }, unique: true, sparse: true });
+    if (model === 'DeviceCode') {
+      specs.push({ collection, name: 'userCode_unique', key: { userCode: 1 }, unique: true, sparse: true });
+    }
+    return specs;
+  });
+}
+
+/** Every index Keyline's queries and uniqueness rules rely on. `_id` is unique by itself. */
+export const INDEX_SPECS: readonly IndexSpec[] = [
+  ...oidcIndexes(),
+  { collection: COLLECTION_NAMES.accounts, name: 'email_unique', key: { email: 1 }, unique: true },
+  {
+    collection: COLLECTION_NAMES.consents, name: 'accountId_clientId_unique', key: { accountId: 1, clientId: 1 }, unique: true,
+  },
+  { collection: COLLECTION_NAMES.consents, name: 'clientId', key: { clientId: 1 } },
+  expiryIndex(COLLECTION_NAMES.counters),
+];
+
+export function indexLabel(spec: IndexSpec): string {
+  return `${spec.collection}.${spec.name}`;
+}
+
+export interface MatchRules {
+  /** FerretDB v1 honours `sparse` on creation but does not report it back. */
+  compareSparse: boolean;
+}
+
+/** Whether an existing index does the spec's job, whatever it is named. */
+export function satisfies(existing: ExistingIndex, spec: IndexSpec, rules: MatchRules): boolean {
+  const existingKey = Object.entries(existing.key).map(([field, order]) => `${field}:${Number(order)}`).join(',');
+  const wantedKey = Object.entries(spec.key).map(([field, order]) => `${field}:${order}`).join(',');
+  if (existingKey !== wantedKey) return false;
+  if (Boolean(existing.unique) !== Boolean(spec.unique)) return false;
+  if (rules.compareSparse && Boolean(existing.sparse) !== Boolean(spec.sparse)) return false;
+  return spec.ttl ? existing.expireAfterSeconds === 0 : existing.expireAfterSeconds === undefined;
+}

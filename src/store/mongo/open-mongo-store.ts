@@ -1,0 +1,56 @@
+import { StoreUnavailableError } from '../store-errors.ts';
+import type { Store } from '../store.ts';
+import { keylineCollections } from './mongo-collections.ts';
+import { connectMongo } from './mongo-connection.ts';
+import type { MongoConnectionOptions } from './mongo-connection.ts';
+import { MongoAccounts } from './mongo-accounts.ts';
+import { MongoClients } from './mongo-clients.ts';
+import { MongoCounters } from './mongo-counters.ts';
+import { toStoreError } from './mongo-errors.ts';
+import { MongoOidcRecords } from './mongo-oidc-records.ts';
+import { MongoConsents, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
+import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
+import { withErrorBoundary } from './store-error-boundary.ts';
+
+/**
+ * Connects to MongoDB (or FerretDB) at `url`. It does not create indexes (`keyline migrate` does;
+ * assertMongoIndexes in mongo-indexes.ts tells whether it has run). The driver reconnects by
+ * itself, so after an outage the same store works again without being reopened.
+ */
+export async function openMongoStore(url: string, options: MongoConnectionOptions = {}): Promise<Store> {
+  const where = describeMongoUrl(url);
+  const scrub = (message: string) => scrubMongoUrl(message, url);
+
+  const { client, db } = await connectMongo(url, options);
+  const collections = keylineCollections(db);
+  let open = true;
+  const boundary = {
+    isClosed: () => !open,
+    translate: (error: unknown) => toStoreError(error, where, scrub),
+  };
+
+  return {
+    kind: 'mongo',
+    oidc: withErrorBoundary(new MongoOidcRecords(collections), boundary),
+    accounts: withErrorBoundary(new MongoAccounts(collections.accounts), boundary),
+    clients: withErrorBoundary(new MongoClients(collections.clients), boundary),
+    signingKeys: withErrorBoundary(new MongoSigningKeys(collections.signingKeys), boundary),
+    secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
+    consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),
+    counters: withErrorBoundary(new MongoCounters(collections.counters), boundary),
+    async ping() {
+      if (!open) throw new StoreUnavailableError('MongoDB store is closed');
+      try {
+        await db.command({ ping: 1 });
+      } catch (error) {
+        const reason = scrub(error instanceof Error ? error.message : String(error));
+        throw new StoreUnavailableError(`MongoDB at ${where} does not answer: ${reason}`, { cause: error });
+      }
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      await client.close();
+    },
+  };
+}

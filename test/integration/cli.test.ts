@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import { exchangeCode, signIn, type TestClient } from '../support/oidc-flow.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/keyline.js', import.meta.url));
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function keyline(kl: RunningKeyline, args: string[], stdin = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, KEYLINE_STORE: kl.config.store, KEYLINE_CONFIG: '/dev/null', KEYLINE_ISSUER: kl.url },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+let kl: RunningKeyline;
+beforeAll(async () => { kl = await startKeyline(); });
+afterAll(() => kl.stop());
+
+test('a user and a client added with the CLI while the server runs can sign in at once', async () => {
+  const added = await keyline(kl, ['users', 'add', 'Carol@Example.test', '--name', 'Carol C'], 'a long enough password\n');
+  expect(added.stderr).toBe('');
+  expect(added.code).toBe(0);
+  expect(JSON.parse(added.stdout)).toMatchObject({ email: 'carol@example.test', name: 'Carol C' });
+
+  const created = await keyline(kl, ['clients', 'add', '--name', 'CLI App', '--redirect-uri', 'http://127.0.0.1:9/callback']);
+  expect(created.code).toBe(0);
+  const registered = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
+  expect(registered.client_secret).toMatch(/^[\w-]{43}$/);
+  const stored = await kl.store.clients.find(registered.client_id);
+  expect(JSON.stringify(stored)).not.toContain(registered.client_secret);
+
+  const client: TestClient = { clientId: registered.client_id, clientSecret: registered.client_secret, redirectUri: 'http://127.0.0.1:9/callback' };
+  const signedIn = await signIn(kl, client, { id: '', email: 'carol@example.test', password: 'a long enough password' });
+  const tokens = await exchangeCode(kl, client, signedIn);
+  expect(tokens.status).toBe(200);
+  expect(tokens.body.id_token).toBeTruthy();
+});
+
+test('users list prints JSON with --json and never a password hash', async () => {
+  await keyline(kl, ['users', 'add', 'dave@example.test'], 'another long password');
+  const listed = await keyline(kl, ['users', 'list', '--json']);
+  expect(listed.code).toBe(0);
+  const users = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+  expect(users.map((user) => user.email)).toContain('dave@example.test');
+  expect(listed.stdout).not.toContain('argon2');
+});
+
+test('clients list, rotate-secret and remove work on the running server\'s store', async () => {
+  const created = JSON.parse((await keyline(kl, ['clients', 'add', '--name', 'M2M', '--grant-types', 'client_credentials'])).stdout) as { client_id: string; client_secret: string };
+  const listed = JSON.parse((await keyline(kl, ['clients', 'list', '--json'])).stdout) as Array<{ client_id: string }>;
+  expect(listed.map((client) => client.client_id)).toContain(created.client_id);
+  expect(JSON.stringify(listed)).not.toMatch(/"client_secret"/);
+
+  const rotated = JSON.parse((await keyline(kl, ['clients', 'rotate-secret', created.client_id])).stdout) as { client_secret: string };
+  const token = (secret: string) => fetch(`${kl.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${created.client_id}:${secret}`).toString('base64')}` },
+    body: 'grant_type=client_credentials',
+  });
+  expect((await token(created.client_secret)).status).toBe(401);
+  expect((await token(rotated.client_secret)).status).toBe(200);
+
+  expect((await keyline(kl, ['clients', 'remove', created.client_id])).code).toBe(0);
+  expect((await token(rotated.client_secret)).status).toBe(401);
+});
+
+test.each([
+  [['users', 'add', 'erin@example.test'], 'short', /password must be at least 8 characters/],
+  [['users', 'add', 'not-an-email'], 'long enough password', /is not an email address/],
+  [['users', 'add', 'carol@example.test'], 'long enough password', /already exists/],
+  [['users', 'add'], '', /missing <email>/],
+  [['clients', 'add', '--redirect-uri', 'http://127.0.0.1:9/cb'], '', /--name is required/],
+  [['clients', 'add', '--name', 'X', '--redirect-uri', 'not a url'], '', /invalid client: redirect_uris/],
+  [['clients', 'add', '--name', 'X', '--frobnicate'], '', /Unknown option '--frobnicate'/],
+  [['clients', 'remove', 'nope'], '', /no client with id nope/],
+  [['users', 'set-password', 'nobody@example.test'], 'long enough password', /no user with email/],
+  [['teleport'], '', /unknown command "teleport"/],
+])('refuses bad input with one precise line: keyline %j', async (args, stdin, message) => {
+  const result = await keyline(kl, args, stdin);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('every command has --help', async () => {
+  for (const noun of ['users', 'clients', 'sessions', 'keys', 'migrate', 'doctor']) {
+    const result = await keyline(kl, [noun, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`keyline ${noun}`);
+  }
+});

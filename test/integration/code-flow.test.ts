@@ -1,0 +1,48 @@
+import { type JSONWebKeySet, createLocalJWKSet, jwtVerify } from 'jose';
+import { createHash } from 'node:crypto';
+import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import {
+  createTestUser, exchangeCode, registerTestClient, signIn, type TestClient, type TestUser,
+} from '../support/oidc-flow.ts';
+
+let kl: RunningKeyline;
+let client: TestClient;
+let user: TestUser;
+
+beforeAll(async () => {
+  kl = await startKeyline();
+  client = await registerTestClient(kl);
+  user = await createTestUser(kl);
+});
+afterAll(() => kl.stop());
+
+function atHash(accessToken: string): string {
+  const digest = createHash('sha256').update(accessToken).digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+test('authorization code with PKCE yields an id_token that verifies against the served JWKS', async () => {
+  const signedIn = await signIn(kl, client, user);
+  expect(signedIn.callback.searchParams.get('iss')).toBe(kl.url);
+  expect(signedIn.callback.searchParams.get('state')).toBe(signedIn.state);
+
+  const tokens = await exchangeCode(kl, client, signedIn);
+  expect(tokens.status).toBe(200);
+  expect(tokens.headers.get('cache-control')).toContain('no-store');
+  const jwks = await (await fetch(`${kl.url}/jwks`)).json() as JSONWebKeySet;
+  const { payload, protectedHeader } = await jwtVerify(String(tokens.body.id_token), createLocalJWKSet(jwks), {
+    issuer: kl.url,
+    audience: client.clientId,
+  });
+  expect(protectedHeader.alg).toBe('RS256');
+  expect(payload.sub).toBe(user.id);
+  expect(payload.nonce).toBe(signedIn.nonce);
+  expect(payload.exp! - payload.iat!).toBeGreaterThan(0);
+  expect(payload.at_hash).toBe(atHash(String(tokens.body.access_token)));
+
+  const userinfo = await fetch(`${kl.url}/me`, { headers: { authorization: `Bearer ${tokens.body.access_token}` } });
+  expect(userinfo.status).toBe(200);
+  const claims = await userinfo.json() as Record<string, unknown>;
+  expect(claims.sub).toBe(user.id);
+  expect(claims.email).toBe(user.email);
+});

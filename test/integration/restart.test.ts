@@ -1,0 +1,36 @@
+import { startKeyline, temporaryDirectory } from '../support/start-keyline.ts';
+import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn } from '../support/oidc-flow.ts';
+import { join } from 'node:path';
+
+test('a restart on the same store keeps keys, clients, users and the signed-in session', async () => {
+  const directory = temporaryDirectory();
+  const store = join(directory.path, 'keyline.sqlite');
+  const first = await startKeyline({ store });
+  const port = Number(new URL(first.url).port);
+  const client = await registerTestClient(first);
+  const user = await createTestUser(first);
+  const { browser } = await signIn(first, client, user);
+  const keysBefore = await (await fetch(`${first.url}/jwks`)).json() as { keys: Array<{ kid: string }> };
+  await first.stop({ keepStore: true });
+  // Let fetch's connection pool see that the old server closed its keep-alive sockets.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const second = await startKeyline({ store, port });
+  try {
+    const keysAfter = await (await fetch(`${second.url}/jwks`)).json() as { keys: Array<{ kid: string }> };
+    expect(keysAfter.keys.map((key) => key.kid)).toEqual(keysBefore.keys.map((key) => key.kid));
+    expect(await second.store.clients.find(client.clientId)).toBeDefined();
+    expect((await second.keyline.accounts.authenticate(user.email, user.password))?.id).toBe(user.id);
+
+    const { challenge } = pkcePair();
+    const silent = await browser.followWithin(second.url, await browser.get(authorizeUrl(second, client, {
+      prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256',
+    })));
+    const callback = new URL(silent.location!);
+    expect(callback.searchParams.get('error')).toBeNull();
+    expect(callback.searchParams.get('code')).toBeTruthy();
+  } finally {
+    await second.stop();
+    directory.remove();
+  }
+});

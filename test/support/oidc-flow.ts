@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { registerClient, type ClientRegistration } from '../../src/oidc/client-registration.ts';
+import { BrowserLikeClient, hiddenField, type Response } from './browser-like-client.ts';
+import type { RunningKeyline } from './start-keyline.ts';
+
+export interface TestClient {
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+export async function registerTestClient(kl: RunningKeyline, overrides: Partial<ClientRegistration> = {}): Promise<TestClient> {
+  const registered = await registerClient(kl.keyline.provider, {
+    name: 'Test App',
+    redirectUris: [REDIRECT_URI],
+    postLogoutRedirectUris: ['http://127.0.0.1:9/signed-out'],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: 'openid profile email offline_access',
+    isPublic: false,
+    pkceOptional: false,
+    resources: [],
+    ...overrides,
+  });
+  const now = new Date();
+  await kl.store.clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now });
+  return { clientId: registered.clientId, clientSecret: registered.clientSecret, redirectUri: (overrides.redirectUris ?? [REDIRECT_URI])[0]! };
+}
+
+let userCounter = 0;
+
+export async function createTestUser(kl: RunningKeyline, password = 'correct horse battery staple'): Promise<TestUser> {
+  userCounter += 1;
+  const email = `user${userCounter}-${randomBytes(4).toString('hex')}@example.test`;
+  const account = await kl.keyline.accounts.create(email, password, `User ${userCounter}`);
+  return { id: account.id, email, password };
+}
+
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export function basicAuth(client: TestClient): string {
+  const encode = (value: string) => encodeURIComponent(value);
+  return `Basic ${Buffer.from(`${encode(client.clientId)}:${encode(client.clientSecret ?? '')}`).toString('base64')}`;
+}
+
+export function authorizeUrl(kl: RunningKeyline, client: TestClient, params: Record<string, string | undefined>): string {
+  const url = new URL('/auth', kl.url);
+  const defaults = { client_id: client.clientId, redirect_uri: client.redirectUri, response_type: 'code', scope: 'openid email profile' };
+  for (const [key, value] of Object.entries({ ...defaults, ...params })) {
+    if (value !== undefined) url.searchParams.set(key, value);
+  }
+  return url.href;
+}
+
+export interface SignInResult {
+  browser: BrowserLikeClient;
+  callback: URL;
+  code: string;
+  verifier: string;
+  nonce: string;
+  state: string;
+}
+
+/** Drives authorize → login form → consent form (when asked) → the redirect back with a code. */
+export async function signIn(
+  kl: RunningKeyline,
+  client: TestClient,
+  user: TestUser,
+  options: { browser?: BrowserLikeClient; scope?: string; params?: Record<string, string>; remember?: boolean } = {},
+): Promise<SignInResult> {
+  const browser = options.browser ?? new BrowserLikeClient();
+  const { verifier, challenge } = pkcePair();
+  const nonce = randomBytes(12).toString('base64url');
+  const state = randomBytes(12).toString('base64url');
+  let response: Response = await browser.get(authorizeUrl(kl, client, {
+    scope: options.scope ?? 'openid email profile',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    nonce,
+    state,
+    ...options.params,
+  }));
+  response = await browser.followWithin(kl.url, response);
+  for (let step = 0; step < 3 && response.status === 200; step += 1) {
+    response = await submitInteractionPage(kl, browser, response, user, options.remember);
+  }
+  if (!response.location?.startsWith(client.redirectUri)) {
+    throw new Error(`sign-in did not reach the redirect URI: ${response.status} ${response.location ?? response.text.slice(0, 300)}`);
+  }
+  const callback = new URL(response.location);
+  const code = callback.searchParams.get('code');
+  if (!code) throw new Error(`no code in callback: ${callback.href}`);
+  return { browser, callback, code, verifier, nonce, state };
+}
+
+async function submitInteractionPage(
+  kl: RunningKeyline, browser: BrowserLikeClient, page: Response, user: TestUser, remember = false,
+): Promise<Response> {
+  const action = /<form method="post" action="([^"]+\/(login|confirm))"/.exec(page.text);
+  if (!action) throw new Error(`expected a login or consent form, got: ${page.text.slice(0, 300)}`);
+  const csrf = hiddenField(page.text, 'csrf') ?? '';
+  const form: Record<string, string> = action[2] === 'login'
+    ? { email: user.email, password: user.password, csrf, ...(remember ? { remember: 'yes' } : {}) }
+    : { csrf };
+  const posted = await browser.postForm(new URL(action[1]!, kl.url).href, form);
+  if (posted.status !== 303) throw new Error(`form post answered ${posted.status}: ${posted.text.slice(0, 300)}`);
+  return browser.followWithin(kl.url, posted);
+}
+
+export async function tokenRequest(kl: RunningKeyline, client: TestClient, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(new URL('/token', kl.url), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(client.clientSecret ? { authorization: basicAuth(client) } : {}),
+    },
+    body: new URLSearchParams(client.clientSecret ? form : { client_id: client.clientId, ...form }).toString(),
+  });
+  return { status: response.status, body: await response.json() as Record<string, unknown>, headers: response.headers };
+}
+
+export function exchangeCode(kl: RunningKeyline, client: TestClient, signedIn: Pick<SignInResult, 'code' | 'verifier'>) {
+  return tokenRequest(kl, client, {
+    grant_type: 'authorization_code',
+    code: signedIn.code,
+    code_verifier: signedIn.verifier,
+    redirect_uri: client.redirectUri,
+  });
+}
+
+export async function introspect(kl: RunningKeyline, client: TestClient, token: string): Promise<Record<string, unknown>> {
+  const response = await fetch(new URL('/token/introspection', kl.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(client) },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  return await response.json() as Record<string, unknown>;
+}
