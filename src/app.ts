@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
+import { LoginThrottle } from './accounts/login-throttle.ts';
 import type { Config } from './config/schema.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { mountProvider } from './http/mount-provider.ts';
@@ -47,7 +48,8 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
   app.use(securityHeaders);
   app.use(errorHandler(pages));
   app.use(opsRoutes(store).routes());
-  app.use(interactionRoutes({ provider, store, accounts, pages, csrfSecret }).routes());
+  const loginThrottle = new LoginThrottle(store.counters, config.login);
+  app.use(interactionRoutes({ provider, store, accounts, loginThrottle, pages, csrfSecret }).routes());
   app.use(mountProvider(provider));
 
   return { app, provider, accounts, close: async () => {} };

@@ -39,8 +39,19 @@ export const configSchema = z.strictObject({
     interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600,
   }),
   resources: z.record(httpUrl, resourceSchema).default({}),
+  login: z.strictObject({
+    failureWindow: seconds.default(900),
+    backoffAfterFailures: z.number().int().min(1).default(5),
+    maxBackoff: seconds.default(60),
+    lockAfterFailures: z.number().int().min(1).default(10),
+    lockout: seconds.default(900),
+    ipMaxFailures: z.number().int().min(1).default(100),
+  }).default({
+    failureWindow: 900, backoffAfterFailures: 5, maxBackoff: 60, lockAfterFailures: 10, lockout: 900, ipMaxFailures: 100,
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ResourceConfig = z.infer<typeof resourceSchema>;
+export type LoginThrottleConfig = Config['login'];

@@ -1,28 +1,41 @@
-import { csrfTokenFor } from './csrf-token.ts';
+import type { ThrottleVerdict } from '../../accounts/login-throttle.ts';
 import { finishInteraction } from './finish-interaction.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
+import { renderLoginPage } from './render-login-page.ts';
 
 const LOGIN_FAILED = 'The email or password is not right.';
 
-/** Checks the credentials; the same answer for an unknown email, a wrong password and a disabled account. */
+function throttledMessage(verdict: Extract<ThrottleVerdict, { allowed: false }>): string {
+  const wait = verdict.retryAfterSeconds >= 120 ? `${Math.ceil(verdict.retryAfterSeconds / 60)} minutes` : `${verdict.retryAfterSeconds} seconds`;
+  return `Too many failed sign-in attempts. Try again in ${wait}.`;
+}
+
+/**
+ * Checks the throttle, then the credentials. An unknown email, a wrong password and a disabled
+ * account get the same status, text and (one argon2 verification) time.
+ */
 export function submitLogin(deps: InteractionDeps) {
   return async (ctx: InteractionContext): Promise<void> => {
     const interaction = ctx.state.interaction!;
     const form = ctx.state.form ?? {};
-    const email = form.email ?? '';
-    const account = await deps.accounts.authenticate(email, form.password ?? '');
-    if (!account) {
-      const client = await deps.provider.Client.find(String(interaction.params.client_id));
-      ctx.state.log.info({ event: 'login.failed', interaction: interaction.uid }, 'login failed');
-      deps.pages.render(ctx, 'login', 'Sign in', {
-        uid: interaction.uid,
-        csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
-        clientName: client?.clientName ?? client?.clientId,
-        email,
-        error: LOGIN_FAILED,
-      }, 401);
+    const email = (form.email ?? '').slice(0, 320);
+
+    const verdict = await deps.loginThrottle.check(email, ctx.ip);
+    if (!verdict.allowed) {
+      ctx.set('Retry-After', String(verdict.retryAfterSeconds));
+      ctx.state.log.warn({ event: 'login.throttled', reason: verdict.reason }, 'login throttled');
+      await renderLoginPage(deps, ctx, interaction, { email, error: throttledMessage(verdict), status: 429 });
       return;
     }
+
+    const account = await deps.accounts.authenticate(email, form.password ?? '');
+    if (!account) {
+      await deps.loginThrottle.recordFailure(email, ctx.ip);
+      ctx.state.log.info({ event: 'login.failed', interaction: interaction.uid }, 'login failed');
+      await renderLoginPage(deps, ctx, interaction, { email, error: LOGIN_FAILED, status: 401 });
+      return;
+    }
+    await deps.loginThrottle.recordSuccess(email);
     ctx.state.log.info({ event: 'login.succeeded', accountId: account.id }, 'login succeeded');
     await finishInteraction(deps, ctx, { login: { accountId: account.id, remember: form.remember === 'yes' } });
   };
