@@ -12,7 +12,7 @@ const REMEMBERED_ABSOLUTE = 30 * 24 * 3600;
 export function sessionTtl(config: Config) {
   return (_ctx: KoaContextWithOIDC, session: Session): number => {
     const now = Math.floor(Date.now() / 1000);
-    const remembered = session.transient === false && session.accountId !== undefined;
+    const remembered = !session.transient && session.accountId !== undefined;
     const idle = remembered ? Math.max(REMEMBERED_IDLE, config.ttl.sessionIdle) : config.ttl.sessionIdle;
     const absolute = remembered ? Math.max(REMEMBERED_ABSOLUTE, config.ttl.sessionAbsolute) : config.ttl.sessionAbsolute;
     const startedAt = session.loginTs ?? now;

@@ -1,31 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { exchangeCode, signIn, type TestClient } from '../support/oidc-flow.ts';
-
-const CLI = fileURLToPath(new URL('../../bin/keyline.js', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function keyline(kl: RunningKeyline, args: string[], stdin = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, KEYLINE_STORE: kl.config.store, KEYLINE_CONFIG: '/dev/null', KEYLINE_ISSUER: kl.url },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+import { runCli as keyline } from '../support/run-cli.ts';
 
 let kl: RunningKeyline;
 beforeAll(async () => { kl = await startKeyline(); });
