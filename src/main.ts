@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  logger.info({ issuer: config.issuer, port: config.port, store: store.kind }, 'Keyline is listening');
+  const { port } = server.address() as AddressInfo;
+  logger.info({ issuer: config.issuer, host: config.host, port, store: store.kind }, 'Keyline is listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -73,7 +73,10 @@ function envNameFor(key: string): string {
 export function parseConfig(raw: RawConfig): Config {
   const merged = { ...DEFAULTS, ...raw };
   // Without an explicit issuer, the local one follows the port, so `PORT=4000 npm start` just works.
-  if (raw.issuer === undefined && typeof merged.port === 'number') merged.issuer = `http://localhost:${merged.port}`;
+  const port = merged.port;
+  if (raw.issuer === undefined && Number.isInteger(port) && (port as number) > 0 && (port as number) <= 65535) {
+    merged.issuer = `http://localhost:${port}`;
+  }
   const result = configSchema.safeParse(merged);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
