@@ -11,6 +11,11 @@ import { submitLogin } from './submit-login.ts';
 /** Each route is the list of its steps, in order. */
 export function interactionRoutes(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
+  // Login and consent responses, redirects included, must never be cached.
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
   const load = loadInteraction(deps);
   const csrf = checkCsrf(deps);
   router.get('/', load, showPrompt(deps));
