@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts-service.ts';
 import { LoginThrottle } from './accounts/login-throttle.ts';
 import type { Config } from './config/schema.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { Pages } from './http/pages.ts';
@@ -44,10 +45,12 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
 
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
+  const metrics = new Metrics();
   app.use(requestContext(logger));
+  app.use(metrics.middleware());
   app.use(securityHeaders);
   app.use(errorHandler(pages));
-  app.use(opsRoutes(store).routes());
+  app.use(opsRoutes(store, metrics).routes());
   const loginThrottle = new LoginThrottle(store.counters, config.login);
   app.use(interactionRoutes({ provider, store, accounts, loginThrottle, pages, csrfSecret }).routes());
   app.use(mountProvider(provider));
