@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient, hiddenField, type Response } from '../support/browser-like-client.ts';
-import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient } from '../support/oidc-flow.ts';
+import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, silentAuthorize, type TestClient } from '../support/oidc-flow.ts';
 
 interface LoginPage {
   browser: BrowserLikeClient;
@@ -174,11 +174,7 @@ test('cookie keys rotate: old keys still verify (and re-sign), and a retired key
   await first.stop({ keepStore: true });
   await new Promise((resolve) => setTimeout(resolve, 100));
 
-  const silent = async (kl: RunningKeyline, browser: BrowserLikeClient) => {
-    const { challenge } = pkcePair();
-    const response = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, { prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256' })));
-    return new URL(response.location!);
-  };
+  const silent = (kl: RunningKeyline, browser: BrowserLikeClient) => silentAuthorize(kl, client, browser);
   const rotated = await startKeyline({ store, port, config: { cookies: { keys: [newKey, oldKey] } } });
   try {
     expect((await silent(rotated, active)).searchParams.get('code')).toBeTruthy();

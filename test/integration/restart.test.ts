@@ -1,5 +1,5 @@
 import { startKeyline, temporaryDirectory } from '../support/start-keyline.ts';
-import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn } from '../support/oidc-flow.ts';
+import { createTestUser, registerTestClient, signIn, silentAuthorize } from '../support/oidc-flow.ts';
 import { join } from 'node:path';
 
 test('a restart on the same store keeps keys, clients, users and the signed-in session', async () => {
@@ -22,11 +22,7 @@ test('a restart on the same store keeps keys, clients, users and the signed-in s
     expect(await second.store.clients.find(client.clientId)).toBeDefined();
     expect((await second.keyline.accounts.authenticate(user.email, user.password))?.id).toBe(user.id);
 
-    const { challenge } = pkcePair();
-    const silent = await browser.followWithin(second.url, await browser.get(authorizeUrl(second, client, {
-      prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256',
-    })));
-    const callback = new URL(silent.location!);
+    const callback = await silentAuthorize(second, client, browser);
     expect(callback.searchParams.get('error')).toBeNull();
     expect(callback.searchParams.get('code')).toBeTruthy();
   } finally {

@@ -1,15 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
-import { BrowserLikeClient } from '../support/browser-like-client.ts';
-import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient } from '../support/oidc-flow.ts';
+import { startKeyline } from '../support/start-keyline.ts';
+import type { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { createTestUser, registerTestClient, signIn, silentAuthorize } from '../support/oidc-flow.ts';
 
-async function silentAuthorize(kl: RunningKeyline, client: TestClient, browser: BrowserLikeClient): Promise<URL> {
-  const { challenge } = pkcePair();
-  const response = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
-    prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256',
-  })));
-  return new URL(response.location!);
-}
 
 test('a session ends at its absolute lifetime however active it is', async () => {
   const kl = await startKeyline({ config: { ttl: { sessionIdle: 60, sessionAbsolute: 3 } } });

@@ -1,7 +1,7 @@
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import {
-  authorizeUrl, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest,
+  createTestUser, exchangeCode, introspect, registerTestClient, signIn, silentAuthorize, tokenRequest,
   type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -29,19 +29,12 @@ async function signedInWithTokens(user?: TestUser): Promise<LiveLogin> {
   return { user: who, browser: signedIn.browser, accessToken: String(tokens.body.access_token), refreshToken: String(tokens.body.refresh_token) };
 }
 
-async function silentAuthorize(browser: BrowserLikeClient): Promise<URL> {
-  const { challenge } = pkcePair();
-  const response = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
-    prompt: 'none', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256',
-  })));
-  return new URL(response.location!);
-}
 
 async function expectFullyRevoked(login: LiveLogin): Promise<void> {
   expect((await introspect(kl, client, login.accessToken)).active).toBe(false);
   const refreshed = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: login.refreshToken });
   expect(refreshed.body.error).toBe('invalid_grant');
-  expect((await silentAuthorize(login.browser)).searchParams.get('error')).toBe('login_required');
+  expect((await silentAuthorize(kl, client, login.browser)).searchParams.get('error')).toBe('login_required');
   expect(await kl.store.oidc.listByAccount('Session', login.user.id)).toEqual([]);
 }
 
@@ -71,7 +64,7 @@ test('sessions revoke signs the user out everywhere: sessions, refresh tokens an
   await expectFullyRevoked(second);
 
   expect((await introspect(kl, client, bystander.accessToken)).active).toBe(true);
-  expect((await silentAuthorize(bystander.browser)).searchParams.get('code')).toBeTruthy();
+  expect((await silentAuthorize(kl, client, bystander.browser)).searchParams.get('code')).toBeTruthy();
 });
 
 test('a password change revokes at once, and the new password works', async () => {

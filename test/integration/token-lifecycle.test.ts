@@ -2,7 +2,7 @@ import { type JSONWebKeySet, createLocalJWKSet, decodeProtectedHeader, jwtVerify
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import {
-  authorizeUrl, basicAuth, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest,
+  authorizeUrl, basicAuth, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, silentAuthorize, tokenRequest,
   type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { backendsUnderTest } from '../support/backends.ts';
@@ -129,11 +129,7 @@ describe.each(backendsUnderTest())('token lifecycle on $name', (backend) => {
     const tokens = await exchangeCode(kl, client, signedIn);
     const browser = signedIn.browser;
 
-    const silent = () => {
-      const { challenge } = pkcePair();
-      return browser.get(authorizeUrl(kl, client, { prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256' }));
-    };
-    const before = new URL((await browser.followWithin(kl.url, await silent())).location!);
+    const before = await silentAuthorize(kl, client, browser);
     expect(before.searchParams.get('code')).toBeTruthy();
     expect(await kl.store.oidc.listByAccount('Session', leaving.id)).toHaveLength(1);
 
@@ -147,7 +143,7 @@ describe.each(backendsUnderTest())('token lifecycle on $name', (backend) => {
     expect(done.location).toBe('http://127.0.0.1:9/signed-out?state=bye');
     expect(await kl.store.oidc.listByAccount('Session', leaving.id)).toHaveLength(0);
 
-    const after = new URL((await browser.followWithin(kl.url, await silent())).location!);
+    const after = await silentAuthorize(kl, client, browser);
     expect(after.searchParams.get('error')).toBe('login_required');
   });
 

@@ -146,3 +146,13 @@ export async function introspect(kl: RunningKeyline, client: TestClient, token: 
   });
   return await response.json() as Record<string, unknown>;
 }
+
+/** Asks for a code with prompt=none in this browser; the callback says whether its session is alive. */
+export async function silentAuthorize(kl: RunningKeyline, client: TestClient, browser: BrowserLikeClient, scope = 'openid'): Promise<URL> {
+  const { challenge } = pkcePair();
+  const response = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
+    prompt: 'none', scope, code_challenge: challenge, code_challenge_method: 'S256',
+  })));
+  if (!response.location) throw new Error(`prompt=none did not redirect: ${response.status}`);
+  return new URL(response.location);
+}
