@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { LoginThrottle } from './accounts/login-throttle.ts';
+import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
 import type { Config } from './config/schema.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { Metrics } from './http/metrics.ts';
@@ -39,6 +40,7 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
   const signingKeys = await ensureSigningKeys(store);
   const cookieKeys = await resolveCookieKeys(config, store, logger);
   const csrfSecret = await storedSecret(store, 'csrf-secret');
+  await hashForUnknownAccounts();
   const pages = new Pages(VIEWS_DIRECTORY);
   const accounts = new AccountsService(store);
   const provider = createProvider({ config, store, logger, pages, signingKeys, cookieKeys });

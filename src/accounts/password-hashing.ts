@@ -17,7 +17,10 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 
 let dummyHash: Promise<string> | undefined;
 
-/** A hash to verify against when the account does not exist, so both cases cost the same time. */
+/**
+ * A hash to verify against when the account does not exist, so both cases cost the same time.
+ * createApp awaits it at start, so not even the first unknown-email login pays for building it.
+ */
 export function hashForUnknownAccounts(): Promise<string> {
   dummyHash ??= hashPassword('keyline-unknown-account-placeholder');
   return dummyHash;

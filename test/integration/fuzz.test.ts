@@ -165,6 +165,7 @@ describe('malformed requests to every endpoint', () => {
     const perTag = new Map<string, number>();
     const statuses = new Map<number, number>();
     let sent = 0;
+    let waiting = 0;
     const started = performance.now();
     console.log(`fuzz: seed ${SEED}, ${RUNS} runs (FUZZ_SEED / FUZZ_RUNS to change)`);
 
@@ -173,7 +174,9 @@ describe('malformed requests to every endpoint', () => {
         sent += 1;
         perEndpoint.set(fuzzCase.endpoint, (perEndpoint.get(fuzzCase.endpoint) ?? 0) + 1);
         for (const tag of fuzzCase.tags) perTag.set(tag, (perTag.get(tag) ?? 0) + 1);
+        const requestStarted = performance.now();
         const response = await sendRaw(kl.url, fuzzCase.request);
+        waiting += performance.now() - requestStarted;
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         const problems = violations(fuzzCase.request, response);
         if (problems.length > 0) {
@@ -186,7 +189,7 @@ describe('malformed requests to every endpoint', () => {
 
     const seconds = (performance.now() - started) / 1000;
     console.log([
-      `fuzz: ${sent} requests in ${seconds.toFixed(1)} s`,
+      `fuzz: ${sent} requests in ${seconds.toFixed(1)} s (${(waiting / 1000).toFixed(1)} s waiting for answers)`,
       `statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ')}`,
       `endpoints: ${[...perEndpoint].map(([name, count]) => `${name} ${count}`).join(', ')}`,
       `damage: ${[...perTag].sort(([a], [b]) => a.localeCompare(b)).map(([tag, count]) => `${tag} ${count}`).join(', ')}`,

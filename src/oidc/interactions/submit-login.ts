@@ -6,7 +6,8 @@ import { renderLoginPage } from './render-login-page.ts';
 const LOGIN_FAILED = 'The email or password is not right.';
 
 function throttledMessage(verdict: Extract<ThrottleVerdict, { allowed: false }>): string {
-  const wait = verdict.retryAfterSeconds >= 120 ? `${Math.ceil(verdict.retryAfterSeconds / 60)} minutes` : `${verdict.retryAfterSeconds} seconds`;
+  const seconds = verdict.retryAfterSeconds;
+  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} second${seconds === 1 ? '' : 's'}`;
   return `Too many failed sign-in attempts. Try again in ${wait}.`;
 }
 
