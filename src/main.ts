@@ -5,12 +5,14 @@ import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
 import { createLogger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
+import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { StoreUnavailableError } from './store/store-errors.ts';
 
 /** Process entry: config → store → app → listen, and a graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  await prepareStoreForServing(config.store, logger);
   const store = await openStore(config);
   const keyline = await createApp({ config, store, logger });
   const server = createServer(keyline.app.callback());
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreUnavailableError) {
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError || (error instanceof Error && error.name === 'MongoIndexesMissingError')) {
     process.stderr.write(`keyline: ${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`keyline: port is already in use (${(error as Error).message})\n`);

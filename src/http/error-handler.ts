@@ -38,7 +38,7 @@ function describe(error: unknown): Failure | undefined {
 }
 
 function respond(ctx: Context & { state: KeylineState }, pages: Pages, failure: Failure): void {
-  if (ctx.accepts('html', 'json') === 'html') {
+  if (ctx.accepts('json', 'html') === 'html') {
     pages.renderError(ctx, failure.status, failure.message, failure.code);
   } else {
     ctx.status = failure.status;

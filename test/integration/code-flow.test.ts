@@ -1,25 +1,37 @@
 import { type JSONWebKeySet, createLocalJWKSet, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import { allBackends } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
   createTestUser, exchangeCode, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 
-let kl: RunningKeyline;
-let client: TestClient;
-let user: TestUser;
-
-beforeAll(async () => {
-  kl = await startKeyline();
-  client = await registerTestClient(kl);
-  user = await createTestUser(kl);
-});
-afterAll(() => kl.stop());
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
 
 function atHash(accessToken: string): string {
   const digest = createHash('sha256').update(accessToken).digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
+
+describe.each(backends)('code flow on $name', (backend) => {
+  let kl: RunningKeyline;
+  let client: TestClient;
+  let user: TestUser;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const created = await backend.create();
+    cleanup = created.cleanup;
+    kl = await startKeyline({ store: created.location });
+    client = await registerTestClient(kl);
+    user = await createTestUser(kl);
+  });
+  afterAll(async () => {
+    await kl.stop();
+    await cleanup();
+  });
 
 test('authorization code with PKCE yields an id_token that verifies against the served JWKS', async () => {
   const signedIn = await signIn(kl, client, user);
@@ -45,4 +57,5 @@ test('authorization code with PKCE yields an id_token that verifies against the 
   const claims = await userinfo.json() as Record<string, unknown>;
   expect(claims.sub).toBe(user.id);
   expect(claims.email).toBe(user.email);
+});
 });

@@ -4,9 +4,13 @@ import {
   authorizeUrl, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest,
   type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
-import { backendsUnderTest } from '../support/backends.ts';
+import { allBackends } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
 
-describe.each(backendsUnderTest())('protocol refusals on $name', (backend) => {
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
+
+describe.each(backends)('protocol refusals on $name', (backend) => {
   let kl: RunningKeyline;
   let client: TestClient;
   let user: TestUser;

@@ -1,10 +1,13 @@
-import { startKeyline, temporaryDirectory } from '../support/start-keyline.ts';
+import { startKeyline } from '../support/start-keyline.ts';
+import { allBackends } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, registerTestClient, signIn, silentAuthorize } from '../support/oidc-flow.ts';
-import { join } from 'node:path';
 
-test('a restart on the same store keeps keys, clients, users and the signed-in session', async () => {
-  const directory = temporaryDirectory();
-  const store = join(directory.path, 'keyline.sqlite');
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
+
+test.each(backends)('a restart on the same $name store keeps keys, clients, users and the signed-in session', async (backend) => {
+  const { location: store, cleanup } = await backend.create();
   const first = await startKeyline({ store });
   const port = Number(new URL(first.url).port);
   const client = await registerTestClient(first);
@@ -27,6 +30,6 @@ test('a restart on the same store keeps keys, clients, users and the signed-in s
     expect(callback.searchParams.get('code')).toBeTruthy();
   } finally {
     await second.stop();
-    directory.remove();
+    await cleanup();
   }
 });

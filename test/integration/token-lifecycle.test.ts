@@ -5,12 +5,16 @@ import {
   authorizeUrl, basicAuth, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, silentAuthorize, tokenRequest,
   type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
-import { backendsUnderTest } from '../support/backends.ts';
+import { allBackends } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
 
 const API = 'https://api.example.test';
 const ES_API = 'https://es.api.example.test';
 
-describe.each(backendsUnderTest())('token lifecycle on $name', (backend) => {
+describe.each(backends)('token lifecycle on $name', (backend) => {
   let kl: RunningKeyline;
   let client: TestClient;
   let machine: TestClient;

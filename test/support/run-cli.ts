@@ -10,11 +10,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `keyline ...` as a user would, as a separate process, against a running Keyline's store. */
-export function runCli(kl: RunningKeyline, args: string[], stdin = ''): Promise<CliResult> {
+/** Runs `keyline ...` as a user would, as a separate process, against a running Keyline's store (or any store). */
+export function runCli(target: RunningKeyline | { store: string }, args: string[], stdin = ''): Promise<CliResult> {
+  const store = 'config' in target ? target.config.store : target.store;
+  const issuer = 'url' in target ? { KEYLINE_ISSUER: target.url } : {};
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, KEYLINE_STORE: kl.config.store, KEYLINE_CONFIG: '/dev/null', KEYLINE_ISSUER: kl.url },
+      env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', ...issuer },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

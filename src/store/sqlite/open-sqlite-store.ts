@@ -34,12 +34,15 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
 
   const sweepExpired = db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?');
   const sweepCounters = db.prepare('DELETE FROM counters WHERE reset_at <= ?');
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    sweepExpired.run(now);
-    sweepCounters.run(now);
-  }, options.sweepIntervalMs ?? 60_000);
-  sweep.unref();
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  const sweep = sweepIntervalMs > 0
+    ? setInterval(() => {
+      const now = Date.now();
+      sweepExpired.run(now);
+      sweepCounters.run(now);
+    }, sweepIntervalMs)
+    : undefined;
+  sweep?.unref();
 
   let open = true;
   return {
@@ -58,7 +61,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     async close() {
       if (!open) return;
       open = false;
-      clearInterval(sweep);
+      if (sweep) clearInterval(sweep);
       db.close();
     },
   };

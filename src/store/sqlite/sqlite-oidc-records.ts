@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { OidcPayload, OidcRecords, OidcRecordSummary } from '../store.ts';
+import { withDuplicateCheck } from './sqlite-errors.ts';
 
 interface RecordRow {
   id: string;
@@ -53,11 +54,12 @@ export class SqliteOidcRecords implements OidcRecords {
 
   async upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number): Promise<void> {
     const expiresAt = expiresInSeconds ? Date.now() + expiresInSeconds * 1000 : null;
-    this.#upsert.run(
+    const uniqueField = payload.userCode ? 'userCode' : 'uid';
+    withDuplicateCheck(model, uniqueField, String(payload[uniqueField] ?? id), () => this.#upsert.run(
       model, id, JSON.stringify(payload),
       payload.uid ?? null, payload.userCode ?? null, payload.grantId ?? null, payload.accountId ?? null,
       expiresAt,
-    );
+    ));
   }
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {

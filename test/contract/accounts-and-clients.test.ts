@@ -1,0 +1,166 @@
+/**
+ * Storage contract, accounts and clients: every backend must pass this file unchanged.
+ */
+import { DuplicateError, NotFoundError } from '../../src/store/store-errors.ts';
+import type { AccountRecord, ClientRecord } from '../../src/store/store.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import { contractBackends, sleep, useFreshStore } from './contract-backends.ts';
+
+const backends = await contractBackends();
+afterAll(stopMongoTestServer);
+
+function account(overrides: Partial<AccountRecord> = {}): AccountRecord {
+  return {
+    id: 'account-1',
+    email: 'ada@example.com',
+    name: 'Ada Lovelace',
+    passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+    disabled: false,
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...overrides,
+  };
+}
+
+function client(overrides: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    clientId: 'web-app',
+    metadata: {
+      client_id: 'web-app',
+      client_secret_hash: 'sha256:abc',
+      redirect_uris: ['https://app.example.com/callback', 'https://app.example.com/cb?x=1'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      default_max_age: 3600,
+      require_pkce: false,
+      jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83O', y: 'x_FE' }] },
+      'https://example.com/custom.claim': { nested: [1, 2.5, null] },
+    },
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe.each(backends)('$name store: accounts and clients', (backend) => {
+  const store = useFreshStore(backend);
+
+  describe('accounts', () => {
+    test('a created account is found by id and by email, every field as it was given', async () => {
+      await store().accounts.create(account());
+      expect(await store().accounts.findById('account-1')).toStrictEqual(account());
+      expect(await store().accounts.findByEmail('ada@example.com')).toStrictEqual(account());
+    });
+
+    test('an account without a name and disabled round-trips too', async () => {
+      await store().accounts.create(account({ name: null, disabled: true }));
+      expect(await store().accounts.findById('account-1')).toStrictEqual(account({ name: null, disabled: true }));
+    });
+
+    test('unknown ids and emails find nothing', async () => {
+      await store().accounts.create(account());
+      expect(await store().accounts.findById('account-2')).toBeUndefined();
+      expect(await store().accounts.findByEmail('grace@example.com')).toBeUndefined();
+    });
+
+    test('creating an account with an email already taken throws DuplicateError naming the email', async () => {
+      await store().accounts.create(account());
+      const error = await rejection(store().accounts.create(account({ id: 'account-2', name: 'Someone Else' })));
+
+      expect(error).toBeInstanceOf(DuplicateError);
+      expect(error).toMatchObject({ entity: 'account', field: 'email' });
+      expect(await store().accounts.findById('account-2')).toBeUndefined();
+      expect((await store().accounts.findByEmail('ada@example.com'))?.id).toBe('account-1');
+    });
+
+    test('list returns every account ordered by email', async () => {
+      await store().accounts.create(account({ id: 'c', email: 'carol@example.com' }));
+      await store().accounts.create(account({ id: 'a', email: 'alice@example.com' }));
+      await store().accounts.create(account({ id: 'b', email: 'bob@example.com' }));
+      expect((await store().accounts.list()).map((listed) => listed.email))
+        .toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    });
+
+    test('update changes only the patched fields, moves updatedAt forward and returns the stored record', async () => {
+      await store().accounts.create(account());
+      const before = Date.now();
+
+      const updated = await store().accounts.update('account-1', { disabled: true, passwordHash: 'new-hash' });
+
+      expect(updated).toMatchObject({
+        id: 'account-1', email: 'ada@example.com', name: 'Ada Lovelace', passwordHash: 'new-hash', disabled: true,
+      });
+      expect(updated.createdAt).toEqual(account().createdAt);
+      expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
+      expect(await store().accounts.findById('account-1')).toStrictEqual(updated);
+    });
+
+    test('update of an account that does not exist throws NotFoundError and creates nothing', async () => {
+      await expect(store().accounts.update('ghost', { name: 'Ghost' })).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store().accounts.findById('ghost')).toBeUndefined();
+    });
+  });
+
+  describe('clients', () => {
+    test('a created client is found with its metadata exactly as given', async () => {
+      await store().clients.create(client());
+      expect(await store().clients.find('web-app')).toStrictEqual(client());
+    });
+
+    test('an unknown client id finds nothing', async () => {
+      expect(await store().clients.find('nobody')).toBeUndefined();
+    });
+
+    test('creating a client with an id already taken throws DuplicateError naming the client id', async () => {
+      await store().clients.create(client());
+      const error = await rejection(store().clients.create(client({ metadata: { client_id: 'web-app', other: true } })));
+
+      expect(error).toBeInstanceOf(DuplicateError);
+      expect(error).toMatchObject({ entity: 'client', field: 'client_id' });
+      expect((await store().clients.find('web-app'))?.metadata).toStrictEqual(client().metadata);
+    });
+
+    test('list returns the clients in the order they were created', async () => {
+      await store().clients.create(client({ clientId: 'zeta', createdAt: new Date('2026-01-01T00:00:00Z') }));
+      await store().clients.create(client({ clientId: 'alpha', createdAt: new Date('2026-01-03T00:00:00Z') }));
+      await store().clients.create(client({ clientId: 'mid', createdAt: new Date('2026-01-02T00:00:00Z') }));
+      expect((await store().clients.list()).map((listed) => listed.clientId)).toEqual(['zeta', 'mid', 'alpha']);
+    });
+
+    test('update replaces the metadata, moves updatedAt forward and returns the stored client', async () => {
+      await store().clients.create(client());
+      await sleep(5);
+      const metadata = { client_id: 'web-app', redirect_uris: ['https://new.example.com/cb'] };
+
+      const updated = await store().clients.update('web-app', metadata);
+
+      expect(updated.metadata).toStrictEqual(metadata);
+      expect(updated.createdAt).toEqual(client().createdAt);
+      expect(updated.updatedAt.getTime()).toBeGreaterThan(client().updatedAt.getTime());
+      expect(await store().clients.find('web-app')).toStrictEqual(updated);
+    });
+
+    test('update of a client that does not exist throws NotFoundError and creates nothing', async () => {
+      await expect(store().clients.update('ghost', { client_id: 'ghost' })).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store().clients.find('ghost')).toBeUndefined();
+    });
+
+    test('remove deletes the client and returns true, then false once there is nothing to remove', async () => {
+      await store().clients.create(client());
+      await store().clients.create(client({ clientId: 'other' }));
+
+      expect(await store().clients.remove('web-app')).toBe(true);
+      expect(await store().clients.find('web-app')).toBeUndefined();
+      expect(await store().clients.remove('web-app')).toBe(false);
+      expect(await store().clients.find('other')).toBeDefined();
+    });
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Storage contract, signing keys, secrets, consents and counters: every backend must pass this file unchanged.
+ */
+import { DuplicateError } from '../../src/store/store-errors.ts';
+import type { ConsentRecord, StoredSigningKey } from '../../src/store/store.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import { contractBackends, sleep, useFreshStore } from './contract-backends.ts';
+
+const backends = await contractBackends();
+afterAll(stopMongoTestServer);
+
+function signingKey(kid: string, createdAt: string): StoredSigningKey {
+  return {
+    kid,
+    alg: 'ES256',
+    privateJwk: { kty: 'EC', crv: 'P-256', kid, x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' },
+    createdAt: new Date(createdAt),
+  };
+}
+
+function consent(overrides: Partial<ConsentRecord> = {}): ConsentRecord {
+  return {
+    accountId: 'account-1',
+    clientId: 'web-app',
+    scopes: ['openid', 'email'],
+    claims: ['sub', 'email', 'email_verified'],
+    resources: { 'https://api.example.com/v1': ['read', 'write'], 'urn:example:billing': [] },
+    updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...overrides,
+  };
+}
+
+describe.each(backends)('$name store: signing keys, secrets, consents, counters', (backend) => {
+  const store = useFreshStore(backend);
+
+  describe('signing keys', () => {
+    test('list is empty at first, then returns the added keys oldest first with their private JWKs', async () => {
+      expect(await store().signingKeys.list()).toEqual([]);
+      await store().signingKeys.add(signingKey('newer', '2026-02-01T00:00:00Z'));
+      await store().signingKeys.add(signingKey('older', '2026-01-01T00:00:00Z'));
+
+      expect(await store().signingKeys.list())
+        .toStrictEqual([signingKey('older', '2026-01-01T00:00:00Z'), signingKey('newer', '2026-02-01T00:00:00Z')]);
+    });
+
+    test('adding a key whose kid exists throws DuplicateError naming the kid, and keeps the first key', async () => {
+      await store().signingKeys.add(signingKey('k1', '2026-01-01T00:00:00Z'));
+      const again = { ...signingKey('k1', '2026-03-01T00:00:00Z'), alg: 'RS256' };
+
+      await expect(store().signingKeys.add(again)).rejects.toBeInstanceOf(DuplicateError);
+      await expect(store().signingKeys.add(again)).rejects.toMatchObject({ entity: 'signing key', field: 'kid' });
+      expect(await store().signingKeys.list()).toStrictEqual([signingKey('k1', '2026-01-01T00:00:00Z')]);
+    });
+  });
+
+  describe('secrets', () => {
+    test('get of a secret never stored returns undefined', async () => {
+      expect(await store().secrets.get('cookie-keys')).toBeUndefined();
+    });
+
+    test('putIfAbsent stores the first value and hands it back to every later writer', async () => {
+      expect(await store().secrets.putIfAbsent('cookie-keys', 'first')).toBe('first');
+      expect(await store().secrets.putIfAbsent('cookie-keys', 'second')).toBe('first');
+      expect(await store().secrets.get('cookie-keys')).toBe('first');
+      expect(await store().secrets.putIfAbsent('other', 'own value')).toBe('own value');
+    });
+
+    test('of 50 concurrent putIfAbsent calls one value wins and all 50 get that value', async () => {
+      const offered = Array.from({ length: 50 }, (_, index) => `value-${index}`);
+
+      const kept = await Promise.all(offered.map((value) => store().secrets.putIfAbsent('raced', value)));
+
+      const winner = kept[0]!;
+      expect(offered).toContain(winner);
+      expect(kept.every((value) => value === winner)).toBe(true);
+      expect(await store().secrets.get('raced')).toBe(winner);
+    });
+  });
+
+  describe('consents', () => {
+    test('find returns nothing before save, then the saved consent exactly', async () => {
+      expect(await store().consents.find('account-1', 'web-app')).toBeUndefined();
+      await store().consents.save(consent());
+      expect(await store().consents.find('account-1', 'web-app')).toStrictEqual(consent());
+    });
+
+    test('saving again for the same account and client overwrites the earlier consent', async () => {
+      await store().consents.save(consent());
+      const narrower = consent({ scopes: ['openid'], claims: ['sub'], resources: {}, updatedAt: new Date('2026-05-05T00:00:00Z') });
+      await store().consents.save(narrower);
+      expect(await store().consents.find('account-1', 'web-app')).toStrictEqual(narrower);
+    });
+
+    test('consents are kept per account and client pair, even when ids contain separators', async () => {
+      await store().consents.save(consent({ accountId: 'a:b', clientId: 'c', scopes: ['one'] }));
+      await store().consents.save(consent({ accountId: 'a', clientId: 'b:c', scopes: ['two'] }));
+      expect((await store().consents.find('a:b', 'c'))?.scopes).toEqual(['one']);
+      expect((await store().consents.find('a', 'b:c'))?.scopes).toEqual(['two']);
+      expect(await store().consents.find('a', 'c')).toBeUndefined();
+    });
+
+    test('removeForClient forgets every account\'s consent to that client and no other', async () => {
+      await store().consents.save(consent({ accountId: 'account-1', clientId: 'web-app' }));
+      await store().consents.save(consent({ accountId: 'account-2', clientId: 'web-app' }));
+      await store().consents.save(consent({ accountId: 'account-1', clientId: 'cli' }));
+
+      await store().consents.removeForClient('web-app');
+
+      expect(await store().consents.find('account-1', 'web-app')).toBeUndefined();
+      expect(await store().consents.find('account-2', 'web-app')).toBeUndefined();
+      expect(await store().consents.find('account-1', 'cli')).toStrictEqual(consent({ accountId: 'account-1', clientId: 'cli' }));
+    });
+  });
+
+  describe('counters', () => {
+    test('increment counts from 1 within one window, get reads it, reset forgets it', async () => {
+      const before = Date.now();
+      const first = await store().counters.increment('login:ada', 60);
+      const second = await store().counters.increment('login:ada', 60);
+
+      expect(first.count).toBe(1);
+      expect(second.count).toBe(2);
+      expect(second.resetAt).toEqual(first.resetAt);
+      expect(first.resetAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+      expect(await store().counters.get('login:ada')).toEqual(second);
+      expect(await store().counters.get('login:grace')).toBeUndefined();
+
+      await store().counters.reset('login:ada');
+      expect(await store().counters.get('login:ada')).toBeUndefined();
+      expect((await store().counters.increment('login:ada', 60)).count).toBe(1);
+    });
+
+    test('counters are independent per key', async () => {
+      await store().counters.increment('ip:1', 60);
+      await store().counters.increment('ip:1', 60);
+      expect((await store().counters.increment('ip:2', 60)).count).toBe(1);
+      expect((await store().counters.get('ip:1'))?.count).toBe(2);
+    });
+
+    test('100 concurrent increments lose none: the count ends at 100 and each caller saw a distinct count', async () => {
+      const states = await Promise.all(Array.from({ length: 100 }, () => store().counters.increment('raced', 60)));
+
+      expect(states.map((state) => state.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(new Set(states.map((state) => state.resetAt.getTime())).size).toBe(1);
+      expect((await store().counters.get('raced'))?.count).toBe(100);
+    });
+
+    test('once its window has passed a counter reads as absent and starts again at 1 in a new window', async () => {
+      await store().counters.increment('window', 1);
+      const old = await store().counters.increment('window', 1);
+      expect(old.count).toBe(2);
+
+      await sleep(1100);
+
+      expect(await store().counters.get('window')).toBeUndefined();
+      const restarted = await store().counters.increment('window', 1);
+      expect(restarted.count).toBe(1);
+      expect(restarted.resetAt.getTime()).toBeGreaterThan(old.resetAt.getTime());
+    });
+  });
+});
