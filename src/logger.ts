@@ -3,17 +3,21 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /**
- * Secrets are removed by configuration: any of these paths in a log record is censored,
- * so a careless `log.info({ headers })` cannot leak a token, cookie or password.
+ * Secrets are removed by configuration: these paths in a log record are censored, so a careless
+ * `log.info({ headers })` cannot leak a token, cookie or password. The paths are explicit, not
+ * `*.x` wildcards: wildcards made redaction cost ~30 µs on every line (measured in bench/).
  */
+const SECRET_FIELDS = [
+  'password', 'passwordHash', 'client_secret', 'clientSecret', 'token', 'access_token', 'refresh_token',
+  'id_token', 'code', 'code_verifier', 'cookieKeys',
+];
+const SECRET_HEADERS = ['authorization', 'cookie', '["set-cookie"]'];
+
 export const REDACTED_PATHS = [
-  'password', '*.password',
-  'client_secret', '*.client_secret', 'clientSecret', '*.clientSecret',
-  'token', '*.token', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
-  'id_token', '*.id_token', 'code', '*.code', 'code_verifier', '*.code_verifier',
-  'headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie',
-  'headers["set-cookie"]', '*.headers["set-cookie"]',
-  'cookieKeys', '*.cookieKeys', 'passwordHash', '*.passwordHash',
+  ...SECRET_FIELDS,
+  ...['body', 'form', 'params', 'payload'].flatMap((parent) => SECRET_FIELDS.map((field) => `${parent}.${field}`)),
+  ...['headers', 'req.headers', 'res.headers', 'request.headers', 'response.headers']
+    .flatMap((parent) => SECRET_HEADERS.map((header) => `${parent}${header.startsWith('[') ? '' : '.'}${header}`)),
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

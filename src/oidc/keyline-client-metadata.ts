@@ -8,9 +8,20 @@ interface ClientLike {
   metadata(): Record<string, unknown>;
 }
 
+/**
+ * oidc-provider builds a new Client instance whenever a client's metadata changes, so a memo per
+ * instance cannot go stale; it saves `metadata()` (which re-cases every property, ~30 µs) per request.
+ */
+const resourcesByClient = new WeakMap<ClientLike, string[]>();
+
 export function clientResources(client: ClientLike): string[] {
-  const value = client.metadata()[RESOURCES];
-  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+  let resources = resourcesByClient.get(client);
+  if (!resources) {
+    const value = client.metadata()[RESOURCES];
+    resources = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+    resourcesByClient.set(client, resources);
+  }
+  return resources;
 }
 
 export function validateExtraClientMetadata(key: string, value: unknown): void {

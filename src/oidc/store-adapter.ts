@@ -1,13 +1,15 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { OidcPayload, Store } from '../store/store.ts';
+import { ClientMetadataCache } from './client-metadata-cache.ts';
 
 /**
  * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
- * except Client, which reads the clients the `keyline clients` CLI manages.
+ * except Client, which reads (through a cache) the clients the `keyline clients` CLI manages.
  */
 export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayload;
 
 export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_model, payload) => payload) {
+  const clients = new ClientMetadataCache(store.clients);
   return class StoreAdapter implements Adapter {
     readonly name: string;
 
@@ -21,7 +23,7 @@ export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.name === 'Client') return (await store.clients.find(id))?.metadata as AdapterPayload | undefined;
+      if (this.name === 'Client') return await clients.find(id) as AdapterPayload | undefined;
       return store.oidc.find(this.name, id) as Promise<AdapterPayload | undefined>;
     }
 

@@ -81,6 +81,11 @@ export interface Clients {
   update(clientId: string, metadata: Record<string, unknown>): Promise<ClientRecord>;
   /** Returns false when there was nothing to remove. */
   remove(clientId: string): Promise<boolean>;
+  /**
+   * A value that changes whenever any process creates, updates or removes a client, so a
+   * node's client cache can notice a change the CLI made.
+   */
+  revision(): Promise<number>;
 }
 
 export interface StoredSigningKey {

@@ -162,5 +162,25 @@ describe.each(backends)('$name store: accounts and clients', (backend) => {
       expect(await store().clients.remove('web-app')).toBe(false);
       expect(await store().clients.find('other')).toBeDefined();
     });
+
+    test('the revision changes with every create, update and remove, and not on reads or failed writes', async () => {
+      const seen = [await store().clients.revision()];
+      const expectChanged = async () => {
+        const now = await store().clients.revision();
+        expect(seen).not.toContain(now);
+        seen.push(now);
+      };
+      await store().clients.create(client());
+      await expectChanged();
+      await store().clients.update('web-app', { client_id: 'web-app', client_name: 'Renamed' });
+      await expectChanged();
+      await store().clients.find('web-app');
+      await store().clients.list();
+      await store().clients.remove('nothing-here');
+      await expect(store().clients.create(client())).rejects.toBeInstanceOf(DuplicateError);
+      expect(await store().clients.revision()).toBe(seen.at(-1));
+      await store().clients.remove('web-app');
+      await expectChanged();
+    });
   });
 });

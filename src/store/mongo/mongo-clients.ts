@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
 import type { ClientRecord, Clients } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
-import type { ClientDocument } from './mongo-documents.ts';
+import type { ClientDocument, RevisionDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
 
 function toClient(document: ClientDocument | null): ClientRecord | undefined {
@@ -17,9 +17,20 @@ function toClient(document: ClientDocument | null): ClientRecord | undefined {
 
 export class MongoClients implements Clients {
   readonly #clients: Collection<ClientDocument>;
+  readonly #revisions: Collection<RevisionDocument>;
 
-  constructor(clients: Collection<ClientDocument>) {
+  constructor(clients: Collection<ClientDocument>, revisions: Collection<RevisionDocument>) {
     this.#clients = clients;
+    this.#revisions = revisions;
+  }
+
+  /** Any bump changes the value, which is all a cache needs; an increment lost to a race still changes it. */
+  async #bumpRevision(): Promise<void> {
+    await this.#revisions.updateOne({ _id: 'clients' }, { $inc: { revision: 1 } }, { upsert: true });
+  }
+
+  async revision(): Promise<number> {
+    return (await this.#revisions.findOne({ _id: 'clients' }))?.revision ?? 0;
   }
 
   async create(client: ClientRecord): Promise<void> {
@@ -34,6 +45,7 @@ export class MongoClients implements Clients {
       if (isDuplicateKeyError(error)) throw new DuplicateError('client', 'client_id', client.clientId);
       throw error;
     }
+    await this.#bumpRevision();
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
@@ -52,11 +64,13 @@ export class MongoClients implements Clients {
       { returnDocument: 'after' },
     );
     if (!updated) throw new NotFoundError('client', clientId);
+    await this.#bumpRevision();
     return toClient(updated)!;
   }
 
   async remove(clientId: string): Promise<boolean> {
     const result = await this.#clients.deleteOne({ _id: clientId });
+    if (result.deletedCount === 1) await this.#bumpRevision();
     return result.deletedCount === 1;
   }
 }

@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type {
-  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, SecretDocument, SigningKeyDocument,
+  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, RevisionDocument, SecretDocument,
+  SigningKeyDocument,
 } from './mongo-documents.ts';
 
 /** Every model oidc-provider persists through its adapter; each has its own collection. */
@@ -26,6 +27,7 @@ export const COLLECTION_NAMES = {
   secrets: 'secrets',
   consents: 'consents',
   counters: 'counters',
+  revisions: 'revisions',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -41,6 +43,7 @@ export interface KeylineCollections {
   secrets: Collection<SecretDocument>;
   consents: Collection<ConsentDocument>;
   counters: Collection<CounterDocument>;
+  revisions: Collection<RevisionDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -66,5 +69,6 @@ export function keylineCollections(db: Db): KeylineCollections {
     // Throttling counters take the connection's default write concern: losing a few hits in a
     // failover is acceptable, and every login attempt writes one.
     counters: db.collection<CounterDocument>(COLLECTION_NAMES.counters),
+    revisions: db.collection<RevisionDocument>(COLLECTION_NAMES.revisions, DURABLE),
   };
 }

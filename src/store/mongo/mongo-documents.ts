@@ -70,3 +70,9 @@ export interface CounterDocument {
   /** The end of the counter's window, which is also when the document may be cleaned up. */
   expiresAt: Date;
 }
+
+/** A revision number Keyline keeps beside a collection (`_id` names what it counts). */
+export interface RevisionDocument {
+  _id: string;
+  revision: number;
+}

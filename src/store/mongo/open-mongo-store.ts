@@ -33,7 +33,7 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     kind: 'mongo',
     oidc: withErrorBoundary(new MongoOidcRecords(collections), boundary),
     accounts: withErrorBoundary(new MongoAccounts(collections.accounts), boundary),
-    clients: withErrorBoundary(new MongoClients(collections.clients), boundary),
+    clients: withErrorBoundary(new MongoClients(collections.clients, collections.revisions), boundary),
     signingKeys: withErrorBoundary(new MongoSigningKeys(collections.signingKeys), boundary),
     secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
     consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),

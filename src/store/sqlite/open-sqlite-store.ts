@@ -10,11 +10,14 @@ import {
   SqliteConsents, SqliteCounters, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
 import { migrateSqliteSchema } from './schema.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export interface SqliteOptions {
   synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   /** How often expired records are swept, in ms; 0 disables the sweep. */
   sweepIntervalMs?: number;
+  /** Checkpoint the WAL from a worker thread (the default for files) rather than inside writes. */
+  checkpointInWorker?: boolean;
 }
 
 /** Opens (creating if needed) the SQLite store at `path`; `:memory:` gives a private in-memory store. */
@@ -25,12 +28,18 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     db = new DatabaseSync(path);
     db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA journal_mode = WAL');
+    // After a checkpoint, give back WAL space beyond 64 MiB instead of keeping the high-water mark.
+    db.exec('PRAGMA journal_size_limit = 67108864');
     db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.exec('PRAGMA foreign_keys = ON');
     migrateSqliteSchema(db);
   } catch (error) {
     throw new StoreUnavailableError(`cannot open SQLite store at ${path}: ${(error as Error).message}`, { cause: error });
   }
+
+  const checkpointer = path !== ':memory:' && options.checkpointInWorker !== false
+    ? startWalCheckpointer(db, path)
+    : undefined;
 
   const sweepExpired = db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?');
   const sweepCounters = db.prepare('DELETE FROM counters WHERE reset_at <= ?');
@@ -62,6 +71,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       if (!open) return;
       open = false;
       if (sweep) clearInterval(sweep);
+      await checkpointer?.stop();
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
       db.close();
     },
   };

@@ -68,6 +68,10 @@ const MIGRATIONS: string[] = [
     reset_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO meta (key, value) VALUES ('clients_revision', 0);
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

@@ -1,0 +1,91 @@
+/**
+ * The Keyline side of the benchmark: a real, unpatched Keyline built by the composition root on the
+ * embedded SQLite store, in its own process. Seeds clients and users, then prints one JSON line.
+ *
+ *   node bench/keyline-server.ts --data-dir DIR [--users N] [--log-level info]
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { hashPassword } from '../src/accounts/password-hashing.ts';
+import { createApp } from '../src/app.ts';
+import { parseConfig } from '../src/config/load-config.ts';
+import { createLogger } from '../src/logger.ts';
+import { registerClient, type ClientRegistration } from '../src/oidc/client-registration.ts';
+import { openStore } from '../src/store/open-store.ts';
+import type { Store } from '../src/store/store.ts';
+import type Provider from 'oidc-provider';
+import {
+  API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
+  type ClientCredentials,
+} from './bench-fixtures.ts';
+import { announce, stopWhenTold } from './server-lifecycle.ts';
+
+const args = process.argv.slice(2);
+const dataDirectory = argumentValue(args, '--data-dir');
+if (!dataDirectory) throw new Error('--data-dir is required');
+const userCount = Number(argumentValue(args, '--users') ?? 1000);
+const logLevel = argumentValue(args, '--log-level') ?? 'info';
+
+async function addClient(provider: Provider, store: Store, registration: ClientRegistration): Promise<ClientCredentials> {
+  const registered = await registerClient(provider, registration);
+  const now = new Date();
+  await store.clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now });
+  return { clientId: registered.clientId, clientSecret: registered.clientSecret! };
+}
+
+/** Users straight into the store: one real argon2id hash (Keyline's own parameters), shared by all. */
+async function seedUsers(store: Store): Promise<void> {
+  const passwordHash = await hashPassword(BENCH_PASSWORD);
+  const now = new Date();
+  const emails = [SEED_USER_EMAIL, ...Array.from({ length: userCount }, (_, index) => benchUserEmail(index))];
+  for (const email of emails) {
+    await store.accounts.create({
+      id: randomUUID(), email, name: email.split('@')[0]!, passwordHash, disabled: false, createdAt: now, updatedAt: now,
+    });
+  }
+}
+
+const server = createServer();
+server.keepAliveTimeout = 65_000;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address() as AddressInfo;
+const url = `http://127.0.0.1:${port}`;
+
+const config = parseConfig({
+  issuer: url,
+  port,
+  host: '127.0.0.1',
+  store: join(dataDirectory, 'keyline.sqlite'),
+  logLevel,
+  resources: {
+    [RS256_API]: { signingAlg: 'RS256', scopes: [API_SCOPE] },
+    [ES256_API]: { signingAlg: 'ES256', scopes: [API_SCOPE] },
+  },
+});
+// Production logs to stdout; here stdout carries the announcement, so the same async pino stream goes to a file.
+const logger = createLogger(config.logLevel, pino.destination({ dest: join(dataDirectory, 'keyline.log'), sync: false, mkdir: true }));
+const store = await openStore(config);
+const keyline = await createApp({ config, store, logger });
+server.on('request', keyline.app.callback());
+
+const common = { postLogoutRedirectUris: [], isPublic: false, pkceOptional: false };
+const machine = await addClient(keyline.provider, store, {
+  ...common, name: 'Bench machine', redirectUris: [], grantTypes: ['client_credentials'], scopes: API_SCOPE, resources: [RS256_API, ES256_API],
+});
+const web = await addClient(keyline.provider, store, {
+  ...common, name: 'Bench web app', redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token'], scopes: WEB_SCOPES, resources: [],
+});
+await seedUsers(store);
+
+stopWhenTold(server, async () => {
+  await keyline.close();
+  await store.close();
+  logger.flush();
+});
+announce({
+  kind: 'keyline', url, pid: process.pid, machine, web: { ...web, redirectUri: REDIRECT_URI },
+  users: { count: userCount, password: BENCH_PASSWORD },
+});

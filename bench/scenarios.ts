@@ -1,0 +1,268 @@
+import {
+  API_SCOPE, basicAuthorization, benchUserEmail, ES256_API, RS256_API, SEED_USER_EMAIL, type ServerInfo,
+} from './bench-fixtures.ts';
+import type { HttpClient } from './http-client.ts';
+import { autocannonRound, loopRound, WorkerStopped, type FixedRequest, type RoundResult, type Summary } from './load.ts';
+import { logIn } from './login-flow.ts';
+
+/** One server under test, with a keep-alive pool for the scenarios that script requests themselves. */
+export interface Side {
+  label: 'keyline' | 'peer';
+  info: ServerInfo;
+  http: HttpClient;
+}
+
+/** A prepared scenario on one side: each call measures one round. */
+export interface Workload {
+  round(durationMs: number): Promise<RoundResult>;
+}
+
+export interface Target {
+  description: string;
+  /** true/false when it applies; null when it cannot be judged (e.g. no peer result). */
+  met(keyline: Summary, peer: Summary | undefined): boolean | null;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** What one operation is, for the table: "req" or "login". */
+  unit: 'req' | 'login';
+  connections: number;
+  targets: Target[];
+  prepare(side: Side): Promise<Workload>;
+}
+
+/** Scenario setup found something that makes the numbers meaningless: report it, never measure around it. */
+export class SetupFailed extends Error {}
+
+const TOKEN_CONNECTIONS = 50;
+const LOGIN_CONCURRENCY = 8;
+
+const atLeast = (perSecond: number, unit = 'req'): Target => ({
+  description: `≥ ${perSecond.toLocaleString('en-US')} ${unit}/s`,
+  met: (keyline) => keyline.perSecond >= perSecond,
+});
+const p99Below = (ms: number): Target => ({ description: `p99 < ${ms} ms`, met: (keyline) => keyline.p99Ms < ms });
+const ratioAtLeast = (ratio: number): Target => ({
+  description: `≥ ${ratio.toFixed(1)}× peer`,
+  met: (keyline, peer) => (peer && peer.perSecond > 0 ? keyline.perSecond / peer.perSecond >= ratio : null),
+});
+
+function fixed(request: FixedRequest, connections: number): Workload {
+  return { round: (durationMs) => autocannonRound(request, connections, durationMs) };
+}
+
+async function checkOnce(side: Side, request: FixedRequest, what: string): Promise<string> {
+  const response = await side.http.request(request.url, {
+    method: request.method ?? 'GET', ...(request.headers ? { headers: request.headers } : {}), ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  if (response.status !== 200 || (request.verify && !request.verify(response.text))) {
+    throw new SetupFailed(`${side.label}: ${what} answered ${response.status}: ${response.text.slice(0, 300)}`);
+  }
+  return response.text;
+}
+
+function jwtHeader(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function clientCredentials(name: string, resource: string, alg: string, targets: Target[]): Scenario {
+  return {
+    name,
+    description: `client_credentials → ${alg} JWT access token for ${resource}`,
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets,
+    async prepare(side) {
+      const request: FixedRequest = {
+        url: new URL('/token', side.info.url).href,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(side.info.machine) },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: API_SCOPE, resource }).toString(),
+        verify: (body) => body.includes('"access_token"'),
+      };
+      const { access_token: token } = JSON.parse(await checkOnce(side, request, 'client_credentials')) as { access_token: string };
+      const header = jwtHeader(token);
+      if (header.alg !== alg || header.typ !== 'at+jwt') throw new SetupFailed(`${side.label}: expected an ${alg} at+jwt, got ${JSON.stringify(header)}`);
+      return fixed(request, TOKEN_CONNECTIONS);
+    },
+  };
+}
+
+export function ccRs256(): Scenario {
+  return clientCredentials('cc-rs256', RS256_API, 'RS256', [ratioAtLeast(1), p99Below(50)]);
+}
+
+export function ccEs256(): Scenario {
+  return clientCredentials('cc-es256', ES256_API, 'ES256', [atLeast(6000), p99Below(50)]);
+}
+
+/** Logs the seed user in `count` times (a few at once): each login is its own grant and token chain. */
+async function seedLogins(side: Side, count: number, scope: string, prompt?: string) {
+  const tokens: Awaited<ReturnType<typeof logIn>>[] = [];
+  const parallel = 4;
+  for (let start = 0; start < count; start += parallel) {
+    const batch = Math.min(parallel, count - start);
+    tokens.push(...await Promise.all(Array.from({ length: batch }, () => logIn(side.info, side.http, SEED_USER_EMAIL, { scope, ...(prompt ? { prompt } : {}) }))));
+  }
+  return tokens;
+}
+
+/**
+ * refresh_token grant with rotation: one independent chain (its own login, grant and refresh token)
+ * per connection; every request presents the newest token of its chain. Any failure (invalid_grant
+ * included) is an error and ends that chain.
+ */
+export function refresh(): Scenario {
+  return {
+    name: 'refresh',
+    description: 'refresh_token grant with rotation, one chain per connection',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [atLeast(1500), p99Below(50)],
+    async prepare(side) {
+      const chains = (await seedLogins(side, TOKEN_CONNECTIONS, 'openid offline_access', 'consent')).map((tokens) => {
+        if (!tokens.refresh_token) throw new SetupFailed(`${side.label}: the login gave no refresh token`);
+        return { token: tokens.refresh_token, broken: false };
+      });
+      const url = new URL('/token', side.info.url).href;
+      const authorization = basicAuthorization(side.info.web);
+      return {
+        round: (durationMs) => loopRound(TOKEN_CONNECTIONS, durationMs, async (worker) => {
+          const chain = chains[worker]!;
+          if (chain.broken) throw new WorkerStopped('chain broken in an earlier round');
+          const response = await side.http.postForm(url, { grant_type: 'refresh_token', refresh_token: chain.token }, { authorization });
+          const next = response.status === 200 ? (JSON.parse(response.text) as { refresh_token?: string }).refresh_token : undefined;
+          if (!next || next === chain.token) {
+            chain.broken = true;
+            throw new WorkerStopped(`refresh: HTTP ${response.status} ${response.text.slice(0, 200)}`);
+          }
+          chain.token = next;
+        }),
+      };
+    },
+  };
+}
+
+export function discovery(): Scenario {
+  return {
+    name: 'discovery',
+    description: 'GET /.well-known/openid-configuration',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [atLeast(20_000)],
+    async prepare(side) {
+      const request: FixedRequest = { url: new URL('/.well-known/openid-configuration', side.info.url).href, verify: (body) => body.includes('"issuer"') };
+      await checkOnce(side, request, 'discovery');
+      return fixed(request, TOKEN_CONNECTIONS);
+    },
+  };
+}
+
+async function discover(side: Side): Promise<Record<string, string>> {
+  const text = await checkOnce(side, { url: new URL('/.well-known/openid-configuration', side.info.url).href }, 'discovery');
+  return JSON.parse(text) as Record<string, string>;
+}
+
+export function jwks(): Scenario {
+  return {
+    name: 'jwks',
+    description: 'GET the jwks_uri (RS256, ES256 and EdDSA public keys)',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [atLeast(20_000)],
+    async prepare(side) {
+      const request: FixedRequest = { url: (await discover(side)).jwks_uri!, verify: (body) => body.includes('"keys"') };
+      const { keys } = JSON.parse(await checkOnce(side, request, 'jwks')) as { keys: Array<{ alg?: string }> };
+      const algs = keys.map((key) => key.alg).sort().join(',');
+      if (algs !== 'ES256,EdDSA,RS256') throw new SetupFailed(`${side.label}: unexpected JWKS algs ${algs}`);
+      return fixed(request, TOKEN_CONNECTIONS);
+    },
+  };
+}
+
+/**
+ * Introspection of an access token by the client it was issued to. oidc-provider v9 refuses to
+ * introspect structured (JWT) tokens (`unsupported_token_type`; a resource server verifies those
+ * locally against the JWKS), so setup checks that refusal on a client_credentials JWT and the
+ * measured requests introspect an opaque (userinfo) access token, which needs a store lookup.
+ */
+export function introspection(): Scenario {
+  return {
+    name: 'introspection',
+    description: 'POST /token/introspection of an opaque access token (JWTs are refused by oidc-provider v9)',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [],
+    async prepare(side) {
+      const endpoint = (await discover(side)).introspection_endpoint!;
+      const cc = await side.http.postForm(new URL('/token', side.info.url).href, { grant_type: 'client_credentials', scope: API_SCOPE }, {
+        authorization: basicAuthorization(side.info.machine),
+      });
+      const jwt = (JSON.parse(cc.text) as { access_token: string }).access_token;
+      const refused = await side.http.postForm(endpoint, { token: jwt }, { authorization: basicAuthorization(side.info.machine) });
+      if (refused.status !== 400 || !refused.text.includes('unsupported_token_type')) {
+        throw new SetupFailed(`${side.label}: JWT introspection was expected to be refused, got ${refused.status} ${refused.text.slice(0, 200)}`);
+      }
+      const [tokens] = await seedLogins(side, 1, 'openid email profile');
+      const request: FixedRequest = {
+        url: endpoint,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(side.info.web) },
+        body: new URLSearchParams({ token: tokens!.access_token }).toString(),
+        verify: (body) => body.includes('"active":true'),
+      };
+      await checkOnce(side, request, 'introspection');
+      return fixed(request, TOKEN_CONNECTIONS);
+    },
+  };
+}
+
+/**
+ * A full browser-style login per operation, each by a user never seen before (so the login page,
+ * argon2id verification, consent page, code and token exchange all run): logins/s.
+ */
+export function login(): Scenario {
+  return {
+    name: 'login',
+    description: `full login (authorize → login → consent → code → token), fresh user each, ${LOGIN_CONCURRENCY} at once`,
+    unit: 'login',
+    connections: LOGIN_CONCURRENCY,
+    targets: [atLeast(60, 'login')],
+    async prepare(side) {
+      let nextUser = 0;
+      return {
+        round: (durationMs) => loopRound(LOGIN_CONCURRENCY, durationMs, async () => {
+          if (nextUser >= side.info.users.count) throw new WorkerStopped(`out of fresh users (${side.info.users.count} seeded)`);
+          const email = benchUserEmail(nextUser);
+          nextUser += 1;
+          await logIn(side.info, side.http, email, { scope: 'openid email profile' });
+        }),
+      };
+    },
+  };
+}
+
+export function userinfo(): Scenario {
+  return {
+    name: 'userinfo',
+    description: 'GET userinfo with a Bearer access token',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [],
+    async prepare(side) {
+      const endpoint = (await discover(side)).userinfo_endpoint!;
+      const [tokens] = await seedLogins(side, 1, 'openid email profile');
+      const request: FixedRequest = {
+        url: endpoint,
+        headers: { authorization: `Bearer ${tokens!.access_token}` },
+        verify: (body) => body.includes('"email"'),
+      };
+      await checkOnce(side, request, 'userinfo');
+      return fixed(request, TOKEN_CONNECTIONS);
+    },
+  };
+}
+
+export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, refresh, discovery, jwks, introspection, login, userinfo];
