@@ -7,7 +7,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# npm install follows package-lock.json; npm ci would refuse a lockfile made where some platforms' optional builds are missing.
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY bin ./bin
 COPY config ./config
