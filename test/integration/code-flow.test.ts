@@ -1,10 +1,11 @@
 import { type JSONWebKeySet, createLocalJWKSet, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
 import { allBackends } from '../support/backends.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
-  createTestUser, exchangeCode, registerTestClient, signIn, type TestClient, type TestUser,
+  exchangeCode, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 
 const backends = await allBackends();
@@ -19,19 +20,7 @@ describe.each(backends)('code flow on $name', (backend) => {
   let kl: RunningKeyline;
   let client: TestClient;
   let user: TestUser;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await backend.create();
-    cleanup = created.cleanup;
-    kl = await startKeyline({ store: created.location });
-    client = await registerTestClient(kl);
-    user = await createTestUser(kl);
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
-  });
+  useKeyline(backend, {}, (ready) => { ({ kl, client, user } = ready); });
 
 test('authorization code with PKCE yields an id_token that verifies against the served JWKS', async () => {
   const signedIn = await signIn(kl, client, user);

@@ -1,8 +1,8 @@
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import {
-  authorizeUrl, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest,
-  type TestClient, type TestUser,
+  authorizeUrl, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { allBackends } from '../support/backends.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
@@ -14,19 +14,7 @@ describe.each(backends)('protocol refusals on $name', (backend) => {
   let kl: RunningKeyline;
   let client: TestClient;
   let user: TestUser;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await backend.create();
-    cleanup = created.cleanup;
-    kl = await startKeyline({ store: created.location });
-    client = await registerTestClient(kl);
-    user = await createTestUser(kl);
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
-  });
+  useKeyline(backend, {}, (ready) => { ({ kl, client, user } = ready); });
 
   async function authorizeError(params: Record<string, string | undefined>): Promise<URL> {
     const response = await new BrowserLikeClient().get(authorizeUrl(kl, client, params));

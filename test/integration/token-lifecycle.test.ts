@@ -1,5 +1,6 @@
 import { type JSONWebKeySet, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import {
   authorizeUrl, basicAuth, createTestUser, exchangeCode, introspect, pkcePair, registerTestClient, signIn, silentAuthorize, tokenRequest,
@@ -19,24 +20,12 @@ describe.each(backends)('token lifecycle on $name', (backend) => {
   let client: TestClient;
   let machine: TestClient;
   let user: TestUser;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await backend.create();
-    cleanup = created.cleanup;
-    kl = await startKeyline({
-      store: created.location,
-      config: { resources: { [API]: { scopes: ['read', 'write'] }, [ES_API]: { signingAlg: 'ES256', accessTokenTtl: 300 } } },
-    });
-    client = await registerTestClient(kl);
+  const config = { resources: { [API]: { scopes: ['read', 'write'] }, [ES_API]: { signingAlg: 'ES256', accessTokenTtl: 300 } } };
+  useKeyline(backend, { config }, async (ready) => {
+    ({ kl, client, user } = ready);
     machine = await registerTestClient(kl, {
       grantTypes: ['client_credentials'], redirectUris: [], postLogoutRedirectUris: [], scopes: 'read write', resources: [API, ES_API],
     });
-    user = await createTestUser(kl);
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
   });
 
   async function jwks() {

@@ -1,0 +1,31 @@
+import type { Backend } from './backends.ts';
+import { createTestUser, registerTestClient, type TestClient, type TestUser } from './oidc-flow.ts';
+import { startKeyline, type RunningKeyline, type StartOptions } from './start-keyline.ts';
+
+export interface KeylineFixture {
+  kl: RunningKeyline;
+  client: TestClient;
+  user: TestUser;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks: a Keyline on a fresh store of `backend`, with one
+ * confidential code-flow client and one user, handed to `ready`; stopped and its data removed after.
+ */
+export function useKeyline(
+  backend: Backend,
+  options: Omit<StartOptions, 'store'>,
+  ready: (fixture: KeylineFixture) => void | Promise<void>,
+): void {
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const { location, cleanup } = await backend.create();
+    const kl = await startKeyline({ ...options, store: location });
+    stop = async () => {
+      await kl.stop();
+      await cleanup();
+    };
+    await ready({ kl, client: await registerTestClient(kl), user: await createTestUser(kl) });
+  });
+  afterAll(() => stop?.());
+}
