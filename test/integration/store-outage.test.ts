@@ -1,7 +1,9 @@
 import { startFerretDb, uniqueDatabaseUrl, type FerretDbServer } from '../support/mongo-server.ts';
 import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
-import { createTestUser, exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient } from '../support/oidc-flow.ts';
+import {
+  authorizeUrl, createTestUser, exchangeCode, pkcePair, registerTestClient, signIn, tokenRequest, type TestClient,
+} from '../support/oidc-flow.ts';
 
 // Needs a server it can stop and start again, so it always runs a FerretDB of its own.
 let ferret: FerretDbServer;
@@ -30,12 +32,18 @@ test('while MongoDB is down requests answer 503 with an OAuth error, /readyz say
 
   await ferret.stop();
   try {
-    const token = await tokenRequest(kl, machine, { grant_type: 'client_credentials' });
+    // A refresh always reads the store. (A client_credentials JWT needs no store write, so with the
+    // client still cached it may be issued during an outage; that is availability, not a fault.)
+    const token = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: String(issued.body.refresh_token) });
     expect(token.status).toBe(503);
     expect(token.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringMatching(/unreachable/) });
     expect(token.headers.get('retry-after')).toBeTruthy();
 
-    const page = await fetch(`${kl.url}/auth?client_id=${client.clientId}&response_type=code&scope=openid`, { headers: { accept: 'text/html' } });
+    // A valid authorization request: starting its interaction needs the store. (Client metadata may
+    // still come from the cache, so a request refused on its parameters alone could be answered.)
+    const page = await fetch(authorizeUrl(kl, client, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }), {
+      headers: { accept: 'text/html' }, redirect: 'manual',
+    });
     expect(page.status).toBe(503);
     const html = await page.text();
     expect(html).toContain('unreachable');
