@@ -44,7 +44,7 @@ export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await store.oidc.revokeByGrantId(grantId);
+      await store.oidc.revokeByGrantId(this.name, grantId);
     }
   };
 }

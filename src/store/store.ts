@@ -33,8 +33,11 @@ export interface OidcRecords {
   /** Marks the record consumed; true only for the one caller that consumed it first. */
   consume(model: string, id: string): Promise<boolean>;
   destroy(model: string, id: string): Promise<void>;
-  /** Removes every record (of any model) that belongs to the grant; returns how many. */
-  revokeByGrantId(grantId: string): Promise<number>;
+  /**
+   * Removes the model's records that belong to the grant; returns how many. Per model, as
+   * oidc-provider's adapter API is: the library calls it for each token model it means to revoke.
+   */
+  revokeByGrantId(model: string, grantId: string): Promise<number>;
   /** Live records of one model that belong to an account, newest first. */
   listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]>;
   /** Removes every record (sessions, grants, codes, tokens) that belongs to an account; returns how many. */

@@ -112,7 +112,7 @@ describe(`mongo backend on ${flavor.name} ${flavor.version}`, () => {
       await expect(store.oidc.upsert('Session', 'session-3', { uid: 'taken' }, 60)).rejects.toBeInstanceOf(DuplicateError);
     });
 
-    test('a model oidc-provider does not have is refused, since revokeByGrantId could never find its records', async () => {
+    test('a model oidc-provider does not have is refused, since destroyByAccount could never find its records', async () => {
       await expect(store.oidc.upsert('Unheard', 'x', { grantId: 'g' }, 60)).rejects.toThrow('unknown oidc-provider model "Unheard"');
     });
 

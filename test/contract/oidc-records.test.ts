@@ -134,7 +134,7 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       await expect(store().oidc.destroy('Interaction', 'interaction-1')).resolves.toBeUndefined();
     });
 
-    test('revokeByGrantId removes the grant\'s codes and tokens of every model and leaves other grants alone', async () => {
+    test('revokeByGrantId removes one model\'s records of the grant, leaving its other models and other grants alone', async () => {
       const oidc = store().oidc;
       await oidc.upsert('AuthorizationCode', 'code-g', { grantId: 'g', accountId: 'a' }, 60);
       await oidc.upsert('AccessToken', 'access-g', { grantId: 'g', accountId: 'a' }, 60);
@@ -145,7 +145,12 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       await oidc.upsert('RefreshToken', 'refresh-h', { grantId: 'h', accountId: 'a' }, 60);
       await oidc.upsert('Session', 'session-a', { uid: 'uid-a', accountId: 'a' }, 60);
 
-      expect(await oidc.revokeByGrantId('g')).toBe(5);
+      const revoked = await Promise.all(
+        ['AuthorizationCode', 'AccessToken', 'RefreshToken', 'DeviceCode'].map((model) => oidc.revokeByGrantId(model, 'g')),
+      );
+      expect(revoked).toEqual([1, 1, 1, 1]);
+      expect(await oidc.find('BackchannelAuthenticationRequest', 'ciba-g')).toEqual({ grantId: 'g' });
+      expect(await oidc.revokeByGrantId('BackchannelAuthenticationRequest', 'g')).toBe(1);
 
       expect(await oidc.find('AuthorizationCode', 'code-g')).toBeUndefined();
       expect(await oidc.find('AccessToken', 'access-g')).toBeUndefined();
@@ -155,7 +160,7 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       expect(await oidc.find('AccessToken', 'access-h')).toEqual({ grantId: 'h', accountId: 'a' });
       expect(await oidc.find('RefreshToken', 'refresh-h')).toEqual({ grantId: 'h', accountId: 'a' });
       expect(await oidc.find('Session', 'session-a')).toEqual({ uid: 'uid-a', accountId: 'a' });
-      expect(await oidc.revokeByGrantId('g')).toBe(0);
+      expect(await oidc.revokeByGrantId('AccessToken', 'g')).toBe(0);
     });
   });
 

@@ -34,7 +34,7 @@ export const COLLECTION_NAMES = {
 const DURABLE = { writeConcern: { w: 'majority' as const } };
 
 export interface KeylineCollections {
-  /** Throws for a model oidc-provider does not have: revokeByGrantId could not find its records. */
+  /** Throws for a model oidc-provider does not have: destroyByAccount could not find its records. */
   oidc(model: string): Collection<OidcDocument>;
   allOidc(): Collection<OidcDocument>[];
   accounts: Collection<AccountDocument>;

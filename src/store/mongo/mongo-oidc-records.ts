@@ -92,8 +92,8 @@ export class MongoOidcRecords implements OidcRecords {
     await this.#collections.oidc(model).deleteOne({ _id: id });
   }
 
-  async revokeByGrantId(grantId: string): Promise<number> {
-    return this.#deleteFromEveryModel({ grantId });
+  async revokeByGrantId(model: string, grantId: string): Promise<number> {
+    return (await this.#collections.oidc(model).deleteMany({ grantId })).deletedCount;
   }
 
   async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {

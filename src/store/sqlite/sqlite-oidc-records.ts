@@ -45,7 +45,7 @@ export class SqliteOidcRecords implements OidcRecords {
       `UPDATE oidc_records SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
     );
     this.#destroy = db.prepare('DELETE FROM oidc_records WHERE model = ? AND id = ?');
-    this.#revokeByGrantId = db.prepare('DELETE FROM oidc_records WHERE grant_id = ?');
+    this.#revokeByGrantId = db.prepare('DELETE FROM oidc_records WHERE grant_id = ? AND model = ?');
     this.#listByAccount = db.prepare(
       `${select} WHERE account_id = ? AND model = ? AND ${LIVE} ORDER BY expires_at DESC`,
     );
@@ -83,8 +83,8 @@ export class SqliteOidcRecords implements OidcRecords {
     this.#destroy.run(model, id);
   }
 
-  async revokeByGrantId(grantId: string): Promise<number> {
-    return Number(this.#revokeByGrantId.run(grantId).changes);
+  async revokeByGrantId(model: string, grantId: string): Promise<number> {
+    return Number(this.#revokeByGrantId.run(grantId, model).changes);
   }
 
   async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {
