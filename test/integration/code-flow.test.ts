@@ -5,7 +5,7 @@ import { useKeyline } from '../support/keyline-fixture.ts';
 import { allBackends } from '../support/backends.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
-  exchangeCode, signIn, type TestClient, type TestUser,
+  exchangeCode, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 
 const backends = await allBackends();
@@ -46,5 +46,17 @@ test('authorization code with PKCE yields an id_token that verifies against the 
   const claims = await userinfo.json() as Record<string, unknown>;
   expect(claims.sub).toBe(user.id);
   expect(claims.email).toBe(user.email);
+});
+
+test.each(['ES256', 'EdDSA'])('a client registered for %s id_tokens gets them, verifiable with the served JWKS', async (alg) => {
+  const jwks = await (await fetch(`${kl.url}/jwks`)).json() as JSONWebKeySet;
+  expect(new Set(jwks.keys.map((key) => key.alg))).toEqual(new Set(['RS256', 'ES256', 'EdDSA']));
+  const other = await registerTestClient(kl, { idTokenAlg: alg });
+  const tokens = await exchangeCode(kl, other, await signIn(kl, other, user));
+  const { payload, protectedHeader } = await jwtVerify(String(tokens.body.id_token), createLocalJWKSet(jwks), {
+    issuer: kl.url, audience: other.clientId,
+  });
+  expect(protectedHeader.alg).toBe(alg);
+  expect(payload.sub).toBe(user.id);
 });
 });

@@ -73,10 +73,11 @@ describe('login forms', () => {
     expect(accepted.status).toBe(303);
   });
 
-  test('a successful login answers 303, so a reload never re-posts the form', async () => {
+  test('a successful login answers 303 and no-store, so a reload never re-posts the form', async () => {
     const user = await createTestUser(kl);
     const response = await attemptLogin(kl, client, user.email, user.password);
     expect(response.status).toBe(303);
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   test('an unknown email and a wrong password get the same status and the same page', async () => {
