@@ -118,6 +118,9 @@ describe('cookies and headers over plain http', () => {
     const sessionAfter = (await again.browser.jar.getCookies(kl.url)).find((cookie) => cookie.key === 'keyline.session')?.value;
     expect(sessionAfter).toBeTruthy();
     expect(sessionAfter).not.toBe(sessionBefore);
+    // the old id is dead on the server too, not merely replaced in the browser
+    expect(await kl.store.oidc.find('Session', sessionBefore!)).toBeUndefined();
+    expect(await kl.store.oidc.find('Session', sessionAfter!)).toBeDefined();
     expect(signedIn.code).not.toBe(again.code);
   });
 });
