@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+/**
+ * Every algorithm Keyline signs with has a key of its own. Ed25519 is the fully specified name
+ * (RFC 9864) and the one to use; EdDSA is kept for clients and APIs that still ask for it.
+ */
+export const SIGNING_ALGS = ['RS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 const seconds = z.number().int().positive();
@@ -34,9 +38,10 @@ export const configSchema = z.strictObject({
     sessionIdle: seconds.default(3600),
     sessionAbsolute: seconds.default(12 * 3600),
     grant: seconds.default(14 * 24 * 3600),
+    refreshTokenReuseInterval: z.number().int().min(0).max(60).default(0),
   }).default({
     accessToken: 900, idToken: 3600, authorizationCode: 60, refreshToken: 14 * 24 * 3600,
-    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600,
+    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 0,
   }),
   resources: z.record(httpUrl, resourceSchema).default({}),
   login: z.strictObject({

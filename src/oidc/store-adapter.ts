@@ -1,6 +1,9 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import revoke from 'oidc-provider/lib/helpers/revoke.js';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ClientMetadataCache } from './client-metadata-cache.ts';
+import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
+import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
 
 /**
  * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
@@ -8,8 +11,38 @@ import { ClientMetadataCache } from './client-metadata-cache.ts';
  */
 export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayload;
 
-export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_model, payload) => payload) {
+export interface StoreAdapterOptions {
+  annotate?: PayloadAnnotator;
+  /** Seconds during which a rotated refresh token may be presented again without revoking the grant; 0 = off. */
+  refreshTokenReuseInterval?: number;
+}
+
+const nowInSeconds = () => Date.now() / 1000;
+
+export function createStoreAdapter(store: Store, options: StoreAdapterOptions = {}) {
   const clients = new ClientMetadataCache(store.clients);
+  const annotate = options.annotate ?? ((_model: string, payload: OidcPayload) => payload);
+  const reuseInterval = options.refreshTokenReuseInterval ?? 0;
+
+  /** A rotated refresh token still inside the reuse interval: the client may present it again. */
+  function inReuseInterval(model: string, payload: OidcPayload | undefined): boolean {
+    return model === 'RefreshToken' && reuseInterval > 0 && typeof payload?.consumed === 'number'
+      && nowInSeconds() - payload.consumed <= reuseInterval;
+  }
+
+  /**
+   * The winner of a race is the caller the store let consume first. oidc-provider decides reuse from
+   * the `consumed` flag it read before consuming, so concurrent redemptions would all pass that check:
+   * here every loser is treated as the reuse it is, revoking the grant (the winner's tokens included)
+   * exactly as oidc-provider does for a reuse it sees itself, with the same error.
+   */
+  async function refuseReuse(model: string, id: string): Promise<never> {
+    const grantId = (await store.oidc.find(model, id))?.grantId;
+    const ctx = Provider.ctx;
+    if (grantId && ctx && SINGLE_USE_MODELS[model]?.revokesGrant) await revoke(ctx, grantId);
+    throw reusedSingleUseError(model);
+  }
+
   return class StoreAdapter implements Adapter {
     readonly name: string;
 
@@ -24,7 +57,9 @@ export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.name === 'Client') return await clients.find(id) as AdapterPayload | undefined;
-      return store.oidc.find(this.name, id) as Promise<AdapterPayload | undefined>;
+      const payload = await store.oidc.find(this.name, id);
+      if (payload && inReuseInterval(this.name, payload)) delete payload.consumed;
+      return payload as AdapterPayload | undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -36,7 +71,10 @@ export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_
     }
 
     async consume(id: string): Promise<void> {
-      await store.oidc.consume(this.name, id);
+      if (await store.oidc.consume(this.name, id)) return;
+      if (!(this.name in SINGLE_USE_MODELS)) return;
+      if (inReuseInterval(this.name, await store.oidc.find(this.name, id))) return;
+      await refuseReuse(this.name, id);
     }
 
     async destroy(id: string): Promise<void> {
@@ -45,6 +83,9 @@ export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await store.oidc.revokeByGrantId(this.name, grantId);
+      // A grant's JWT access tokens are not AccessToken records (oidc-provider does not store JWTs);
+      // Keyline's record of each one goes with the grant's access tokens.
+      if (this.name === 'AccessToken') await store.oidc.revokeByGrantId(ISSUED_JWT_MODEL, grantId);
     }
   };
 }

@@ -134,13 +134,17 @@ export interface CounterState {
   resetAt: Date;
 }
 
-/** Windowed counters shared by every node (login throttling and lockout). */
+/** Windowed counters shared by every node (throttling of everything guessable). */
 export interface Counters {
   /** Atomically adds one; a counter whose window has passed starts again at 1. */
   increment(key: string, windowSeconds: number): Promise<CounterState>;
+  /** Atomically takes one back from a live counter, never below 0 (an attempt that turned out harmless). */
+  decrement(key: string): Promise<void>;
   /** The live counter, or undefined once its window has passed. */
   get(key: string): Promise<CounterState | undefined>;
   reset(key: string): Promise<void>;
+  /** Forgets every counter whose key starts with `prefix` (which must end in an ASCII character); returns how many. */
+  resetPrefix(prefix: string): Promise<number>;
 }
 
 export interface Store {

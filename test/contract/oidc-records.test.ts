@@ -93,11 +93,15 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       await store().oidc.upsert('AuthorizationCode', 'code-1', { grantId: 'g', accountId: 'a' }, 60);
       expect((await store().oidc.find('AuthorizationCode', 'code-1'))?.consumed).toBeFalsy();
 
+      const before = Date.now();
       expect(await store().oidc.consume('AuthorizationCode', 'code-1')).toBe(true);
+      const after = Date.now();
       expect(await store().oidc.consume('AuthorizationCode', 'code-1')).toBe(false);
 
       const found = await store().oidc.find('AuthorizationCode', 'code-1');
-      expect(found?.consumed).toBeTruthy();
+      // When it was consumed, in epoch seconds with millisecond precision (the refresh reuse interval needs it).
+      expect(found?.consumed).toBeGreaterThanOrEqual(before / 1000);
+      expect(found?.consumed).toBeLessThanOrEqual(after / 1000);
       expect(found).toMatchObject({ grantId: 'g', accountId: 'a' });
     });
 

@@ -157,5 +157,40 @@ describe.each(backends)('$name store: signing keys, secrets, consents, counters'
       expect(restarted.count).toBe(1);
       expect(restarted.resetAt.getTime()).toBeGreaterThan(old.resetAt.getTime());
     });
+
+    test('decrement takes one back from a live counter, never below zero, and leaves its window alone', async () => {
+      await store().counters.increment('taken-back', 60);
+      const second = await store().counters.increment('taken-back', 60);
+      await store().counters.decrement('taken-back');
+      expect(await store().counters.get('taken-back')).toEqual({ count: 1, resetAt: second.resetAt });
+      await store().counters.decrement('taken-back');
+      await store().counters.decrement('taken-back');
+      expect((await store().counters.get('taken-back'))?.count).toBe(0);
+      await store().counters.decrement('never-counted');
+      expect(await store().counters.get('never-counted')).toBeUndefined();
+    });
+
+    test('50 concurrent decrements against 30 increments end at zero, not below', async () => {
+      for (let i = 0; i < 30; i += 1) await store().counters.increment('drained', 60);
+      await Promise.all(Array.from({ length: 50 }, () => store().counters.decrement('drained')));
+      expect((await store().counters.get('drained'))?.count).toBe(0);
+      expect((await store().counters.increment('drained', 60)).count).toBe(1);
+    });
+
+    test('resetPrefix forgets exactly the counters whose key starts with the prefix', async () => {
+      await store().counters.increment('pair:ada@example.test|10.0.0.1', 60);
+      await store().counters.increment('pair:ada@example.test|10.0.0.2', 60);
+      await store().counters.increment('pair:ada@example.test.evil|10.0.0.1', 60);
+      await store().counters.increment('pair:ada@example.tesu|10.0.0.1', 60);
+      await store().counters.increment('pair:bob@example.test|10.0.0.1', 60);
+
+      expect(await store().counters.resetPrefix('pair:ada@example.test|')).toBe(2);
+
+      expect(await store().counters.get('pair:ada@example.test|10.0.0.1')).toBeUndefined();
+      expect(await store().counters.get('pair:ada@example.test|10.0.0.2')).toBeUndefined();
+      expect((await store().counters.get('pair:ada@example.test.evil|10.0.0.1'))?.count).toBe(1);
+      expect((await store().counters.get('pair:ada@example.tesu|10.0.0.1'))?.count).toBe(1);
+      expect((await store().counters.get('pair:bob@example.test|10.0.0.1'))?.count).toBe(1);
+    });
   });
 });

@@ -16,6 +16,8 @@ export interface Backend {
   name: string;
   /** A fresh, empty, ready-to-use store location. */
   create(): Promise<StoreLocation>;
+  /** Serve from this many Keyline processes on the store behind a round-robin proxy, instead of one in-process server. */
+  nodes?: number;
 }
 
 export const sqliteBackend: Backend = {
@@ -56,7 +58,20 @@ export async function mongoBackend(): Promise<Backend> {
   };
 }
 
-/** Every backend the integration flows and the storage contract must pass on. */
+/** Every backend the storage contract must pass on. */
 export async function allBackends(): Promise<Backend[]> {
   return [sqliteBackend, await mongoBackend()];
+}
+
+export function threeNodes(backend: Backend): Backend {
+  return { ...backend, name: `${backend.name}, three Keyline processes behind a round-robin proxy`, nodes: 3 };
+}
+
+/**
+ * Where the integration flows run: each backend with one in-process Keyline, and the MongoDB-wire
+ * backend through three Keyline processes on one store, so that "nodes are stateless" is shown.
+ */
+export async function integrationBackends(): Promise<Backend[]> {
+  const mongo = await mongoBackend();
+  return [sqliteBackend, mongo, threeNodes(mongo)];
 }

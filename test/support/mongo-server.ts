@@ -8,7 +8,7 @@
  *
  * Free of jest globals, so benchmarks can use it too.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { spawnGuarded, stopGuarded } from './guarded-child.ts';
 
 export interface FerretDbServer {
   url: string;
@@ -91,7 +92,7 @@ export async function startFerretDb(options: { port?: number; dataDirectory?: st
         port,
         dataDirectory,
         async stop({ removeData = false } = {}) {
-          await stopChild(child);
+          await stopGuarded(child, STOP_TIMEOUT_MS);
           if (removeData) rmSync(dataDirectory, { recursive: true, force: true });
         },
       };
@@ -119,19 +120,10 @@ function ferretDbBinary(): string {
   ].join('\n'));
 }
 
-/** Runs the server; exits with it; stops it when stdin reaches end of file (our process closed it, or died). */
-const GUARD_SCRIPT = `
-exec 3<&0
-"$@" </dev/null &
-server=$!
-{ cat <&3 >/dev/null; kill "$server" 2>/dev/null; } &
-wait "$server"
-`;
-
 async function launch(binary: string, dataDirectory: string, port: number): Promise<ChildProcess> {
   const logPath = join(dataDirectory, 'ferretdb.log');
   const log = openSync(logPath, 'a');
-  const child = spawn('bash', ['-c', GUARD_SCRIPT, 'ferretdb-guard', binary,
+  const child = spawnGuarded('ferretdb-guard', binary, [
     `--listen-addr=127.0.0.1:${port}`,
     '--handler=sqlite',
     `--sqlite-url=file:${dataDirectory}/`,
@@ -139,7 +131,8 @@ async function launch(binary: string, dataDirectory: string, port: number): Prom
     '--telemetry=disable',
     '--debug-addr=127.0.0.1:0',
   ], {
-    stdio: ['pipe', log, log],
+    stdout: log,
+    stderr: log,
     env: { ...process.env, FERRETDB_LOG_LEVEL: process.env['FERRETDB_LOG_LEVEL'] ?? 'warn' },
   });
   closeSync(log);
@@ -150,7 +143,7 @@ async function launch(binary: string, dataDirectory: string, port: number): Prom
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await portAnswers(port))) {
     if (exited || Date.now() > deadline) {
-      await stopChild(child);
+      await stopGuarded(child, STOP_TIMEOUT_MS);
       const why = exited ? 'exited before listening' : `did not listen within ${START_TIMEOUT_MS} ms`;
       throw new Error(`FerretDB (${binary}) ${why} on 127.0.0.1:${port}; its log:\n${readFileSync(logPath, 'utf8')}`);
     }
@@ -160,15 +153,6 @@ async function launch(binary: string, dataDirectory: string, port: number): Prom
   child.unref();
   (child.stdin as { unref?: () => void } | null)?.unref?.();
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin?.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 function freePort(): Promise<number> {

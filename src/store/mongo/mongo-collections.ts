@@ -4,11 +4,14 @@ import type {
   SigningKeyDocument,
 } from './mongo-documents.ts';
 
-/** Every model oidc-provider persists through its adapter; each has its own collection. */
+/**
+ * Every model oidc-provider persists through its adapter, plus Keyline's records of the JWT access
+ * tokens oidc-provider does not store (see oidc/jwt-access-tokens/); each has its own collection.
+ */
 export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
-  'Grant', 'BackchannelAuthenticationRequest',
+  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { keyPrefixRange } from '../key-prefix-range.ts';
 import type { CounterState, Counters } from '../store.ts';
 import type { CounterDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
@@ -56,7 +57,16 @@ export class MongoCounters implements Counters {
     return document ? toState(document) : undefined;
   }
 
+  async decrement(key: string): Promise<void> {
+    await this.#counters.updateOne({ _id: key, count: { $gt: 0 }, expiresAt: { $gt: new Date() } }, { $inc: { count: -1 } });
+  }
+
   async reset(key: string): Promise<void> {
     await this.#counters.deleteOne({ _id: key });
+  }
+
+  async resetPrefix(prefix: string): Promise<number> {
+    const { lower, upper } = keyPrefixRange(prefix);
+    return (await this.#counters.deleteMany({ _id: { $gte: lower, $lt: upper } })).deletedCount;
   }
 }

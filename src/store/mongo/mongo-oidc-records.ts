@@ -22,8 +22,9 @@ function isLive(document: OidcDocument, now: Date): boolean {
 function toPayload(document: OidcDocument | null): OidcPayload | undefined {
   if (!document) return undefined;
   const payload = fromJsonText<OidcPayload>(document.payload);
-  // oidc-provider expects `consumed` to be a truthy value once the record has been consumed.
-  if (document.consumed) payload.consumed = Math.floor(document.consumed.getTime() / 1000);
+  // oidc-provider only needs `consumed` truthy; Keyline reads it as the epoch second (with a fraction)
+  // of consumption, for the refresh-token reuse interval.
+  if (document.consumed) payload.consumed = document.consumed.getTime() / 1000;
   return payload;
 }
 

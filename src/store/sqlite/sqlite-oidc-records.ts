@@ -14,8 +14,9 @@ const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
   if (!row) return undefined;
   const payload = JSON.parse(row.payload) as OidcPayload;
-  // oidc-provider expects `consumed` to be a truthy value once the record has been consumed.
-  if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
+  // oidc-provider only needs `consumed` truthy; Keyline reads it as the epoch second (with a fraction)
+  // of consumption, for the refresh-token reuse interval.
+  if (row.consumed_at !== null) payload.consumed = row.consumed_at / 1000;
   return payload;
 }
 

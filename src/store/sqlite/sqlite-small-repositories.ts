@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
   ConsentRecord, Consents, CounterState, Counters, Secrets, SigningKeys, StoredSigningKey,
 } from '../store.ts';
+import { keyPrefixRange } from '../key-prefix-range.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
 export class SqliteSigningKeys implements SigningKeys {
@@ -91,8 +92,10 @@ export class SqliteConsents implements Consents {
 
 export class SqliteCounters implements Counters {
   readonly #increment: StatementSync;
+  readonly #decrement: StatementSync;
   readonly #get: StatementSync;
   readonly #reset: StatementSync;
+  readonly #resetRange: StatementSync;
 
   constructor(db: DatabaseSync) {
     // One statement, so the read-modify-write is atomic across processes sharing the file.
@@ -101,8 +104,10 @@ export class SqliteCounters implements Counters {
         count = CASE WHEN counters.reset_at <= ? THEN 1 ELSE counters.count + 1 END,
         reset_at = CASE WHEN counters.reset_at <= ? THEN excluded.reset_at ELSE counters.reset_at END
       RETURNING count, reset_at`);
+    this.#decrement = db.prepare('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0 AND reset_at > ?');
     this.#get = db.prepare('SELECT count, reset_at FROM counters WHERE key = ? AND reset_at > ?');
     this.#reset = db.prepare('DELETE FROM counters WHERE key = ?');
+    this.#resetRange = db.prepare('DELETE FROM counters WHERE key >= ? AND key < ?');
   }
 
   async increment(key: string, windowSeconds: number): Promise<CounterState> {
@@ -116,7 +121,16 @@ export class SqliteCounters implements Counters {
     return row ? { count: row.count, resetAt: new Date(row.reset_at) } : undefined;
   }
 
+  async decrement(key: string): Promise<void> {
+    this.#decrement.run(key, Date.now());
+  }
+
   async reset(key: string): Promise<void> {
     this.#reset.run(key);
+  }
+
+  async resetPrefix(prefix: string): Promise<number> {
+    const { lower, upper } = keyPrefixRange(prefix);
+    return Number(this.#resetRange.run(lower, upper).changes);
   }
 }

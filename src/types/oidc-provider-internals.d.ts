@@ -1,0 +1,24 @@
+/** The few oidc-provider internals Keyline reuses so its own paths behave exactly like the library's. */
+declare module 'oidc-provider/lib/helpers/revoke.js' {
+  import type { KoaContextWithOIDC } from 'oidc-provider';
+  /** Revokes the grant's tokens and codes and (by revokeGrantPolicy) the grant, emitting `grant.revoked`. */
+  export default function revoke(ctx: KoaContextWithOIDC, grantId: string): Promise<void>;
+}
+
+declare module 'oidc-provider/lib/shared/reject_structured_tokens.js' {
+  import type { Middleware } from 'koa';
+  const rejectStructuredTokens: Middleware;
+  export default rejectStructuredTokens;
+}
+
+declare module 'oidc-provider/lib/actions/introspection.js' {
+  import type { Middleware } from 'koa';
+  const introspection: Middleware[];
+  export default introspection;
+}
+
+declare module 'oidc-provider/lib/actions/revocation.js' {
+  import type { Middleware } from 'koa';
+  const revocation: Middleware[];
+  export default revocation;
+}
