@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
+import type { CredentialThrottle } from './throttle/credential-throttle.ts';
 import { hashForUnknownAccounts, hashPassword, verifyPassword } from './password-hashing.ts';
 import { passwordProblem } from './password-policy.ts';
 
@@ -13,9 +14,11 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 /** Users: creation, credential checks, and the changes that must end their sessions. */
 export class AccountsService {
   readonly #store: Store;
+  readonly #throttle: CredentialThrottle;
 
-  constructor(store: Store) {
+  constructor(store: Store, throttle: CredentialThrottle) {
     this.#store = store;
+    this.#throttle = throttle;
   }
 
   async create(email: string, password: string, name: string | null = null): Promise<AccountRecord> {
@@ -62,21 +65,34 @@ export class AccountsService {
     return account;
   }
 
-  /** Sets a new password and ends every session and grant of the account at once. */
+  /** Sets a new password, ends every session and grant of the account at once, and lifts its locks. */
   async setPassword(email: string, password: string): Promise<AccountRecord> {
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem);
     const account = await this.requireByEmail(email);
     const updated = await this.#store.accounts.update(account.id, { passwordHash: await hashPassword(password) });
     await this.signOutEverywhere(account.id);
+    await this.#throttle.unlock(account.email);
     return updated;
   }
 
+  /** Disabling ends every session and grant at once; enabling lifts the account's locks too. */
   async setDisabled(email: string, disabled: boolean): Promise<AccountRecord> {
     const account = await this.requireByEmail(email);
     const updated = await this.#store.accounts.update(account.id, { disabled });
     if (disabled) await this.signOutEverywhere(account.id);
+    else await this.#throttle.unlock(account.email);
     return updated;
+  }
+
+  /**
+   * Forgets the failed sign-in attempts and locks for this email from every IP. Works for an
+   * address without an account too (throttling counts what was typed), so it never reveals one.
+   */
+  async unlock(email: string): Promise<string> {
+    const subject = normalizeEmail(email);
+    await this.#throttle.unlock(subject);
+    return subject;
   }
 
   /** Destroys every session, grant, code and token of the account. Returns how many records went. */

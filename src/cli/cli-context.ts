@@ -1,3 +1,5 @@
+import { AccountsService } from '../accounts/accounts-service.ts';
+import { CredentialThrottle } from '../accounts/throttle/credential-throttle.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
 import { openStore } from '../store/open-store.ts';
@@ -28,6 +30,12 @@ export class CliContext {
   async store(): Promise<Store> {
     this.#store ??= await openStore(this.config);
     return this.#store;
+  }
+
+  /** The same accounts service the server uses, on this store and throttling configuration. */
+  async accounts(): Promise<AccountsService> {
+    const store = await this.store();
+    return new AccountsService(store, new CredentialThrottle(store.counters, this.config.login));
   }
 
   print(line: string): void {

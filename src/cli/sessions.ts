@@ -1,4 +1,3 @@
-import { AccountsService } from '../accounts/accounts-service.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { parseArguments, requirePositional } from './parse-arguments.ts';
@@ -22,7 +21,7 @@ const isoFromEpoch = (seconds: number | undefined) => (seconds ? new Date(second
 export async function sessionsCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const store = await cli.store();
-  const accounts = new AccountsService(store);
+  const accounts = await cli.accounts();
   switch (action) {
     case 'list': {
       const usage = 'keyline sessions list <email> [--json]';

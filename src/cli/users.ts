@@ -1,4 +1,3 @@
-import { AccountsService } from '../accounts/accounts-service.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
@@ -10,11 +9,12 @@ export const USERS_HELP = `keyline users <command>
   list [--json]                      list users (never their password hashes)
   set-password <email>               set a new password from stdin; ends all their sessions
   disable <email>                    block sign-in; ends all their sessions and grants
-  enable <email>                     allow sign-in again`;
+  enable <email>                     allow sign-in again (and lift any sign-in locks)
+  unlock <email>                     forget failed sign-in attempts and locks for this email, from every IP`;
 
 export async function usersCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
-  const accounts = new AccountsService(await cli.store());
+  const accounts = await cli.accounts();
   switch (action) {
     case 'add': {
       const usage = 'keyline users add <email> [--name "Full Name"]';
@@ -56,6 +56,12 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       const email = requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage);
       const account = await accounts.setDisabled(email, action === 'disable');
       cli.print(action === 'disable' ? `${account.email} disabled; their sessions and grants were revoked` : `${account.email} enabled`);
+      return;
+    }
+    case 'unlock': {
+      const usage = 'keyline users unlock <email>';
+      const subject = await accounts.unlock(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
+      cli.print(`sign-in locks and failed attempts cleared for ${subject}`);
       return;
     }
     default:

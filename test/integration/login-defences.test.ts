@@ -1,27 +1,9 @@
 import { join } from 'node:path';
 import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
-import { BrowserLikeClient, hiddenField, type Response } from '../support/browser-like-client.ts';
-import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, silentAuthorize, type TestClient } from '../support/oidc-flow.ts';
-
-interface LoginPage {
-  browser: BrowserLikeClient;
-  page: Response;
-  action: string;
-  csrf: string;
-}
-
-async function openLoginPage(kl: RunningKeyline, client: TestClient): Promise<LoginPage> {
-  const browser = new BrowserLikeClient();
-  const { challenge } = pkcePair();
-  const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, { code_challenge: challenge, code_challenge_method: 'S256' })));
-  const action = `${kl.url}${/action="([^"]+\/login)"/.exec(page.text)![1]}`;
-  return { browser, page, action, csrf: hiddenField(page.text, 'csrf')! };
-}
-
-async function attemptLogin(kl: RunningKeyline, client: TestClient, email: string, password: string): Promise<Response> {
-  const { browser, action, csrf } = await openLoginPage(kl, client);
-  return browser.postForm(action, { email, password, csrf });
-}
+import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
+import {
+  attemptLogin, createTestUser, openLoginPage, registerTestClient, signIn, silentAuthorize, type TestClient,
+} from '../support/oidc-flow.ts';
 
 /** The page minus what legitimately differs per response: nonces, CSRF tokens, interaction ids, the email typed. */
 function normalized(html: string, email: string): string {

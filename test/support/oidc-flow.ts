@@ -103,6 +103,32 @@ export async function signIn(
   return { browser, callback, code, verifier, nonce, state };
 }
 
+export interface LoginPage {
+  browser: BrowserLikeClient;
+  page: Response;
+  /** The absolute URL the login form posts to. */
+  action: string;
+  csrf: string;
+}
+
+/** A fresh browser at the login page of a new authorization request, as the user sees it. */
+export async function openLoginPage(kl: RunningKeyline, client: TestClient, headers: Record<string, string> = {}): Promise<LoginPage> {
+  const browser = new BrowserLikeClient();
+  const { challenge } = pkcePair();
+  const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, { code_challenge: challenge, code_challenge_method: 'S256' }), headers));
+  const action = /action="([^"]+\/login)"/.exec(page.text);
+  if (!action) throw new Error(`expected a login page, got ${page.status}: ${page.text.slice(0, 300)}`);
+  return { browser, page, action: new URL(action[1]!, kl.url).href, csrf: hiddenField(page.text, 'csrf')! };
+}
+
+/** Opens a login page and posts these credentials to it, from the client IP given in X-Forwarded-For when set. */
+export async function attemptLogin(
+  kl: RunningKeyline, client: TestClient, email: string, password: string, headers: Record<string, string> = {},
+): Promise<Response> {
+  const { browser, action, csrf } = await openLoginPage(kl, client, headers);
+  return browser.postForm(action, { email, password, csrf }, headers);
+}
+
 async function submitInteractionPage(
   kl: RunningKeyline, browser: BrowserLikeClient, page: Response, user: TestUser, remember = false,
 ): Promise<Response> {

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../../accounts/accounts-service.ts';
-import type { LoginThrottle } from '../../accounts/login-throttle.ts';
+import type { CredentialThrottle } from '../../accounts/throttle/credential-throttle.ts';
 import type { Pages } from '../../http/pages.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
 import type { Store } from '../../store/store.ts';
@@ -11,7 +11,7 @@ export interface InteractionDeps {
   provider: Provider;
   store: Store;
   accounts: AccountsService;
-  loginThrottle: LoginThrottle;
+  credentialThrottle: CredentialThrottle;
   pages: Pages;
   csrfSecret: string;
 }

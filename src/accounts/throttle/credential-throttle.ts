@@ -1,0 +1,96 @@
+import type { LoginThrottleConfig } from '../../config/schema.ts';
+import type { Counters } from '../../store/store.ts';
+import { secondsUntil, type Refusal } from './throttle-verdict.ts';
+
+/** An attempt the throttle let through. It stays counted as a failure unless it succeeds. */
+export interface Attempt {
+  allowed: true;
+  succeeded(): Promise<void>;
+}
+
+const keys = {
+  pair: (subject: string, ip: string) => `cred:pair:${subject}|${ip}`,
+  lock: (subject: string, ip: string) => `cred:lock:${subject}|${ip}`,
+  account: (subject: string) => `cred:account:${subject}`,
+  slot: (subject: string) => `cred:slot:${subject}`,
+  ip: (ip: string) => `cred:ip:${ip}`,
+};
+
+/**
+ * The one throttle for every secret that can be guessed for an account: passwords, one-time codes,
+ * recovery codes. Counters live in the store, so the limits hold across every node.
+ *
+ * Every attempt is counted atomically BEFORE the secret is checked and stays counted unless it
+ * succeeds, so N concurrent attempts never get more checks than the limits allow:
+ * - one account from one IP: after `lockAfterFailures` that IP is locked out of that account for
+ *   `lockout` seconds. The attacker locks themself out, never the owner;
+ * - one account from any IPs: from the `backoffAfterFailures`-th failure on, the next attempt must
+ *   wait a doubling delay capped at `maxBackoff`, one attempt per delay: the account slows, never locks;
+ * - one IP across accounts (credential stuffing): after `ipMaxFailures` the IP is refused until
+ *   its window ends; a success gives its attempt back, so a busy NAT is not blocked by its users.
+ * The subject is whatever the user typed (a normalised email), existing or not, so a refusal
+ * reveals nothing about which accounts exist.
+ */
+export class CredentialThrottle {
+  readonly #counters: Counters;
+  readonly #config: LoginThrottleConfig;
+
+  constructor(counters: Counters, config: LoginThrottleConfig) {
+    this.#counters = counters;
+    this.#config = config;
+  }
+
+  async begin(subject: string, ip: string): Promise<Attempt | Refusal> {
+    const config = this.#config;
+    const [lock, ipFailures] = await Promise.all([
+      this.#counters.get(keys.lock(subject, ip)),
+      this.#counters.get(keys.ip(ip)),
+    ]);
+    if (lock) return refusal('locked', lock.resetAt);
+    if (ipFailures && ipFailures.count >= config.ipMaxFailures) return refusal('ip', ipFailures.resetAt);
+
+    const pair = await this.#counters.increment(keys.pair(subject, ip), config.failureWindow);
+    if (pair.count > config.lockAfterFailures) {
+      const locked = await this.#counters.increment(keys.lock(subject, ip), config.lockout);
+      return refusal('locked', locked.resetAt);
+    }
+    const fromIp = await this.#counters.increment(keys.ip(ip), config.failureWindow);
+    if (fromIp.count > config.ipMaxFailures) return refusal('ip', fromIp.resetAt);
+
+    // From the backoffAfterFailures-th attempt on, each attempt takes the account's one slot for a
+    // doubling delay: the next attempt, from anywhere, is refused until that delay has passed.
+    const account = await this.#counters.increment(keys.account(subject), config.failureWindow);
+    const beyond = account.count - config.backoffAfterFailures;
+    if (beyond >= 0) {
+      const delay = Math.min(2 ** beyond, config.maxBackoff);
+      const slot = await this.#counters.increment(keys.slot(subject), delay);
+      if (slot.count > 1) return refusal('backoff', slot.resetAt);
+    }
+
+    return {
+      allowed: true,
+      succeeded: async () => {
+        await Promise.all([
+          this.#counters.reset(keys.pair(subject, ip)),
+          this.#counters.reset(keys.account(subject)),
+          this.#counters.reset(keys.slot(subject)),
+          this.#counters.decrement(keys.ip(ip)),
+        ]);
+      },
+    };
+  }
+
+  /** Forgets every failure and lock of the subject, from every IP (`keyline users unlock`). */
+  async unlock(subject: string): Promise<void> {
+    await Promise.all([
+      this.#counters.reset(keys.account(subject)),
+      this.#counters.reset(keys.slot(subject)),
+      this.#counters.resetPrefix(keys.pair(subject, '')),
+      this.#counters.resetPrefix(keys.lock(subject, '')),
+    ]);
+  }
+}
+
+function refusal(reason: Refusal['reason'], until: Date): Refusal {
+  return { allowed: false, reason, retryAfterSeconds: secondsUntil(until) };
+}
