@@ -10,10 +10,14 @@ import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } fro
 import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { stayUrlFor } from './logout-routes.ts';
 import { sessionTtl } from './session-lifetime.ts';
-import { toProviderJwks } from './signing-keys.ts';
+import { toProviderJwks, toPublicJwks } from './signing-keys.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
+import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
+import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
+import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -35,7 +39,10 @@ const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const
 
 function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
   return {
-    adapter: createStoreAdapter(store, annotateSession),
+    adapter: createStoreAdapter(store, {
+      annotate: annotateSession,
+      refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
+    }),
     jwks: toProviderJwks(signingKeys),
     cookies: cookieSettings(config.issuer, cookieKeys),
     scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
@@ -54,7 +61,7 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
     enabledJWA: {
       clientAuthSigningAlgValues: [...ASYMMETRIC_ALGS],
       requestObjectSigningAlgValues: [...ASYMMETRIC_ALGS],
-      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'],
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'],
     },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
@@ -71,7 +78,9 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
           const client = ctx.oidc.client;
-          pages.render(ctx, 'logout', 'Sign out', { logoutForm: form, clientName: client?.clientName ?? client?.clientId });
+          pages.render(ctx, 'logout', 'Sign out', {
+            logoutForm: form, clientName: client?.clientName ?? client?.clientId, stayUrl: stayUrlFor(client?.clientId),
+          });
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
           pages.render(ctx, 'logged-out', 'Signed out');
@@ -104,6 +113,7 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
 
 /** Builds the oidc-provider instance that serves the protocol endpoints. */
 export function createProvider(deps: ProviderDependencies): Provider {
+  acceptStructuredTokens();
   const provider = new Provider(deps.config.issuer, providerConfiguration(deps));
   provider.proxy = deps.config.proxy;
   // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.
@@ -111,6 +121,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return clientSecretMatches(this.clientSecret, presented);
   };
   addAtHashAtTokenEndpoint(provider);
+  recordIssuedJwts(provider, deps.store);
+  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, toPublicJwks(deps.signingKeys)));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

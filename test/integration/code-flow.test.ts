@@ -2,13 +2,13 @@ import { type JSONWebKeySet, createLocalJWKSet, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
-import { allBackends } from '../support/backends.ts';
+import { integrationBackends } from '../support/backends.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
   exchangeCode, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 
-const backends = await allBackends();
+const backends = await integrationBackends();
 afterAll(stopMongoTestServer);
 
 function atHash(accessToken: string): string {
@@ -48,9 +48,9 @@ test('authorization code with PKCE yields an id_token that verifies against the 
   expect(claims.email).toBe(user.email);
 });
 
-test.each(['ES256', 'EdDSA'])('a client registered for %s id_tokens gets them, verifiable with the served JWKS', async (alg) => {
+test.each(['ES256', 'Ed25519', 'EdDSA'])('a client registered for %s id_tokens gets them, verifiable with the served JWKS', async (alg) => {
   const jwks = await (await fetch(`${kl.url}/jwks`)).json() as JSONWebKeySet;
-  expect(new Set(jwks.keys.map((key) => key.alg))).toEqual(new Set(['RS256', 'ES256', 'EdDSA']));
+  expect(new Set(jwks.keys.map((key) => key.alg))).toEqual(new Set(['RS256', 'ES256', 'Ed25519', 'EdDSA']));
   const other = await registerTestClient(kl, { idTokenAlg: alg });
   const tokens = await exchangeCode(kl, other, await signIn(kl, other, user));
   const { payload, protectedHeader } = await jwtVerify(String(tokens.body.id_token), createLocalJWKSet(jwks), {

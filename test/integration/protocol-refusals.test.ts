@@ -4,10 +4,10 @@ import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import {
   authorizeUrl, exchangeCode, introspect, pkcePair, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
-import { allBackends } from '../support/backends.ts';
+import { integrationBackends } from '../support/backends.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 
-const backends = await allBackends();
+const backends = await integrationBackends();
 afterAll(stopMongoTestServer);
 
 describe.each(backends)('protocol refusals on $name', (backend) => {

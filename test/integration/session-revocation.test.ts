@@ -1,19 +1,21 @@
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import { integrationBackends } from '../support/backends.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import {
-  createTestUser, exchangeCode, introspect, registerTestClient, signIn, silentAuthorize, tokenRequest,
+  createTestUser, exchangeCode, introspect, signIn, silentAuthorize, tokenRequest,
   type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { runCli } from '../support/run-cli.ts';
 
+const backends = await integrationBackends();
+afterAll(stopMongoTestServer);
+
+describe.each(backends)('session revocation on $name', (backend) => {
 let kl: RunningKeyline;
 let client: TestClient;
-
-beforeAll(async () => {
-  kl = await startKeyline();
-  client = await registerTestClient(kl);
-});
-afterAll(() => kl.stop());
+useKeyline(backend, {}, (ready) => { ({ kl, client } = ready); });
 
 interface LiveLogin {
   user: TestUser;
@@ -92,4 +94,5 @@ test('refuses a common password and one that is too long, without truncating', a
   await kl.keyline.accounts.create('long@example.test', `${long}1`);
   expect(await kl.keyline.accounts.authenticate('long@example.test', `${long}2`)).toBeUndefined();
   expect(await kl.keyline.accounts.authenticate('long@example.test', `${long}1`)).toBeDefined();
+});
 });
