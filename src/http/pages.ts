@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { compileFile, type compileTemplate } from 'pug';
 import type { Context } from 'koa';
 
-export type PageName = 'login' | 'consent' | 'logout' | 'logged-out' | 'error';
+export type PageName = 'login' | 'consent' | 'logout' | 'logged-out' | 'still-signed-in' | 'error';
 
 /** Compiles every view once at start-up; rendering is then a plain function call. */
 export class Pages {
   readonly #templates = new Map<PageName, compileTemplate>();
 
   constructor(viewsDirectory: string) {
-    for (const name of ['login', 'consent', 'logout', 'logged-out', 'error'] as const) {
+    for (const name of ['login', 'consent', 'logout', 'logged-out', 'still-signed-in', 'error'] as const) {
       this.#templates.set(name, compileFile(join(viewsDirectory, `${name}.pug`)));
     }
   }

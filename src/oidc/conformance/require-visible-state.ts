@@ -1,0 +1,20 @@
+import type { Context, Next } from 'koa';
+import { HttpError } from '../../http/http-error.ts';
+
+/** RFC 6749 Appendix A.5: state = 1*VSCHAR, i.e. %x20-7E. */
+const VISIBLE_ASCII = /^[\x20-\x7e]+$/;
+
+/**
+ * A `state` with control characters (NUL, CR/LF) or non-ASCII text would be echoed back to the
+ * client beside a code; it is refused before oidc-provider sees the request.
+ */
+export async function requireVisibleState(ctx: Context, next: Next): Promise<void> {
+  if (ctx.path === '/auth') {
+    const state = ctx.query.state;
+    if (typeof state === 'string' && !VISIBLE_ASCII.test(state)) {
+      throw new HttpError(400, 'invalid_request',
+        'The sign-in request is malformed: its "state" parameter may only contain visible ASCII characters. Go back to the application and start again.');
+    }
+  }
+  await next();
+}
