@@ -24,7 +24,7 @@ const userCount = Number(argumentValue(args, '--users') ?? 1000);
 const ARGON2 = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const RESOURCE_ALGS: Record<string, 'RS256' | 'ES256'> = { [RS256_API]: 'RS256', [ES256_API]: 'ES256' };
 
-async function signingKey(alg: 'RS256' | 'ES256' | 'EdDSA'): Promise<JWK> {
+async function signingKey(alg: 'RS256' | 'ES256' | 'Ed25519' | 'EdDSA'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg, use: 'sig' };
@@ -61,7 +61,7 @@ const configuration: Configuration = {
       response_types: ['code'], redirect_uris: [REDIRECT_URI], scope: WEB_SCOPES, token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  jwks: { keys: [await signingKey('RS256'), await signingKey('ES256'), await signingKey('EdDSA')] },
+  jwks: { keys: [await signingKey('RS256'), await signingKey('ES256'), await signingKey('Ed25519'), await signingKey('EdDSA')] },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   scopes: ['openid', 'offline_access', 'profile', 'email', API_SCOPE],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'updated_at'] },
@@ -75,7 +75,7 @@ const configuration: Configuration = {
   },
   responseTypes: ['code'],
   pkce: { required: () => true },
-  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
+  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'] },
   rotateRefreshToken: true,
   features: {
     devInteractions: { enabled: false },

@@ -168,7 +168,7 @@ async function discover(side: Side): Promise<Record<string, string>> {
 export function jwks(): Scenario {
   return {
     name: 'jwks',
-    description: 'GET the jwks_uri (RS256, ES256 and EdDSA public keys)',
+    description: 'GET the jwks_uri (RS256, ES256, Ed25519 and EdDSA public keys)',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
     targets: [atLeast(20_000)],
@@ -176,35 +176,26 @@ export function jwks(): Scenario {
       const request: FixedRequest = { url: (await discover(side)).jwks_uri!, verify: (body) => body.includes('"keys"') };
       const { keys } = JSON.parse(await checkOnce(side, request, 'jwks')) as { keys: Array<{ alg?: string }> };
       const algs = keys.map((key) => key.alg).sort().join(',');
-      if (algs !== 'ES256,EdDSA,RS256') throw new SetupFailed(`${side.label}: unexpected JWKS algs ${algs}`);
+      if (algs !== 'ES256,Ed25519,EdDSA,RS256') throw new SetupFailed(`${side.label}: unexpected JWKS algs ${algs}`);
       return fixed(request, TOKEN_CONNECTIONS);
     },
   };
 }
 
 /**
- * Introspection of an access token by the client it was issued to. oidc-provider v9 refuses to
- * introspect structured (JWT) tokens (`unsupported_token_type`; a resource server verifies those
- * locally against the JWKS), so setup checks that refusal on a client_credentials JWT and the
- * measured requests introspect an opaque (userinfo) access token, which needs a store lookup.
+ * Introspection of an opaque (userinfo) access token by the client it was issued to, which needs
+ * a store lookup on both sides. (Keyline also introspects JWT access tokens; the bare library
+ * refuses them with `unsupported_token_type`, so they cannot be compared side by side.)
  */
 export function introspection(): Scenario {
   return {
     name: 'introspection',
-    description: 'POST /token/introspection of an opaque access token (JWTs are refused by oidc-provider v9)',
+    description: 'POST /token/introspection of an opaque access token',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
     targets: [],
     async prepare(side) {
       const endpoint = (await discover(side)).introspection_endpoint!;
-      const cc = await side.http.postForm(new URL('/token', side.info.url).href, { grant_type: 'client_credentials', scope: API_SCOPE }, {
-        authorization: basicAuthorization(side.info.machine),
-      });
-      const jwt = (JSON.parse(cc.text) as { access_token: string }).access_token;
-      const refused = await side.http.postForm(endpoint, { token: jwt }, { authorization: basicAuthorization(side.info.machine) });
-      if (refused.status !== 400 || !refused.text.includes('unsupported_token_type')) {
-        throw new SetupFailed(`${side.label}: JWT introspection was expected to be refused, got ${refused.status} ${refused.text.slice(0, 200)}`);
-      }
       const [tokens] = await seedLogins(side, 1, 'openid email profile');
       const request: FixedRequest = {
         url: endpoint,
