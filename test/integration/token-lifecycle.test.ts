@@ -14,17 +14,20 @@ afterAll(stopMongoTestServer);
 
 const API = 'https://api.example.test';
 const ES_API = 'https://es.api.example.test';
+const ED_API = 'https://ed.api.example.test';
 
 describe.each(backends)('token lifecycle on $name', (backend) => {
   let kl: RunningKeyline;
   let client: TestClient;
   let machine: TestClient;
   let user: TestUser;
-  const config = { resources: { [API]: { scopes: ['read', 'write'] }, [ES_API]: { signingAlg: 'ES256', accessTokenTtl: 300 } } };
+  const config = {
+    resources: { [API]: { scopes: ['read', 'write'] }, [ES_API]: { signingAlg: 'ES256', accessTokenTtl: 300 }, [ED_API]: { signingAlg: 'Ed25519' } },
+  };
   useKeyline(backend, { config }, async (ready) => {
     ({ kl, client, user } = ready);
     machine = await registerTestClient(kl, {
-      grantTypes: ['client_credentials'], redirectUris: [], postLogoutRedirectUris: [], scopes: 'read write', resources: [API, ES_API],
+      grantTypes: ['client_credentials'], redirectUris: [], postLogoutRedirectUris: [], scopes: 'read write', resources: [API, ES_API, ED_API],
     });
   });
 
@@ -50,6 +53,13 @@ describe.each(backends)('token lifecycle on $name', (backend) => {
     const { payload } = await jwtVerify(String(tokens.body.access_token), await jwks(), { audience: ES_API });
     expect(decodeProtectedHeader(String(tokens.body.access_token)).alg).toBe('ES256');
     expect(payload.exp! - payload.iat!).toBe(300);
+  });
+
+  test('a resource configured for Ed25519 gets tokens under that fully specified alg name (RFC 9864)', async () => {
+    const tokens = await tokenRequest(kl, machine, { grant_type: 'client_credentials', resource: ED_API });
+    expect(tokens.status).toBe(200);
+    expect(decodeProtectedHeader(String(tokens.body.access_token)).alg).toBe('Ed25519');
+    await jwtVerify(String(tokens.body.access_token), await jwks(), { audience: ED_API, typ: 'at+jwt' });
   });
 
   test('refuses a resource the client is not registered for', async () => {
