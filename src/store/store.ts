@@ -147,6 +147,55 @@ export interface Counters {
   resetPrefix(prefix: string): Promise<number>;
 }
 
+export type FactorType = 'totp' | 'webauthn';
+
+/** A second factor or passkey an account enrolled. Never holds a secret in the clear. */
+export interface FactorRecord {
+  id: string;
+  accountId: string;
+  type: FactorType;
+  /** What the user calls it ("Work laptop", "Authenticator app"). */
+  name: string;
+  /** TOTP: the last time step accepted (replays are refused); WebAuthn: the signature counter. */
+  counter: number;
+  /** A passkey's credential id (base64url, unique); null for other factors. */
+  credentialId: string | null;
+  /** Type-specific and never secret in the clear: an encrypted TOTP seed, a passkey's public key. */
+  data: Record<string, unknown>;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface Factors {
+  /** Throws DuplicateError when the credential id is taken. */
+  add(factor: FactorRecord): Promise<void>;
+  find(id: string): Promise<FactorRecord | undefined>;
+  findByCredentialId(credentialId: string): Promise<FactorRecord | undefined>;
+  /** Oldest first. */
+  listByAccount(accountId: string): Promise<FactorRecord[]>;
+  /**
+   * Records a use: the counter becomes `next` only while it is still `expected`, so of two
+   * concurrent uses of one TOTP code or one assertion exactly one wins.
+   */
+  recordUse(id: string, expected: number, next: number): Promise<boolean>;
+  /** Returns false when the account has no such factor. */
+  rename(accountId: string, id: string, name: string): Promise<boolean>;
+  /** Returns false when the account has no such factor. */
+  remove(accountId: string, id: string): Promise<boolean>;
+  /** Returns how many went. */
+  removeAllForAccount(accountId: string): Promise<number>;
+}
+
+/** An account's single-use recovery codes, as hashes only. */
+export interface RecoveryCodes {
+  /** Replaces every code of the account (unused or not) with these. */
+  replace(accountId: string, codeHashes: string[]): Promise<void>;
+  /** Marks the code used; true only for the one caller that used it first. */
+  use(accountId: string, codeHash: string): Promise<boolean>;
+  countUnused(accountId: string): Promise<number>;
+  removeAllForAccount(accountId: string): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly oidc: OidcRecords;
@@ -156,6 +205,8 @@ export interface Store {
   readonly secrets: Secrets;
   readonly consents: Consents;
   readonly counters: Counters;
+  readonly factors: Factors;
+  readonly recoveryCodes: RecoveryCodes;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type {
-  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, RevisionDocument, SecretDocument,
-  SigningKeyDocument,
+  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
+  RevisionDocument, SecretDocument, SigningKeyDocument,
 } from './mongo-documents.ts';
 
 /**
@@ -31,6 +31,8 @@ export const COLLECTION_NAMES = {
   consents: 'consents',
   counters: 'counters',
   revisions: 'revisions',
+  factors: 'factors',
+  recoveryCodes: 'recovery_codes',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -47,6 +49,8 @@ export interface KeylineCollections {
   consents: Collection<ConsentDocument>;
   counters: Collection<CounterDocument>;
   revisions: Collection<RevisionDocument>;
+  factors: Collection<FactorDocument>;
+  recoveryCodes: Collection<RecoveryCodeDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -73,5 +77,7 @@ export function keylineCollections(db: Db): KeylineCollections {
     // failover is acceptable, and every login attempt writes one.
     counters: db.collection<CounterDocument>(COLLECTION_NAMES.counters),
     revisions: db.collection<RevisionDocument>(COLLECTION_NAMES.revisions, DURABLE),
+    factors: db.collection<FactorDocument>(COLLECTION_NAMES.factors, DURABLE),
+    recoveryCodes: db.collection<RecoveryCodeDocument>(COLLECTION_NAMES.recoveryCodes, DURABLE),
   };
 }

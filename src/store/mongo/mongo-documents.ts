@@ -76,3 +76,24 @@ export interface RevisionDocument {
   _id: string;
   revision: number;
 }
+
+export interface FactorDocument {
+  _id: string;
+  accountId: string;
+  type: string;
+  name: string;
+  counter: number;
+  /** Absent for factors that are not passkeys (the unique index is sparse). */
+  credentialId?: string;
+  /** JSON text of the type-specific data. */
+  data: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface RecoveryCodeDocument {
+  /** JSON text of [accountId, codeHash]: one record per code. */
+  _id: string;
+  accountId: string;
+  usedAt: Date | null;
+}

@@ -50,6 +50,9 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
   },
   { collection: COLLECTION_NAMES.consents, name: 'clientId', key: { clientId: 1 } },
   expiryIndex(COLLECTION_NAMES.counters),
+  { collection: COLLECTION_NAMES.factors, name: 'accountId_createdAt', key: { accountId: 1, createdAt: 1 } },
+  { collection: COLLECTION_NAMES.factors, name: 'credentialId_unique', key: { credentialId: 1 }, unique: true, sparse: true },
+  { collection: COLLECTION_NAMES.recoveryCodes, name: 'accountId', key: { accountId: 1 } },
 ];
 
 export function indexLabel(spec: IndexSpec): string {

@@ -6,6 +6,7 @@ import type { MongoConnectionOptions } from './mongo-connection.ts';
 import { MongoAccounts } from './mongo-accounts.ts';
 import { MongoClients } from './mongo-clients.ts';
 import { MongoCounters } from './mongo-counters.ts';
+import { MongoFactors, MongoRecoveryCodes } from './mongo-factors.ts';
 import { toStoreError } from './mongo-errors.ts';
 import { MongoOidcRecords } from './mongo-oidc-records.ts';
 import { MongoConsents, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
@@ -38,6 +39,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
     consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),
     counters: withErrorBoundary(new MongoCounters(collections.counters), boundary),
+    factors: withErrorBoundary(new MongoFactors(collections.factors), boundary),
+    recoveryCodes: withErrorBoundary(new MongoRecoveryCodes(collections.recoveryCodes), boundary),
     async ping() {
       if (!open) throw new StoreUnavailableError('MongoDB store is closed');
       try {

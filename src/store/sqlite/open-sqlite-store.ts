@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../store-errors.ts';
 import type { Store } from '../store.ts';
 import { SqliteAccounts } from './sqlite-accounts.ts';
 import { SqliteClients } from './sqlite-clients.ts';
+import { SqliteFactors, SqliteRecoveryCodes } from './sqlite-factors.ts';
 import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
 import {
   SqliteConsents, SqliteCounters, SqliteSecrets, SqliteSigningKeys,
@@ -63,6 +64,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     secrets: new SqliteSecrets(db),
     consents: new SqliteConsents(db),
     counters: new SqliteCounters(db),
+    factors: new SqliteFactors(db),
+    recoveryCodes: new SqliteRecoveryCodes(db),
     async ping() {
       if (!open) throw new StoreUnavailableError('SQLite store is closed');
       db.prepare('SELECT 1').get();
