@@ -8,7 +8,7 @@ export default {
       module: { type: 'es6' },
     }],
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

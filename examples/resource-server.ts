@@ -1,27 +1,44 @@
-// An API that accepts Keyline's JWT access tokens (RFC 9068): it verifies them offline against the JWKS.
-//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.test PORT=4000 node examples/resource-server.ts
+// An API that accepts Keyline's JWT access tokens (RFC 9068) through the resource-server kit in
+// packages/resource-server: verified offline against the JWKS, DPoP-bound tokens checked, and its
+// RFC 9728 metadata served. Start Keyline first (npm start), then in another terminal:
+//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.test PORT=4000 npx node examples/resource-server.ts
 import { createServer, type Server } from 'node:http';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createResourceServer, fromNodeRequest, type RevocationCheck } from '../packages/resource-server/src/index.ts';
 
-export async function startResourceServer(issuer: string, audience: string, port = 0): Promise<{ server: Server; url: string }> {
-  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as { jwks_uri: string };
-  const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
+export interface ResourceServerExample {
+  server: Server;
+  url: string;
+}
+
+export async function startResourceServer(
+  issuer: string,
+  audience: string,
+  port = 0,
+  revocation?: Parameters<typeof createResourceServer>[0]['revocation'],
+): Promise<ResourceServerExample> {
+  const api = await createResourceServer({ issuer, resource: audience, resourceName: 'Example API', scopesSupported: ['read'], revocation });
+  let origin = '';
   const server = createServer(async (req, res) => {
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    try {
-      if (!token) throw new Error('missing bearer token');
-      const { payload } = await jwtVerify(token, jwks, { issuer, audience, typ: 'at+jwt' });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ hello: payload.sub ?? payload.client_id, scope: payload.scope ?? '' }));
-    } catch {
-      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' });
-      res.end(JSON.stringify({ error: 'invalid_token' }));
+    if (req.method === 'GET' && req.url === api.metadata.path) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(api.metadata.document));
+      return;
     }
+    const verdict = await api.authenticate(fromNodeRequest(req, origin));
+    if (!verdict.ok) {
+      res.writeHead(verdict.status, { 'content-type': 'application/json', 'www-authenticate': verdict.wwwAuthenticate });
+      res.end(JSON.stringify(verdict.error ? { error: verdict.error, error_description: verdict.description } : {}));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ hello: verdict.claims.sub, scope: verdict.claims.scope ?? '' }));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
-  return { server, url: `http://127.0.0.1:${address.port}` };
+  origin = `http://127.0.0.1:${address.port}`;
+  return { server, url: origin };
 }
+
+export type { RevocationCheck };
 
 if (import.meta.main) {
   const { url } = await startResourceServer(
