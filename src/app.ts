@@ -20,6 +20,7 @@ import { pinHostToIssuer } from './oidc/conformance/pin-host-to-issuer.ts';
 import { postAsGet } from './oidc/conformance/post-as-get.ts';
 import { requireVisibleState } from './oidc/conformance/require-visible-state.ts';
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
+import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ensureSigningKeys } from './oidc/signing-keys.ts';
@@ -67,6 +68,7 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
   app.use(interactionRoutes({ provider, store, accounts, credentialThrottle, pages, csrfSecret }).routes());
   app.use(logoutRoutes(provider, pages).routes());
   app.use(strictErrorAnswers(config.issuer));
+  app.use(hideSecretHashes);
   app.use(mountProvider(provider));
 
   return { app, provider, accounts, close: async () => {} };

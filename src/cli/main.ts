@@ -7,6 +7,7 @@ import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
 import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
+import { REGISTRATION_HELP, registrationCommand } from './registration.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
@@ -15,13 +16,14 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   clients: { help: CLIENTS_HELP, run: clientsCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
+  registration: { help: REGISTRATION_HELP, run: registrationCommand },
   migrate: { help: MIGRATE_HELP, run: migrateCommand },
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
 };
 
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|sessions|keys|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|sessions|keys|registration|migrate|doctor> <command> [options]
 
 It works on the store the server uses, from the same configuration
 (KEYLINE_CONFIG, KEYLINE_STORE, ...), and is safe to run while the server runs.

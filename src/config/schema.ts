@@ -54,6 +54,17 @@ export const configSchema = z.strictObject({
   }).default({
     failureWindow: 900, backoffAfterFailures: 5, maxBackoff: 60, lockAfterFailures: 10, lockout: 900, ipMaxFailures: 100,
   }),
+  registration: z.strictObject({
+    /** RFC 7591/7592 dynamic client registration at /reg, with initial access tokens from the CLI. */
+    dynamic: z.boolean().default(false),
+    dynamicClients: z.strictObject({
+      grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).default(['authorization_code', 'refresh_token']),
+      scopes: z.array(z.string().min(1)).min(1).default(['openid', 'profile', 'email', 'offline_access']),
+    }).default({ grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] }),
+  }).default({
+    dynamic: false,
+    dynamicClients: { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] },
+  }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -36,6 +36,12 @@ export class ClientMetadataCache {
     return metadata;
   }
 
+  /** Drops one client at once, for a change this node made itself (the revision tells the others). */
+  forget(clientId: string): void {
+    this.#generation += 1;
+    this.#entries.delete(clientId);
+  }
+
   async #recheckWhenDue(): Promise<void> {
     const now = Date.now();
     if (now - this.#checkedAt < this.#recheckMs) return;

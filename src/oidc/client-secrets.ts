@@ -11,6 +11,10 @@ export function hashClientSecret(secret: string): string {
   return PREFIX + createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
+export function isHashedClientSecret(value: string): boolean {
+  return value.startsWith(PREFIX);
+}
+
 export function clientSecretMatches(storedHash: string | undefined, presented: string): boolean {
   if (!storedHash?.startsWith(PREFIX)) return false;
   const expected = Buffer.from(storedHash, 'utf8');

@@ -15,6 +15,8 @@ import { sessionTtl } from './session-lifetime.ts';
 import { toProviderJwks, toPublicJwks } from './signing-keys.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
+import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
+import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
 import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
 import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
@@ -72,6 +74,13 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      registration: {
+        enabled: config.registration.dynamic,
+        initialAccessToken: true,
+        issueRegistrationAccessToken: true,
+        policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters) },
+      },
+      registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
@@ -121,6 +130,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return clientSecretMatches(this.clientSecret, presented);
   };
   addAtHashAtTokenEndpoint(provider);
+  rememberMaxUses(provider);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, toPublicJwks(deps.signingKeys)));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {

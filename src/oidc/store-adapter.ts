@@ -2,12 +2,14 @@ import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import revoke from 'oidc-provider/lib/helpers/revoke.js';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ClientMetadataCache } from './client-metadata-cache.ts';
+import { removeRegisteredClient, saveRegisteredClient } from './dynamic-registration/registered-clients.ts';
 import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
 import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
 
 /**
- * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
- * except Client, which reads (through a cache) the clients the `keyline clients` CLI manages.
+ * oidc-provider's adapter over our store. Every model lives in the store's OIDC records, except
+ * Client, which is the store's clients (read through a cache): the ones `keyline clients` manages,
+ * and those registered dynamically (RFC 7591), whose secrets are hashed here before they are kept.
  */
 export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayload;
 
@@ -51,7 +53,11 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      if (this.name === 'Client') throw new Error('clients are managed with `keyline clients`, not through the adapter');
+      if (this.name === 'Client') {
+        await saveRegisteredClient(store, id, payload as Record<string, unknown>);
+        clients.forget(id);
+        return;
+      }
       await store.oidc.upsert(this.name, id, annotate(this.name, payload as OidcPayload), expiresIn);
     }
 
@@ -78,6 +84,11 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.name === 'Client') {
+        await removeRegisteredClient(store, id);
+        clients.forget(id);
+        return;
+      }
       await store.oidc.destroy(this.name, id);
     }
 

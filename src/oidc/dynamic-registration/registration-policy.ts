@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../../config/schema.ts';
+import type { Counters } from '../../store/store.ts';
+import { EXTRA_CLIENT_METADATA } from '../keyline-client-metadata.ts';
+
+export const KEYLINE_POLICY = 'keyline';
+const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** https anywhere; plain http only to the machine itself (RFC 8252 §7.3, native apps). */
+function acceptableRedirect(uri: unknown): boolean {
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return false;
+  const url = new URL(uri);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
+interface UsesLimitedToken {
+  jti?: string;
+  exp?: number;
+  keylineMaxUses?: number;
+}
+
+/**
+ * The rules a dynamically registered client must follow, the same as for clients the CLI creates:
+ * only the grant types and scopes the operator allows, the code response type, redirect URIs over
+ * https (or loopback http), PKCE always (Keyline's own metadata such as "PKCE optional" cannot be
+ * registered), no client_secret_jwt (secrets are stored hashed). An initial access token created
+ * with --max-uses registers at most that many clients, counted in the store across nodes.
+ */
+export function registrationPolicy(config: Config['registration'], counters: Counters) {
+  const grantTypes = new Set<string>(config.dynamicClients.grantTypes);
+  const scopes = new Set(config.dynamicClients.scopes);
+  return async (ctx: KoaContextWithOIDC, properties: Record<string, unknown>): Promise<void> => {
+    const iat = ctx.oidc.entities.InitialAccessToken as UsesLimitedToken | undefined;
+    if (ctx.oidc.route === 'registration' && iat?.keylineMaxUses && iat.jti) {
+      const window = Math.max(1, (iat.exp ?? 0) - Math.floor(Date.now() / 1000));
+      const key = `dcr-iat:${createHash('sha256').update(iat.jti).digest('base64url')}`;
+      if ((await counters.increment(key, window)).count > iat.keylineMaxUses) {
+        throw new errors.InvalidToken('this initial access token has registered as many clients as it may');
+      }
+    }
+    for (const key of EXTRA_CLIENT_METADATA) {
+      if (key in properties) throw new errors.InvalidClientMetadata(`${key} cannot be registered dynamically`);
+    }
+    const requestedGrants = (properties.grant_types as string[] | undefined) ?? ['authorization_code'];
+    const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant));
+    if (refusedGrant) throw new errors.InvalidClientMetadata(`grant type ${refusedGrant} is not allowed for registered clients`);
+    const responseTypes = (properties.response_types as string[] | undefined) ?? (requestedGrants.includes('authorization_code') ? ['code'] : []);
+    if (responseTypes.some((type) => type !== 'code')) throw new errors.InvalidClientMetadata('only the code response type is offered');
+    const method = (properties.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
+    if (!AUTH_METHODS.has(method)) throw new errors.InvalidClientMetadata(`token_endpoint_auth_method ${method} is not offered`);
+    for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+      const uris = (properties[field] as unknown[] | undefined) ?? [];
+      if (!uris.every(acceptableRedirect)) {
+        throw new errors.InvalidRedirectUri(`${field} must be https URLs (plain http only for loopback addresses)`);
+      }
+    }
+    const requestedScopes = typeof properties.scope === 'string' ? properties.scope.split(' ').filter(Boolean) : [];
+    const refusedScope = requestedScopes.find((scope) => !scopes.has(scope));
+    if (refusedScope) throw new errors.InvalidClientMetadata(`scope ${refusedScope} is not allowed for registered clients`);
+    if (!properties.scope) properties.scope = [...scopes].join(' ');
+  };
+}
