@@ -65,6 +65,10 @@ export const configSchema = z.strictObject({
     dynamic: false,
     dynamicClients: { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] },
   }),
+  outbound: z.strictObject({
+    /** Let Keyline call clients on loopback and private addresses (development and tests only). */
+    allowPrivateNetworks: z.boolean().default(false),
+  }).default({ allowPrivateNetworks: false }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -15,6 +15,8 @@ import { sessionTtl } from './session-lifetime.ts';
 import { toProviderJwks, toPublicJwks } from './signing-keys.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
+import { outboundFetch } from './outbound-fetch.ts';
+import { detectReplaysAtomically } from './replay-detection.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
@@ -40,6 +42,7 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
 function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
+  const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(store, {
       annotate: annotateSession,
@@ -70,6 +73,7 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
       validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
     },
     rotateRefreshToken: true,
+    fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     loadExistingGrant: loadExistingGrant(store),
     features: {
       devInteractions: { enabled: false },
@@ -131,6 +135,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
+  detectReplaysAtomically(provider, deps.store);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, toPublicJwks(deps.signingKeys)));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {

@@ -22,3 +22,8 @@ declare module 'oidc-provider/lib/actions/revocation.js' {
   const revocation: Middleware[];
   export default revocation;
 }
+
+declare module 'oidc-provider/lib/helpers/fetch_request.js' {
+  /** Loopback, private, link-local, documentation and other addresses that are not globally routable. */
+  export function isSpecialUseIP(address: string): boolean;
+}
