@@ -51,7 +51,8 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
   const pages = new Pages(VIEWS_DIRECTORY);
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
   const accounts = new AccountsService(store, credentialThrottle);
-  const provider = createProvider({ config, store, logger, pages, signingKeys, cookieKeys });
+  const dpopNonceSecret = await storedSecret(store, 'dpop-nonce-secret');
+  const provider = createProvider({ config, store, logger, pages, signingKeys, cookieKeys, dpopNonceSecret });
 
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;

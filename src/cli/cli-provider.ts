@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import { VIEWS_DIRECTORY } from '../app.ts';
 import { Pages } from '../http/pages.ts';
 import { createLogger } from '../logger.ts';
-import { resolveCookieKeys } from '../oidc/cookie-keys.ts';
+import { resolveCookieKeys, storedSecret } from '../oidc/cookie-keys.ts';
 import { createProvider } from '../oidc/create-provider.ts';
 import { ensureSigningKeys } from '../oidc/signing-keys.ts';
 import type { CliContext } from './cli-context.ts';
@@ -18,5 +18,6 @@ export async function cliProvider(cli: CliContext): Promise<Provider> {
     pages: new Pages(VIEWS_DIRECTORY),
     signingKeys: await ensureSigningKeys(store),
     cookieKeys: await resolveCookieKeys(cli.config, store, logger),
+    dpopNonceSecret: await storedSecret(store, 'dpop-nonce-secret'),
   });
 }

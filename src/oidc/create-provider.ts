@@ -30,6 +30,8 @@ export interface ProviderDependencies {
   pages: Pages;
   signingKeys: StoredSigningKey[];
   cookieKeys: string[];
+  /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
+  dpopNonceSecret: string;
 }
 
 /** Sessions remember where they were last used from, for `keyline sessions list`. */
@@ -41,7 +43,7 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
-function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
+function providerConfiguration({ config, store, pages, signingKeys, cookieKeys, dpopNonceSecret }: ProviderDependencies): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(store, {
@@ -78,6 +80,14 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Clients registered --dpop-bound must prove possession with every token request, with a
+      // server nonce (RFC 9449 §8) so that a proof made in advance is useless.
+      dPoP: {
+        enabled: true,
+        nonceSecret: Buffer.from(dpopNonceSecret, 'base64url'),
+        requireNonce: (ctx) => ctx.oidc.client?.dpopBoundAccessTokens === true,
+      },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       registration: {
         enabled: config.registration.dynamic,
         initialAccessToken: true,

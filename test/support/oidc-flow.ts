@@ -90,10 +90,7 @@ export async function signIn(
     state,
     ...options.params,
   }));
-  response = await browser.followWithin(kl.url, response);
-  for (let step = 0; step < 3 && response.status === 200; step += 1) {
-    response = await submitInteractionPage(kl, browser, response, user, options.remember);
-  }
+  response = await continueSignIn(kl, browser, response, user, options.remember);
   if (!response.location?.startsWith(client.redirectUri)) {
     throw new Error(`sign-in did not reach the redirect URI: ${response.status} ${response.location ?? response.text.slice(0, 300)}`);
   }
@@ -101,6 +98,15 @@ export async function signIn(
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code in callback: ${callback.href}`);
   return { browser, callback, code, verifier, nonce, state };
+}
+
+/** From an answer of the authorization endpoint, through the login and consent pages, to the redirect back. */
+export async function continueSignIn(kl: RunningKeyline, browser: BrowserLikeClient, answer: Response, user: TestUser, remember = false): Promise<Response> {
+  let response = await browser.followWithin(kl.url, answer);
+  for (let step = 0; step < 3 && response.status === 200; step += 1) {
+    response = await submitInteractionPage(kl, browser, response, user, remember);
+  }
+  return response;
 }
 
 export interface LoginPage {
