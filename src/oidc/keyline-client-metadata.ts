@@ -1,8 +1,10 @@
 /** Client metadata Keyline adds to the standard set; oidc-provider validates and carries them. */
 export const PKCE_OPTIONAL = 'keyline_pkce_optional';
 export const RESOURCES = 'keyline_resources';
+/** Every sign-in to this client needs a second factor or a passkey. */
+export const REQUIRE_MFA = 'keyline_require_mfa';
 
-export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES];
+export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, REQUIRE_MFA];
 
 interface ClientLike {
   metadata(): Record<string, unknown>;
@@ -25,8 +27,8 @@ export function clientResources(client: ClientLike): string[] {
 }
 
 export function validateExtraClientMetadata(key: string, value: unknown): void {
-  if (key === PKCE_OPTIONAL && value !== undefined && typeof value !== 'boolean') {
-    throw new TypeError(`${PKCE_OPTIONAL} must be a boolean`);
+  if ((key === PKCE_OPTIONAL || key === REQUIRE_MFA) && value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`${key} must be a boolean`);
   }
   if (key === RESOURCES && value !== undefined) {
     const valid = Array.isArray(value) && value.every((entry) => typeof entry === 'string' && URL.canParse(entry));

@@ -5,13 +5,14 @@ import type {
 } from './mongo-documents.ts';
 
 /**
- * Every model oidc-provider persists through its adapter, plus Keyline's records of the JWT access
- * tokens oidc-provider does not store (see oidc/jwt-access-tokens/); each has its own collection.
+ * Every model oidc-provider persists through its adapter, plus Keyline's own short-lived records of
+ * the same kind (JWT access token bindings, sign-in progress, passkey challenges, pending TOTP
+ * enrolments); each has its own collection.
  */
 export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
-  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt',
+  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];

@@ -1,0 +1,49 @@
+import type { AmrValue } from '../../accounts/authentication-level.ts';
+import type { Store } from '../../store/store.ts';
+
+const MODEL = 'SignInProgress';
+
+/**
+ * What an interaction has proven so far, kept in the store under the interaction's id, so a
+ * second-factor step can only continue what an earlier step of the same interaction started,
+ * on whichever node the next request lands. It expires with the interaction.
+ */
+export interface SignInProgress {
+  [key: string]: unknown;
+  accountId: string;
+  amr: AmrValue[];
+  remember: boolean;
+  /** Epoch seconds of the first factor, reported as auth_time. */
+  authTime: number;
+  /** Set after a recovery code was used, to say how many are left before continuing. */
+  recoveryCodesLeft?: number;
+  /** Recovery codes just generated, shown once on the next page. Sealed: they are secrets. */
+  sealedNewRecoveryCodes?: string;
+}
+
+export class SignInProgressStore {
+  readonly #store: Store;
+  readonly #ttlSeconds: number;
+
+  constructor(store: Store, ttlSeconds: number) {
+    this.#store = store;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  async load(interactionUid: string): Promise<SignInProgress | undefined> {
+    return await this.#store.oidc.find(MODEL, interactionUid) as SignInProgress | undefined;
+  }
+
+  async save(interactionUid: string, progress: SignInProgress): Promise<void> {
+    await this.#store.oidc.upsert(MODEL, interactionUid, progress, this.#ttlSeconds);
+  }
+
+  async forget(interactionUid: string): Promise<void> {
+    await this.#store.oidc.destroy(MODEL, interactionUid);
+  }
+}
+
+/** The progress after one more method passed. */
+export function withMethods(progress: SignInProgress, methods: readonly AmrValue[]): SignInProgress {
+  return { ...progress, amr: [...new Set([...progress.amr, ...methods])] };
+}

@@ -1,0 +1,27 @@
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { levelOf, satisfies, type AmrValue } from '../accounts/authentication-level.ts';
+import { requiredLevelOf } from './sign-in-requirement.ts';
+
+/** The reason Keyline gives oidc-provider when a signed-in session is not strong enough. */
+export const STRONGER_SIGN_IN = 'keyline_stronger_sign_in';
+
+/**
+ * oidc-provider's login prompt, with its exact-match `acr` checks (`essential_acr`, `essential_acrs`)
+ * replaced by one that knows the levels are ordered: a session that signed in with a passkey meets a
+ * request for two factors. A session weaker than the request needs is sent to the interaction,
+ * which asks only for what is missing (a second factor), not for the password again.
+ */
+export function signInPolicy(everyoneNeedsMfa: boolean) {
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+  const login = policy.get('login')!;
+  login.checks.remove('essential_acrs');
+  login.checks.remove('essential_acr');
+  login.checks.add(new Check(STRONGER_SIGN_IN, 'a stronger sign-in is required', (ctx: KoaContextWithOIDC) => {
+    const session = ctx.oidc.session;
+    if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+    const achieved = levelOf((session.amr ?? ['pwd']) as AmrValue[]);
+    return satisfies(achieved, requiredLevelOf(ctx, everyoneNeedsMfa)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
+  return policy;
+}
