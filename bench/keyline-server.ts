@@ -43,7 +43,7 @@ async function seedUsers(store: Store): Promise<void> {
   const emails = [SEED_USER_EMAIL, ...Array.from({ length: userCount }, (_, index) => benchUserEmail(index))];
   for (const email of emails) {
     await store.accounts.create({
-      id: randomUUID(), email, name: email.split('@')[0]!, passwordHash, disabled: false, createdAt: now, updatedAt: now,
+      id: randomUUID(), email, emailVerified: true, name: email.split('@')[0]!, profile: {}, passwordHash, disabled: false, createdAt: now, updatedAt: now,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
+import { changeProfile, type ProfileChange } from './profile-claims.ts';
 import type { CredentialThrottle } from './throttle/credential-throttle.ts';
 import { hashForUnknownAccounts, hashPassword, verifyPassword } from './password-hashing.ts';
 import { passwordProblem } from './password-policy.ts';
@@ -30,7 +31,9 @@ export class AccountsService {
     const account: AccountRecord = {
       id: randomUUID(),
       email: normalized,
+      emailVerified: false,
       name,
+      profile: {},
       passwordHash: await hashPassword(password),
       disabled: false,
       createdAt: now,
@@ -83,6 +86,21 @@ export class AccountsService {
     if (disabled) await this.signOutEverywhere(account.id);
     else await this.#throttle.unlock(account.email);
     return updated;
+  }
+
+  /** Changes the name and standard claims; every invalid value is named and nothing changes then. */
+  async updateProfile(email: string, change: ProfileChange & { name?: string | null }): Promise<AccountRecord> {
+    const account = await this.requireByEmail(email);
+    const { profile, problems } = changeProfile(account.profile, change);
+    if (problems.length) throw new AccountError(problems.join('; '));
+    const name = change.name === undefined ? account.name : (change.name?.trim() || null);
+    return this.#store.accounts.update(account.id, { profile, name });
+  }
+
+  /** For an address proven by its owner, or vouched for by an administrator. */
+  async markEmailVerified(email: string, verified = true): Promise<AccountRecord> {
+    const account = await this.requireByEmail(email);
+    return this.#store.accounts.update(account.id, { emailVerified: verified });
   }
 
   /**

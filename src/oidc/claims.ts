@@ -1,21 +1,32 @@
 import type { AccountRecord } from '../store/store.ts';
 
-/** Which claims each scope releases. */
+/** Which claims each scope releases (OIDC Core §5.4). */
 export const SCOPE_CLAIMS = {
   openid: ['sub'],
+  profile: [
+    'name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'picture', 'website',
+    'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at',
+  ],
   email: ['email', 'email_verified'],
-  profile: ['name', 'updated_at'],
+  phone: ['phone_number', 'phone_number_verified'],
+  address: ['address'],
 } as const;
 
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'] as const;
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'] as const;
 
-export function accountClaims(account: AccountRecord): Record<string, unknown> {
-  return {
+/**
+ * Every claim the account has; oidc-provider releases those the granted scopes and the `claims`
+ * request ask for. A claim the account lacks is left out, never sent empty.
+ */
+export function accountClaims(account: AccountRecord): Record<string, unknown> & { sub: string } {
+  const claims: Record<string, unknown> & { sub: string } = {
     sub: account.id,
     email: account.email,
-    // Keyline does not run an email verification flow yet; an administrator vouches for the address.
-    email_verified: false,
-    name: account.name ?? undefined,
+    email_verified: account.emailVerified,
+    ...(account.name ? { name: account.name } : {}),
+    ...account.profile,
     updated_at: Math.floor(account.updatedAt.getTime() / 1000),
   };
+  if (account.profile.phone_number) claims.phone_number_verified = account.profile.phone_number_verified === true;
+  return claims;
 }

@@ -57,7 +57,7 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys, 
     async findAccount(_ctx, sub) {
       const account = await store.accounts.findById(sub);
       if (!account || account.disabled) return undefined;
-      return { accountId: account.id, claims: async () => accountClaims(account) as { sub: string } };
+      return { accountId: account.id, claims: async () => accountClaims(account) };
     },
     responseTypes: ['code'],
     pkce: {
@@ -80,6 +80,7 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys, 
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      claimsParameter: { enabled: true },
       // Clients registered --dpop-bound must prove possession with every token request, with a
       // server nonce (RFC 9449 §8) so that a proof made in advance is useless.
       dPoP: {

@@ -1,3 +1,5 @@
+import type { AccountProfile } from '../accounts/profile-claims.ts';
+
 /**
  * The storage contract. Everything Keyline persists goes through this interface;
  * test/contract/ holds the one suite that every backend must pass.
@@ -48,14 +50,18 @@ export interface AccountRecord {
   id: string;
   /** Lower-cased; unique. */
   email: string;
+  /** True once the owner proved the address (or an administrator vouched for it). */
+  emailVerified: boolean;
   name: string | null;
+  /** The other OpenID Connect standard claims, by claim name; absent claims are absent. */
+  profile: AccountProfile;
   passwordHash: string;
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type AccountPatch = Partial<Pick<AccountRecord, 'name' | 'passwordHash' | 'disabled'>>;
+export type AccountPatch = Partial<Pick<AccountRecord, 'name' | 'passwordHash' | 'disabled' | 'emailVerified' | 'profile'>>;
 
 export interface Accounts {
   /** Throws DuplicateError when the email is taken. */

@@ -13,7 +13,9 @@ function account(overrides: Partial<AccountRecord> = {}): AccountRecord {
   return {
     id: 'account-1',
     email: 'ada@example.com',
+    emailVerified: false,
     name: 'Ada Lovelace',
+    profile: { given_name: 'Ada', address: { locality: 'London', country: 'GB' }, phone_number: '+441234567890', phone_number_verified: true },
     passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
     disabled: false,
     createdAt: new Date('2026-01-02T03:04:05.678Z'),
@@ -101,6 +103,15 @@ describe.each(backends)('$name store: accounts and clients', (backend) => {
       expect(updated.createdAt).toEqual(account().createdAt);
       expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
       expect(await store().accounts.findById('account-1')).toStrictEqual(updated);
+    });
+
+    test('update sets the email verification and the profile claims, exactly, leaving the rest alone', async () => {
+      await store().accounts.create(account());
+      const profile = { nickname: 'Ada', zoneinfo: 'Europe/London', address: { street_address: '12 St. James\'s Square', postal_code: 'SW1Y 4LB' } };
+      const updated = await store().accounts.update('account-1', { emailVerified: true, profile });
+      expect(updated).toMatchObject({ emailVerified: true, profile, name: 'Ada Lovelace', passwordHash: account().passwordHash });
+      expect(await store().accounts.findById('account-1')).toStrictEqual(updated);
+      expect((await store().accounts.findByEmail('ada@example.com'))?.profile).toEqual(profile);
     });
 
     test('update of an account that does not exist throws NotFoundError and creates nothing', async () => {

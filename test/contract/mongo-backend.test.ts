@@ -144,7 +144,7 @@ describe('mongo backend when the database is unreachable', () => {
     try {
       store = await openMongoStore(url, { serverSelectionTimeoutMS: 500 });
       await store.accounts.create({
-        id: 'a', email: 'a@example.com', name: null, passwordHash: 'h', disabled: false,
+        id: 'a', email: 'a@example.com', emailVerified: false, name: null, profile: {}, passwordHash: 'h', disabled: false,
         createdAt: new Date(), updatedAt: new Date(),
       });
 

@@ -2,12 +2,14 @@ import type { Collection } from 'mongodb';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
 import type { AccountPatch, AccountRecord, Accounts } from '../store.ts';
 import type { AccountDocument } from './mongo-documents.ts';
+import { fromJsonText, toJsonText } from './json-text.ts';
 import { duplicateKeyFields, isDuplicateKeyError } from './mongo-errors.ts';
 
 function toAccount(document: AccountDocument | null): AccountRecord | undefined {
   if (!document) return undefined;
   const { _id: id, email, name, passwordHash, disabled, createdAt, updatedAt } = document;
-  return { id, email, name, passwordHash, disabled, createdAt, updatedAt };
+  const profile = fromJsonText<AccountRecord['profile']>(document.profile ?? '{}');
+  return { id, email, emailVerified: document.emailVerified === true, name, profile, passwordHash, disabled, createdAt, updatedAt };
 }
 
 /** Only the patchable fields that are actually given: a stray key must not overwrite the id or the email. */
@@ -15,8 +17,19 @@ function patchFields(patch: AccountPatch): AccountPatch {
   const fields: AccountPatch = {};
   if (patch.name !== undefined) fields.name = patch.name;
   if (patch.passwordHash !== undefined) fields.passwordHash = patch.passwordHash;
+  if (patch.emailVerified !== undefined) fields.emailVerified = patch.emailVerified;
+  if (patch.profile !== undefined) fields.profile = patch.profile;
   if (patch.disabled !== undefined) fields.disabled = patch.disabled;
   return fields;
+}
+
+function documentFields(patch: AccountPatch): Partial<AccountDocument> {
+  const { profile, emailVerified, ...plain } = patchFields(patch);
+  return {
+    ...plain,
+    ...(emailVerified !== undefined ? { emailVerified } : {}),
+    ...(profile !== undefined ? { profile: toJsonText(profile) } : {}),
+  };
 }
 
 export class MongoAccounts implements Accounts {
@@ -29,7 +42,9 @@ export class MongoAccounts implements Accounts {
   async create(account: AccountRecord): Promise<void> {
     const { id, email, name, passwordHash, disabled, createdAt, updatedAt } = account;
     try {
-      await this.#accounts.insertOne({ _id: id, email, name, passwordHash, disabled, createdAt, updatedAt });
+      await this.#accounts.insertOne({
+        _id: id, email, emailVerified: account.emailVerified, name, profile: toJsonText(account.profile), passwordHash, disabled, createdAt, updatedAt,
+      });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // FerretDB does not say which unique index was hit: then it is the id only if that id exists.
@@ -55,7 +70,7 @@ export class MongoAccounts implements Accounts {
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
     const updated = await this.#accounts.findOneAndUpdate(
       { _id: id },
-      { $set: { ...patchFields(patch), updatedAt: new Date() } },
+      { $set: { ...documentFields(patch), updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
     if (!updated) throw new NotFoundError('account', id);

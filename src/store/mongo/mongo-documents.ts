@@ -23,7 +23,10 @@ export interface OidcDocument {
 export interface AccountDocument {
   _id: string;
   email: string;
+  emailVerified?: boolean;
   name: string | null;
+  /** JSON text of the standard claims (absent in documents from before they existed). */
+  profile?: string;
   passwordHash: string;
   disabled: boolean;
   createdAt: Date;

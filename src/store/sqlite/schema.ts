@@ -93,6 +93,10 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (account_id, code_hash)
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE accounts ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

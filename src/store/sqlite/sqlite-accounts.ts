@@ -7,6 +7,8 @@ interface AccountRow {
   id: string;
   email: string;
   name: string | null;
+  email_verified: number;
+  profile: string;
   password_hash: string;
   disabled: number;
   created_at: number;
@@ -18,7 +20,9 @@ function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
   return {
     id: row.id,
     email: row.email,
+    emailVerified: row.email_verified === 1,
     name: row.name,
+    profile: JSON.parse(row.profile) as AccountRecord['profile'],
     passwordHash: row.password_hash,
     disabled: row.disabled === 1,
     createdAt: new Date(row.created_at),
@@ -34,18 +38,19 @@ export class SqliteAccounts implements Accounts {
   readonly #update: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#insert = db.prepare(`INSERT INTO accounts (id, email, name, password_hash, disabled, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#insert = db.prepare(`INSERT INTO accounts (id, email, email_verified, name, profile, password_hash, disabled, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#findById = db.prepare('SELECT * FROM accounts WHERE id = ?');
     this.#findByEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
     this.#list = db.prepare('SELECT * FROM accounts ORDER BY email');
-    this.#update = db.prepare(`UPDATE accounts SET name = ?, password_hash = ?, disabled = ?, updated_at = ?
+    this.#update = db.prepare(`UPDATE accounts SET name = ?, email_verified = ?, profile = ?, password_hash = ?, disabled = ?, updated_at = ?
       WHERE id = ?`);
   }
 
   async create(account: AccountRecord): Promise<void> {
     withDuplicateCheck('account', 'email', account.email, () => this.#insert.run(
-      account.id, account.email, account.name, account.passwordHash, account.disabled ? 1 : 0,
+      account.id, account.email, account.emailVerified ? 1 : 0, account.name, JSON.stringify(account.profile),
+      account.passwordHash, account.disabled ? 1 : 0,
       account.createdAt.getTime(), account.updatedAt.getTime(),
     ));
   }
@@ -66,7 +71,9 @@ export class SqliteAccounts implements Accounts {
     const current = await this.findById(id);
     if (!current) throw new NotFoundError('account', id);
     const next = { ...current, ...patch, updatedAt: new Date() };
-    this.#update.run(next.name, next.passwordHash, next.disabled ? 1 : 0, next.updatedAt.getTime(), id);
+    this.#update.run(
+      next.name, next.emailVerified ? 1 : 0, JSON.stringify(next.profile), next.passwordHash, next.disabled ? 1 : 0, next.updatedAt.getTime(), id,
+    );
     return next;
   }
 }
