@@ -7,14 +7,17 @@ import { createLogger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { StoreUnavailableError } from './store/store-errors.ts';
+import { SecretsKeyError } from './keys/secrets-key-error.ts';
+import { openSecretCipher } from './keys/open-secret-cipher.ts';
 
 /** Process entry: config → store → app → listen, and a graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   await prepareStoreForServing(config.store, logger);
+  const secretCipher = openSecretCipher(config, logger);
   const store = await openStore(config);
-  const keyline = await createApp({ config, store, logger });
+  const keyline = await createApp({ config, store, logger, secretCipher });
   const server = createServer(keyline.app.callback());
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
@@ -23,8 +26,6 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  logger.info({ issuer: config.issuer, host: config.host, port, store: store.kind }, 'Keyline is listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,10 +41,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Announced only once a signal would be handled: a supervisor may stop us the moment it reads this.
+  const { port } = server.address() as AddressInfo;
+  logger.info({ issuer: config.issuer, host: config.host, port, store: store.kind }, 'Keyline is listening');
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreUnavailableError || (error instanceof Error && error.name === 'MongoIndexesMissingError')) {
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError || error instanceof SecretsKeyError || (error instanceof Error && error.name === 'MongoIndexesMissingError')) {
     process.stderr.write(`keyline: ${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`keyline: port is already in use (${(error as Error).message})\n`);

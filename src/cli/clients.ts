@@ -3,6 +3,7 @@ import { publicMetadata, registerClient } from '../oidc/client-registration.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { cliProvider } from './cli-provider.ts';
+import { confirmDestructive } from './confirm.ts';
 import { listOption, parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
 
 export const CLIENTS_HELP = `keyline clients <command>
@@ -19,7 +20,7 @@ export const CLIENTS_HELP = `keyline clients <command>
       --auth-method METHOD              client_secret_basic (default) or client_secret_post
   list [--json]                 list clients (never secrets)
   show <client_id>              print one client as JSON
-  remove <client_id>            delete a client
+  remove <client_id> [--yes]    delete a client (asks to confirm)
   rotate-secret <client_id>     issue a new secret (printed once); the old one stops working at once`;
 
 const ADD_USAGE = 'keyline clients add --name NAME --redirect-uri URI... [options]';
@@ -116,9 +117,12 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       return;
     }
     case 'remove': {
-      const usage = 'keyline clients remove <client_id>';
-      const clientId = requirePositional(parseArguments(rest, {}, usage), 0, 'client_id', usage);
+      const usage = 'keyline clients remove <client_id> [--yes]';
+      const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
+      const clientId = requirePositional(parsed, 0, 'client_id', usage);
       const store = await cli.store();
+      if (!await store.clients.find(clientId)) throw new CliError(`no client with id ${clientId}`);
+      await confirmDestructive(cli, parsed.values.yes === true, `removing client ${clientId} stops its secret and tokens from working and forgets its consents`);
       if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
       await store.consents.removeForClient(clientId);
       cli.print(`removed client ${clientId}`);

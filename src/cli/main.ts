@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { AccountError } from '../accounts/account-errors.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
+import { SecretsKeyError } from '../keys/secrets-key-error.ts';
+import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
 import { CliContext, type CliIo } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { CLIENTS_HELP, clientsCommand } from './clients.ts';
@@ -19,19 +22,32 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
 };
 
+function keylineVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|sessions|keys|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|sessions|keys|audit|migrate|doctor> <command> [options]
+       keyline --version
 
 It works on the store the server uses, from the same configuration
 (KEYLINE_CONFIG, KEYLINE_STORE, ...), and is safe to run while the server runs.
 Add --help after any command for its options.`;
 
 /** Error types whose message is already a precise one-line explanation. */
-const EXPLAINED = [CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError];
+const EXPLAINED = [
+  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, SecretsKeyError,
+  SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError,
+];
 
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   const [noun, ...rest] = args;
+  if (noun === '--version' || noun === '-V') {
+    io.stdout.write(`keyline ${keylineVersion()}\n`);
+    return 0;
+  }
   if (!noun || noun === '--help' || noun === '-h' || noun === 'help') {
     io.stdout.write(`${MAIN_HELP}\n`);
     return noun ? 0 : 2;

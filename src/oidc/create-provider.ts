@@ -2,7 +2,8 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Pages } from '../http/pages.ts';
-import type { OidcPayload, Store, StoredSigningKey } from '../store/store.ts';
+import type { JWK } from 'jose';
+import type { OidcPayload, Store } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
@@ -11,7 +12,6 @@ import { introspectionAllowed, revocationAllowed } from './token-access-policies
 import { loadExistingGrant } from './remembered-consent.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { sessionTtl } from './session-lifetime.ts';
-import { toProviderJwks } from './signing-keys.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 
@@ -20,7 +20,8 @@ export interface ProviderDependencies {
   store: Store;
   logger: Logger;
   pages: Pages;
-  signingKeys: StoredSigningKey[];
+  /** The private signing keys, in JWKS order (SigningKeyManager.providerJwks()). */
+  jwks: { keys: JWK[] };
   cookieKeys: string[];
 }
 
@@ -33,10 +34,10 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
-function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
+function providerConfiguration({ config, store, pages, jwks, cookieKeys }: ProviderDependencies): Configuration {
   return {
     adapter: createStoreAdapter(store, annotateSession),
-    jwks: toProviderJwks(signingKeys),
+    jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
     scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
     claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],

@@ -50,7 +50,7 @@ test('clients list, rotate-secret and remove work on the running server\'s store
   expect((await token(created.client_secret)).status).toBe(401);
   expect((await token(rotated.client_secret)).status).toBe(200);
 
-  expect((await keyline(kl, ['clients', 'remove', created.client_id])).code).toBe(0);
+  expect((await keyline(kl, ['clients', 'remove', created.client_id, '--yes'])).code).toBe(0);
   expect((await token(rotated.client_secret)).status).toBe(401);
 });
 

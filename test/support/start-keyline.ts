@@ -11,6 +11,9 @@ import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 
+/** The secrets key every test Keyline and test CLI run uses, so no test writes a development key file. */
+export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdefghijklmnop';
+
 export interface RunningKeyline {
   url: string;
   config: Config;
@@ -28,6 +31,8 @@ export interface StartOptions {
   logLevel?: string;
   /** Listen on this port (to restart "the same" server); ephemeral when omitted. */
   port?: number;
+  /** A fake clock for the signing-key schedule. */
+  clock?: () => number;
 }
 
 export function temporaryDirectory(prefix = 'keyline-test-'): { path: string; remove(): void } {
@@ -43,12 +48,12 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const config = parseConfig({ issuer: url, port, host: '127.0.0.1', store: storeLocation, ...options.config });
+  const config = parseConfig({ issuer: url, port, host: '127.0.0.1', store: storeLocation, secrets: { keys: [TEST_SECRETS_KEY] }, ...options.config });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const store = await openStore(config);
-  const keyline = await createApp({ config, store, logger });
+  const keyline = await createApp({ config, store, logger, clock: options.clock });
   server.on('request', keyline.app.callback());
   return {
     url,

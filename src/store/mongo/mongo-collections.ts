@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type {
+  AuditCheckpointDocument, AuditEventDocument, LeaseDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, RevisionDocument, SecretDocument,
   SigningKeyDocument,
 } from './mongo-documents.ts';
@@ -28,6 +29,9 @@ export const COLLECTION_NAMES = {
   consents: 'consents',
   counters: 'counters',
   revisions: 'revisions',
+  auditEvents: 'audit_events',
+  auditCheckpoints: 'audit_checkpoints',
+  leases: 'leases',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -44,6 +48,9 @@ export interface KeylineCollections {
   consents: Collection<ConsentDocument>;
   counters: Collection<CounterDocument>;
   revisions: Collection<RevisionDocument>;
+  auditEvents: Collection<AuditEventDocument>;
+  auditCheckpoints: Collection<AuditCheckpointDocument>;
+  leases: Collection<LeaseDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -70,5 +77,8 @@ export function keylineCollections(db: Db): KeylineCollections {
     // failover is acceptable, and every login attempt writes one.
     counters: db.collection<CounterDocument>(COLLECTION_NAMES.counters),
     revisions: db.collection<RevisionDocument>(COLLECTION_NAMES.revisions, DURABLE),
+    auditEvents: db.collection<AuditEventDocument>(COLLECTION_NAMES.auditEvents, DURABLE),
+    auditCheckpoints: db.collection<AuditCheckpointDocument>(COLLECTION_NAMES.auditCheckpoints, DURABLE),
+    leases: db.collection<LeaseDocument>(COLLECTION_NAMES.leases, DURABLE),
   };
 }

@@ -8,7 +8,8 @@ import { MongoClients } from './mongo-clients.ts';
 import { MongoCounters } from './mongo-counters.ts';
 import { toStoreError } from './mongo-errors.ts';
 import { MongoOidcRecords } from './mongo-oidc-records.ts';
-import { MongoConsents, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
+import { MongoConsents, MongoLeases, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
+import { MongoAuditEvents } from './mongo-audit.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
@@ -38,6 +39,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
     consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),
     counters: withErrorBoundary(new MongoCounters(collections.counters), boundary),
+    audit: withErrorBoundary(new MongoAuditEvents(collections.auditEvents, collections.auditCheckpoints), boundary),
+    leases: withErrorBoundary(new MongoLeases(collections.leases), boundary),
     async ping() {
       if (!open) throw new StoreUnavailableError('MongoDB store is closed');
       try {

@@ -7,8 +7,9 @@ import { SqliteAccounts } from './sqlite-accounts.ts';
 import { SqliteClients } from './sqlite-clients.ts';
 import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
 import {
-  SqliteConsents, SqliteCounters, SqliteSecrets, SqliteSigningKeys,
+  SqliteConsents, SqliteCounters, SqliteLeases, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
+import { SqliteAuditEvents } from './sqlite-audit.ts';
 import { migrateSqliteSchema } from './schema.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 
@@ -63,6 +64,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     secrets: new SqliteSecrets(db),
     consents: new SqliteConsents(db),
     counters: new SqliteCounters(db),
+    audit: new SqliteAuditEvents(db),
+    leases: new SqliteLeases(db),
     async ping() {
       if (!open) throw new StoreUnavailableError('SQLite store is closed');
       db.prepare('SELECT 1').get();
