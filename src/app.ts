@@ -4,15 +4,20 @@ import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { LoginThrottle } from './accounts/login-throttle.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
+import { AuditSealer } from './audit/audit-sealer.ts';
+import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { jwksCaching, jwksEtag, type JwksCacheState } from './http/jwks-caching.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { Pages } from './http/pages.ts';
+import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { createTracing, type Tracing } from './http/tracing.ts';
 import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { SealedSecrets } from './keys/sealed-secrets.ts';
 import type { SecretCipher } from './keys/secret-cipher.ts';
@@ -24,6 +29,8 @@ import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
+import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
+import { instrumentStore } from './store/instrumented-store.ts';
 import type { Store } from './store/store.ts';
 
 export const VIEWS_DIRECTORY = fileURLToPath(new URL('../views', import.meta.url));
@@ -34,33 +41,50 @@ export interface AppDependencies {
   logger: Logger;
   /** The key-encryption keys; resolved from config (or a development key) when not given. */
   secretCipher?: SecretCipher;
-  /** Time for the signing-key schedule; tests pass a fake one. */
+  /** Time for the signing-key schedule and the audit trail; tests pass a fake one. */
   clock?: Clock;
+  /** Tracing; by default from the OTEL_* environment (off without an OTLP endpoint). */
+  tracing?: Tracing;
 }
 
 export interface KeylineApp {
   app: Koa;
+  /** Serves /metrics alone, when `metrics.port` puts it on a port of its own; main.ts listens on it. */
+  metricsApp: Koa | undefined;
   /** Stands for the current oidc-provider instance, which is rebuilt when the signing keys change. */
   provider: Provider;
   accounts: AccountsService;
   keys: SigningKeyManager;
+  /** The one call for security events: audit trail, log line and counter. */
+  securityEvents: SecurityEvents;
+  auditSealer: AuditSealer;
+  metrics: Metrics;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
 
 /** The composition root: everything the process serves is built here from its dependencies. */
-export async function createApp({ config, store, logger, secretCipher, clock }: AppDependencies): Promise<KeylineApp> {
-  const cipher = secretCipher ?? openSecretCipher(config, logger);
+export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
+  const { config, logger, clock } = deps;
+  const tracing = deps.tracing ?? await createTracing();
+  const metrics = new Metrics();
+  const store = instrumentStore(deps.store, metrics, tracing);
+  const cipher = deps.secretCipher ?? openSecretCipher(config, logger);
   const secrets = new SealedSecrets(store.secrets, cipher);
+  const securityEvents = new SecurityEvents(store.audit, logger, metrics, clock);
   const keys = new SigningKeyManager({ store, cipher, policy: signingKeyPolicy(config), algorithms: SIGNING_ALGS, logger, clock });
   await keys.refresh();
   const cookieKeys = await resolveCookieKeys(config, secrets, logger);
   const csrfSecret = await storedSecret(secrets, 'csrf-secret');
   await hashForUnknownAccounts();
   const pages = new Pages(VIEWS_DIRECTORY);
-  const accounts = new AccountsService(store);
+  const accounts = new AccountsService(store, (name, work) => tracing.inSpan(name, {}, work));
 
-  const buildProvider = () => createProvider({ config, store, logger, pages, jwks: keys.providerJwks(), cookieKeys });
+  const buildProvider = () => {
+    const provider = createProvider({ config, store, logger, pages, jwks: keys.providerJwks(), cookieKeys });
+    recordProviderSecurityEvents(provider, securityEvents);
+    return provider;
+  };
   const host = new ProviderHost(buildProvider());
   const jwksState = (): JwksCacheState => ({
     etag: jwksEtag(keys.providerJwks().keys.map(publicJwkOf)),
@@ -75,26 +99,50 @@ export async function createApp({ config, store, logger, secretCipher, clock }: 
   });
   keys.startChecking(config.keys.checkInterval * 1000);
 
+  const auditSealer = new AuditSealer({
+    store, logger, clock, signingKey: () => keys.signingJwk(), retentionDays: config.audit.retentionDays, checkpointEveryMs: config.audit.checkpointEvery * 1000,
+  });
+  auditSealer.start(config.audit.sealInterval * 1000);
+
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
-  const metrics = new Metrics();
-  app.use(requestContext(logger));
+  const traceRequests = tracing.middleware();
+  if (traceRequests) app.use(traceRequests);
+  app.use(requestContext(logger, tracing.traceId));
   app.use(metrics.middleware());
   app.use(securityHeaders);
   app.use(errorHandler(pages));
-  app.use(opsRoutes(store, metrics).routes());
+  const separateMetricsPort = config.metrics.port !== undefined;
+  app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
   const loginThrottle = new LoginThrottle(store.counters, config.login);
   app.use(interactionRoutes({ provider: host.provider, store, accounts, loginThrottle, pages, csrfSecret }).routes());
   app.use(jwksCaching(() => jwksCache));
+  app.use(awaitSecurityEvents);
   app.use(mountProvider(host));
+
+  let metricsApp: Koa | undefined;
+  if (separateMetricsPort) {
+    metricsApp = new Koa();
+    const serve = metricsEndpoint(metrics, config.metrics.token);
+    metricsApp.use(async (ctx) => {
+      if (ctx.path === '/metrics' && ctx.method === 'GET') await serve(ctx);
+      else ctx.status = 404;
+    });
+  }
 
   return {
     app,
+    metricsApp,
     provider: host.provider,
     accounts,
     keys,
+    securityEvents,
+    auditSealer,
+    metrics,
     close: async () => {
       keys.stop();
+      await auditSealer.stop();
+      await tracing.shutdown();
     },
   };
 }

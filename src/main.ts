@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, defaultLogFormat } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { StoreUnavailableError } from './store/store-errors.ts';
@@ -13,7 +13,7 @@ import { openSecretCipher } from './keys/open-secret-cipher.ts';
 /** Process entry: config → store → app → listen, and a graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, defaultLogFormat(config.logFormat));
   await prepareStoreForServing(config.store, logger);
   const secretCipher = openSecretCipher(config, logger);
   const store = await openStore(config);
@@ -26,6 +26,13 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  const metricsServer = keyline.metricsApp ? createServer(keyline.metricsApp.callback()) : undefined;
+  if (metricsServer) {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(config.metrics.port, config.host, resolve);
+    });
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     server.close();
     server.closeIdleConnections();
+    metricsServer?.close();
     await keyline.close();
     await store.close();
     logger.flush();
@@ -43,7 +51,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // Announced only once a signal would be handled: a supervisor may stop us the moment it reads this.
   const { port } = server.address() as AddressInfo;
-  logger.info({ issuer: config.issuer, host: config.host, port, store: store.kind }, 'Keyline is listening');
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
+  logger.info({ issuer: config.issuer, host: config.host, port, metricsPort, store: store.kind }, 'Keyline is listening');
 }
 
 main().catch((error: unknown) => {

@@ -11,24 +11,29 @@ export function normalizeEmail(email: string): string {
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
 /** Users: creation, credential checks, and the changes that must end their sessions. */
+/** Runs password hashing inside a trace span when tracing is on (argon2 is the costliest step of a login). */
+export type HashingSpan = <T>(name: string, work: () => Promise<T>) => Promise<T>;
+
 export class AccountsService {
   readonly #store: Store;
+  readonly #span: HashingSpan;
 
-  constructor(store: Store) {
+  constructor(store: Store, span: HashingSpan = (_name, work) => work()) {
     this.#store = store;
+    this.#span = span;
   }
 
-  async create(email: string, password: string, name: string | null = null): Promise<AccountRecord> {
+  async create(email: string, password: string, name: string | null = null, id: string = randomUUID()): Promise<AccountRecord> {
     const normalized = normalizeEmail(email);
     if (!EMAIL_SHAPE.test(normalized)) throw new AccountError(`"${email}" is not an email address`);
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem);
     const now = new Date();
     const account: AccountRecord = {
-      id: randomUUID(),
+      id,
       email: normalized,
       name,
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.#span('password.hash', () => hashPassword(password)),
       disabled: false,
       createdAt: now,
       updatedAt: now,
@@ -51,7 +56,8 @@ export class AccountsService {
    */
   async authenticate(email: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.findByEmail(email);
-    const valid = await verifyPassword(account?.passwordHash ?? await hashForUnknownAccounts(), password);
+    const hash = account?.passwordHash ?? await hashForUnknownAccounts();
+    const valid = await this.#span('password.verify', () => verifyPassword(hash, password));
     if (!account || !valid || account.disabled) return undefined;
     return account;
   }
@@ -67,7 +73,7 @@ export class AccountsService {
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem);
     const account = await this.requireByEmail(email);
-    const updated = await this.#store.accounts.update(account.id, { passwordHash: await hashPassword(password) });
+    const updated = await this.#store.accounts.update(account.id, { passwordHash: await this.#span('password.hash', () => hashPassword(password)) });
     await this.signOutEverywhere(account.id);
     return updated;
   }

@@ -2,6 +2,7 @@ import { SIGNING_ALGS } from '../config/schema.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { confirmDestructive } from './confirm.ts';
+import { adminAction } from './admin-action.ts';
 import { listOption, parseArguments, requirePositional } from './parse-arguments.ts';
 
 export const KEYS_HELP = `keyline keys <command>
@@ -52,7 +53,8 @@ export async function keysCommand(cli: CliContext, args: string[]): Promise<void
         await confirmDestructive(cli, parsed.values.yes === true, `rotating now retires the current ${algorithms.length ? algorithms.join(', ') : 'signing'} keys, and tokens they signed stop verifying`);
       }
       const manager = await cli.signingKeys();
-      const rotated = await manager.rotate({ immediately, algorithms: algorithms.length ? algorithms : undefined });
+      const rotated = await adminAction(cli, { type: 'keys.rotated', data: { algorithms: algorithms.length ? algorithms : 'all', immediately } },
+        () => manager.rotate({ immediately, algorithms: algorithms.length ? algorithms : undefined }));
       for (const result of rotated) {
         cli.print(immediately
           ? `${result.alg}: ${result.kid} signs now; retired ${result.retired.length ? result.retired.join(', ') : 'nothing'}`
@@ -68,7 +70,7 @@ export async function keysCommand(cli: CliContext, args: string[]): Promise<void
       await manager.refresh({ maintain: false });
       if (!manager.view.keys.some((entry) => entry.key.kid === kid)) throw new UsageError(`no signing key with kid ${kid}; see keyline keys list`);
       await confirmDestructive(cli, parsed.values.yes === true, `retiring ${kid} removes it from the JWKS, and tokens it signed stop verifying`);
-      const retired = await manager.retire(kid);
+      const retired = await adminAction(cli, { type: 'key.retired', data: { kid } }, () => manager.retire(kid));
       cli.print(`retired ${retired.kid} (${retired.alg})`);
       return;
     }

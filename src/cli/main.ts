@@ -6,6 +6,7 @@ import { SecretsKeyError } from '../keys/secrets-key-error.ts';
 import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
 import { CliContext, type CliIo } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
+import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
@@ -18,6 +19,7 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   clients: { help: CLIENTS_HELP, run: clientsCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
+  audit: { help: AUDIT_HELP, run: auditCommand },
   migrate: { help: MIGRATE_HELP, run: migrateCommand },
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
 };

@@ -2,6 +2,7 @@ import { resealStoredSecrets } from '../keys/reseal-stored-secrets.ts';
 import { isMongoUrl } from '../store/open-store.ts';
 import type { CliContext } from './cli-context.ts';
 import { parseArguments } from './parse-arguments.ts';
+import { adminAction } from './admin-action.ts';
 
 export const MIGRATE_HELP = `keyline migrate
 
@@ -20,7 +21,8 @@ export async function migrateCommand(cli: CliContext, args: string[]): Promise<v
     await cli.store();
     cli.print(`SQLite store at ${cli.config.store} is up to date`);
   }
-  const { signingKeys, secrets } = await resealStoredSecrets(await cli.store(), cli.cipher);
+  const { signingKeys, secrets } = await adminAction(cli, { type: 'secrets.resealed', data: { underKey: cli.cipher.currentKeyId } },
+    async () => resealStoredSecrets(await cli.store(), cli.cipher));
   cli.print(`secrets at rest under key ${cli.cipher.currentKeyId}: signing keys ${signingKeys.encrypted} encrypted, ${signingKeys.reencrypted} re-encrypted; `
     + `other secrets ${secrets.encrypted} encrypted, ${secrets.reencrypted} re-encrypted`);
 }

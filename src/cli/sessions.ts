@@ -2,6 +2,7 @@ import { AccountsService } from '../accounts/accounts-service.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { confirmDestructive } from './confirm.ts';
+import { adminAction } from './admin-action.ts';
 import { parseArguments, requirePositional } from './parse-arguments.ts';
 
 export const SESSIONS_HELP = `keyline sessions <command>
@@ -55,7 +56,8 @@ export async function sessionsCommand(cli: CliContext, args: string[]): Promise<
       const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
       const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
       await confirmDestructive(cli, parsed.values.yes === true, `signing ${account.email} out everywhere ends every session, grant and refresh token they have`);
-      const removed = await accounts.signOutEverywhere(account.id);
+      const removed = await adminAction(cli, { type: 'sessions.revoked', accountId: account.id, email: account.email, data: { scope: 'everywhere' } },
+        () => accounts.signOutEverywhere(account.id));
       cli.print(`signed ${account.email} out everywhere (${removed} sessions, grants and tokens removed)`);
       return;
     }

@@ -4,7 +4,7 @@ import { DuplicateError } from '../store/store-errors.ts';
 import type { Store, StoredSigningKey } from '../store/store.ts';
 import type { SecretCipher } from './secret-cipher.ts';
 import { isSealed } from './secret-cipher.ts';
-import { generateSigningJwk, openPrivateJwk, sealPrivateJwk } from './signing-key-material.ts';
+import { generateSigningJwk, openPrivateJwk, publicJwkOf, sealPrivateJwk } from './signing-key-material.ts';
 import type { SigningKeyPolicy } from './signing-key-policy.ts';
 import { keySetAt, keysDue, type KeySetView, type NextKey } from './signing-key-schedule.ts';
 import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from './signing-key-errors.ts';
@@ -56,6 +56,18 @@ export class SigningKeyManager {
   /** The private JWKs oidc-provider signs with, in JWKS order. */
   providerJwks(): { keys: JWK[] } {
     return { keys: this.view.published.map((key) => this.#privateJwkOf(key)) };
+  }
+
+  /** The private JWK that signs for `alg` now (audit checkpoints use Keyline's default, RS256). */
+  signingJwk(alg = 'RS256'): JWK {
+    const key = this.view.signing.get(alg) ?? this.view.published[0];
+    if (!key) throw new Error('there is no signing key yet');
+    return this.#privateJwkOf(key);
+  }
+
+  /** The public JWK of every key ever stored, retired ones too: checkpoints they signed must still verify. */
+  allPublicJwks(): Map<string, JWK> {
+    return new Map(this.view.keys.map(({ key }) => [key.kid, publicJwkOf(this.#privateJwkOf(key))]));
   }
 
   onChange(listener: (view: KeySetView) => void): void {
