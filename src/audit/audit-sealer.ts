@@ -50,9 +50,9 @@ export class AuditSealer {
   start(intervalMs: number): void {
     this.#timer = setInterval(() => {
       if (this.#running) return;
-      this.#running = this.tick().catch((error: unknown) => {
+      this.tick().catch((error: unknown) => {
         this.#options.logger.warn({ err: error }, 'audit sealing failed; retrying at the next interval');
-      }).finally(() => { this.#running = undefined; });
+      });
     }, intervalMs);
     this.#timer.unref();
   }
@@ -64,8 +64,15 @@ export class AuditSealer {
     await this.#options.store.leases.release(LEASE, this.#holder).catch(() => undefined);
   }
 
-  /** One round: seal what is waiting, then checkpoint and prune when due. Returns how many events it linked. */
-  async tick(): Promise<number> {
+  /** One round: seal what is waiting, then checkpoint and prune when due. Returns how many events it linked. Rounds never overlap. */
+  tick(): Promise<number> {
+    const round = (this.#running ?? Promise.resolve()).catch(() => undefined).then(() => this.#round());
+    const settled: Promise<unknown> = round.catch(() => undefined).finally(() => { if (this.#running === settled) this.#running = undefined; });
+    this.#running = settled;
+    return round;
+  }
+
+  async #round(): Promise<number> {
     const { store } = this.#options;
     const waiting = await store.audit.unsealed(BATCH);
     const now = this.#clock();

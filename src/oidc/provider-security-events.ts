@@ -55,12 +55,13 @@ export function recordProviderSecurityEvents(provider: Provider, events: Securit
     });
   });
 
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
-    if (error.error !== 'invalid_grant' || !REUSE.test(error.error_description ?? '')) return;
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
+    // oidc-provider answers a generic description and keeps the specific reason in error_detail.
+    if (error.error !== 'invalid_grant' || !REUSE.test(error.error_detail ?? '')) return;
     record(ctx, {
       type: 'token.reuse_detected',
       ...requestFields(ctx),
-      data: { grantType: String(ctx.oidc.params?.grant_type), reason: error.error_description },
+      data: { grantType: String(ctx.oidc.params?.grant_type), reason: error.error_detail },
     });
   });
 
