@@ -45,7 +45,9 @@ export async function createTracing(env: Env = process.env): Promise<Tracing> {
     import('@opentelemetry/core'),
   ]);
   const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'keyline' }));
-  const provider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] });
+  // OTLP/HTTP: the traces endpoint itself, or the base endpoint + /v1/traces (as the spec says).
+  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || `${env.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/$/, '')}/v1/traces`;
+  const provider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })] });
   const tracer: Tracer = provider.getTracer('keyline');
   const propagator = new W3CTraceContextPropagator();
   const current = new AsyncLocalStorage<Span>();
