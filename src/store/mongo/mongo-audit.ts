@@ -1,4 +1,4 @@
-import type { Collection, Filter } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Filter } from 'mongodb';
 import type { AuditCheckpoint, AuditEventRecord, AuditEvents, AuditQuery, AuditSeal } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import type { AuditCheckpointDocument, AuditEventDocument } from './mongo-documents.ts';
@@ -22,6 +22,22 @@ function toEvent(document: AuditEventDocument): AuditEventRecord {
   };
 }
 
+function toDocument(event: AuditEventRecord): AuditEventDocument {
+  return {
+    _id: event.id,
+    occurredAt: event.occurredAt,
+    type: event.type,
+    actor: event.actor,
+    accountId: event.accountId,
+    email: event.email,
+    clientId: event.clientId,
+    requestId: event.requestId,
+    ip: event.ip,
+    data: toJsonText(event.data),
+    pending: true,
+  };
+}
+
 /**
  * Appends are plain inserts (no shared counter, no read of the head), so any number of nodes
  * append at once without contention; the sealer links them afterwards with single-document
@@ -30,26 +46,43 @@ function toEvent(document: AuditEventDocument): AuditEventRecord {
 export class MongoAuditEvents implements AuditEvents {
   readonly #events: Collection<AuditEventDocument>;
   readonly #checkpoints: Collection<AuditCheckpointDocument>;
+  #waiting: Array<{ document: AuditEventDocument; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(events: Collection<AuditEventDocument>, checkpoints: Collection<AuditCheckpointDocument>) {
     this.#events = events;
     this.#checkpoints = checkpoints;
   }
 
-  async append(event: AuditEventRecord): Promise<void> {
-    await this.#events.insertOne({
-      _id: event.id,
-      occurredAt: event.occurredAt,
-      type: event.type,
-      actor: event.actor,
-      accountId: event.accountId,
-      email: event.email,
-      clientId: event.clientId,
-      requestId: event.requestId,
-      ip: event.ip,
-      data: toJsonText(event.data),
-      pending: true,
+  /**
+   * Group commit, as in the SQLite backend: the appends of one event-loop turn go to the server as
+   * one unordered insertMany (one round trip, one majority acknowledgement); each caller learns
+   * its own event's outcome.
+   */
+  append(event: AuditEventRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ document: toDocument(event), resolve, reject });
+      if (this.#waiting.length === 1) setImmediate(() => void this.#flush());
     });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#waiting;
+    this.#waiting = [];
+    try {
+      await this.#events.insertMany(batch.map((entry) => entry.document), { ordered: false });
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      const failed = new Map<number, unknown>();
+      if (error instanceof MongoBulkWriteError) {
+        const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        for (const writeError of writeErrors) failed.set(writeError.index, writeError);
+      }
+      batch.forEach((entry, index) => {
+        if (failed.size === 0) entry.reject(error);
+        else if (failed.has(index)) entry.reject(failed.get(index));
+        else entry.resolve();
+      });
+    }
   }
 
   async unsealed(limit: number): Promise<AuditEventRecord[]> {
