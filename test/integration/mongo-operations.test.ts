@@ -46,7 +46,7 @@ test('`keyline migrate` creates the indexes once, reports a skipped TTL index wh
   const doctor = await runCli({ store }, ['doctor']);
   expect(doctor.stderr).toBe('');
   expect(doctor.code).toBe(0);
-  expect(doctor.stdout).toContain('ok    MongoDB indexes exist');
+  expect(doctor.stdout).toContain('ok    store indexes: all in place');
 });
 
 test('the CLI works on MongoDB: users and clients, with the same duplicate refusals', async () => {
