@@ -85,7 +85,8 @@ export function parseConfig(raw: RawConfig): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(top level)';
-    const env = envNameFor(key);
+    // A list item (secrets.keys.0) is named by its list's variable.
+    const env = envNameFor(key.replace(/\.\d+$/, ''));
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` ${issue.keys.join(', ')}` : '';
     return `${key}${env ? ` (${env})` : ''}: ${issue.message}${unknownKeys}`;
   });

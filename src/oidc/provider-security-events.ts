@@ -48,8 +48,8 @@ export function recordProviderSecurityEvents(provider: Provider, events: Securit
       data: {
         grantType,
         grantId: accessToken?.grantId,
-        accessToken: tokenFingerprint(accessToken),
-        refreshToken: tokenFingerprint(entities.RefreshToken),
+        accessTokenFingerprint: tokenFingerprint(accessToken),
+        refreshTokenFingerprint: tokenFingerprint(entities.RefreshToken),
         resource: typeof ctx.oidc.params?.resource === 'string' ? ctx.oidc.params.resource : undefined,
       },
     });
@@ -83,7 +83,7 @@ export function recordProviderSecurityEvents(provider: Provider, events: Securit
         type: 'token.revoked',
         ...requestFields(ctx),
         accountId: token.accountId ?? null,
-        data: { tokenType: model, token: tokenFingerprint(token), grantId: token.grantId },
+        data: { tokenType: model, tokenFingerprint: tokenFingerprint(token), grantId: token.grantId },
       });
     });
   }

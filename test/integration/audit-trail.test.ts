@@ -110,7 +110,7 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect(issuedTypes).toEqual(['client_credentials', 'authorization_code', 'refresh_token', 'authorization_code', 'authorization_code']);
     const machineEvent = recorded.find((event) => event.type === 'token.issued' && event.data.grantType === 'client_credentials')!;
     expect(machineEvent).toMatchObject({ actor: `client:${machine.clientId}`, clientId: machine.clientId });
-    expect(machineEvent.data.accessToken).toMatch(/^[\w-]{22}$/);
+    expect(machineEvent.data.accessTokenFingerprint).toMatch(/^[\w-]{22}$/);
     const codeEvent = recorded.find((event) => event.type === 'token.issued' && event.data.grantType === 'authorization_code')!;
     expect(codeEvent.accountId).toBe(user.id);
     expect(recorded.filter((event) => event.type === 'token.reuse_detected').map((event) => event.data.reason))

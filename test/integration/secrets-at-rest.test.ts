@@ -26,6 +26,12 @@ test('a wrong KEYLINE_SECRETS_KEY stops start-up with one line saying which key 
   expect(wrong.stderr).not.toMatch(/\n\s+at /);
 });
 
+test('a secrets key that is too short is one configuration line naming the variable', async () => {
+  const result = await startAndStop({ KEYLINE_SECRETS_KEY: 'too-short' });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe('keyline: invalid configuration:\n  secrets.keys.0 (KEYLINE_SECRETS_KEY): each secrets key needs at least 32 characters\n');
+});
+
 test('in production there is no start without a secrets key, and the one line says how to set it', async () => {
   const result = await startAndStop({ KEYLINE_SECRETS_KEY: '', NODE_ENV: 'production', XDG_CONFIG_HOME: directory.path });
   expect(result.code).toBe(1);
