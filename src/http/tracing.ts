@@ -37,14 +37,18 @@ export function tracingWanted(env: Env): boolean {
  */
 export async function createTracing(env: Env = process.env): Promise<Tracing> {
   if (!tracingWanted(env)) return OFF;
-  const [api, { TracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes, defaultResource }, { W3CTraceContextPropagator }] = await Promise.all([
+  const [api, { TracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes, defaultResource, detectResources, envDetector }, { W3CTraceContextPropagator }] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/core'),
   ]);
-  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'keyline' }));
+  // OTEL_RESOURCE_ATTRIBUTES (the env detector) and OTEL_SERVICE_NAME win over the defaults.
+  const resource = defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': 'keyline' }))
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(env.OTEL_SERVICE_NAME ? resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME }) : null);
   // OTLP/HTTP: the traces endpoint itself, or the base endpoint + /v1/traces (as the spec says).
   const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || `${env.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/$/, '')}/v1/traces`;
   const provider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })] });

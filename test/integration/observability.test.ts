@@ -102,13 +102,20 @@ interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; nam
 /** A small OTLP/HTTP receiver: takes OTLP/JSON export requests on /v1/traces and keeps the spans. */
 async function startOtlpReceiver() {
   const spans: OtlpSpan[] = [];
+  const serviceNames = new Set<string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-        for (const resource of body.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+        };
+        for (const resource of body.resourceSpans) {
+          const name = resource.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
+          if (name) serviceNames.add(name);
+          for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+        }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else {
         res.writeHead(415).end();
@@ -119,6 +126,7 @@ async function startOtlpReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
+    serviceNames,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -135,6 +143,7 @@ describe('traces', () => {
       await signIn(kl, client, user);
       await kl.stop(); // flushes the exporter
 
+      expect([...receiver.serviceNames]).toEqual(['keyline-test']);
       const byId = new Map(receiver.spans.map((span) => [span.spanId, span]));
       const verify = receiver.spans.find((span) => span.name === 'password.verify')!;
       expect(verify).toBeDefined();
