@@ -79,7 +79,12 @@ export class AuditSealer {
     const checkpointDue = now - this.#lastCheckpointAt >= this.#options.checkpointEveryMs;
     const pruneDue = this.#options.retentionDays > 0 && now - this.#lastPruneAt >= 3600_000;
     if (waiting.length === 0 && !checkpointDue && !pruneDue) return 0;
-    if (!await store.leases.acquire(LEASE, this.#holder, 30)) return 0;
+    if (!await store.leases.acquire(LEASE, this.#holder, 30)) {
+      // Another node seals, and it checkpoints and prunes too: ask again only when there is work.
+      this.#lastCheckpointAt = now;
+      if (pruneDue) this.#lastPruneAt = now;
+      return 0;
+    }
     let linked = 0;
     let batch = waiting;
     while (batch.length > 0) {
