@@ -60,6 +60,7 @@ const config = parseConfig({
   host: '127.0.0.1',
   store: join(dataDirectory, 'keyline.sqlite'),
   logLevel,
+  secrets: { keys: ['bench-secrets-key-0123456789abcdefghijklmnop'] },
   resources: {
     [RS256_API]: { signingAlg: 'RS256', scopes: [API_SCOPE] },
     [ES256_API]: { signingAlg: 'ES256', scopes: [API_SCOPE] },

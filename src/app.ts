@@ -4,14 +4,26 @@ import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
-import type { Config } from './config/schema.ts';
+import { AuditSealer } from './audit/audit-sealer.ts';
+import { SecurityEvents } from './audit/security-events.ts';
+import { SIGNING_ALGS, type Config } from './config/schema.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { jwksCaching, jwksEtag, type JwksCacheState } from './http/jwks-caching.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { Pages } from './http/pages.ts';
+import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { createTracing, type Tracing } from './http/tracing.ts';
+import { openSecretCipher } from './keys/open-secret-cipher.ts';
+import { SealedSecrets } from './keys/sealed-secrets.ts';
+import type { SecretCipher } from './keys/secret-cipher.ts';
+import { SigningKeyManager, type Clock } from './keys/signing-key-manager.ts';
+import { publicJwkOf } from './keys/signing-key-material.ts';
+import { jwksMaxAgeSeconds, signingKeyPolicy } from './keys/signing-key-policy.ts';
 import type { Logger } from './logger.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
@@ -23,7 +35,9 @@ import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
-import { ensureSigningKeys } from './oidc/signing-keys.ts';
+import { ProviderHost } from './oidc/provider-host.ts';
+import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
+import { instrumentStore } from './store/instrumented-store.ts';
 import type { Store } from './store/store.ts';
 
 export const VIEWS_DIRECTORY = fileURLToPath(new URL('../views', import.meta.url));
@@ -32,45 +46,118 @@ export interface AppDependencies {
   config: Config;
   store: Store;
   logger: Logger;
+  /** The key-encryption keys; resolved from config (or a development key) when not given. */
+  secretCipher?: SecretCipher;
+  /** Time for the signing-key schedule and the audit trail; tests pass a fake one. */
+  clock?: Clock;
+  /** Tracing; by default from the OTEL_* environment (off without an OTLP endpoint). */
+  tracing?: Tracing;
 }
 
 export interface KeylineApp {
   app: Koa;
+  /** Serves /metrics alone, when `metrics.port` puts it on a port of its own; main.ts listens on it. */
+  metricsApp: Koa | undefined;
+  /** Stands for the current oidc-provider instance, which is rebuilt when the signing keys change. */
   provider: Provider;
   accounts: AccountsService;
+  keys: SigningKeyManager;
+  /** The one call for security events: audit trail, log line and counter. */
+  securityEvents: SecurityEvents;
+  auditSealer: AuditSealer;
+  metrics: Metrics;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
 
 /** The composition root: everything the process serves is built here from its dependencies. */
-export async function createApp({ config, store, logger }: AppDependencies): Promise<KeylineApp> {
-  const signingKeys = await ensureSigningKeys(store);
-  const cookieKeys = await resolveCookieKeys(config, store, logger);
-  const csrfSecret = await storedSecret(store, 'csrf-secret');
+export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
+  const { config, logger, clock } = deps;
+  const tracing = deps.tracing ?? await createTracing();
+  const metrics = new Metrics();
+  const store = instrumentStore(deps.store, metrics, tracing);
+  const cipher = deps.secretCipher ?? openSecretCipher(config, logger);
+  const secrets = new SealedSecrets(store.secrets, cipher);
+  const securityEvents = new SecurityEvents(store.audit, logger, metrics, clock);
+  const keys = new SigningKeyManager({ store, cipher, policy: signingKeyPolicy(config), algorithms: SIGNING_ALGS, logger, clock });
+  await keys.refresh();
+  const cookieKeys = await resolveCookieKeys(config, secrets, logger);
+  const csrfSecret = await storedSecret(secrets, 'csrf-secret');
   await hashForUnknownAccounts();
   const pages = new Pages(VIEWS_DIRECTORY);
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
-  const accounts = new AccountsService(store, credentialThrottle);
-  const dpopNonceSecret = await storedSecret(store, 'dpop-nonce-secret');
-  const provider = createProvider({ config, store, logger, pages, signingKeys, cookieKeys, dpopNonceSecret });
+  const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
+  const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
+
+  const buildProvider = () => {
+    const provider = createProvider({ config, store, logger, pages, jwks: keys.providerJwks(), cookieKeys, dpopNonceSecret });
+    recordProviderSecurityEvents(provider, securityEvents);
+    return provider;
+  };
+  const host = new ProviderHost(buildProvider());
+  const jwksState = (): JwksCacheState => ({
+    etag: jwksEtag(keys.providerJwks().keys.map(publicJwkOf)),
+    maxAgeSeconds: jwksMaxAgeSeconds(config),
+  });
+  let jwksCache = jwksState();
+  // oidc-provider takes its keys at construction: a changed key set means a new provider.
+  keys.onChange((view) => {
+    host.replace(buildProvider());
+    jwksCache = jwksState();
+    logger.info({ event: 'keys.changed', signing: [...view.signing.values()].map((key) => key.kid), published: view.published.length }, 'signing keys changed; now serving the new key set');
+  });
+  keys.startChecking(config.keys.checkInterval * 1000);
+
+  const auditSealer = new AuditSealer({
+    store, logger, clock, signingKey: () => keys.signingJwk(), retentionDays: config.audit.retentionDays, checkpointEveryMs: config.audit.checkpointEvery * 1000,
+  });
+  auditSealer.start(config.audit.sealInterval * 1000);
 
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
-  const metrics = new Metrics();
   app.use(pinHostToIssuer(config.issuer));
-  app.use(requestContext(logger));
+  const traceRequests = tracing.middleware();
+  if (traceRequests) app.use(traceRequests);
+  app.use(requestContext(logger, tracing.traceId));
   app.use(metrics.middleware());
   app.use(securityHeaders);
   app.use(errorHandler(pages));
-  app.use(opsRoutes(store, metrics).routes());
+  const separateMetricsPort = config.metrics.port !== undefined;
+  app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
   app.use(postAsGet);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
-  app.use(interactionRoutes({ provider, store, accounts, credentialThrottle, pages, csrfSecret }).routes());
-  app.use(logoutRoutes(provider, pages).routes());
+  app.use(interactionRoutes({ provider: host.provider, store, accounts, credentialThrottle, pages, csrfSecret }).routes());
+  app.use(logoutRoutes(host.provider, pages).routes());
+  app.use(jwksCaching(() => jwksCache));
+  app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
-  app.use(mountProvider(provider));
+  app.use(mountProvider(host));
 
-  return { app, provider, accounts, close: async () => {} };
+  let metricsApp: Koa | undefined;
+  if (separateMetricsPort) {
+    metricsApp = new Koa();
+    const serve = metricsEndpoint(metrics, config.metrics.token);
+    metricsApp.use(async (ctx) => {
+      if (ctx.path === '/metrics' && ctx.method === 'GET') await serve(ctx);
+      else ctx.status = 404;
+    });
+  }
+
+  return {
+    app,
+    metricsApp,
+    provider: host.provider,
+    accounts,
+    keys,
+    securityEvents,
+    auditSealer,
+    metrics,
+    close: async () => {
+      keys.stop();
+      await auditSealer.stop();
+      await tracing.shutdown();
+    },
+  };
 }

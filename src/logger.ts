@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -20,7 +21,20 @@ export const REDACTED_PATHS = [
     .flatMap((parent) => SECRET_HEADERS.map((header) => `${parent}${header.startsWith('[') ? '' : '.'}${header}`)),
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/** KEYLINE_LOG_FORMAT when set; otherwise pretty on a terminal in development, JSON everywhere else. */
+export function defaultLogFormat(configured: LogFormat | undefined, env: Record<string, string | undefined> = process.env, isTty = process.stdout.isTTY === true): LogFormat {
+  if (configured) return configured;
+  return isTty && env.NODE_ENV !== 'production' ? 'pretty' : 'json';
+}
+
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const stream = format === 'pretty'
+    // pino-pretty renders each line for people; it runs in-process, so it is for development consoles.
+    ? pretty({ destination: destination ?? 1, colorize: destination === undefined && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+    // Asynchronous writes keep logging off the request path.
+    : destination ?? pino.destination({ sync: false });
   return pino(
     {
       level,
@@ -28,7 +42,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    // Asynchronous writes keep logging off the request path.
-    destination ?? pino.destination({ sync: false }),
+    stream,
   );
 }

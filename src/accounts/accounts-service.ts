@@ -12,29 +12,34 @@ export function normalizeEmail(email: string): string {
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
+/** Runs password hashing inside a trace span when tracing is on (argon2 is the costliest step of a login). */
+export type HashingSpan = <T>(name: string, work: () => Promise<T>) => Promise<T>;
+
 /** Users: creation, credential checks, and the changes that must end their sessions. */
 export class AccountsService {
   readonly #store: Store;
   readonly #throttle: CredentialThrottle;
+  readonly #span: HashingSpan;
 
-  constructor(store: Store, throttle: CredentialThrottle) {
+  constructor(store: Store, throttle: CredentialThrottle, span: HashingSpan = (_name, work) => work()) {
     this.#store = store;
     this.#throttle = throttle;
+    this.#span = span;
   }
 
-  async create(email: string, password: string, name: string | null = null): Promise<AccountRecord> {
+  async create(email: string, password: string, name: string | null = null, id: string = randomUUID()): Promise<AccountRecord> {
     const normalized = normalizeEmail(email);
     if (!EMAIL_SHAPE.test(normalized)) throw new AccountError(`"${email}" is not an email address`);
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem);
     const now = new Date();
     const account: AccountRecord = {
-      id: randomUUID(),
+      id,
       email: normalized,
       emailVerified: false,
       name,
       profile: {},
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.#span('password.hash', () => hashPassword(password)),
       disabled: false,
       createdAt: now,
       updatedAt: now,
@@ -57,7 +62,8 @@ export class AccountsService {
    */
   async authenticate(email: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.findByEmail(email);
-    const valid = await verifyPassword(account?.passwordHash ?? await hashForUnknownAccounts(), password);
+    const hash = account?.passwordHash ?? await hashForUnknownAccounts();
+    const valid = await this.#span('password.verify', () => verifyPassword(hash, password));
     if (!account || !valid || account.disabled) return undefined;
     return account;
   }
@@ -73,7 +79,7 @@ export class AccountsService {
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem);
     const account = await this.requireByEmail(email);
-    const updated = await this.#store.accounts.update(account.id, { passwordHash: await hashPassword(password) });
+    const updated = await this.#store.accounts.update(account.id, { passwordHash: await this.#span('password.hash', () => hashPassword(password)) });
     await this.signOutEverywhere(account.id);
     await this.#throttle.unlock(account.email);
     return updated;

@@ -2,6 +2,13 @@ import { AccountsService } from '../accounts/accounts-service.ts';
 import { CredentialThrottle } from '../accounts/throttle/credential-throttle.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
+import { SIGNING_ALGS } from '../config/schema.ts';
+import { SealedSecrets } from '../keys/sealed-secrets.ts';
+import type { SecretCipher } from '../keys/secret-cipher.ts';
+import { resolveSecretCipher } from '../keys/secrets-key-source.ts';
+import { SigningKeyManager } from '../keys/signing-key-manager.ts';
+import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 
@@ -17,6 +24,8 @@ export class CliContext {
   readonly io: CliIo;
   #config: Config | undefined;
   #store: Store | undefined;
+  #cipher: SecretCipher | undefined;
+  readonly logger: Logger = createLogger('silent');
 
   constructor(io: CliIo) {
     this.io = io;
@@ -36,6 +45,27 @@ export class CliContext {
   async accounts(): Promise<AccountsService> {
     const store = await this.store();
     return new AccountsService(store, new CredentialThrottle(store.counters, this.config.login));
+  }
+
+  /** The secrets cipher the server uses; a development key generated now is announced on stderr. */
+  get cipher(): SecretCipher {
+    if (!this.#cipher) {
+      const { cipher, generatedAt } = resolveSecretCipher(this.config, this.io.env);
+      if (generatedAt) this.io.stderr.write(`keyline: no secrets key configured: generated a development key at ${generatedAt}; in production set KEYLINE_SECRETS_KEY\n`);
+      this.#cipher = cipher;
+    }
+    return this.#cipher;
+  }
+
+  async secrets(): Promise<SealedSecrets> {
+    return new SealedSecrets((await this.store()).secrets, this.cipher);
+  }
+
+  /** The signing keys, as the server manages them (with the same schedule). */
+  async signingKeys(): Promise<SigningKeyManager> {
+    return new SigningKeyManager({
+      store: await this.store(), cipher: this.cipher, policy: signingKeyPolicy(this.config), algorithms: SIGNING_ALGS, logger: this.logger,
+    });
   }
 
   print(line: string): void {

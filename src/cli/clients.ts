@@ -3,6 +3,8 @@ import { publicMetadata, registerClient } from '../oidc/client-registration.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { cliProvider } from './cli-provider.ts';
+import { confirmDestructive } from './confirm.ts';
+import { adminAction } from './admin-action.ts';
 import { listOption, parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
 
 export const CLIENTS_HELP = `keyline clients <command>
@@ -19,8 +21,13 @@ export const CLIENTS_HELP = `keyline clients <command>
       --auth-method METHOD              client_secret_basic (default) or client_secret_post
   list [--json]                 list clients (never secrets)
   show <client_id>              print one client as JSON
-  remove <client_id>            delete a client
+  remove <client_id> [--yes]    delete a client (asks to confirm)
   rotate-secret <client_id>     issue a new secret (printed once); the old one stops working at once`;
+
+/** What the audit trail keeps of a client: its public metadata, never the secret (nor its hash). */
+function auditedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  return publicMetadata(metadata);
+}
 
 const ADD_USAGE = 'keyline clients add --name NAME --redirect-uri URI... [options]';
 const GRANT_SETS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
@@ -79,7 +86,8 @@ async function addClient(cli: CliContext, args: string[]): Promise<void> {
     throw new CliError(`invalid client: ${description}${hint}`);
   }
   const now = new Date();
-  await (await cli.store()).clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now });
+  await adminAction(cli, { type: 'client.created', clientId: registered.clientId, data: { after: auditedMetadata(registered.metadata) } },
+    async () => (await cli.store()).clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now }));
   cli.printJson({
     ...publicMetadata(registered.metadata),
     ...(registered.clientSecret ? { client_secret: registered.clientSecret } : {}),
@@ -116,11 +124,17 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       return;
     }
     case 'remove': {
-      const usage = 'keyline clients remove <client_id>';
-      const clientId = requirePositional(parseArguments(rest, {}, usage), 0, 'client_id', usage);
+      const usage = 'keyline clients remove <client_id> [--yes]';
+      const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
+      const clientId = requirePositional(parsed, 0, 'client_id', usage);
       const store = await cli.store();
-      if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
-      await store.consents.removeForClient(clientId);
+      const existing = await store.clients.find(clientId);
+      if (!existing) throw new CliError(`no client with id ${clientId}`);
+      await confirmDestructive(cli, parsed.values.yes === true, `removing client ${clientId} stops its secret and tokens from working and forgets its consents`);
+      await adminAction(cli, { type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata) } }, async () => {
+        if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
+        await store.consents.removeForClient(clientId);
+      });
       cli.print(`removed client ${clientId}`);
       return;
     }
@@ -132,7 +146,8 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       if (!client) throw new CliError(`no client with id ${clientId}`);
       if (client.metadata.token_endpoint_auth_method === 'none') throw new CliError(`client ${clientId} is public and has no secret`);
       const secret = generateClientSecret();
-      await store.clients.update(clientId, { ...client.metadata, client_secret: hashClientSecret(secret) });
+      await adminAction(cli, { type: 'client.secret_rotated', clientId, data: { changed: ['client_secret'] } },
+        () => store.clients.update(clientId, { ...client.metadata, client_secret: hashClientSecret(secret) }));
       cli.printJson({ client_id: clientId, client_secret: secret });
       return;
     }

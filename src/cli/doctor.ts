@@ -1,34 +1,86 @@
+import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
 import { isMongoUrl } from '../store/open-store.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError } from './cli-error.ts';
-import { parseArguments } from './parse-arguments.ts';
+import { checkDeployment } from './doctor-deployment.ts';
+import { fail, formatFinding, ok, warn, type Finding } from './doctor-findings.ts';
+import { parseArguments, stringOption } from './parse-arguments.ts';
 
-export const DOCTOR_HELP = `keyline doctor
+export const DOCTOR_HELP = `keyline doctor [--url https://id.example.com [--client-id ID --redirect-uri URI] [--http-url URL]] [--json]
 
-  Checks the configuration, that the store answers, that its indexes exist (MongoDB),
-  and that signing keys, clients and users are in place. Exits non-zero when something must be fixed.`;
+  Without --url: checks the configuration, that the store answers, its indexes (MongoDB), and the
+  signing keys against the rotation policy.
+  With --url: also checks the running deployment from outside: discovery and JWKS reachable and
+  consistent, the issuer exact, endpoints on the issuer's origin over https, the TLS certificate,
+  the clock against the server's Date, HSTS and cookie flags on the login page (with --client-id
+  and --redirect-uri of a registered client), that a client cannot downgrade X-Forwarded-Proto,
+  and that plain http (--http-url, default port 80) redirects to https.
+  One line per check: ok, warn or FAIL, with the fix. Exits 1 when anything FAILs.`;
 
-export async function doctorCommand(cli: CliContext, args: string[]): Promise<void> {
-  parseArguments(args, {}, 'keyline doctor');
+const DAY = 86_400_000;
+
+/** The checks that need the configuration and the store. */
+async function localFindings(cli: CliContext, servedKids: string[] | undefined): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const config = cli.config;
-  cli.print(`ok    configuration: issuer ${config.issuer}, store ${isMongoUrl(config.store) ? 'MongoDB' : `SQLite at ${config.store}`}`);
-  const store = await cli.store();
-  await store.ping();
-  cli.print(`ok    store answers (${store.kind})`);
-  const problems: string[] = [];
+  findings.push(ok('configuration', `issuer ${config.issuer}, store ${isMongoUrl(config.store) ? 'MongoDB' : `SQLite at ${config.store}`}`));
+  let store;
+  try {
+    store = await cli.store();
+    await store.ping();
+  } catch (error) {
+    return [...findings, (servedKids ? warn : fail)('store', `does not answer from here: ${(error as Error).message}`, 'run the doctor where the store is reachable, with the server\'s configuration')];
+  }
+  findings.push(ok('store', `answers (${store.kind})`));
   if (store.kind === 'mongo') {
     const { checkMongoIndexes } = await import('../store/mongo/mongo-indexes.ts');
     const missing = await checkMongoIndexes(config.store);
-    if (missing.length) problems.push(`MongoDB indexes missing (${missing.join(', ')}): run \`npx keyline migrate\``);
-    else cli.print('ok    MongoDB indexes exist');
+    findings.push(missing.length ? fail('store indexes', `missing: ${missing.join(', ')}`, 'run `npx keyline migrate`') : ok('store indexes', 'all in place'));
+  } else {
+    findings.push(ok('store indexes', 'SQLite: the schema is migrated whenever the store opens'));
   }
-  const keys = await store.signingKeys.list();
-  cli.print(keys.length ? `ok    ${keys.length} signing keys (${keys.map((key) => key.alg).join(', ')})` : 'note  no signing keys yet: Keyline generates them at first start');
-  cli.print(`note  ${(await store.clients.list()).length} clients, ${(await store.accounts.list()).length} users`);
-  if (config.cookies.keys.length === 0) cli.print('note  cookie keys are generated and kept in the store; set KEYLINE_COOKIE_KEYS to manage and rotate them');
+
+  const keys = await cli.signingKeys();
+  await keys.refresh({ maintain: false });
+  const policy = signingKeyPolicy(config);
+  const now = Date.now();
+  if (keys.view.signing.size === 0) {
+    findings.push(warn('key age', 'no signing keys yet', 'start Keyline once: it generates them'));
+  } else {
+    const overdue = [...keys.view.signing.values()].filter((key) => now - key.activatesAt.getTime() > policy.rotateEveryMs + policy.prePublishMs);
+    const ages = [...keys.view.signing.values()].map((key) => `${key.alg} ${Math.floor((now - key.activatesAt.getTime()) / DAY)} d`).join(', ');
+    findings.push(overdue.length
+      ? warn('key age', `${overdue.map((key) => key.alg).join(', ')} signing keys are past keys.rotateEvery (${config.keys.rotateEvery / 86_400} d) + pre-publication: ${ages}`, 'keep at least one Keyline node running (it rotates on schedule), or run `keyline keys rotate`')
+      : ok('key age', `signing keys ${ages} old; rotation every ${config.keys.rotateEvery / 86_400} d`));
+  }
+  if (servedKids) {
+    const published = keys.view.published.map((key) => key.kid);
+    const unknown = servedKids.filter((kid) => !published.includes(kid));
+    const unserved = published.filter((kid) => !servedKids.includes(kid));
+    findings.push(unknown.length || unserved.length
+      ? warn('JWKS vs store', `${unknown.length ? `served but not in this store's key set: ${unknown.join(', ')}. ` : ''}${unserved.length ? `in the store but not served yet: ${unserved.join(', ')}` : ''}`.trim(),
+        'check that --url is the deployment of this configuration; a running node picks up key changes within keys.checkInterval')
+      : ok('JWKS vs store', 'the deployment serves exactly the store\'s key set'));
+  }
+  if (config.cookies.keys.length === 0) findings.push(warn('cookie keys', 'generated and kept in the store', 'set KEYLINE_COOKIE_KEYS to manage and rotate them yourself'));
   if (config.issuer.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(config.issuer)) {
-    problems.push('the issuer is plain http on a non-local host: serve it over https (or behind a TLS proxy with proxy: true)');
+    findings.push(fail('issuer', 'plain http on a non-local host', 'serve it over https (or behind a TLS proxy with proxy: true)'));
   }
-  for (const problem of problems) cli.print(`FAIL  ${problem}`);
-  if (problems.length) throw new CliError(`${problems.length} problem(s) found`);
+  return findings;
+}
+
+export async function doctorCommand(cli: CliContext, args: string[]): Promise<void> {
+  const parsed = parseArguments(args, {
+    url: { type: 'string' }, 'client-id': { type: 'string' }, 'redirect-uri': { type: 'string' }, 'http-url': { type: 'string' }, json: { type: 'boolean' },
+  }, 'keyline doctor [--url URL [--client-id ID --redirect-uri URI] [--http-url URL]] [--json]');
+  const url = stringOption(parsed, 'url');
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) throw new CliError(`--url: "${url}" is not an http(s) URL`, 2);
+  const deployment = url
+    ? await checkDeployment({ url, clientId: stringOption(parsed, 'client-id'), redirectUri: stringOption(parsed, 'redirect-uri'), httpUrl: stringOption(parsed, 'http-url') })
+    : undefined;
+  const findings = [...(deployment?.findings ?? []), ...await localFindings(cli, deployment?.jwksKids)];
+  if (parsed.values.json) cli.printJson(findings);
+  else for (const finding of findings) cli.print(formatFinding(finding));
+  const failed = findings.filter((finding) => finding.status === 'FAIL').length;
+  if (failed) throw new CliError(`${failed} check(s) failed`);
 }

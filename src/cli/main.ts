@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { AccountError } from '../accounts/account-errors.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
+import { SecretsKeyError } from '../keys/secrets-key-error.ts';
+import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
 import { CliContext, type CliIo } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
+import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
@@ -17,23 +21,37 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
   registration: { help: REGISTRATION_HELP, run: registrationCommand },
+  audit: { help: AUDIT_HELP, run: auditCommand },
   migrate: { help: MIGRATE_HELP, run: migrateCommand },
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
 };
 
+function keylineVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|sessions|keys|registration|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|sessions|keys|registration|audit|migrate|doctor> <command> [options]
+       keyline --version
 
 It works on the store the server uses, from the same configuration
 (KEYLINE_CONFIG, KEYLINE_STORE, ...), and is safe to run while the server runs.
 Add --help after any command for its options.`;
 
 /** Error types whose message is already a precise one-line explanation. */
-const EXPLAINED = [CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError];
+const EXPLAINED = [
+  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, SecretsKeyError,
+  SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError,
+];
 
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   const [noun, ...rest] = args;
+  if (noun === '--version' || noun === '-V') {
+    io.stdout.write(`keyline ${keylineVersion()}\n`);
+    return 0;
+  }
   if (!noun || noun === '--help' || noun === '-h' || noun === 'help') {
     io.stdout.write(`${MAIN_HELP}\n`);
     return noun ? 0 : 2;

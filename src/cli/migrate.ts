@@ -1,11 +1,15 @@
+import { resealStoredSecrets } from '../keys/reseal-stored-secrets.ts';
 import { isMongoUrl } from '../store/open-store.ts';
 import type { CliContext } from './cli-context.ts';
 import { parseArguments } from './parse-arguments.ts';
+import { adminAction } from './admin-action.ts';
 
 export const MIGRATE_HELP = `keyline migrate
 
   Prepares the configured store. MongoDB: creates the collections' indexes (run it at deploy time,
-  before starting Keyline). SQLite: the schema is brought up to date whenever the store opens.`;
+  before starting Keyline). SQLite: the schema is brought up to date whenever the store opens.
+  Both: encrypts signing keys and secrets stored in plaintext, and re-encrypts under the newest
+  secrets key (the first in KEYLINE_SECRETS_KEY) what an older one encrypted.`;
 
 export async function migrateCommand(cli: CliContext, args: string[]): Promise<void> {
   parseArguments(args, {}, 'keyline migrate');
@@ -13,8 +17,12 @@ export async function migrateCommand(cli: CliContext, args: string[]): Promise<v
     const { migrateMongo } = await import('../store/mongo/mongo-indexes.ts');
     const report = await migrateMongo(cli.config.store);
     for (const line of report.lines) cli.print(line);
-    return;
+  } else {
+    await cli.store();
+    cli.print(`SQLite store at ${cli.config.store} is up to date`);
   }
-  await cli.store();
-  cli.print(`SQLite store at ${cli.config.store} is up to date`);
+  const { signingKeys, secrets } = await adminAction(cli, { type: 'secrets.resealed', data: { underKey: cli.cipher.currentKeyId } },
+    async () => resealStoredSecrets(await cli.store(), cli.cipher));
+  cli.print(`secrets at rest under key ${cli.cipher.currentKeyId}: signing keys ${signingKeys.encrypted} encrypted, ${signingKeys.reencrypted} re-encrypted; `
+    + `other secrets ${secrets.encrypted} encrypted, ${secrets.reencrypted} re-encrypted`);
 }

@@ -1,11 +1,13 @@
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
+import { confirmDestructive } from './confirm.ts';
+import { adminAction } from './admin-action.ts';
 import { parseArguments, requirePositional } from './parse-arguments.ts';
 
 export const SESSIONS_HELP = `keyline sessions <command>
 
   list <email> [--json]   show the user's live sessions
-  revoke <email>          sign the user out everywhere: sessions, grants and refresh tokens end now`;
+  revoke <email> [--yes]  sign the user out everywhere: sessions, grants and refresh tokens end now (asks to confirm)`;
 
 interface SessionPayload {
   uid?: string;
@@ -49,9 +51,12 @@ export async function sessionsCommand(cli: CliContext, args: string[]): Promise<
       return;
     }
     case 'revoke': {
-      const usage = 'keyline sessions revoke <email>';
-      const account = await accounts.requireByEmail(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
-      const removed = await accounts.signOutEverywhere(account.id);
+      const usage = 'keyline sessions revoke <email> [--yes]';
+      const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
+      const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
+      await confirmDestructive(cli, parsed.values.yes === true, `signing ${account.email} out everywhere ends every session, grant and refresh token they have`);
+      const removed = await adminAction(cli, { type: 'sessions.revoked', accountId: account.id, email: account.email, data: { scope: 'everywhere' } },
+        () => accounts.signOutEverywhere(account.id));
       cli.print(`signed ${account.email} out everywhere (${removed} sessions, grants and tokens removed)`);
       return;
     }

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { normalizeEmail } from '../accounts/accounts-service.ts';
+import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
@@ -19,8 +22,12 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
     case 'add': {
       const usage = 'keyline users add <email> [--name "Full Name"]';
       const parsed = parseArguments(rest, { name: { type: 'string' } }, usage);
-      const email = requirePositional(parsed, 0, 'email', usage);
-      const account = await accounts.create(email, await readPassword(cli.io), stringOption(parsed, 'name') ?? null);
+      const email = normalizeEmail(requirePositional(parsed, 0, 'email', usage));
+      const password = await readPassword(cli.io);
+      const name = stringOption(parsed, 'name') ?? null;
+      const id = randomUUID();
+      const account = await adminAction(cli, { type: 'user.created', accountId: id, email, data: { after: { email, name } } },
+        () => accounts.create(email, password, name, id));
       cli.printJson({ id: account.id, email: account.email, name: account.name });
       return;
     }
@@ -46,7 +53,9 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       const usage = 'keyline users set-password <email>';
       const email = requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage);
       const password = await readPassword(cli.io);
-      const account = await accounts.setPassword(email, password);
+      const existing = await accounts.requireByEmail(email);
+      const account = await adminAction(cli, { type: 'user.password_changed', accountId: existing.id, email: existing.email, data: { sessionsRevoked: true } },
+        () => accounts.setPassword(email, password));
       cli.print(`password changed for ${account.email}; their sessions and grants were revoked`);
       return;
     }
@@ -54,14 +63,21 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
     case 'enable': {
       const usage = `keyline users ${action} <email>`;
       const email = requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage);
-      const account = await accounts.setDisabled(email, action === 'disable');
+      const existing = await accounts.requireByEmail(email);
+      const disabled = action === 'disable';
+      const account = await adminAction(cli, {
+        type: disabled ? 'user.disabled' : 'user.enabled', accountId: existing.id, email: existing.email,
+        data: { before: { disabled: existing.disabled }, after: { disabled } },
+      }, () => accounts.setDisabled(email, disabled));
       cli.print(action === 'disable' ? `${account.email} disabled; their sessions and grants were revoked` : `${account.email} enabled`);
       return;
     }
     case 'unlock': {
       const usage = 'keyline users unlock <email>';
-      const subject = await accounts.unlock(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
-      cli.print(`sign-in locks and failed attempts cleared for ${subject}`);
+      const email = normalizeEmail(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
+      const existing = await accounts.findByEmail(email);
+      await adminAction(cli, { type: 'user.unlocked', email, ...(existing ? { accountId: existing.id } : {}) }, () => accounts.unlock(email));
+      cli.print(`sign-in locks and failed attempts cleared for ${email}`);
       return;
     }
     default:

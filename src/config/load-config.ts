@@ -18,6 +18,10 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_STORE', 'store', (value) => value],
   ['KEYLINE_COOKIE_KEYS', 'cookies.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
   ['KEYLINE_LOG_LEVEL', 'logLevel', (value) => value],
+  ['KEYLINE_LOG_FORMAT', 'logFormat', (value) => value],
+  ['KEYLINE_SECRETS_KEY', 'secrets.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
+  ['KEYLINE_METRICS_PORT', 'metrics.port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
+  ['KEYLINE_METRICS_TOKEN', 'metrics.token', (value) => value],
 ];
 
 function parseBoolean(value: string): unknown {
@@ -81,7 +85,8 @@ export function parseConfig(raw: RawConfig): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(top level)';
-    const env = envNameFor(key);
+    // A list item (secrets.keys.0) is named by its list's variable.
+    const env = envNameFor(key.replace(/\.\d+$/, ''));
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` ${issue.keys.join(', ')}` : '';
     return `${key}${env ? ` (${env})` : ''}: ${issue.message}${unknownKeys}`;
   });

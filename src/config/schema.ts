@@ -70,8 +70,30 @@ export const configSchema = z.strictObject({
     allowPrivateNetworks: z.boolean().default(false),
   }).default({ allowPrivateNetworks: false }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: z.enum(['json', 'pretty']).optional(),
+  keys: z.strictObject({
+    prePublish: seconds.default(7 * 24 * 3600),
+    rotateEvery: seconds.default(90 * 24 * 3600),
+    retireMargin: seconds.default(24 * 3600),
+    checkInterval: seconds.default(30),
+  }).default({ prePublish: 7 * 24 * 3600, rotateEvery: 90 * 24 * 3600, retireMargin: 24 * 3600, checkInterval: 30 })
+    .refine((keys) => keys.prePublish < keys.rotateEvery, { message: 'keys.prePublish must be shorter than keys.rotateEvery', path: ['prePublish'] }),
+  secrets: z.strictObject({
+    keys: z.array(z.string().min(32, 'each secrets key needs at least 32 characters')).default([]),
+    devKeyFile: z.string().min(1).optional(),
+  }).default({ keys: [] }),
+  audit: z.strictObject({
+    retentionDays: z.number().int().min(0).default(0),
+    sealInterval: z.number().positive().default(1),
+    checkpointEvery: seconds.default(300),
+  }).default({ retentionDays: 0, sealInterval: 1, checkpointEvery: 300 }),
+  metrics: z.strictObject({
+    port: z.number().int().min(0).max(65535).optional(),
+    token: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
+  }).default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ResourceConfig = z.infer<typeof resourceSchema>;
 export type LoginThrottleConfig = Config['login'];
+export type KeysConfig = Config['keys'];

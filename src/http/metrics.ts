@@ -1,26 +1,49 @@
 import type { Context, Next } from 'koa';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SecurityEvent, SecurityEventCounter } from '../audit/security-events.ts';
 
-const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const KNOWN_ROUTES = [
   '/.well-known/openid-configuration', '/jwks', '/auth', '/token/introspection', '/token/revocation', '/token',
   '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics',
 ];
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 /** A bounded label: the route family, never the raw path (which carries ids). */
 function routeOf(path: string): string {
   return KNOWN_ROUTES.find((route) => path === route || path.startsWith(`${route}/`)) ?? 'other';
 }
 
-interface Series {
-  count: number;
-  sum: number;
-  buckets: number[];
+interface HttpSeries {
+  requests: Counter.Internal;
+  duration: Histogram.Internal<'method' | 'route' | 'status'>;
 }
 
-/** Request counts and latency per route and status class, in the Prometheus text format. Per node by nature. */
-export class Metrics {
-  readonly #series = new Map<string, Series>();
-  readonly #started = Date.now();
+/**
+ * Everything `/metrics` serves, through prom-client: the standard process and Node.js metrics,
+ * HTTP requests per route family, and the domain counters. One registry per app, so tests (and
+ * several apps in a process) do not share series.
+ */
+export class Metrics implements SecurityEventCounter {
+  readonly registry = new Registry();
+  readonly #httpRequests = new Counter({ name: 'keyline_http_requests_total', help: 'HTTP requests by route family and status class.', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly #httpDuration = new Histogram({ name: 'keyline_http_request_duration_seconds', help: 'Time to answer, by route family and status class.', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers: [this.registry] });
+  readonly #signIns = new Counter({ name: 'keyline_sign_ins_total', help: 'Sign-in attempts by outcome and method.', labelNames: ['outcome', 'method'], registers: [this.registry] });
+  readonly #lockouts = new Counter({ name: 'keyline_lockouts_total', help: 'Accounts locked after repeated failed sign-ins.', registers: [this.registry] });
+  readonly #tokensIssued = new Counter({ name: 'keyline_tokens_issued_total', help: 'Successful token endpoint grants by grant type.', labelNames: ['grant_type'], registers: [this.registry] });
+  readonly #refreshReuse = new Counter({ name: 'keyline_refresh_reuse_detected_total', help: 'Reused refresh tokens or authorization codes (the grant is then revoked).', registers: [this.registry] });
+  readonly #securityEvents = new Counter({ name: 'keyline_security_events_total', help: 'Security events recorded in the audit trail, by type.', labelNames: ['type'], registers: [this.registry] });
+  readonly #storeErrors = new Counter({ name: 'keyline_store_errors_total', help: 'Store operations that failed for a reason other than not-found or already-exists.', labelNames: ['operation'], registers: [this.registry] });
+  readonly #storeDuration = new Histogram({ name: 'keyline_store_operation_duration_seconds', help: 'Store operation latency.', labelNames: ['operation'], buckets: STORE_BUCKETS, registers: [this.registry] });
+  /** Label lookups cost more than the increment; each combination is resolved once. */
+  readonly #httpSeries = new Map<string, HttpSeries>();
+  readonly #storeSeries = new Map<string, Histogram.Internal<'operation'>>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   middleware() {
     return async (ctx: Context, next: Next): Promise<void> => {
@@ -28,40 +51,63 @@ export class Metrics {
       try {
         await next();
       } finally {
-        this.observe(ctx.method, routeOf(ctx.path), ctx.status, (performance.now() - started) / 1000);
+        this.observeRequest(ctx.method, ctx.path, ctx.status, (performance.now() - started) / 1000);
       }
     };
   }
 
-  observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${method}",route="${route}",status="${Math.floor(status / 100)}xx"`;
-    let series = this.#series.get(key);
+  observeRequest(method: string, path: string, status: number, seconds: number): void {
+    const statusClass = status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+    const methodLabel = KNOWN_METHODS.has(method) ? method : 'other';
+    const route = routeOf(path);
+    const key = `${methodLabel} ${route} ${statusClass}`;
+    let series = this.#httpSeries.get(key);
     if (!series) {
-      series = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
-      this.#series.set(key, series);
+      series = { requests: this.#httpRequests.labels(methodLabel, route, statusClass), duration: this.#httpDuration.labels(methodLabel, route, statusClass) };
+      this.#httpSeries.set(key, series);
     }
-    series.count += 1;
-    series.sum += seconds;
-    BUCKETS.forEach((bound, index) => { if (seconds <= bound) series.buckets[index]! += 1; });
+    series.requests.inc();
+    series.duration.observe(seconds);
   }
 
-  render(): string {
-    const lines = [
-      '# HELP keyline_http_requests_total HTTP requests by route family and status class.',
-      '# TYPE keyline_http_requests_total counter',
-    ];
-    for (const [labels, series] of this.#series) lines.push(`keyline_http_requests_total{${labels}} ${series.count}`);
-    lines.push('# HELP keyline_http_request_duration_seconds Time to answer, by route family and status class.');
-    lines.push('# TYPE keyline_http_request_duration_seconds histogram');
-    for (const [labels, series] of this.#series) {
-      BUCKETS.forEach((bound, index) => lines.push(`keyline_http_request_duration_seconds_bucket{${labels},le="${bound}"} ${series.buckets[index]}`));
-      lines.push(`keyline_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${series.count}`);
-      lines.push(`keyline_http_request_duration_seconds_sum{${labels}} ${series.sum.toFixed(6)}`);
-      lines.push(`keyline_http_request_duration_seconds_count{${labels}} ${series.count}`);
+  observeStore(operation: string, seconds: number, failed: boolean): void {
+    let series = this.#storeSeries.get(operation);
+    if (!series) {
+      series = this.#storeDuration.labels(operation);
+      this.#storeSeries.set(operation, series);
     }
-    const memory = process.memoryUsage();
-    lines.push('# TYPE keyline_process_resident_memory_bytes gauge', `keyline_process_resident_memory_bytes ${memory.rss}`);
-    lines.push('# TYPE keyline_process_uptime_seconds gauge', `keyline_process_uptime_seconds ${Math.round((Date.now() - this.#started) / 1000)}`);
-    return `${lines.join('\n')}\n`;
+    series.observe(seconds);
+    if (failed) this.#storeErrors.labels(operation).inc();
+  }
+
+  countSecurityEvent(event: SecurityEvent): void {
+    this.#securityEvents.labels(event.type).inc();
+    const data = event.data ?? {};
+    switch (event.type) {
+      case 'login.succeeded':
+      case 'login.failed':
+        this.#signIns.labels(event.type === 'login.succeeded' ? 'success' : 'failure', String(data.method ?? 'password')).inc();
+        break;
+      case 'account.locked':
+        this.#lockouts.inc();
+        break;
+      case 'token.issued': {
+        const grantType = String(data.grantType);
+        this.#tokensIssued.labels(GRANT_TYPES.has(grantType) ? grantType : 'other').inc();
+        break;
+      }
+      case 'token.reuse_detected':
+        this.#refreshReuse.inc();
+        break;
+      default:
+    }
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 }

@@ -1,9 +1,16 @@
 import Router from '@koa/router';
 import type { Store } from '../store/store.ts';
 import type { Metrics } from './metrics.ts';
+import { metricsEndpoint } from './metrics-endpoint.ts';
+
+export interface MetricsExposure {
+  /** false when /metrics is served on its own port (metrics.port) instead. */
+  onMainPort: boolean;
+  token: string | undefined;
+}
 
 /** Liveness and readiness for orchestrators (/healthz: the process runs; /readyz: the store answers) and /metrics. */
-export function opsRoutes(store: Store, metrics: Metrics): Router {
+export function opsRoutes(store: Store, metrics: Metrics, exposure: MetricsExposure = { onMainPort: true, token: undefined }): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -19,10 +26,6 @@ export function opsRoutes(store: Store, metrics: Metrics): Router {
       ctx.body = { status: 'not ready', store: store.kind, reason: 'the store does not answer' };
     }
   });
-  router.get('/metrics', (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
-    ctx.body = metrics.render();
-  });
+  if (exposure.onMainPort) router.get('/metrics', metricsEndpoint(metrics, exposure.token));
   return router;
 }

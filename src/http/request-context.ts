@@ -9,14 +9,15 @@ const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
  * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce and a child
  * logger, and logs one line per request. Only the path is logged: query strings can carry tokens.
  */
-export function requestContext(logger: Logger) {
+export function requestContext(logger: Logger, traceId: () => string | undefined = () => undefined) {
   return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
     const offered = ctx.get('x-request-id');
     const requestId = SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
     // 122 random bits from the CSPRNG; randomUUID is batched and ~6× cheaper than randomBytes(16).
     ctx.state.cspNonce = randomUUID().replaceAll('-', '');
-    ctx.state.log = logger.child({ requestId });
+    const trace = traceId();
+    ctx.state.log = logger.child(trace ? { requestId, traceId: trace } : { requestId });
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {

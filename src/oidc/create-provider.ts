@@ -2,7 +2,8 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Pages } from '../http/pages.ts';
-import type { OidcPayload, Store, StoredSigningKey } from '../store/store.ts';
+import type { JWK } from 'jose';
+import type { OidcPayload, Store } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
@@ -12,7 +13,7 @@ import { loadExistingGrant } from './remembered-consent.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { stayUrlFor } from './logout-routes.ts';
 import { sessionTtl } from './session-lifetime.ts';
-import { toProviderJwks, toPublicJwks } from './signing-keys.ts';
+import { publicJwkOf } from '../keys/signing-key-material.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
@@ -28,7 +29,8 @@ export interface ProviderDependencies {
   store: Store;
   logger: Logger;
   pages: Pages;
-  signingKeys: StoredSigningKey[];
+  /** The private signing keys, in JWKS order (SigningKeyManager.providerJwks()). */
+  jwks: { keys: JWK[] };
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
@@ -43,14 +45,14 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
-function providerConfiguration({ config, store, pages, signingKeys, cookieKeys, dpopNonceSecret }: ProviderDependencies): Configuration {
+function providerConfiguration({ config, store, pages, jwks, cookieKeys, dpopNonceSecret }: ProviderDependencies): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(store, {
       annotate: annotateSession,
       refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
     }),
-    jwks: toProviderJwks(signingKeys),
+    jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
     scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
     claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
@@ -148,7 +150,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
   recordIssuedJwts(provider, deps.store);
-  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, toPublicJwks(deps.signingKeys)));
+  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

@@ -100,15 +100,29 @@ export interface Clients {
 export interface StoredSigningKey {
   kid: string;
   alg: string;
-  /** The private JWK as JSON. */
-  privateJwk: Record<string, unknown>;
+  /** This key's place in its algorithm's schedule: 1, 2, 3... unique per algorithm. */
+  sequence: number;
+  /** The private JWK, sealed by the secrets cipher (JSON text in stores written before encryption). */
+  privateJwk: string;
   createdAt: Date;
+  /** When it starts signing; it is published in the JWKS from createdAt. */
+  activatesAt: Date;
+  /** Set when it was retired by hand (`keyline keys retire`, `rotate --now`); it then leaves the JWKS. */
+  retiredAt: Date | null;
 }
 
 export interface SigningKeys {
+  /** Every key, retired ones too, by algorithm and sequence. */
   list(): Promise<StoredSigningKey[]>;
-  /** Throws DuplicateError when the kid exists. */
+  /**
+   * Throws DuplicateError when the kid exists or its algorithm already has a key with that
+   * sequence: of several nodes adding the next key of a schedule at once, exactly one succeeds.
+   */
   add(key: StoredSigningKey): Promise<void>;
+  /** Marks the key retired at `at`; false when there is no such key or it was retired already. */
+  retire(kid: string, at: Date): Promise<boolean>;
+  /** Replaces the stored private JWK text, only while it is still `expected`; false otherwise. */
+  replacePrivateJwk(kid: string, expected: string, next: string): Promise<boolean>;
 }
 
 /** Named secrets Keyline generates for itself, such as development cookie keys. */
@@ -116,6 +130,10 @@ export interface Secrets {
   get(name: string): Promise<string | undefined>;
   /** Stores the value unless one exists; returns whichever value is stored (first writer wins across nodes). */
   putIfAbsent(name: string, value: string): Promise<string>;
+  /** Replaces the value only while it is still `expected` (re-encryption); false otherwise. */
+  replace(name: string, expected: string, next: string): Promise<boolean>;
+  /** Every name, for `keyline migrate`. */
+  names(): Promise<string[]>;
 }
 
 /** A consent a user gave a client, remembered beyond the session. */
@@ -202,6 +220,86 @@ export interface RecoveryCodes {
   removeAllForAccount(accountId: string): Promise<void>;
 }
 
+/** One security-relevant event. Its content never changes once appended; the sealer adds the chain fields once. */
+export interface AuditEventRecord {
+  /** Unique and time-ordered. */
+  id: string;
+  occurredAt: Date;
+  type: string;
+  /** Who did it: `cli:<os user>`, `user:<account id>`, `client:<client id>`, `system`. */
+  actor: string;
+  accountId: string | null;
+  email: string | null;
+  clientId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  /** Everything else about the event; never a secret. */
+  data: Record<string, unknown>;
+  /** Chain fields: null until the sealer links the event. */
+  seq: number | null;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+export interface AuditSeal {
+  id: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** A signed statement about the chain: its head at a time (`head`), or where it starts after pruning (`pruned`). */
+export interface AuditCheckpoint {
+  kind: 'head' | 'pruned';
+  seq: number;
+  hash: string;
+  signedAt: Date;
+  /** Compact JWS over { seq, hash, kind, iat }, signed with one of Keyline's signing keys. */
+  jws: string;
+}
+
+export interface AuditQuery {
+  /** Events about this account, or naming this email (failed sign-ins for unknown accounts have only the email). */
+  accountId?: string;
+  email?: string;
+  type?: string;
+  since?: Date;
+  limit: number;
+}
+
+/** The audit trail: append-only events, linked into a hash chain by a single sealer. */
+export interface AuditEvents {
+  /** Inserts one event without chain fields. Throws when it cannot be stored: the caller's change must then fail. */
+  append(event: AuditEventRecord): Promise<void>;
+  /** Events not linked yet, oldest first. */
+  unsealed(limit: number): Promise<AuditEventRecord[]>;
+  /** The linked event with the highest seq. */
+  head(): Promise<AuditEventRecord | undefined>;
+  /**
+   * Links events in the order given, each only while it is still unlinked and its seq unused;
+   * stops at the first that cannot be linked. Returns how many were linked.
+   */
+  seal(seals: AuditSeal[]): Promise<number>;
+  /** Linked events with seq >= fromSeq, in seq order. */
+  sealedFrom(fromSeq: number, limit: number): Promise<AuditEventRecord[]>;
+  /** The first linked event whose occurredAt is at or after `date`. */
+  firstSealedAtOrAfter(date: Date): Promise<AuditEventRecord | undefined>;
+  /** Matching events, newest first. */
+  query(query: AuditQuery): Promise<AuditEventRecord[]>;
+  /** Deletes linked events with seq <= throughSeq (retention); returns how many. */
+  pruneThrough(throughSeq: number): Promise<number>;
+  addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** Every checkpoint, by kind then seq. */
+  checkpoints(): Promise<AuditCheckpoint[]>;
+}
+
+/** Named leases: at most one holder at a time, across nodes, until it expires. */
+export interface Leases {
+  /** Takes the lease, or renews it when `holder` has it; false while another holder's lease runs. */
+  acquire(name: string, holder: string, ttlSeconds: number): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly oidc: OidcRecords;
@@ -213,6 +311,8 @@ export interface Store {
   readonly counters: Counters;
   readonly factors: Factors;
   readonly recoveryCodes: RecoveryCodes;
+  readonly audit: AuditEvents;
+  readonly leases: Leases;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

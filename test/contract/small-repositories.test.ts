@@ -9,12 +9,15 @@ import { contractBackends, sleep, useFreshStore } from './contract-backends.ts';
 const backends = await contractBackends();
 afterAll(stopMongoTestServer);
 
-function signingKey(kid: string, createdAt: string): StoredSigningKey {
+function signingKey(kid: string, createdAt: string, sequence = 1, alg = 'ES256'): StoredSigningKey {
   return {
     kid,
-    alg: 'ES256',
-    privateJwk: { kty: 'EC', crv: 'P-256', kid, x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' },
+    alg,
+    sequence,
+    privateJwk: `kl1.sealed-${kid}`,
     createdAt: new Date(createdAt),
+    activatesAt: new Date(createdAt),
+    retiredAt: null,
   };
 }
 
@@ -34,22 +37,49 @@ describe.each(backends)('$name store: signing keys, secrets, consents, counters'
   const store = useFreshStore(backend);
 
   describe('signing keys', () => {
-    test('list is empty at first, then returns the added keys oldest first with their private JWKs', async () => {
+    test('list is empty at first, then returns the added keys by algorithm and sequence', async () => {
       expect(await store().signingKeys.list()).toEqual([]);
-      await store().signingKeys.add(signingKey('newer', '2026-02-01T00:00:00Z'));
-      await store().signingKeys.add(signingKey('older', '2026-01-01T00:00:00Z'));
+      await store().signingKeys.add(signingKey('es-2', '2026-02-01T00:00:00Z', 2));
+      await store().signingKeys.add(signingKey('rs-1', '2026-03-01T00:00:00Z', 1, 'RS256'));
+      await store().signingKeys.add(signingKey('es-1', '2026-01-01T00:00:00Z', 1));
 
-      expect(await store().signingKeys.list())
-        .toStrictEqual([signingKey('older', '2026-01-01T00:00:00Z'), signingKey('newer', '2026-02-01T00:00:00Z')]);
+      expect(await store().signingKeys.list()).toStrictEqual([
+        signingKey('es-1', '2026-01-01T00:00:00Z', 1),
+        signingKey('es-2', '2026-02-01T00:00:00Z', 2),
+        signingKey('rs-1', '2026-03-01T00:00:00Z', 1, 'RS256'),
+      ]);
     });
 
     test('adding a key whose kid exists throws DuplicateError naming the kid, and keeps the first key', async () => {
       await store().signingKeys.add(signingKey('k1', '2026-01-01T00:00:00Z'));
-      const again = { ...signingKey('k1', '2026-03-01T00:00:00Z'), alg: 'RS256' };
+      const again = { ...signingKey('k1', '2026-03-01T00:00:00Z', 2), alg: 'RS256' };
 
       await expect(store().signingKeys.add(again)).rejects.toBeInstanceOf(DuplicateError);
       await expect(store().signingKeys.add(again)).rejects.toMatchObject({ entity: 'signing key', field: 'kid' });
       expect(await store().signingKeys.list()).toStrictEqual([signingKey('k1', '2026-01-01T00:00:00Z')]);
+    });
+
+    test('of 10 concurrent adds of the same algorithm and sequence exactly one is stored', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, index) =>
+        store().signingKeys.add(signingKey(`candidate-${index}`, '2026-01-01T00:00:00Z', 7))));
+
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(DuplicateError);
+      }
+      expect(await store().signingKeys.list()).toHaveLength(1);
+    });
+
+    test('retire marks a key once; replacePrivateJwk swaps the text only while it is what the caller read', async () => {
+      await store().signingKeys.add(signingKey('k1', '2026-01-01T00:00:00Z'));
+      const at = new Date('2026-04-01T00:00:00Z');
+      expect(await store().signingKeys.retire('k1', at)).toBe(true);
+      expect(await store().signingKeys.retire('k1', new Date())).toBe(false);
+      expect(await store().signingKeys.retire('missing', at)).toBe(false);
+
+      expect(await store().signingKeys.replacePrivateJwk('k1', 'kl1.sealed-k1', 'kl1.resealed')).toBe(true);
+      expect(await store().signingKeys.replacePrivateJwk('k1', 'kl1.sealed-k1', 'kl1.again')).toBe(false);
+      expect(await store().signingKeys.list()).toStrictEqual([{ ...signingKey('k1', '2026-01-01T00:00:00Z'), retiredAt: at, privateJwk: 'kl1.resealed' }]);
     });
   });
 
@@ -63,6 +93,16 @@ describe.each(backends)('$name store: signing keys, secrets, consents, counters'
       expect(await store().secrets.putIfAbsent('cookie-keys', 'second')).toBe('first');
       expect(await store().secrets.get('cookie-keys')).toBe('first');
       expect(await store().secrets.putIfAbsent('other', 'own value')).toBe('own value');
+    });
+
+    test('replace swaps a value only while it is the expected one; names lists every secret', async () => {
+      await store().secrets.putIfAbsent('cookie-keys', 'plain');
+      expect(await store().secrets.replace('cookie-keys', 'plain', 'sealed')).toBe(true);
+      expect(await store().secrets.replace('cookie-keys', 'plain', 'other')).toBe(false);
+      expect(await store().secrets.replace('missing', 'x', 'y')).toBe(false);
+      expect(await store().secrets.get('cookie-keys')).toBe('sealed');
+      await store().secrets.putIfAbsent('csrf-secret', 'v');
+      expect(await store().secrets.names()).toEqual(['cookie-keys', 'csrf-secret']);
     });
 
     test('of 50 concurrent putIfAbsent calls one value wins and all 50 get that value', async () => {

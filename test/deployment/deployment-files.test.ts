@@ -45,6 +45,12 @@ describe('docker-compose.yml', () => {
     });
     for (const name of ['KEYLINE_ISSUER', 'KEYLINE_COOKIE_KEYS', 'KEYLINE_PROXY']) expect(keyline?.environment).toHaveProperty(name);
   });
+
+  test('requires KEYLINE_SECRETS_KEY, the same for migrate and Keyline, and says how to make one', () => {
+    const required = keyline?.environment?.KEYLINE_SECRETS_KEY;
+    expect(required).toMatch(/^\$\{KEYLINE_SECRETS_KEY:\?.*openssl rand/);
+    expect(migrate?.environment?.KEYLINE_SECRETS_KEY).toBe(required);
+  });
 });
 
 describe('Dockerfile', () => {

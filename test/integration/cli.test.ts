@@ -1,4 +1,6 @@
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startKeyline, TEST_SECRETS_KEY, type RunningKeyline } from '../support/start-keyline.ts';
 import { exchangeCode, signIn, type TestClient } from '../support/oidc-flow.ts';
 import { runCli as keyline } from '../support/run-cli.ts';
 
@@ -50,7 +52,7 @@ test('clients list, rotate-secret and remove work on the running server\'s store
   expect((await token(created.client_secret)).status).toBe(401);
   expect((await token(rotated.client_secret)).status).toBe(200);
 
-  expect((await keyline(kl, ['clients', 'remove', created.client_id])).code).toBe(0);
+  expect((await keyline(kl, ['clients', 'remove', created.client_id, '--yes'])).code).toBe(0);
   expect((await token(rotated.client_secret)).status).toBe(401);
 });
 
@@ -74,9 +76,60 @@ test.each([
 });
 
 test('every command has --help', async () => {
-  for (const noun of ['users', 'clients', 'sessions', 'keys', 'migrate', 'doctor']) {
+  for (const noun of ['users', 'clients', 'sessions', 'keys', 'audit', 'migrate', 'doctor']) {
     const result = await keyline(kl, [noun, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`keyline ${noun}`);
   }
+});
+
+test('--version prints the package version', async () => {
+  const result = await keyline(kl, ['--version']);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^keyline \d+\.\d+\.\d+\n$/);
+});
+
+test('destructive verbs refuse without --yes when there is no terminal to ask, and change nothing', async () => {
+  const created = JSON.parse((await keyline(kl, ['clients', 'add', '--name', 'Keep me', '--grant-types', 'client_credentials'])).stdout) as { client_id: string };
+  const refused = await keyline(kl, ['clients', 'remove', created.client_id]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/^keyline: removing client \S+ .*pass --yes to confirm \(there is no terminal to ask on\)\n$/);
+  expect(await kl.store.clients.find(created.client_id)).toBeDefined();
+
+  await keyline(kl, ['users', 'add', 'stays@example.test'], 'a long enough password');
+  const notRevoked = await keyline(kl, ['sessions', 'revoke', 'stays@example.test']);
+  expect(notRevoked.code).toBe(2);
+  expect(notRevoked.stderr).toMatch(/pass --yes to confirm/);
+  expect((await kl.store.audit.query({ type: 'sessions.revoked', email: 'stays@example.test', limit: 5 }))).toEqual([]);
+});
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer` at it. */
+function onTerminal(args: string[], answer: string): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, fileURLToPath(new URL('../../bin/keyline.js', import.meta.url)), ...args].map((part) => `'${part}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, KEYLINE_STORE: kl.config.store, KEYLINE_CONFIG: '/dev/null', KEYLINE_SECRETS_KEY: TEST_SECRETS_KEY },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/Continue\? \[y\/N\] $/.test(output)) child.stdin.write(`${answer}\n`);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+test('on a terminal, destructive verbs ask, and only "y" goes ahead', async () => {
+  const created = JSON.parse((await keyline(kl, ['clients', 'add', '--name', 'Ask me', '--grant-types', 'client_credentials'])).stdout) as { client_id: string };
+  const declined = await onTerminal(['clients', 'remove', created.client_id], 'n');
+  expect(declined.output).toMatch(/This cannot be undone\. Continue\? \[y\/N\]/);
+  expect(declined.output).toMatch(/cancelled; nothing was changed/);
+  expect(declined.code).toBe(1);
+  expect(await kl.store.clients.find(created.client_id)).toBeDefined();
+
+  const confirmed = await onTerminal(['clients', 'remove', created.client_id], 'y');
+  expect(confirmed.code).toBe(0);
+  expect(confirmed.output).toMatch(/removed client/);
+  expect(await kl.store.clients.find(created.client_id)).toBeUndefined();
 });

@@ -97,7 +97,7 @@ describe.each(backends)('JWT access tokens seen by APIs, on $name', (backend) =>
       expect(await revoke(app, accessToken)).toBe(200);
     }, {}],
     ['keyline sessions revoke', async ({ user }) => {
-      expect((await runCli(kl, ['sessions', 'revoke', user.email])).code).toBe(0);
+      expect((await runCli(kl, ['sessions', 'revoke', user.email, '--yes'])).code).toBe(0);
     }, {}],
     ['a password change', async ({ user }) => {
       expect((await runCli(kl, ['users', 'set-password', user.email], 'another long passphrase')).code).toBe(0);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase, mongoTestUrl, stopMongoTestServer, uniqueDatabaseUrl } from '../support/mongo-server.ts';
 import { runCli } from '../support/run-cli.ts';
+import { TEST_SECRETS_KEY } from '../support/start-keyline.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const databases: string[] = [];
@@ -20,7 +21,7 @@ afterAll(async () => {
 test('the server refuses to start on a MongoDB that `keyline migrate` has not prepared, and says how to fix it', async () => {
   const store = await freshDatabase();
   const started = spawnSync(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, KEYLINE_CONFIG: '/dev/null', KEYLINE_STORE: store, KEYLINE_HOST: '127.0.0.1', PORT: '0' },
+    env: { PATH: process.env.PATH, KEYLINE_SECRETS_KEY: TEST_SECRETS_KEY, KEYLINE_CONFIG: '/dev/null', KEYLINE_STORE: store, KEYLINE_HOST: '127.0.0.1', PORT: '0' },
     encoding: 'utf8',
     timeout: 20_000,
   });
@@ -45,7 +46,7 @@ test('`keyline migrate` creates the indexes once, reports a skipped TTL index wh
   const doctor = await runCli({ store }, ['doctor']);
   expect(doctor.stderr).toBe('');
   expect(doctor.code).toBe(0);
-  expect(doctor.stdout).toContain('ok    MongoDB indexes exist');
+  expect(doctor.stdout).toContain('ok    store indexes: all in place');
 });
 
 test('the CLI works on MongoDB: users and clients, with the same duplicate refusals', async () => {

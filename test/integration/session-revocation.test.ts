@@ -60,7 +60,7 @@ test('sessions revoke signs the user out everywhere: sessions, refresh tokens an
   const second = await signedInWithTokens(first.user);
   const bystander = await signedInWithTokens();
 
-  const revoked = await runCli(kl, ['sessions', 'revoke', first.user.email]);
+  const revoked = await runCli(kl, ['sessions', 'revoke', first.user.email, '--yes']);
   expect(revoked.code).toBe(0);
   await expectFullyRevoked(first);
   await expectFullyRevoked(second);

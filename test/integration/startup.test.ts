@@ -1,43 +1,7 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runMain } from '../support/run-main.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-
-interface Started {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node src/main.ts` with the given environment until it exits or prints that it listens. */
-function runMain(env: Record<string, string>, onListening?: (url: string) => Promise<void>): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH, KEYLINE_HOST: '127.0.0.1', PORT: '0', KEYLINE_LOG_LEVEL: 'info', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const listening = /"port":(\d+).*"msg":"Keyline is listening"/.exec(stdout);
-      if (listening && onListening) {
-        const callback = onListening;
-        onListening = undefined;
-        callback(`http://127.0.0.1:${listening[1]}`).finally(() => child.kill('SIGTERM'));
-      }
-    });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test('starts with defaults on a fresh data directory, serves discovery, and stops cleanly on SIGTERM', async () => {
   const directory = temporaryDirectory();

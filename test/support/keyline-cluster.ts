@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { spawnGuarded, stopGuarded } from './guarded-child.ts';
-import { temporaryDirectory, type RunningKeyline, type StartOptions } from './start-keyline.ts';
+import { TEST_SECRETS_KEY, temporaryDirectory, type RunningKeyline, type StartOptions } from './start-keyline.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -107,7 +107,8 @@ export async function startKeylineCluster(options: ClusterOptions): Promise<Runn
   const proxy = await startRoundRobinProxy(nodes, answered);
   const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const config = parseConfig({
-    issuer: url, port: 0, host: '127.0.0.1', store: options.store, proxy: true, logLevel: options.logLevel ?? 'info', ...options.config,
+    issuer: url, port: 0, host: '127.0.0.1', store: options.store, proxy: true, logLevel: options.logLevel ?? 'info',
+    secrets: { keys: [TEST_SECRETS_KEY] }, ...options.config,
   });
   const configPath = join(directory.path, 'keyline.yaml');
   writeFileSync(configPath, JSON.stringify(config));
@@ -130,6 +131,7 @@ export async function startKeylineCluster(options: ClusterOptions): Promise<Runn
     config,
     store,
     keyline,
+    metricsUrl: undefined,
     logs,
     requestsPerNode: () => [...answered],
     async stop() {

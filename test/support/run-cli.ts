@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunningKeyline } from './start-keyline.ts';
+import { TEST_SECRETS_KEY, type RunningKeyline } from './start-keyline.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/keyline.js', import.meta.url));
 
@@ -11,12 +11,14 @@ export interface CliResult {
 }
 
 /** Runs `keyline ...` as a user would, as a separate process, against a running Keyline's store (or any store). */
-export function runCli(target: RunningKeyline | { store: string }, args: string[], stdin = ''): Promise<CliResult> {
+export function runCli(
+  target: RunningKeyline | { store: string }, args: string[], stdin = '', env: Record<string, string> = {},
+): Promise<CliResult> {
   const store = 'config' in target ? target.config.store : target.store;
   const issuer = 'url' in target ? { KEYLINE_ISSUER: target.url } : {};
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', ...issuer },
+      env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', KEYLINE_SECRETS_KEY: TEST_SECRETS_KEY, ...issuer, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -10,12 +10,18 @@ import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import type { Tracing } from '../../src/http/tracing.ts';
+
+/** The secrets key every test Keyline and test CLI run uses, so no test writes a development key file. */
+export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdefghijklmnop';
 
 export interface RunningKeyline {
   url: string;
   config: Config;
   store: Store;
   keyline: KeylineApp;
+  /** Where /metrics is served when `metrics.port` puts it on a port of its own. */
+  metricsUrl: string | undefined;
   /** Every log line written so far, for tests that check what is (not) logged. */
   logs: string[];
   stop(options?: { keepStore?: boolean }): Promise<void>;
@@ -28,6 +34,9 @@ export interface StartOptions {
   logLevel?: string;
   /** Listen on this port (to restart "the same" server); ephemeral when omitted. */
   port?: number;
+  /** A fake clock for the signing-key schedule. */
+  clock?: () => number;
+  tracing?: Tracing;
 }
 
 export function temporaryDirectory(prefix = 'keyline-test-'): { path: string; remove(): void } {
@@ -43,22 +52,31 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const config = parseConfig({ issuer: url, port, host: '127.0.0.1', store: storeLocation, ...options.config });
+  const config = parseConfig({ issuer: url, port, host: '127.0.0.1', store: storeLocation, secrets: { keys: [TEST_SECRETS_KEY] }, ...options.config });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const store = await openStore(config);
-  const keyline = await createApp({ config, store, logger });
+  const keyline = await createApp({ config, store, logger, clock: options.clock, tracing: options.tracing });
   server.on('request', keyline.app.callback());
+  let metricsServer: Server | undefined;
+  if (keyline.metricsApp) {
+    const separate = createServer(keyline.metricsApp.callback());
+    metricsServer = separate;
+    await new Promise<void>((resolve) => separate.listen(0, '127.0.0.1', resolve));
+  }
   return {
     url,
     config,
     store,
     keyline,
+    metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined,
     logs,
     async stop({ keepStore = false } = {}) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.closeAllConnections();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await keyline.close();
       await store.close();
       if (!keepStore) directory?.remove();

@@ -37,8 +37,8 @@ const call = (token: string, scheme = 'Bearer', extra: Record<string, string> = 
 
 /** Signs whatever a test wants with Keyline's own RS256 key, to isolate one check at a time. */
 async function signedByKeyline(payload: Record<string, unknown>, header: Record<string, unknown>): Promise<string> {
-  const key = (await kl.store.signingKeys.list()).find((candidate) => candidate.alg === 'RS256')!;
-  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...header }).sign(await importJWK(key.privateJwk as JWK, 'RS256'));
+  const key = kl.keyline.keys.signingJwk('RS256');
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.kid, ...header }).sign(await importJWK(key, 'RS256'));
 }
 
 describe('verifying Keyline access tokens offline', () => {

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type {
+  AuditCheckpointDocument, AuditEventDocument, LeaseDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
   RevisionDocument, SecretDocument, SigningKeyDocument,
 } from './mongo-documents.ts';
@@ -34,6 +35,9 @@ export const COLLECTION_NAMES = {
   revisions: 'revisions',
   factors: 'factors',
   recoveryCodes: 'recovery_codes',
+  auditEvents: 'audit_events',
+  auditCheckpoints: 'audit_checkpoints',
+  leases: 'leases',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -52,6 +56,9 @@ export interface KeylineCollections {
   revisions: Collection<RevisionDocument>;
   factors: Collection<FactorDocument>;
   recoveryCodes: Collection<RecoveryCodeDocument>;
+  auditEvents: Collection<AuditEventDocument>;
+  auditCheckpoints: Collection<AuditCheckpointDocument>;
+  leases: Collection<LeaseDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -80,5 +87,8 @@ export function keylineCollections(db: Db): KeylineCollections {
     revisions: db.collection<RevisionDocument>(COLLECTION_NAMES.revisions, DURABLE),
     factors: db.collection<FactorDocument>(COLLECTION_NAMES.factors, DURABLE),
     recoveryCodes: db.collection<RecoveryCodeDocument>(COLLECTION_NAMES.recoveryCodes, DURABLE),
+    auditEvents: db.collection<AuditEventDocument>(COLLECTION_NAMES.auditEvents, DURABLE),
+    auditCheckpoints: db.collection<AuditCheckpointDocument>(COLLECTION_NAMES.auditCheckpoints, DURABLE),
+    leases: db.collection<LeaseDocument>(COLLECTION_NAMES.leases, DURABLE),
   };
 }

@@ -44,9 +44,13 @@ export interface ClientDocument {
 export interface SigningKeyDocument {
   _id: string;
   alg: string;
-  /** JSON text of the private JWK. */
+  /** Unique per algorithm (index alg_sequence_unique); `keyline migrate` numbers keys stored before it existed. */
+  sequence: number;
+  /** The sealed private JWK (JSON text in stores written before encryption). */
   privateJwk: string;
   createdAt: Date;
+  activatesAt: Date;
+  retiredAt: Date | null;
 }
 
 export interface SecretDocument {
@@ -99,4 +103,39 @@ export interface RecoveryCodeDocument {
   _id: string;
   accountId: string;
   usedAt: Date | null;
+}
+
+export interface AuditEventDocument {
+  _id: string;
+  occurredAt: Date;
+  type: string;
+  actor: string;
+  accountId: string | null;
+  email: string | null;
+  clientId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  /** JSON text of the event's data. */
+  data: string;
+  /** Present (true) until the sealer links the event: a sparse index then finds the unlinked ones. */
+  pending?: true;
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
+}
+
+export interface AuditCheckpointDocument {
+  /** `<kind>:<seq>` */
+  _id: string;
+  kind: 'head' | 'pruned';
+  seq: number;
+  hash: string;
+  signedAt: Date;
+  jws: string;
+}
+
+export interface LeaseDocument {
+  _id: string;
+  holder: string;
+  expiresAt: Date;
 }

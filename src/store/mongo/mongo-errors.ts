@@ -17,8 +17,11 @@ const NO_PRIMARY_CODES = new Set([
   13436, // NotPrimaryOrSecondary
 ]);
 
+/** FerretDB v1 (SQLite handler) reports a unique-index violation on update with its backend's message instead of E11000. */
+const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed/;
+
 export function isDuplicateKeyError(error: unknown): error is MongoServerError {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+  return error instanceof MongoServerError && (error.code === DUPLICATE_KEY || FERRETDB_UNIQUE_VIOLATION.test(error.message));
 }
 
 /**

@@ -53,6 +53,16 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
   { collection: COLLECTION_NAMES.factors, name: 'accountId_createdAt', key: { accountId: 1, createdAt: 1 } },
   { collection: COLLECTION_NAMES.factors, name: 'credentialId_unique', key: { credentialId: 1 }, unique: true, sparse: true },
   { collection: COLLECTION_NAMES.recoveryCodes, name: 'accountId', key: { accountId: 1 } },
+  {
+    collection: COLLECTION_NAMES.signingKeys, name: 'alg_sequence_unique', key: { alg: 1, sequence: 1 }, unique: true,
+  },
+  // A unique seq refuses a second sealer's link; sparse, because unlinked events have none.
+  { collection: COLLECTION_NAMES.auditEvents, name: 'seq_unique', key: { seq: 1 }, unique: true, sparse: true },
+  { collection: COLLECTION_NAMES.auditEvents, name: 'pending_occurredAt', key: { pending: 1, occurredAt: 1, _id: 1 }, sparse: true },
+  { collection: COLLECTION_NAMES.auditEvents, name: 'occurredAt', key: { occurredAt: -1 } },
+  { collection: COLLECTION_NAMES.auditEvents, name: 'accountId_occurredAt', key: { accountId: 1, occurredAt: -1 } },
+  { collection: COLLECTION_NAMES.auditEvents, name: 'email_occurredAt', key: { email: 1, occurredAt: -1 } },
+  { collection: COLLECTION_NAMES.auditEvents, name: 'type_occurredAt', key: { type: 1, occurredAt: -1 } },
 ];
 
 export function indexLabel(spec: IndexSpec): string {

@@ -6,6 +6,7 @@ import type { ExistingIndex, IndexSpec, MatchRules } from './mongo-index-specs.t
 import { serverFlavor } from './mongo-server-flavor.ts';
 import type { ServerFlavor } from './mongo-server-flavor.ts';
 import { describeMongoUrl } from './mongo-url.ts';
+import { backfillSigningKeySchedule } from './mongo-signing-key-schedule-backfill.ts';
 
 export interface MigrateReport {
   /** One line per index, then a summary; meant to be printed as they are. */
@@ -32,8 +33,10 @@ export async function migrateMongo(url: string): Promise<MigrateReport> {
   return withMongoDatabase(url, async (db) => {
     const flavor = await serverFlavor(db);
     const rules = matchRules(flavor);
-    const existingByCollection = await existingIndexes(db);
     const lines: string[] = [];
+    const numbered = await backfillSigningKeySchedule(db);
+    if (numbered > 0) lines.push(`numbered ${numbered} signing keys stored before the rotation schedule`);
+    const existingByCollection = await existingIndexes(db);
     const tally = { created: 0, present: 0, skipped: 0 };
     for (const spec of INDEX_SPECS) {
       const existing = existingByCollection.get(spec.collection) ?? [];

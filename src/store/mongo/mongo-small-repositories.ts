@@ -1,8 +1,8 @@
 import type { Collection } from 'mongodb';
 import { DuplicateError } from '../store-errors.ts';
-import type { ConsentRecord, Consents, Secrets, SigningKeys, StoredSigningKey } from '../store.ts';
+import type { ConsentRecord, Consents, Leases, Secrets, SigningKeys, StoredSigningKey } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
-import type { ConsentDocument, SecretDocument, SigningKeyDocument } from './mongo-documents.ts';
+import type { ConsentDocument, LeaseDocument, SecretDocument, SigningKeyDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
 
 export class MongoSigningKeys implements SigningKeys {
@@ -13,24 +13,43 @@ export class MongoSigningKeys implements SigningKeys {
   }
 
   async list(): Promise<StoredSigningKey[]> {
-    const documents = await this.#keys.find().sort({ createdAt: 1, _id: 1 }).toArray();
+    const documents = await this.#keys.find().sort({ alg: 1, sequence: 1 }).toArray();
     return documents.map((document) => ({
       kid: document._id,
       alg: document.alg,
-      privateJwk: fromJsonText<Record<string, unknown>>(document.privateJwk),
+      sequence: document.sequence,
+      privateJwk: document.privateJwk,
       createdAt: document.createdAt,
+      activatesAt: document.activatesAt ?? document.createdAt,
+      retiredAt: document.retiredAt ?? null,
     }));
   }
 
   async add(key: StoredSigningKey): Promise<void> {
     try {
       await this.#keys.insertOne({
-        _id: key.kid, alg: key.alg, privateJwk: toJsonText(key.privateJwk), createdAt: key.createdAt,
+        _id: key.kid,
+        alg: key.alg,
+        sequence: key.sequence,
+        privateJwk: key.privateJwk,
+        createdAt: key.createdAt,
+        activatesAt: key.activatesAt,
+        retiredAt: key.retiredAt,
       });
     } catch (error) {
       if (isDuplicateKeyError(error)) throw new DuplicateError('signing key', 'kid', key.kid);
       throw error;
     }
+  }
+
+  async retire(kid: string, at: Date): Promise<boolean> {
+    const result = await this.#keys.updateOne({ _id: kid, retiredAt: null }, { $set: { retiredAt: at } });
+    return result.modifiedCount === 1;
+  }
+
+  async replacePrivateJwk(kid: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.#keys.updateOne({ _id: kid, privateJwk: expected }, { $set: { privateJwk: next } });
+    return result.modifiedCount === 1;
   }
 }
 
@@ -57,6 +76,44 @@ export class MongoSecrets implements Secrets {
     const stored = await this.get(name);
     if (stored === undefined) throw new Error(`secret "${name}" was taken by another writer and then vanished`);
     return stored;
+  }
+
+  async replace(name: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.#secrets.updateOne({ _id: name, value: expected }, { $set: { value: next } });
+    return result.modifiedCount === 1;
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.#secrets.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((document) => document._id);
+  }
+}
+
+export class MongoLeases implements Leases {
+  readonly #leases: Collection<LeaseDocument>;
+
+  constructor(leases: Collection<LeaseDocument>) {
+    this.#leases = leases;
+  }
+
+  async acquire(name: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    const now = new Date();
+    // Matches only a lease that is ours or has run out; otherwise the upsert's insert hits the
+    // unique _id of the other holder's lease, and the answer is no.
+    try {
+      await this.#leases.updateOne(
+        { _id: name, $or: [{ holder }, { expiresAt: { $lte: now } }] },
+        { $set: { holder, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) } },
+        { upsert: true },
+      );
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    await this.#leases.deleteOne({ _id: name, holder });
   }
 }
 

@@ -9,7 +9,8 @@ import { MongoCounters } from './mongo-counters.ts';
 import { MongoFactors, MongoRecoveryCodes } from './mongo-factors.ts';
 import { toStoreError } from './mongo-errors.ts';
 import { MongoOidcRecords } from './mongo-oidc-records.ts';
-import { MongoConsents, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
+import { MongoConsents, MongoLeases, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
+import { MongoAuditEvents } from './mongo-audit.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
@@ -41,6 +42,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     counters: withErrorBoundary(new MongoCounters(collections.counters), boundary),
     factors: withErrorBoundary(new MongoFactors(collections.factors), boundary),
     recoveryCodes: withErrorBoundary(new MongoRecoveryCodes(collections.recoveryCodes), boundary),
+    audit: withErrorBoundary(new MongoAuditEvents(collections.auditEvents, collections.auditCheckpoints), boundary),
+    leases: withErrorBoundary(new MongoLeases(collections.leases), boundary),
     async ping() {
       if (!open) throw new StoreUnavailableError('MongoDB store is closed');
       try {

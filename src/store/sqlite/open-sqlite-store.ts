@@ -8,8 +8,9 @@ import { SqliteClients } from './sqlite-clients.ts';
 import { SqliteFactors, SqliteRecoveryCodes } from './sqlite-factors.ts';
 import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
 import {
-  SqliteConsents, SqliteCounters, SqliteSecrets, SqliteSigningKeys,
+  SqliteConsents, SqliteCounters, SqliteLeases, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
+import { SqliteAuditEvents } from './sqlite-audit.ts';
 import { migrateSqliteSchema } from './schema.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 
@@ -66,6 +67,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     counters: new SqliteCounters(db),
     factors: new SqliteFactors(db),
     recoveryCodes: new SqliteRecoveryCodes(db),
+    audit: new SqliteAuditEvents(db),
+    leases: new SqliteLeases(db),
     async ping() {
       if (!open) throw new StoreUnavailableError('SQLite store is closed');
       db.prepare('SELECT 1').get();

@@ -72,6 +72,57 @@ const MIGRATIONS: string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('clients_revision', 0);
   `,
+  // Signing-key schedule: a sequence per algorithm (unique, so two nodes cannot both add the next
+  // key), when each key starts signing, and manual retirement. Existing keys become sequence 1...n.
+  `
+  ALTER TABLE signing_keys ADD COLUMN sequence INTEGER;
+  ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
+  ALTER TABLE signing_keys ADD COLUMN retired_at INTEGER;
+  UPDATE signing_keys SET activates_at = created_at, sequence = (
+    SELECT COUNT(*) FROM signing_keys AS earlier WHERE earlier.alg = signing_keys.alg
+      AND (earlier.created_at < signing_keys.created_at OR (earlier.created_at = signing_keys.created_at AND earlier.kid <= signing_keys.kid))
+  );
+  CREATE UNIQUE INDEX signing_keys_schedule ON signing_keys (alg, sequence);
+  `,
+  // The audit trail: appended without chain fields; the sealer sets seq, prev_hash and hash.
+  `
+  CREATE TABLE audit_events (
+    id TEXT PRIMARY KEY,
+    occurred_at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    account_id TEXT,
+    email TEXT,
+    client_id TEXT,
+    request_id TEXT,
+    ip TEXT,
+    data TEXT NOT NULL,
+    seq INTEGER,
+    prev_hash TEXT,
+    hash TEXT
+  );
+  CREATE UNIQUE INDEX audit_events_seq ON audit_events (seq) WHERE seq IS NOT NULL;
+  CREATE INDEX audit_events_unsealed ON audit_events (occurred_at, id) WHERE seq IS NULL;
+  CREATE INDEX audit_events_time ON audit_events (occurred_at);
+  CREATE INDEX audit_events_account ON audit_events (account_id, occurred_at) WHERE account_id IS NOT NULL;
+  CREATE INDEX audit_events_email ON audit_events (email, occurred_at) WHERE email IS NOT NULL;
+  CREATE INDEX audit_events_type ON audit_events (type, occurred_at);
+
+  CREATE TABLE audit_checkpoints (
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    signed_at INTEGER NOT NULL,
+    jws TEXT NOT NULL,
+    PRIMARY KEY (kind, seq)
+  );
+
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
   `
   CREATE TABLE factors (
     id TEXT PRIMARY KEY,

@@ -1,43 +1,73 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type {
-  ConsentRecord, Consents, CounterState, Counters, Secrets, SigningKeys, StoredSigningKey,
+  ConsentRecord, Consents, CounterState, Counters, Leases, Secrets, SigningKeys, StoredSigningKey,
 } from '../store.ts';
 import { keyPrefixRange } from '../key-prefix-range.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
+interface SigningKeyRow {
+  kid: string;
+  alg: string;
+  sequence: number;
+  private_jwk: string;
+  created_at: number;
+  activates_at: number;
+  retired_at: number | null;
+}
+
 export class SqliteSigningKeys implements SigningKeys {
   readonly #list: StatementSync;
   readonly #insert: StatementSync;
+  readonly #retire: StatementSync;
+  readonly #replace: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#list = db.prepare('SELECT kid, alg, private_jwk, created_at FROM signing_keys ORDER BY created_at, kid');
-    this.#insert = db.prepare('INSERT INTO signing_keys (kid, alg, private_jwk, created_at) VALUES (?, ?, ?, ?)');
+    this.#list = db.prepare('SELECT * FROM signing_keys ORDER BY alg, sequence');
+    this.#insert = db.prepare(`INSERT INTO signing_keys (kid, alg, sequence, private_jwk, created_at, activates_at, retired_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#retire = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL');
+    this.#replace = db.prepare('UPDATE signing_keys SET private_jwk = ? WHERE kid = ? AND private_jwk = ?');
   }
 
   async list(): Promise<StoredSigningKey[]> {
-    const rows = this.#list.all() as unknown as Array<{ kid: string; alg: string; private_jwk: string; created_at: number }>;
-    return rows.map((row) => ({
+    return (this.#list.all() as unknown as SigningKeyRow[]).map((row) => ({
       kid: row.kid,
       alg: row.alg,
-      privateJwk: JSON.parse(row.private_jwk) as Record<string, unknown>,
+      sequence: row.sequence,
+      privateJwk: row.private_jwk,
       createdAt: new Date(row.created_at),
+      activatesAt: new Date(row.activates_at),
+      retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
     }));
   }
 
   async add(key: StoredSigningKey): Promise<void> {
     withDuplicateCheck('signing key', 'kid', key.kid, () => this.#insert.run(
-      key.kid, key.alg, JSON.stringify(key.privateJwk), key.createdAt.getTime(),
+      key.kid, key.alg, key.sequence, key.privateJwk, key.createdAt.getTime(), key.activatesAt.getTime(),
+      key.retiredAt?.getTime() ?? null,
     ));
+  }
+
+  async retire(kid: string, at: Date): Promise<boolean> {
+    return this.#retire.run(at.getTime(), kid).changes === 1;
+  }
+
+  async replacePrivateJwk(kid: string, expected: string, next: string): Promise<boolean> {
+    return this.#replace.run(next, kid, expected).changes === 1;
   }
 }
 
 export class SqliteSecrets implements Secrets {
   readonly #get: StatementSync;
   readonly #insertIfAbsent: StatementSync;
+  readonly #replace: StatementSync;
+  readonly #names: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#get = db.prepare('SELECT value FROM secrets WHERE name = ?');
     this.#insertIfAbsent = db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING');
+    this.#replace = db.prepare('UPDATE secrets SET value = ? WHERE name = ? AND value = ?');
+    this.#names = db.prepare('SELECT name FROM secrets ORDER BY name');
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -47,6 +77,36 @@ export class SqliteSecrets implements Secrets {
   async putIfAbsent(name: string, value: string): Promise<string> {
     this.#insertIfAbsent.run(name, value, Date.now());
     return (await this.get(name))!;
+  }
+
+  async replace(name: string, expected: string, next: string): Promise<boolean> {
+    return this.#replace.run(next, name, expected).changes === 1;
+  }
+
+  async names(): Promise<string[]> {
+    return (this.#names.all() as Array<{ name: string }>).map((row) => row.name);
+  }
+}
+
+export class SqliteLeases implements Leases {
+  readonly #acquire: StatementSync;
+  readonly #release: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    // One statement: the lease changes hands only when it is free, expired or already ours.
+    this.#acquire = db.prepare(`INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`);
+    this.#release = db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
+  }
+
+  async acquire(name: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    const now = Date.now();
+    return this.#acquire.run(name, holder, now + ttlSeconds * 1000, now).changes === 1;
+  }
+
+  async release(name: string, holder: string): Promise<void> {
+    this.#release.run(name, holder);
   }
 }
 

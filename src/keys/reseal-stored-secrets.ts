@@ -1,0 +1,37 @@
+import type { Store } from '../store/store.ts';
+import { isSealed, type SecretCipher } from './secret-cipher.ts';
+import { secretAssociatedData } from './sealed-secrets.ts';
+import { openPrivateJwk, sealPrivateJwk } from './signing-key-material.ts';
+
+export interface ResealReport {
+  signingKeys: { encrypted: number; reencrypted: number };
+  secrets: { encrypted: number; reencrypted: number };
+}
+
+/**
+ * `keyline migrate`: seals what is stored in plaintext (stores from before encryption) and
+ * re-seals under the newest secrets key what an older one sealed, so the old key can then be
+ * dropped from KEYLINE_SECRETS_KEY. Each replacement is conditional on the value read, so a
+ * concurrent writer is never overwritten; running it again changes nothing.
+ */
+export async function resealStoredSecrets(store: Store, cipher: SecretCipher): Promise<ResealReport> {
+  const report: ResealReport = { signingKeys: { encrypted: 0, reencrypted: 0 }, secrets: { encrypted: 0, reencrypted: 0 } };
+  for (const key of await store.signingKeys.list()) {
+    if (cipher.isSealedUnderCurrentKey(key.privateJwk)) continue;
+    const wasSealed = isSealed(key.privateJwk);
+    const next = sealPrivateJwk(cipher, key.kid, openPrivateJwk(cipher, key));
+    if (await store.signingKeys.replacePrivateJwk(key.kid, key.privateJwk, next)) {
+      report.signingKeys[wasSealed ? 'reencrypted' : 'encrypted'] += 1;
+    }
+  }
+  for (const name of await store.secrets.names()) {
+    const value = await store.secrets.get(name);
+    if (value === undefined || cipher.isSealedUnderCurrentKey(value)) continue;
+    const wasSealed = isSealed(value);
+    const plaintext = wasSealed ? cipher.decrypt(value, secretAssociatedData(name)) : value;
+    if (await store.secrets.replace(name, value, cipher.encrypt(plaintext, secretAssociatedData(name)))) {
+      report.secrets[wasSealed ? 'reencrypted' : 'encrypted'] += 1;
+    }
+  }
+  return report;
+}
