@@ -131,7 +131,7 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       const existing = await store.clients.find(clientId);
       if (!existing) throw new CliError(`no client with id ${clientId}`);
       await confirmDestructive(cli, parsed.values.yes === true, `removing client ${clientId} stops its secret and tokens from working and forgets its consents`);
-      await adminAction(cli, { type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata) } }, async () => {
+      await adminAction(cli, { type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata), consentsRemoved: true } }, async () => {
         if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
         await store.consents.removeForClient(clientId);
       });

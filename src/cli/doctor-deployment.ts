@@ -25,7 +25,7 @@ const HSTS_MIN_SECONDS = 180 * 24 * 3600;
 
 function endpointsOf(discovery: Discovery): Array<[string, string]> {
   return Object.entries(discovery)
-    .filter(([name, value]) => (name.endsWith('_endpoint') || name === 'jwks_uri') && typeof value === 'string') as Array<[string, string]>;
+    .filter(([name, value]) => (name.endsWith('_endpoint') || name === 'jwks_uri') && typeof value === 'string' && URL.canParse(value)) as Array<[string, string]>;
 }
 
 async function attempt(url: string, headers?: Record<string, string>): Promise<Fetched | Error> {
@@ -179,7 +179,8 @@ async function checkLoginPage(issuer: string, discovery: Discovery, clientId: st
   let response = await attempt(authorize.href, { accept: 'text/html' });
   for (let hops = 0; hops < 5 && !(response instanceof Error) && response.status >= 300 && response.status < 400; hops += 1) {
     cookies.push(...setCookies(response.headers));
-    const next = new URL(String(response.headers.location), authorize);
+    if (!response.headers.location || !URL.canParse(response.headers.location, authorize.href)) break;
+    const next = new URL(response.headers.location, authorize);
     if (next.origin !== new URL(issuer).origin) break;
     response = await attempt(next.href, { accept: 'text/html', cookie: cookies.map((cookie) => cookie.split(';')[0]).join('; ') });
   }

@@ -25,6 +25,8 @@ export function fetchForDoctor(url: string, headers: Record<string, string> = {}
       const socket = response.socket as TLSSocket;
       const tls = typeof socket.getPeerCertificate === 'function';
       const chunks: Buffer[] = [];
+      response.on('error', reject);
+      response.on('aborted', () => reject(new Error('the connection closed before the answer was complete')));
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({
         status: response.statusCode ?? 0,

@@ -14,6 +14,7 @@ export const KEYS_HELP = `keyline keys <command>
                                 keys.prePublish. --now signs with it at once and retires the old keys (for a
                                 suspected compromise: tokens they signed stop verifying); asks to confirm
   retire <kid> [--yes]          take a pending or superseded key out of the JWKS now; asks to confirm
+                                (a kid may start with "-": write \`keys retire --yes -- <kid>\`)
 
   Running servers pick up a change within keys.checkInterval seconds.`;
 

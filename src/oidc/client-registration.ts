@@ -24,9 +24,17 @@ export interface RegisteredClient {
   metadata: Record<string, unknown>;
 }
 
+/** 96 random bits; never with a leading '-', which a command line would read as an option (`keyline clients remove -x…`). */
+function newClientId(): string {
+  for (;;) {
+    const id = randomBytes(12).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Builds the stored metadata for a new client and validates it with oidc-provider's own schema. */
 export async function registerClient(provider: Provider, registration: ClientRegistration): Promise<RegisteredClient> {
-  const clientId = randomBytes(12).toString('base64url');
+  const clientId = newClientId();
   const clientSecret = registration.isPublic ? undefined : generateClientSecret();
   const userFlow = registration.grantTypes.includes('authorization_code');
   const metadata: Record<string, unknown> = {

@@ -45,8 +45,13 @@ describe.each(backends)('audit trail on $name', (backend) => {
     expect((await runCli(kl, ['users', 'enable', 'audit@example.test'])).code).toBe(0);
     expect((await runCli(kl, ['users', 'set-password', 'audit@example.test'], 'another long password 2')).code).toBe(0);
     expect((await runCli(kl, ['sessions', 'revoke', 'audit@example.test', '--yes'])).code).toBe(0);
-    const created = JSON.parse((await runCli(kl, ['clients', 'add', '--name', 'Audited', '--grant-types', 'client_credentials'])).stdout) as { client_id: string; client_secret: string };
-    const rotated = JSON.parse((await runCli(kl, ['clients', 'rotate-secret', created.client_id])).stdout) as { client_secret: string };
+    const cliJson = async <T>(args: string[]): Promise<T> => {
+      const result = await runCli(kl, args);
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as T;
+    };
+    const created = await cliJson<{ client_id: string; client_secret: string }>(['clients', 'add', '--name', 'Audited', '--grant-types', 'client_credentials']);
+    const rotated = await cliJson<{ client_secret: string }>(['clients', 'rotate-secret', created.client_id]);
     expect((await runCli(kl, ['clients', 'remove', created.client_id, '--yes'])).code).toBe(0);
     expect((await runCli(kl, ['keys', 'rotate', '--alg', 'ES256'])).code).toBe(0);
 

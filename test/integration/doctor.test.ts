@@ -77,7 +77,9 @@ test('a planted issuer mismatch is a FAIL line with the fix, and the exit code i
 test('a proxy that passes a client\'s X-Forwarded-Proto through is caught', async () => {
   const deployment = await deploy({ passClientProto: true });
   try {
-    const findings = JSON.parse((await doctor(deployment, ['--json'])).stdout) as Finding[];
+    const result = await doctor(deployment, ['--json']);
+    expect(result.stderr).toBe('keyline: 1 check(s) failed\n');
+    const findings = JSON.parse(result.stdout) as Finding[];
     expect(statusOf(findings, 'X-Forwarded-Proto')).toBe('FAIL');
     expect(findings.find((finding) => finding.check === 'X-Forwarded-Proto')!.fix).toMatch(/overwrite X-Forwarded-Proto/);
   } finally {

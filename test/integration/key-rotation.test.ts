@@ -159,11 +159,11 @@ describe('keys CLI and the JWKS response', () => {
     const pending = listed.find((key) => key.alg === 'ES256' && key.status === 'pending')!;
     const signing = listed.find((key) => key.alg === 'ES256' && key.status === 'signing')!;
 
-    const refused = await runCli(kl, ['keys', 'retire', signing.kid, '--yes']);
+    const refused = await runCli(kl, ['keys', 'retire', '--yes', '--', signing.kid]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/is the ES256 signing key: replace it with `keyline keys rotate --now --alg ES256`/);
 
-    expect((await runCli(kl, ['keys', 'retire', pending.kid, '--yes'])).code).toBe(0);
+    expect((await runCli(kl, ['keys', 'retire', '--yes', '--', pending.kid])).code).toBe(0);
     await kl.keyline.keys.refresh({ maintain: false });
     expect((await jwks(kl)).keys.map((key) => key.kid)).not.toContain(pending.kid);
     expect((await runCli(kl, ['keys', 'retire', 'no-such-kid', '--yes'])).stderr).toMatch(/no signing key with kid no-such-kid/);
