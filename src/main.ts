@@ -7,6 +7,7 @@ import { createLogger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { StoreUnavailableError } from './store/store-errors.ts';
+import { describeStoreLocation } from './store/store-location.ts';
 
 /** Process entry: config → store → app → listen, and a graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  logger.info({ issuer: config.issuer, host: config.host, port, store: store.kind }, 'Keyline is listening');
+  logger.info({ issuer: config.issuer, host: config.host, port, store: describeStoreLocation(config.store) }, 'Keyline is listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

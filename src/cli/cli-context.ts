@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.ts';
 import type { Config } from '../config/schema.ts';
+import { ResourceRegistry } from '../oidc/resource-registry.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 
@@ -28,6 +29,11 @@ export class CliContext {
   async store(): Promise<Store> {
     this.#store ??= await openStore(this.config);
     return this.#store;
+  }
+
+  /** The APIs the server knows: from the config and from the store. */
+  async resources(): Promise<ResourceRegistry> {
+    return new ResourceRegistry(this.config.resources, (await this.store()).resources);
   }
 
   print(line: string): void {

@@ -1,17 +1,24 @@
-import { isMongoUrl } from '../store/open-store.ts';
+import { existsSync } from 'node:fs';
+import { describeStoreLocation, isMongoUrl } from '../store/store-location.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError } from './cli-error.ts';
 import { parseArguments } from './parse-arguments.ts';
 
 export const DOCTOR_HELP = `keyline doctor
 
-  Checks the configuration, that the store answers, that its indexes exist (MongoDB),
-  and that signing keys, clients and users are in place. Exits non-zero when something must be fixed.`;
+  Checks the configuration, that the store exists and answers, that its indexes exist (MongoDB),
+  and that signing keys, clients and users are in place. Exits non-zero when something must be fixed.
+  It never creates a store: a SQLite file that is not there is a FAIL naming the path.`;
 
 export async function doctorCommand(cli: CliContext, args: string[]): Promise<void> {
   parseArguments(args, {}, 'keyline doctor');
   const config = cli.config;
-  cli.print(`ok    configuration: issuer ${config.issuer}, store ${isMongoUrl(config.store) ? 'MongoDB' : `SQLite at ${config.store}`}`);
+  cli.print(`ok    configuration: issuer ${config.issuer}`);
+  cli.print(`note  store: ${describeStoreLocation(config.store)}`);
+  if (!isMongoUrl(config.store) && !existsSync(config.store)) {
+    cli.print(`FAIL  no SQLite store at ${config.store}: start Keyline once to create it, or point KEYLINE_STORE (or store: in the config) at the right file`);
+    throw new CliError('1 problem(s) found');
+  }
   const store = await cli.store();
   await store.ping();
   cli.print(`ok    store answers (${store.kind})`);

@@ -7,12 +7,14 @@ import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
 import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
+import { RESOURCES_HELP, resourcesCommand } from './resources.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
 const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: usersCommand },
   clients: { help: CLIENTS_HELP, run: clientsCommand },
+  resources: { help: RESOURCES_HELP, run: resourcesCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
   migrate: { help: MIGRATE_HELP, run: migrateCommand },
@@ -21,7 +23,7 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
 
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|sessions|keys|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|resources|sessions|keys|migrate|doctor> <command> [options]
 
 It works on the store the server uses, from the same configuration
 (KEYLINE_CONFIG, KEYLINE_STORE, ...), and is safe to run while the server runs.

@@ -1,7 +1,8 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
-import type { Pages } from '../http/pages.ts';
+import { clientView } from '../pages/client-view.ts';
+import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store, StoredSigningKey } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
@@ -9,6 +10,7 @@ import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
 import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { sessionTtl } from './session-lifetime.ts';
 import { toProviderJwks } from './signing-keys.ts';
@@ -20,6 +22,9 @@ export interface ProviderDependencies {
   store: Store;
   logger: Logger;
   pages: Pages;
+  /** The languages the pages speak, for discovery's ui_locales_supported. */
+  uiLocales: readonly string[];
+  resources: ResourceRegistry;
   signingKeys: StoredSigningKey[];
   cookieKeys: string[];
 }
@@ -33,12 +38,15 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
-function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }: ProviderDependencies): Configuration {
+function providerConfiguration({
+  config, store, pages, uiLocales, resources, signingKeys, cookieKeys,
+}: ProviderDependencies): Configuration {
   return {
     adapter: createStoreAdapter(store, annotateSession),
     jwks: toProviderJwks(signingKeys),
     cookies: cookieSettings(config.issuer, cookieKeys),
-    scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
+    // Only the OpenID scopes: API scopes belong to their resource (resource-servers.ts), so they can change at run time.
+    scopes: [...OIDC_SCOPES],
     claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
     async findAccount(_ctx, sub) {
       const account = await store.accounts.findById(sub);
@@ -70,17 +78,16 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-          const client = ctx.oidc.client;
-          pages.render(ctx, 'logout', 'Sign out', { logoutForm: form, clientName: client?.clientName ?? client?.clientId });
+          pages.render(ctx as never, 'logout', { logoutForm: form, client: clientView(ctx.oidc.client) });
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          pages.render(ctx, 'logged-out', 'Signed out');
+          pages.render(ctx as never, 'logged-out', { client: clientView(ctx.oidc.client) });
         },
       },
       resourceIndicators: {
         enabled: true,
         defaultResource,
-        getResourceServerInfo: resourceServerInfo(config),
+        getResourceServerInfo: resourceServerInfo(config, resources),
         useGrantedResource: async () => true,
       },
     },
@@ -95,9 +102,15 @@ function providerConfiguration({ config, store, pages, signingKeys, cookieKeys }
       Session: sessionTtl(config),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    discovery: { ui_locales_supported: [...uiLocales] },
     async renderError(ctx, out) {
-      const message = out.error_description ?? 'The request could not be completed.';
-      pages.renderError(ctx as never, ctx.status >= 400 ? ctx.status : 400, String(message), String(out.error));
+      const client = clientView(ctx.oidc?.client);
+      pages.renderError(ctx as never, {
+        status: ctx.status >= 400 ? ctx.status : 400,
+        code: String(out.error),
+        description: out.error_description === undefined ? undefined : String(out.error_description),
+        client: client ? { name: client.name, homeUri: client.homeUri } : undefined,
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { OidcPayload, Store } from '../store/store.ts';
-import { ClientMetadataCache } from './client-metadata-cache.ts';
+import { withApiScopesApart } from './keyline-client-metadata.ts';
+import { RevisionCache } from './revision-cache.ts';
 
 /**
  * oidc-provider's adapter over our store. Every model lives in the store's OIDC records,
@@ -9,7 +10,13 @@ import { ClientMetadataCache } from './client-metadata-cache.ts';
 export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayload;
 
 export function createStoreAdapter(store: Store, annotate: PayloadAnnotator = (_model, payload) => payload) {
-  const clients = new ClientMetadataCache(store.clients);
+  const clients = new RevisionCache<Record<string, unknown>>({
+    find: async (clientId) => {
+      const client = await store.clients.find(clientId);
+      return client && withApiScopesApart(client.metadata);
+    },
+    revision: () => store.clients.revision(),
+  });
   return class StoreAdapter implements Adapter {
     readonly name: string;
 

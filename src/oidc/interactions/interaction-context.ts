@@ -2,15 +2,17 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../../accounts/accounts-service.ts';
 import type { LoginThrottle } from '../../accounts/login-throttle.ts';
-import type { Pages } from '../../http/pages.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
+import type { Pages } from '../../pages/pages.ts';
 import type { Store } from '../../store/store.ts';
+import type { ResourceRegistry } from '../resource-registry.ts';
 
 /** What every interaction step needs, passed in by the composition root. */
 export interface InteractionDeps {
   provider: Provider;
   store: Store;
   accounts: AccountsService;
+  resources: ResourceRegistry;
   loginThrottle: LoginThrottle;
   pages: Pages;
   csrfSecret: string;

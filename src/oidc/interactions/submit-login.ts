@@ -1,15 +1,6 @@
-import type { ThrottleVerdict } from '../../accounts/login-throttle.ts';
 import { finishInteraction } from './finish-interaction.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
-
-const LOGIN_FAILED = 'The email or password is not right.';
-
-function throttledMessage(verdict: Extract<ThrottleVerdict, { allowed: false }>): string {
-  const seconds = verdict.retryAfterSeconds;
-  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} second${seconds === 1 ? '' : 's'}`;
-  return `Too many failed sign-in attempts. Try again in ${wait}.`;
-}
 
 /**
  * Checks the throttle, then the credentials. An unknown email, a wrong password and a disabled
@@ -20,12 +11,16 @@ export function submitLogin(deps: InteractionDeps) {
     const interaction = ctx.state.interaction!;
     const form = ctx.state.form ?? {};
     const email = (form.email ?? '').slice(0, 320);
+    const switchAccount = form.account === 'other';
 
     const verdict = await deps.loginThrottle.check(email, ctx.ip);
     if (!verdict.allowed) {
       ctx.set('Retry-After', String(verdict.retryAfterSeconds));
       ctx.state.log.warn({ event: 'login.throttled', reason: verdict.reason }, 'login throttled');
-      await renderLoginPage(deps, ctx, interaction, { email, error: throttledMessage(verdict), status: 429 });
+      ctx.state.errorCode = 'login_throttled';
+      await renderLoginPage(deps, ctx, interaction, {
+        email, switchAccount, error: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds, status: 429,
+      });
       return;
     }
 
@@ -33,7 +28,8 @@ export function submitLogin(deps: InteractionDeps) {
     if (!account) {
       await deps.loginThrottle.recordFailure(email, ctx.ip);
       ctx.state.log.info({ event: 'login.failed', interaction: interaction.uid }, 'login failed');
-      await renderLoginPage(deps, ctx, interaction, { email, error: LOGIN_FAILED, status: 401 });
+      ctx.state.errorCode = 'invalid_credentials';
+      await renderLoginPage(deps, ctx, interaction, { email, switchAccount, error: 'invalid_credentials', status: 401 });
       return;
     }
     await deps.loginThrottle.recordSuccess(email);

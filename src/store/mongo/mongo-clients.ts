@@ -4,6 +4,7 @@ import type { ClientRecord, Clients } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import type { ClientDocument, RevisionDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
+import { MongoRevision } from './mongo-revisions.ts';
 
 function toClient(document: ClientDocument | null): ClientRecord | undefined {
   if (!document) return undefined;
@@ -17,20 +18,19 @@ function toClient(document: ClientDocument | null): ClientRecord | undefined {
 
 export class MongoClients implements Clients {
   readonly #clients: Collection<ClientDocument>;
-  readonly #revisions: Collection<RevisionDocument>;
+  readonly #revision: MongoRevision;
 
   constructor(clients: Collection<ClientDocument>, revisions: Collection<RevisionDocument>) {
     this.#clients = clients;
-    this.#revisions = revisions;
+    this.#revision = new MongoRevision(revisions, 'clients');
   }
 
-  /** Any bump changes the value, which is all a cache needs; an increment lost to a race still changes it. */
   async #bumpRevision(): Promise<void> {
-    await this.#revisions.updateOne({ _id: 'clients' }, { $inc: { revision: 1 } }, { upsert: true });
+    await this.#revision.bump();
   }
 
   async revision(): Promise<number> {
-    return (await this.#revisions.findOne({ _id: 'clients' }))?.revision ?? 0;
+    return this.#revision.current();
   }
 
   async create(client: ClientRecord): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type {
-  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, RevisionDocument, SecretDocument,
-  SigningKeyDocument,
+  AccountDocument, ClientDocument, ConsentDocument, CounterDocument, OidcDocument, ResourceDocument, RevisionDocument,
+  SecretDocument, SigningKeyDocument,
 } from './mongo-documents.ts';
 
 /** Every model oidc-provider persists through its adapter; each has its own collection. */
@@ -23,6 +23,7 @@ export function oidcCollectionName(model: OidcModel): string {
 export const COLLECTION_NAMES = {
   accounts: 'accounts',
   clients: 'clients',
+  resources: 'resources',
   signingKeys: 'signing_keys',
   secrets: 'secrets',
   consents: 'consents',
@@ -39,6 +40,7 @@ export interface KeylineCollections {
   allOidc(): Collection<OidcDocument>[];
   accounts: Collection<AccountDocument>;
   clients: Collection<ClientDocument>;
+  resources: Collection<ResourceDocument>;
   signingKeys: Collection<SigningKeyDocument>;
   secrets: Collection<SecretDocument>;
   consents: Collection<ConsentDocument>;
@@ -63,6 +65,7 @@ export function keylineCollections(db: Db): KeylineCollections {
     allOidc: () => [...oidcByModel.values()],
     accounts: db.collection<AccountDocument>(COLLECTION_NAMES.accounts, DURABLE),
     clients: db.collection<ClientDocument>(COLLECTION_NAMES.clients, DURABLE),
+    resources: db.collection<ResourceDocument>(COLLECTION_NAMES.resources, DURABLE),
     signingKeys: db.collection<SigningKeyDocument>(COLLECTION_NAMES.signingKeys, DURABLE),
     secrets: db.collection<SecretDocument>(COLLECTION_NAMES.secrets, DURABLE),
     consents: db.collection<ConsentDocument>(COLLECTION_NAMES.consents, DURABLE),

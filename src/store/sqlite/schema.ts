@@ -72,6 +72,18 @@ const MIGRATIONS: string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO meta (key, value) VALUES ('clients_revision', 0);
   `,
+  `
+  CREATE TABLE resources (
+    indicator TEXT PRIMARY KEY,
+    name TEXT,
+    scopes TEXT NOT NULL,
+    signing_alg TEXT NOT NULL,
+    access_token_ttl INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  INSERT INTO meta (key, value) VALUES ('resources_revision', 0);
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */
