@@ -13,6 +13,7 @@ import { loadExistingGrant } from './remembered-consent.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { sessionTtl } from './session-lifetime.ts';
+import { rememberSigningOutClient, signedOutClient } from './signed-out-client.ts';
 import { toProviderJwks } from './signing-keys.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
@@ -78,10 +79,11 @@ function providerConfiguration({
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+          rememberSigningOutClient(ctx, ctx.oidc.client?.clientId);
           pages.render(ctx as never, 'logout', { logoutForm: form, client: clientView(ctx.oidc.client) });
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          pages.render(ctx as never, 'logged-out', { client: clientView(ctx.oidc.client) });
+          pages.render(ctx as never, 'logged-out', { client: clientView(await signedOutClient(ctx)) });
         },
       },
       resourceIndicators: {
