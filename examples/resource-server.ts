@@ -1,5 +1,6 @@
 // An API that accepts Keyline's JWT access tokens (RFC 9068): it verifies them offline against the JWKS.
-//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.test PORT=4000 node examples/resource-server.ts
+//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.com PORT=4000 npx node examples/resource-server.ts
+// (`npx node` runs the project's Node 24.)
 import { createServer, type Server } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 

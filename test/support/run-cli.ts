@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RunningKeyline } from './start-keyline.ts';
 
@@ -11,13 +12,17 @@ export interface CliResult {
 }
 
 /** Runs `keyline ...` as a user would, as a separate process, against a running Keyline's store (or any store). */
-export function runCli(target: RunningKeyline | { store: string }, args: string[], stdin = ''): Promise<CliResult> {
+export function runCli(
+  target: RunningKeyline | { store: string }, args: string[], stdin = '', env: Record<string, string> = {},
+): Promise<CliResult> {
   const store = 'config' in target ? target.config.store : target.store;
   const issuer = 'url' in target ? { KEYLINE_ISSUER: target.url } : {};
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', ...issuer },
+      env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', ...issuer, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Not the project directory: the CLI must find the project's store and views from anywhere.
+      cwd: tmpdir(),
     });
     let stdout = '';
     let stderr = '';

@@ -48,7 +48,15 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const store = await openStore(config);
-  const keyline = await createApp({ config, store, logger });
+  let keyline: KeylineApp;
+  try {
+    keyline = await createApp({ config, store, logger });
+  } catch (error) {
+    server.close();
+    await store.close();
+    directory?.remove();
+    throw error;
+  }
   server.on('request', keyline.app.callback());
   return {
     url,
