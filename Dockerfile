@@ -14,6 +14,8 @@ COPY bin ./bin
 COPY config ./config
 COPY src ./src
 COPY views ./views
+COPY locales ./locales
+COPY assets ./assets
 RUN mkdir -p /app/data && chown node:node /app/data
 
 USER node

@@ -20,12 +20,21 @@ function keyline(...args: string[]): Record<string, unknown> {
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
-try {
-  await fetch(`${ISSUER}/.well-known/openid-configuration`);
-} catch {
+/** Keyline may still be starting (the README's one-block quick start starts both at once): wait up to 20 s. */
+async function waitForKeyline(): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    try {
+      if ((await fetch(`${ISSUER}/.well-known/openid-configuration`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   console.error(`example: Keyline does not answer at ${ISSUER}; start it first with \`npm start\` in another terminal`);
   process.exit(1);
 }
+
+await waitForKeyline();
 
 const existing = (keyline('clients', 'list', '--json') as unknown as Array<{ client_id: string; client_name?: string; redirect_uris?: string[] }>)
   .find((client) => client.client_name === NAME && client.redirect_uris?.includes(`${APP_URL}/callback`));

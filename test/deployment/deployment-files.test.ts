@@ -66,6 +66,6 @@ describe('Dockerfile', () => {
   });
 
   test('copies everything the server needs at run time', () => {
-    for (const path of ['src', 'views', 'config', 'bin']) expect(dockerfile).toMatch(new RegExp(`^COPY ${path} `, 'm'));
+    for (const path of ['src', 'views', 'locales', 'assets', 'config', 'bin']) expect(dockerfile).toMatch(new RegExp(`^COPY ${path} `, 'm'));
   });
 });
