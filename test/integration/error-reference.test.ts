@@ -1,13 +1,11 @@
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
-import { authorizeUrl, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { sqliteBackend } from '../support/backends.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import { authorizeUrl, pkcePair, type TestClient } from '../support/oidc-flow.ts';
 
 let kl: RunningKeyline;
 let client: TestClient;
-beforeAll(async () => {
-  kl = await startKeyline();
-  client = await registerTestClient(kl);
-});
-afterAll(() => kl.stop());
+useKeyline(sqliteBackend, {}, (ready) => { ({ kl, client } = ready); });
 
 interface RequestLine {
   msg: string;

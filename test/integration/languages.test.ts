@@ -1,14 +1,12 @@
+import { sqliteBackend } from '../support/backends.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
-import { authorizeUrl, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { authorizeUrl, pkcePair, type TestClient } from '../support/oidc-flow.ts';
 
 let kl: RunningKeyline;
 let client: TestClient;
-beforeAll(async () => {
-  kl = await startKeyline();
-  client = await registerTestClient(kl);
-});
-afterAll(() => kl.stop());
+useKeyline(sqliteBackend, {}, (ready) => { ({ kl, client } = ready); });
 
 async function loginPage(params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<string> {
   const browser = new BrowserLikeClient();

@@ -25,10 +25,6 @@ export class MongoClients implements Clients {
     this.#revision = new MongoRevision(revisions, 'clients');
   }
 
-  async #bumpRevision(): Promise<void> {
-    await this.#revision.bump();
-  }
-
   async revision(): Promise<number> {
     return this.#revision.current();
   }
@@ -45,7 +41,7 @@ export class MongoClients implements Clients {
       if (isDuplicateKeyError(error)) throw new DuplicateError('client', 'client_id', client.clientId);
       throw error;
     }
-    await this.#bumpRevision();
+    await this.#revision.bump();
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
@@ -64,13 +60,13 @@ export class MongoClients implements Clients {
       { returnDocument: 'after' },
     );
     if (!updated) throw new NotFoundError('client', clientId);
-    await this.#bumpRevision();
+    await this.#revision.bump();
     return toClient(updated)!;
   }
 
   async remove(clientId: string): Promise<boolean> {
     const result = await this.#clients.deleteOne({ _id: clientId });
-    if (result.deletedCount === 1) await this.#bumpRevision();
+    if (result.deletedCount === 1) await this.#revision.bump();
     return result.deletedCount === 1;
   }
 }
