@@ -53,7 +53,7 @@ describe('Dockerfile', () => {
 
   test('builds on Node 24 with production dependencies only', () => {
     expect(instructions[0]).toMatch(/^FROM node:24[-\w.]*$/);
-    expect(dockerfile).toMatch(/npm install --omit=dev/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
   });
 
