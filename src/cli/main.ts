@@ -69,6 +69,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 }
 
 if (process.argv[1] && /keyline(\.js)?$|cli[/\\]main\.ts$/.test(process.argv[1])) {
+  // `keyline users list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;
 }

@@ -62,9 +62,6 @@ export class Pages {
     }
   }
 
-  get names(): string[] {
-    return [...this.#templates.keys()];
-  }
 
   /** Writes an HTML page, never cached. */
   render(ctx: PageContext, name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
