@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { startFerretDb, uniqueDatabaseUrl } from '../support/mongo-server.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 
 /**
  * Every page Keyline shows a person, in a real browser at 320, 390 and 1280 px: no sideways
@@ -30,6 +30,7 @@ interface Browserish {
   document: { activeElement: { id: string } | null; querySelector(selector: string): { textContent: string | null } | null };
 }
 
+const BRAND_LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 32" width="120" height="32"><rect width="32" height="32" rx="8" fill="#0f766e"/><text x="40" y="23" font-family="sans-serif" font-size="20" font-weight="700" fill="#064e3b">Acme ID</text></svg>';
 const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="10" fill="#0f766e"/><path d="M14 34V14h6l8 12V14h6v20h-6l-8-12v12z" fill="#fff"/></svg>';
 
 /** The client application: its callback, its logo and a home page, on its own origin. */
@@ -252,6 +253,27 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       await ferret.stop({ removeData: true });
     }
   }, 90_000);
+
+  test('a branded login page (name, logo, colours) passes the same checks', async () => {
+    const theme = temporaryDirectory('keyline-brand-');
+    writeFileSync(join(theme.path, 'logo.svg'), BRAND_LOGO_SVG);
+    const branded = await startKeyline({
+      config: { branding: { productName: 'Acme ID', logo: join(theme.path, 'logo.svg'), primaryColor: '#0f766e', backgroundColor: '#ecfdf5' } },
+    });
+    try {
+      const brandedClient = await registerTestClient(branded, { name: 'Acme Notes' });
+      const brandedPage = await context.newPage();
+      await instrument(brandedPage);
+      await brandedPage.goto(authorizeUrl(branded, brandedClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      expect(await brandedPage.title()).toBe('Sign in · Acme ID');
+      expect(await brandedPage.getAttribute('.kl-logo', 'alt')).toBe('Acme ID');
+      expectClean(await checkAtEveryWidth('branded-login', brandedPage));
+      await brandedPage.close();
+    } finally {
+      await branded.stop();
+      theme.remove();
+    }
+  }, 60_000);
 
   test('no page broke its Content-Security-Policy', () => {
     expect(cspViolations).toEqual([]);

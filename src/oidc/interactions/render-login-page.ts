@@ -1,6 +1,6 @@
 import { formatWait } from '../../i18n/format-wait.ts';
 import type { InteractionDetails } from '../../http/keyline-state.ts';
-import { clientView, logoOrigins } from '../../pages/client-view.ts';
+import { clientView } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 
@@ -45,5 +45,5 @@ export async function renderLoginPage(
     error,
     retryAfterSeconds,
     waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
-  }, { status, imageOrigins: logoOrigins(client) });
+  }, { status });
 }
