@@ -44,6 +44,7 @@ export async function createApp({ config, store, logger }: AppDependencies): Pro
   const csrfSecret = await storedSecret(store, 'csrf-secret');
   await hashForUnknownAccounts();
   const { i18n, pages, csp, assets } = createPageKit(config);
+  pages.compileAll();
   const accounts = new AccountsService(store);
   const resources = new ResourceRegistry(config.resources, store.resources);
   const provider = createProvider({ config, store, logger, pages, uiLocales: i18n.locales, resources, signingKeys, cookieKeys });

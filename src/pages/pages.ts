@@ -39,7 +39,7 @@ export interface ErrorPage {
 type PageContext = Context & { state: KeylineState };
 
 /**
- * Compiles every template found in the views folders once at start, and renders pages with the
+ * Compiles each template found in the views folders once (all of them at server start), and renders pages with the
  * one context every page gets: `t` (the request's message lookup, `{{product}}` filled in),
  * `lang`, `brand`, `cspNonce` and `requestId`. A page added later gets all of it by being a file.
  */
@@ -48,25 +48,39 @@ export class Pages {
   readonly #brand: Brand;
   readonly #csp: ContentSecurityPolicy;
   readonly #development: boolean;
+  readonly #views: LayeredViews;
+  readonly #names: Set<string>;
 
   constructor({ views, brand, csp, development }: PagesOptions) {
+    this.#views = views;
     this.#brand = brand;
     this.#csp = csp;
     this.#development = development;
-    for (const name of views.pageNames()) {
-      // @types/pug lacks `plugins`, which pug supports (its resolve hook is how a theme overrides includes).
-      this.#templates.set(name, compileFile(views.find(name), { plugins: [views.pugPlugin()] } as Options));
-    }
+    this.#names = new Set(views.pageNames());
     for (const required of ['login', 'consent', 'logout', 'logged-out', 'error', 'start']) {
-      if (!this.#templates.has(required)) throw new Error(`views: no ${required}.pug in ${views.roots.join(' or ')}`);
+      if (!this.#names.has(required)) throw new Error(`views: no ${required}.pug in ${views.roots.join(' or ')}`);
     }
   }
 
+  /** Compiles every template now, so a broken theme stops the server at start, not at the first visitor. */
+  compileAll(): void {
+    for (const name of this.#names) this.#template(name);
+  }
+
+  #template(name: string): compileTemplate {
+    let template = this.#templates.get(name);
+    if (!template) {
+      if (!this.#names.has(name)) throw new Error(`no page template "${name}"`);
+      // @types/pug lacks `plugins`, which pug supports (its resolve hook is how a theme overrides includes).
+      template = compileFile(this.#views.find(name), { plugins: [this.#views.pugPlugin()] } as Options);
+      this.#templates.set(name, template);
+    }
+    return template;
+  }
 
   /** Writes an HTML page, never cached. */
   render(ctx: PageContext, name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
-    const template = this.#templates.get(name);
-    if (!template) throw new Error(`no page template "${name}"`);
+    const template = this.#template(name);
     ctx.status = options.status ?? 200;
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
