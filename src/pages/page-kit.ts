@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.ts';
 import type { Config } from '../config/schema.ts';
 import { ContentSecurityPolicy } from '../http/content-security-policy.ts';
 import { I18n } from '../i18n/i18n.ts';
@@ -23,6 +25,7 @@ export function createPageKit(config: Config): PageKit {
   const i18n = new I18n(LOCALES_DIRECTORY, config.i18n.defaultLocale, { product: config.branding.productName });
   const { brand, assets, cspSources } = resolveBranding(config.branding);
   const csp = new ContentSecurityPolicy(cspSources);
+  if (config.views && !existsSync(config.views)) throw new ConfigError([`views (KEYLINE_VIEWS): no folder at ${config.views}`]);
   const views = new LayeredViews(config.views ? [config.views, VIEWS_DIRECTORY] : [VIEWS_DIRECTORY]);
   const pages = new Pages({ views, brand, csp, development: isDevelopment(config) });
   return { i18n, pages, csp, assets };

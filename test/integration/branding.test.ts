@@ -123,7 +123,9 @@ test('a logo given as an https URL is allowed by the CSP, and nothing else is', 
   }
 });
 
-test('a branding file that is not there stops start-up with one line naming the key', async () => {
+test('a branding file or theme folder that is not there stops start-up with one line naming the key', async () => {
   await expect(startKeyline({ config: { branding: { logo: '/nonexistent/logo.svg' } } }))
     .rejects.toThrow(/branding\.logo: no file at \/nonexistent\/logo\.svg/);
+  await expect(startKeyline({ config: { views: '/nonexistent/theme' } }))
+    .rejects.toThrow(/views \(KEYLINE_VIEWS\): no folder at \/nonexistent\/theme/);
 });
