@@ -6,14 +6,16 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 
-COPY package.json package-lock.json ./
-# npm install follows package-lock.json; npm ci would refuse a lockfile made where some platforms' optional builds are missing.
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json package-lock.json .npmrc ./
+# Exactly the committed lockfile, production packages only.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY bin ./bin
 COPY config ./config
 COPY src ./src
 COPY views ./views
+COPY locales ./locales
+COPY assets ./assets
 RUN mkdir -p /app/data && chown node:node /app/data
 
 USER node

@@ -13,10 +13,9 @@ import { hashPassword } from '../src/accounts/password-hashing.ts';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config/load-config.ts';
 import { createLogger } from '../src/logger.ts';
-import { registerClient, type ClientRegistration } from '../src/oidc/client-registration.ts';
+import { registerClient, type ClientRegistration, type RegistrationContext } from '../src/oidc/client-registration.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/store.ts';
-import type Provider from 'oidc-provider';
 import {
   API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
   type ClientCredentials,
@@ -29,8 +28,8 @@ if (!dataDirectory) throw new Error('--data-dir is required');
 const userCount = Number(argumentValue(args, '--users') ?? 1000);
 const logLevel = argumentValue(args, '--log-level') ?? 'info';
 
-async function addClient(provider: Provider, store: Store, registration: ClientRegistration): Promise<ClientCredentials> {
-  const registered = await registerClient(provider, registration);
+async function addClient(context: RegistrationContext, store: Store, registration: ClientRegistration): Promise<ClientCredentials> {
+  const registered = await registerClient(context, registration);
   const now = new Date();
   await store.clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now });
   return { clientId: registered.clientId, clientSecret: registered.clientSecret! };
@@ -73,10 +72,10 @@ const keyline = await createApp({ config, store, logger });
 server.on('request', keyline.app.callback());
 
 const common = { postLogoutRedirectUris: [], isPublic: false, pkceOptional: false };
-const machine = await addClient(keyline.provider, store, {
+const machine = await addClient(keyline, store, {
   ...common, name: 'Bench machine', redirectUris: [], grantTypes: ['client_credentials'], scopes: API_SCOPE, resources: [RS256_API, ES256_API],
 });
-const web = await addClient(keyline.provider, store, {
+const web = await addClient(keyline, store, {
   ...common, name: 'Bench web app', redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token'], scopes: WEB_SCOPES, resources: [],
 });
 await seedUsers(store);

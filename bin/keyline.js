@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-// The `keyline` admin CLI. Needs Node.js >= 22.18 (TypeScript type stripping); `npx keyline` uses the project's Node 24.
-import '../src/cli/main.ts';
+// The `keyline` admin CLI. The version check runs first, in plain JavaScript, because the CLI
+// itself is TypeScript that only Node >= 22.18 can run (`npx keyline` uses the project's Node 24).
+import { requireNode } from './node-version.js';
+
+requireNode('npx keyline');
+import('../src/cli/main.ts');

@@ -1,5 +1,6 @@
 // A backend service that gets an access token with client credentials and calls an API with it.
-//   CLIENT_ID=... CLIENT_SECRET=... API_URL=http://127.0.0.1:4000 node examples/machine-client.ts
+//   CLIENT_ID=... CLIENT_SECRET=... SCOPE=orders:read API_URL=http://127.0.0.1:4000 npx node examples/machine-client.ts
+// (`npx node` runs the project's Node 24; the README's machine-to-machine walkthrough registers the client.)
 export async function clientCredentialsToken(issuer: string, clientId: string, clientSecret: string, scope?: string): Promise<string> {
   const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as { token_endpoint: string };
   const response = await fetch(discovery.token_endpoint, {

@@ -1,7 +1,8 @@
 // An API that accepts Keyline's JWT access tokens (RFC 9068) through the resource-server kit in
 // packages/resource-server: verified offline against the JWKS, DPoP-bound tokens checked, and its
 // RFC 9728 metadata served. Start Keyline first (npm start), then in another terminal:
-//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.test PORT=4000 npx node examples/resource-server.ts
+//   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.com PORT=4000 npx node examples/resource-server.ts
+// (`npx node` runs the project's Node 24.)
 import { createServer, type Server } from 'node:http';
 import { createResourceServer, fromNodeRequest, type RevocationCheck } from '../packages/resource-server/src/index.ts';
 

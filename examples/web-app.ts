@@ -1,5 +1,7 @@
 // "Login with Keyline": a server-side web app using the authorization code flow with PKCE.
-//   CLIENT_ID=... CLIENT_SECRET=... PORT=8080 node examples/web-app.ts   (redirect URI: http://localhost:8080/callback)
+//   npm run example     registers its own client and serves http://localhost:8080 (see run-example.ts)
+//   by hand, with a client whose redirect URI is http://localhost:8080/callback:
+//   CLIENT_ID=... CLIENT_SECRET=... PORT=8080 npx node examples/web-app.ts   (npx node: the project's Node 24)
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -58,7 +60,8 @@ export async function startWebApp(options: { issuer: string; clientId: string; c
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`Hello, ${profile.email ?? profile.sub}`);
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="/login">Login with Keyline</a>');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<!doctype html><html lang="en"><title>Example app</title><h1>Example app</h1><p><a href="/login">Login with Keyline</a></p></html>');
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
@@ -7,17 +6,17 @@ import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
 import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
-import { errorHandler } from './http/error-handler.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
 import { jwksCaching, jwksEtag, type JwksCacheState } from './http/jwks-caching.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { opsRoutes } from './http/ops-routes.ts';
-import { Pages } from './http/pages.ts';
 import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { createTracing, type Tracing } from './http/tracing.ts';
+import { requestLocale } from './i18n/request-locale.ts';
 import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { SealedSecrets } from './keys/sealed-secrets.ts';
 import type { SecretCipher } from './keys/secret-cipher.ts';
@@ -37,10 +36,12 @@ import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
+import { ResourceRegistry } from './oidc/resource-registry.ts';
+import { createPageKit } from './pages/page-kit.ts';
+import { startPage } from './pages/start-page.ts';
+import { staticAssets } from './pages/static-assets.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
 import type { Store } from './store/store.ts';
-
-export const VIEWS_DIRECTORY = fileURLToPath(new URL('../views', import.meta.url));
 
 export interface AppDependencies {
   config: Config;
@@ -66,6 +67,7 @@ export interface KeylineApp {
   securityEvents: SecurityEvents;
   auditSealer: AuditSealer;
   metrics: Metrics;
+  resources: ResourceRegistry;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
@@ -84,13 +86,17 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const cookieKeys = await resolveCookieKeys(config, secrets, logger);
   const csrfSecret = await storedSecret(secrets, 'csrf-secret');
   await hashForUnknownAccounts();
-  const pages = new Pages(VIEWS_DIRECTORY);
+  const { i18n, pages, csp, assets } = createPageKit(config);
+  pages.compileAll();
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
   const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
+  const resources = new ResourceRegistry(config.resources, store.resources);
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
 
   const buildProvider = () => {
-    const provider = createProvider({ config, store, logger, pages, jwks: keys.providerJwks(), cookieKeys, dpopNonceSecret });
+    const provider = createProvider({
+      config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
+    });
     recordProviderSecurityEvents(provider, securityEvents);
     return provider;
   };
@@ -120,20 +126,26 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   if (traceRequests) app.use(traceRequests);
   app.use(requestContext(logger, tracing.traceId));
   app.use(metrics.middleware());
-  app.use(securityHeaders);
+  app.use(securityHeaders(csp));
+  app.use(requestLocale(i18n));
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
   app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
+  app.use(staticAssets(assets));
+  app.use(startPage(pages).routes());
   app.use(postAsGet);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
-  app.use(interactionRoutes({ provider: host.provider, store, accounts, credentialThrottle, pages, csrfSecret }).routes());
+  app.use(interactionRoutes({
+    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret,
+  }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
   app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
   app.use(mountProvider(host));
+  app.use(notFound);
 
   let metricsApp: Koa | undefined;
   if (separateMetricsPort) {
@@ -154,6 +166,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     securityEvents,
     auditSealer,
     metrics,
+    resources,
     close: async () => {
       keys.stop();
       await auditSealer.stop();

@@ -9,6 +9,7 @@ import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { StoreUnavailableError } from './store/store-errors.ts';
 import { SecretsKeyError } from './keys/secrets-key-error.ts';
 import { openSecretCipher } from './keys/open-secret-cipher.ts';
+import { describeStoreLocation } from './store/store-location.ts';
 
 /** Process entry: config → store → app → listen, and a graceful shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   // Announced only once a signal would be handled: a supervisor may stop us the moment it reads this.
   const { port } = server.address() as AddressInfo;
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
-  logger.info({ issuer: config.issuer, host: config.host, port, metricsPort, store: store.kind }, 'Keyline is listening');
+  logger.info({ issuer: config.issuer, host: config.host, port, metricsPort, store: describeStoreLocation(config.store) }, 'Keyline is listening');
 }
 
 main().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { resolveSecretCipher } from '../keys/secrets-key-source.ts';
 import { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { ResourceRegistry } from '../oidc/resource-registry.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 
@@ -66,6 +67,11 @@ export class CliContext {
     return new SigningKeyManager({
       store: await this.store(), cipher: this.cipher, policy: signingKeyPolicy(this.config), algorithms: SIGNING_ALGS, logger: this.logger,
     });
+  }
+
+  /** The APIs the server knows: from the config and from the store. */
+  async resources(): Promise<ResourceRegistry> {
+    return new ResourceRegistry(this.config.resources, (await this.store()).resources);
   }
 
   print(line: string): void {

@@ -1,24 +1,35 @@
 import { generateClientSecret, hashClientSecret } from '../oidc/client-secrets.ts';
-import { publicMetadata, registerClient } from '../oidc/client-registration.ts';
+import {
+  changeClient, ClientRegistrationError, publicMetadata, registerClient, type ClientSettings, type RegisteredClient,
+} from '../oidc/client-registration.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { cliProvider } from './cli-provider.ts';
 import { confirmDestructive } from './confirm.ts';
 import { adminAction } from './admin-action.ts';
-import { listOption, parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
+import { listOption, parseArguments, requirePositional, stringOption, type ParsedArguments } from './parse-arguments.ts';
+
+const SETTING_HELP = `      --redirect-uri URI...             where codes may be sent (exact match); repeat or comma-separate
+      --grant-types LIST                authorization_code,refresh_token (default) or client_credentials
+      --scopes "..."                    OpenID scopes and the API scopes of its --resource APIs;
+                                        default "openid profile email offline_access" for sign-in clients
+      --pkce optional|required          a confidential client may omit PKCE when optional (required by default)
+      --post-logout-redirect-uri URI... where RP-initiated logout may return to
+      --resource URI...                 APIs (see keyline resources) it may get JWT access tokens for; the first is its default
+      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
+      --auth-method METHOD              client_secret_basic (default), client_secret_post, or none (public)
+      --logo-uri URL                    logo shown on the consent page
+      --client-uri URL                  the app's home page (consent page, and links back from error pages)
+      --policy-uri URL                  its privacy policy, linked from the consent page
+      --tos-uri URL                     its terms of service, linked from the consent page`;
 
 export const CLIENTS_HELP = `keyline clients <command>
 
   add --name NAME [options]     register a client and print it as JSON (a secret is shown this once)
-      --redirect-uri URI...             where codes may be sent (exact match); repeat or comma-separate
-      --grant-types LIST                authorization_code,refresh_token (default) or client_credentials
-      --scopes "..."                    default "openid profile email offline_access"
       --public                          no secret (SPAs, native apps); PKCE is then always required
-      --pkce optional                   a confidential client may omit PKCE (required otherwise)
-      --post-logout-redirect-uri URI... where RP-initiated logout may return to
-      --resource URI...                 APIs this client may get JWT access tokens for; the first is its default
-      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
-      --auth-method METHOD              client_secret_basic (default) or client_secret_post
+${SETTING_HELP}
+  update <client_id> [options]  change any of the settings above, and --name; list options replace the list
+                                (an empty value clears it: --logo-uri ""); takes effect on running servers at once
   list [--json]                 list clients (never secrets)
   show <client_id>              print one client as JSON
   remove <client_id> [--yes]    delete a client (asks to confirm)
@@ -30,68 +41,91 @@ function auditedMetadata(metadata: Record<string, unknown>): Record<string, unkn
 }
 
 const ADD_USAGE = 'keyline clients add --name NAME --redirect-uri URI... [options]';
-const GRANT_SETS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+const UPDATE_USAGE = 'keyline clients update <client_id> [--name NAME] [options]';
+
+const SETTING_OPTIONS = {
+  name: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'grant-types': { type: 'string' },
+  scopes: { type: 'string' },
+  pkce: { type: 'string' },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  resource: { type: 'string', multiple: true },
+  'id-token-alg': { type: 'string' },
+  'auth-method': { type: 'string' },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'policy-uri': { type: 'string' },
+  'tos-uri': { type: 'string' },
+} as const;
+
+/** The settings given on the command line, and only those: an update changes nothing else. */
+function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
+  const given = (option: string) => parsed.values[option] !== undefined;
+  const settings: Partial<ClientSettings> = {};
+  if (given('name')) settings.name = stringOption(parsed, 'name');
+  if (given('redirect-uri')) settings.redirectUris = listOption(parsed, 'redirect-uri');
+  if (given('post-logout-redirect-uri')) settings.postLogoutRedirectUris = listOption(parsed, 'post-logout-redirect-uri');
+  if (given('grant-types')) settings.grantTypes = listOption(parsed, 'grant-types');
+  if (given('scopes')) settings.scopes = stringOption(parsed, 'scopes') ?? '';
+  if (given('resource')) settings.resources = listOption(parsed, 'resource');
+  if (given('pkce')) {
+    const pkce = stringOption(parsed, 'pkce');
+    if (pkce !== 'optional' && pkce !== 'required') throw new UsageError('--pkce takes "optional" or "required"');
+    settings.pkceOptional = pkce === 'optional';
+  }
+  const text = (option: string) => stringOption(parsed, option) || undefined;
+  if (given('id-token-alg')) settings.idTokenAlg = text('id-token-alg');
+  if (given('auth-method')) settings.authMethod = text('auth-method');
+  if (given('logo-uri')) settings.logoUri = text('logo-uri');
+  if (given('client-uri')) settings.clientUri = text('client-uri');
+  if (given('policy-uri')) settings.policyUri = text('policy-uri');
+  if (given('tos-uri')) settings.tosUri = text('tos-uri');
+  return settings;
+}
+
+async function registration<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClientRegistrationError) throw new CliError(`invalid client: ${error.message}`);
+    throw error;
+  }
+}
+
+function printClient(cli: CliContext, client: RegisteredClient): void {
+  cli.printJson({ ...publicMetadata(client.metadata), ...(client.clientSecret ? { client_secret: client.clientSecret } : {}) });
+}
 
 async function addClient(cli: CliContext, args: string[]): Promise<void> {
-  const parsed = parseArguments(args, {
-    name: { type: 'string' },
-    'redirect-uri': { type: 'string', multiple: true },
-    'grant-types': { type: 'string' },
-    scopes: { type: 'string' },
-    public: { type: 'boolean' },
-    pkce: { type: 'string' },
-    'post-logout-redirect-uri': { type: 'string', multiple: true },
-    resource: { type: 'string', multiple: true },
-    'id-token-alg': { type: 'string' },
-    'auth-method': { type: 'string' },
-  }, ADD_USAGE);
-  const name = stringOption(parsed, 'name');
-  if (!name) throw new UsageError(`--name is required (usage: ${ADD_USAGE})`);
-  const grantTypes = listOption(parsed, 'grant-types');
-  if (grantTypes.length === 0) grantTypes.push('authorization_code', 'refresh_token');
-  const unknownGrant = grantTypes.find((grant) => !GRANT_SETS.has(grant));
-  if (unknownGrant) throw new UsageError(`--grant-types: "${unknownGrant}" is not offered; use authorization_code, refresh_token or client_credentials`);
-  const pkce = stringOption(parsed, 'pkce');
-  if (pkce !== undefined && pkce !== 'optional' && pkce !== 'required') throw new UsageError('--pkce takes "optional" or "required"');
-  const isPublic = parsed.values.public === true;
-  if (isPublic && pkce === 'optional') throw new UsageError('--pkce optional is only for confidential clients; a public client must use PKCE');
-  if (isPublic && grantTypes.includes('client_credentials')) throw new UsageError('client_credentials needs a confidential client; drop --public');
-  const redirectUris = listOption(parsed, 'redirect-uri');
-  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
-    throw new UsageError(`--redirect-uri is required for authorization_code clients (usage: ${ADD_USAGE})`);
-  }
-  const scopes = stringOption(parsed, 'scopes')
-    ?? (grantTypes.includes('authorization_code') ? 'openid profile email offline_access' : '');
-
-  const provider = await cliProvider(cli);
-  let registered;
-  try {
-    registered = await registerClient(provider, {
-      name,
-      redirectUris,
-      postLogoutRedirectUris: listOption(parsed, 'post-logout-redirect-uri'),
-      grantTypes,
-      scopes,
-      isPublic,
-      pkceOptional: pkce === 'optional',
-      resources: listOption(parsed, 'resource'),
-      idTokenAlg: stringOption(parsed, 'id-token-alg'),
-      authMethod: stringOption(parsed, 'auth-method'),
-    });
-  } catch (error) {
-    const description = (error as { error_description?: string }).error_description ?? (error as Error).message;
-    const hint = /supported scope/.test(description)
-      ? '; API scopes must first be declared under resources.<url>.scopes in the config'
-      : '';
-    throw new CliError(`invalid client: ${description}${hint}`);
-  }
+  const parsed = parseArguments(args, { ...SETTING_OPTIONS, public: { type: 'boolean' } }, ADD_USAGE);
+  const settings = settingsFromOptions(parsed);
+  if (!settings.name) throw new UsageError(`--name is required (usage: ${ADD_USAGE})`);
+  const isPublic = parsed.values.public === true || settings.authMethod === 'none';
+  const context = { provider: await cliProvider(cli), resources: await cli.resources() };
+  const registered = await registration(() => registerClient(context, {
+    ...settings, name: settings.name!, isPublic, authMethod: isPublic ? undefined : settings.authMethod,
+  }));
   const now = new Date();
   await adminAction(cli, { type: 'client.created', clientId: registered.clientId, data: { after: auditedMetadata(registered.metadata) } },
     async () => (await cli.store()).clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now }));
-  cli.printJson({
-    ...publicMetadata(registered.metadata),
-    ...(registered.clientSecret ? { client_secret: registered.clientSecret } : {}),
-  });
+  printClient(cli, registered);
+}
+
+async function updateClient(cli: CliContext, args: string[]): Promise<void> {
+  const parsed = parseArguments(args, SETTING_OPTIONS, UPDATE_USAGE);
+  const clientId = requirePositional(parsed, 0, 'client_id', UPDATE_USAGE);
+  const changes = settingsFromOptions(parsed);
+  if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change (usage: ${UPDATE_USAGE})`);
+  const store = await cli.store();
+  const client = await store.clients.find(clientId);
+  if (!client) throw new CliError(`no client with id ${clientId}`);
+  const context = { provider: await cliProvider(cli), resources: await cli.resources() };
+  const changed = await registration(() => changeClient(context, client.metadata, changes));
+  await adminAction(cli, {
+    type: 'client.updated', clientId, data: { before: auditedMetadata(client.metadata), after: auditedMetadata(changed.metadata) },
+  }, () => store.clients.update(clientId, changed.metadata));
+  printClient(cli, changed);
 }
 
 export async function clientsCommand(cli: CliContext, args: string[]): Promise<void> {
@@ -99,6 +133,9 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
   switch (action) {
     case 'add':
       await addClient(cli, rest);
+      return;
+    case 'update':
+      await updateClient(cli, rest);
       return;
     case 'list': {
       const parsed = parseArguments(rest, { json: { type: 'boolean' } }, 'keyline clients list [--json]');

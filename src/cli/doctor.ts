@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
-import { isMongoUrl } from '../store/open-store.ts';
+import { describeStoreLocation, isMongoUrl } from '../store/store-location.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError } from './cli-error.ts';
 import { checkDeployment } from './doctor-deployment.ts';
@@ -8,8 +9,9 @@ import { parseArguments, stringOption } from './parse-arguments.ts';
 
 export const DOCTOR_HELP = `keyline doctor [--url https://id.example.com [--client-id ID --redirect-uri URI] [--http-url URL]] [--json]
 
-  Without --url: checks the configuration, that the store answers, its indexes (MongoDB), and the
-  signing keys against the rotation policy.
+  Without --url: checks the configuration, that the store exists and answers, its indexes
+  (MongoDB), and the signing keys against the rotation policy. It never creates a store: a SQLite
+  file that is not there is a FAIL naming the path.
   With --url: also checks the running deployment from outside: discovery and JWKS reachable and
   consistent, the issuer exact, endpoints on the issuer's origin over https, the TLS certificate,
   the clock against the server's Date, HSTS and cookie flags on the login page (with --client-id
@@ -23,7 +25,11 @@ const DAY = 86_400_000;
 async function localFindings(cli: CliContext, servedKids: string[] | undefined): Promise<Finding[]> {
   const findings: Finding[] = [];
   const config = cli.config;
-  findings.push(ok('configuration', `issuer ${config.issuer}, store ${isMongoUrl(config.store) ? 'MongoDB' : `SQLite at ${config.store}`}`));
+  findings.push(ok('configuration', `issuer ${config.issuer}`));
+  findings.push(ok('store location', describeStoreLocation(config.store)));
+  if (!isMongoUrl(config.store) && !existsSync(config.store)) {
+    return [...findings, fail('store', `no SQLite store at ${config.store}`, 'start Keyline once to create it, or point KEYLINE_STORE (or store: in the config) at the right file')];
+  }
   let store;
   try {
     store = await cli.store();

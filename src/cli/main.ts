@@ -12,12 +12,14 @@ import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
 import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
 import { REGISTRATION_HELP, registrationCommand } from './registration.ts';
+import { RESOURCES_HELP, resourcesCommand } from './resources.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
 const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: usersCommand },
   clients: { help: CLIENTS_HELP, run: clientsCommand },
+  resources: { help: RESOURCES_HELP, run: resourcesCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
   registration: { help: REGISTRATION_HELP, run: registrationCommand },
@@ -33,7 +35,7 @@ function keylineVersion(): string {
 
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|sessions|keys|registration|audit|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|resources|sessions|keys|registration|audit|migrate|doctor> <command> [options]
        keyline --version
 
 It works on the store the server uses, from the same configuration
@@ -87,6 +89,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 }
 
 if (process.argv[1] && /keyline(\.js)?$|cli[/\\]main\.ts$/.test(process.argv[1])) {
+  // `keyline users list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { projectPath } from '../paths.ts';
+import { isMongoUrl } from '../store/store-location.ts';
 import { ConfigError } from './config-error.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -22,6 +24,8 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_SECRETS_KEY', 'secrets.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
   ['KEYLINE_METRICS_PORT', 'metrics.port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_METRICS_TOKEN', 'metrics.token', (value) => value],
+  ['KEYLINE_VIEWS', 'views', (value) => value],
+  ['KEYLINE_DEFAULT_LOCALE', 'i18n.defaultLocale', (value) => value],
 ];
 
 function parseBoolean(value: string): unknown {
@@ -73,6 +77,15 @@ function envNameFor(key: string): string {
   return ENV_OVERRIDES.find(([, configKey]) => configKey === key)?.[0] ?? '';
 }
 
+/**
+ * A relative SQLite path or views folder means a place inside the project, wherever the command
+ * runs from: otherwise `npx keyline doctor` in another folder would look at another store.
+ */
+function withProjectPaths(config: Config): Config {
+  const store = isMongoUrl(config.store) || config.store === ':memory:' ? config.store : projectPath(config.store);
+  return { ...config, store, ...(config.views ? { views: projectPath(config.views) } : {}) };
+}
+
 /** Validates a raw config object; every problem becomes one line naming the key. */
 export function parseConfig(raw: RawConfig): Config {
   const merged = { ...DEFAULTS, ...raw };
@@ -82,7 +95,7 @@ export function parseConfig(raw: RawConfig): Config {
     merged.issuer = `http://localhost:${port}`;
   }
   const result = configSchema.safeParse(merged);
-  if (result.success) return result.data;
+  if (result.success) return withProjectPaths(result.data);
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(top level)';
     // A list item (secrets.keys.0) is named by its list's variable.
@@ -93,10 +106,14 @@ export function parseConfig(raw: RawConfig): Config {
   throw new ConfigError(problems);
 }
 
-/** Loads the config file (KEYLINE_CONFIG or config/keyline.yaml), applies environment overrides, validates. */
+/**
+ * Loads the config file (KEYLINE_CONFIG, relative to the working directory like any path typed in a
+ * shell, or else the project's config/keyline.yaml), applies environment overrides, validates.
+ */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const explicitPath = env.KEYLINE_CONFIG;
-  const raw = readConfigFile(resolve(cwd, explicitPath ?? DEFAULT_CONFIG_PATH), explicitPath !== undefined);
+  const path = explicitPath === undefined ? projectPath(DEFAULT_CONFIG_PATH) : resolve(cwd, explicitPath);
+  const raw = readConfigFile(path, explicitPath !== undefined);
   for (const [name, key, convert] of ENV_OVERRIDES) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, key, convert(value));

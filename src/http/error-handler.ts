@@ -3,12 +3,14 @@ import { AccountError } from '../accounts/account-errors.ts';
 import { StoreUnavailableError } from '../store/store-errors.ts';
 import { HttpError } from './http-error.ts';
 import type { KeylineState } from './keyline-state.ts';
-import type { Pages } from './pages.ts';
+import type { ErrorKind } from '../pages/error-kinds.ts';
+import type { Pages } from '../pages/pages.ts';
 
 interface Failure {
   status: number;
   code: string;
   message: string;
+  kind?: ErrorKind;
 }
 
 const UNAVAILABLE: Failure = {
@@ -25,27 +27,32 @@ function isProviderError(error: unknown): error is { statusCode: number; error: 
 }
 
 function describe(error: unknown): Failure | undefined {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, kind: error.kind };
   if (error instanceof StoreUnavailableError) return UNAVAILABLE;
   if (error instanceof AccountError) return { status: 400, code: 'invalid_request', message: error.message };
   if (isProviderError(error) && error.statusCode < 500) {
-    const message = error.error === 'session_not_found' || error.error === 'invalid_request' && /interaction/.test(error.error_description ?? '')
-      ? 'This sign-in page has expired or was opened in another browser. Go back to the application and start again.'
-      : error.error_description ?? error.error;
-    return { status: error.statusCode, code: error.error, message };
+    return { status: error.statusCode, code: error.error, message: error.error_description ?? error.error };
   }
   return undefined;
 }
 
 function respond(ctx: Context & { state: KeylineState }, pages: Pages, failure: Failure): void {
+  ctx.state.errorCode = failure.code;
   if (ctx.accepts('json', 'html') === 'html') {
-    pages.renderError(ctx, failure.status, failure.message, failure.code);
+    pages.renderError(ctx, { status: failure.status, code: failure.code, description: failure.message, kind: failure.kind });
   } else {
     ctx.status = failure.status;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { error: failure.code, error_description: failure.message };
   }
   if (failure.status === 503) ctx.set('Retry-After', '5');
+}
+
+/** After every route had its chance: a branded 404 page (or a JSON 404 for API callers), never plain text. */
+export async function notFound(ctx: Context): Promise<void> {
+  if (ctx.body === undefined || ctx.body === null) {
+    throw new HttpError(404, 'not_found', 'There is nothing at this address.');
+  }
 }
 
 /**

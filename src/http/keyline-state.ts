@@ -1,3 +1,4 @@
+import type { Translate } from '../i18n/i18n.ts';
 import type { Logger } from '../logger.ts';
 
 /** What Keyline's middleware puts on `ctx.state` for the steps after it. */
@@ -9,6 +10,12 @@ export interface KeylineState {
   interaction?: InteractionDetails;
   /** An error oidc-provider handled itself as server_error, kept so it can be mapped. */
   providerError?: unknown;
+  /** The negotiated page language (ui_locales > Accept-Language > i18n.defaultLocale). */
+  locale: string;
+  /** The message lookup for that language: every string a person reads comes from it. */
+  t: Translate;
+  /** The OAuth-style error code of a failed request, for its log line. */
+  errorCode?: string;
 }
 
 export interface InteractionDetails {

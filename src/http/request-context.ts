@@ -6,8 +6,22 @@ import type { KeylineState } from './keyline-state.ts';
 const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
 
 /**
+ * The OAuth-style error code of a failed request: what Keyline's error mapping recorded, else the
+ * `error` of a JSON body oidc-provider answered with itself, else one derived from the status.
+ */
+export function errorCodeOf(ctx: Context & { state: KeylineState }): string {
+  if (ctx.state.errorCode) return ctx.state.errorCode;
+  const body = ctx.body as { error?: unknown } | null | undefined;
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof body.error === 'string') return body.error;
+  if (ctx.status === 404) return 'not_found';
+  return ctx.status >= 500 ? 'server_error' : 'invalid_request';
+}
+
+/**
  * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce and a child
  * logger, and logs one line per request. Only the path is logged: query strings can carry tokens.
+ * A 4xx/5xx line also carries `error`, the OAuth error code; with `requestId` (the reference an
+ * error page shows) it lets support find exactly what went wrong.
  */
 export function requestContext(logger: Logger, traceId: () => string | undefined = () => undefined) {
   return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
@@ -27,6 +41,7 @@ export function requestContext(logger: Logger, traceId: () => string | undefined
         method: ctx.method,
         path: ctx.path,
         status: ctx.status,
+        ...(ctx.status >= 400 ? { error: errorCodeOf(ctx) } : {}),
         ms: Math.round((performance.now() - started) * 10) / 10,
       }, 'request');
     }

@@ -1,31 +1,27 @@
 import type { Context, Next } from 'koa';
+import type { ContentSecurityPolicy } from './content-security-policy.ts';
 import type { KeylineState } from './keyline-state.ts';
 
 const ONE_YEAR = 365 * 24 * 3600;
 
 /**
- * Headers for every response. The CSP allows only this response's nonce for scripts and styles;
+ * Headers for every response. The CSP allows only this response's nonce for scripts and styles
+ * (see content-security-policy.ts for images and operator-configured origins);
  * oidc-provider appends the hash of its own form_post script when it renders one.
  * `form-action` is left out on purpose: browsers apply it to the redirect chain after a form post,
  * which would block the final redirect to the client's redirect_uri.
  */
-export async function securityHeaders(ctx: Context & { state: KeylineState }, next: Next): Promise<void> {
-  const nonce = ctx.state.cspNonce;
-  ctx.set({
-    'Content-Security-Policy': [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src 'nonce-${nonce}'`,
-      "img-src 'self' data:",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ].join('; '),
-    'X-Frame-Options': 'DENY',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-  });
-  if (ctx.secure) ctx.set('Strict-Transport-Security', `max-age=${ONE_YEAR}; includeSubDomains`);
-  await next();
-  ctx.remove('X-Powered-By');
+export function securityHeaders(csp: ContentSecurityPolicy) {
+  return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
+    ctx.set({
+      'Content-Security-Policy': csp.header(ctx.state.cspNonce),
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    });
+    if (ctx.secure) ctx.set('Strict-Transport-Security', `max-age=${ONE_YEAR}; includeSubDomains`);
+    await next();
+    ctx.remove('X-Powered-By');
+  };
 }

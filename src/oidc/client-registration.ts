@@ -2,24 +2,36 @@ import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
-import { PKCE_OPTIONAL, RESOURCES } from './keyline-client-metadata.ts';
+import { API_SCOPES, PKCE_OPTIONAL, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
 
-export interface ClientRegistration {
+/** Everything about a client an administrator may set or change. */
+export interface ClientSettings {
   name: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   grantTypes: string[];
+  /** OpenID scopes and API scopes, space-separated. */
   scopes: string;
   isPublic: boolean;
   pkceOptional: boolean;
   resources: string[];
   idTokenAlg?: string;
+  /** client_secret_basic (default) or client_secret_post; `none` is what isPublic means. */
   authMethod?: string;
+  /** Shown on the consent page: the client's logo, home page, privacy policy and terms. */
+  logoUri?: string;
+  clientUri?: string;
+  policyUri?: string;
+  tosUri?: string;
 }
+
+/** A new client: a name, and any setting that should not take its default. */
+export type ClientRegistration = Partial<ClientSettings> & { name: string };
 
 export interface RegisteredClient {
   clientId: string;
-  /** Present only for confidential clients, and only now: the store keeps a hash. */
+  /** Present only when a secret was issued, and only now: the store keeps a hash. */
   clientSecret?: string;
   metadata: Record<string, unknown>;
 }
@@ -32,26 +44,163 @@ function newClientId(): string {
   }
 }
 
-/** Builds the stored metadata for a new client and validates it with oidc-provider's own schema. */
-export async function registerClient(provider: Provider, registration: ClientRegistration): Promise<RegisteredClient> {
-  const clientId = newClientId();
-  const clientSecret = registration.isPublic ? undefined : generateClientSecret();
-  const userFlow = registration.grantTypes.includes('authorization_code');
-  const metadata: Record<string, unknown> = {
-    client_id: clientId,
-    client_name: registration.name,
-    grant_types: registration.grantTypes,
-    response_types: userFlow ? ['code'] : [],
-    redirect_uris: registration.redirectUris,
-    post_logout_redirect_uris: registration.postLogoutRedirectUris,
-    ...(registration.scopes ? { scope: registration.scopes } : {}),
-    token_endpoint_auth_method: registration.isPublic ? 'none' : registration.authMethod ?? 'client_secret_basic',
-    ...(clientSecret ? { client_secret: hashClientSecret(clientSecret) } : {}),
-    ...(registration.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
-    ...(registration.resources.length ? { [RESOURCES]: registration.resources } : {}),
-    ...(registration.idTokenAlg ? { id_token_signed_response_alg: registration.idTokenAlg } : {}),
+/** What registration checks against: oidc-provider's own client schema and the APIs Keyline knows. */
+export interface RegistrationContext {
+  provider: Provider;
+  resources: ResourceRegistry;
+}
+
+/** A setting that cannot be honoured; the message says which and why, in one line. */
+export class ClientRegistrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientRegistrationError';
+  }
+}
+
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+const USER_FLOW_DEFAULT_SCOPES = 'openid profile email offline_access';
+
+function withDefaults(registration: ClientRegistration): ClientSettings {
+  const grantTypes = registration.grantTypes?.length ? registration.grantTypes : ['authorization_code', 'refresh_token'];
+  return {
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    isPublic: false,
+    pkceOptional: false,
+    resources: [],
+    ...registration,
+    grantTypes,
+    scopes: registration.scopes ?? (grantTypes.includes('authorization_code') ? USER_FLOW_DEFAULT_SCOPES : ''),
   };
-  await provider.Client.validate(metadata as ClientMetadata);
+}
+
+async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
+  if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name');
+  const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
+  if (unknownGrant) {
+    throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token or client_credentials`);
+  }
+  if (settings.isPublic && settings.pkceOptional) {
+    throw new ClientRegistrationError('PKCE: optional PKCE is only for confidential clients; a public client must use PKCE');
+  }
+  if (settings.isPublic && settings.grantTypes.includes('client_credentials')) {
+    throw new ClientRegistrationError('grant types: client_credentials needs a confidential client');
+  }
+  if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0) {
+    throw new ClientRegistrationError('redirect URIs: an authorization_code client needs at least one');
+  }
+  const apiScopes = new Set<string>();
+  for (const indicator of settings.resources) {
+    const resource = await context.resources.find(indicator);
+    if (!resource) throw new ClientRegistrationError(`resources: ${indicator} is not known; add it first with \`npx keyline resources add ${indicator}\``);
+    for (const scope of resource.scopes) apiScopes.add(scope);
+  }
+  const unknownScope = settings.scopes.split(' ').filter(Boolean).find((scope) => !isOidcScope(scope) && !apiScopes.has(scope));
+  if (unknownScope) {
+    throw new ClientRegistrationError(settings.resources.length
+      ? `scopes: "${unknownScope}" is not a scope of ${settings.resources.join(', ')} (see \`npx keyline resources list\`)`
+      : `scopes: "${unknownScope}" is not an OpenID scope; an API scope needs the API given with --resource`);
+  }
+}
+
+function optional(key: string, value: string | undefined): Record<string, unknown> {
+  return value ? { [key]: value } : {};
+}
+
+/** The stored metadata for settings: the standard fields, plus Keyline's own (PKCE, resources, API scopes). */
+function toMetadata(clientId: string, settings: ClientSettings, secretHash: string | undefined): Record<string, unknown> {
+  const scopes = settings.scopes.split(' ').filter(Boolean);
+  const oidcScopes = scopes.filter(isOidcScope);
+  const apiScopes = scopes.filter((scope) => !isOidcScope(scope));
+  return {
+    client_id: clientId,
+    client_name: settings.name,
+    grant_types: settings.grantTypes,
+    response_types: settings.grantTypes.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: settings.redirectUris,
+    post_logout_redirect_uris: settings.postLogoutRedirectUris,
+    ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
+    token_endpoint_auth_method: settings.isPublic ? 'none' : settings.authMethod ?? 'client_secret_basic',
+    ...(secretHash ? { client_secret: secretHash } : {}),
+    ...(settings.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
+    ...(settings.resources.length ? { [RESOURCES]: settings.resources } : {}),
+    ...(apiScopes.length ? { [API_SCOPES]: apiScopes } : {}),
+    ...optional('id_token_signed_response_alg', settings.idTokenAlg),
+    ...optional('logo_uri', settings.logoUri),
+    ...optional('client_uri', settings.clientUri),
+    ...optional('policy_uri', settings.policyUri),
+    ...optional('tos_uri', settings.tosUri),
+  };
+}
+
+/** Keyline's checks, then oidc-provider's own client schema, so nothing is stored that the server would refuse. */
+async function validated(context: RegistrationContext, clientId: string, settings: ClientSettings, secretHash?: string) {
+  await checkSettings(context, settings);
+  const metadata = toMetadata(clientId, settings, secretHash);
+  try {
+    await context.provider.Client.validate(metadata as ClientMetadata);
+  } catch (error) {
+    throw new ClientRegistrationError((error as { error_description?: string }).error_description ?? (error as Error).message);
+  }
+  return metadata;
+}
+
+/** The settings a stored client has, so a change can be applied to them. */
+export function clientSettingsOf(stored: Record<string, unknown>): ClientSettings {
+  const metadata = withApiScopesApart(stored);
+  const list = (key: string) => (Array.isArray(metadata[key]) ? metadata[key] as string[] : []);
+  const text = (key: string) => (typeof metadata[key] === 'string' ? metadata[key] as string : undefined);
+  const authMethod = text('token_endpoint_auth_method');
+  return {
+    name: text('client_name') ?? String(metadata.client_id),
+    redirectUris: list('redirect_uris'),
+    postLogoutRedirectUris: list('post_logout_redirect_uris'),
+    grantTypes: list('grant_types'),
+    scopes: [...(text('scope')?.split(' ') ?? []), ...list(API_SCOPES)].filter(Boolean).join(' '),
+    isPublic: authMethod === 'none',
+    pkceOptional: metadata[PKCE_OPTIONAL] === true,
+    resources: list(RESOURCES),
+    idTokenAlg: text('id_token_signed_response_alg'),
+    authMethod: authMethod === 'none' ? undefined : authMethod,
+    logoUri: text('logo_uri'),
+    clientUri: text('client_uri'),
+    policyUri: text('policy_uri'),
+    tosUri: text('tos_uri'),
+  };
+}
+
+/** Registers a client: one function for the CLI and, later, the admin API. */
+export async function registerClient(context: RegistrationContext, registration: ClientRegistration): Promise<RegisteredClient> {
+  const settings = withDefaults(registration);
+  const clientId = newClientId();
+  const clientSecret = settings.isPublic ? undefined : generateClientSecret();
+  const metadata = await validated(context, clientId, settings, clientSecret && hashClientSecret(clientSecret));
+  return { clientId, clientSecret, metadata };
+}
+
+/**
+ * Applies changes to a stored client. A confidential client keeps its secret; one made public loses
+ * it; one made confidential gets a new secret, returned once.
+ */
+export async function changeClient(
+  context: RegistrationContext,
+  stored: Record<string, unknown>,
+  changes: Partial<ClientSettings>,
+): Promise<RegisteredClient> {
+  const clientId = String(stored.client_id);
+  const current = clientSettingsOf(stored);
+  const settings: ClientSettings = { ...current, ...changes };
+  if (changes.authMethod === 'none') {
+    settings.isPublic = true;
+    settings.authMethod = undefined;
+  } else if (changes.authMethod !== undefined) {
+    settings.isPublic = false;
+  }
+  const existingHash = typeof stored.client_secret === 'string' ? stored.client_secret : undefined;
+  const clientSecret = !settings.isPublic && !existingHash ? generateClientSecret() : undefined;
+  const secretHash = settings.isPublic ? undefined : existingHash ?? hashClientSecret(clientSecret!);
+  const metadata = await validated(context, clientId, settings, secretHash);
   return { clientId, clientSecret, metadata };
 }
 

@@ -1,8 +1,10 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
-import type { Pages } from '../http/pages.ts';
 import type { JWK } from 'jose';
+import { publicJwkOf } from '../keys/signing-key-material.ts';
+import { clientView } from '../pages/client-view.ts';
+import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { clientSecretMatches } from './client-secrets.ts';
@@ -10,10 +12,11 @@ import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
 import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { stayUrlFor } from './logout-routes.ts';
 import { sessionTtl } from './session-lifetime.ts';
-import { publicJwkOf } from '../keys/signing-key-material.ts';
+import { rememberSigningOutClient, signedOutClient } from './signed-out-client.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
@@ -31,6 +34,9 @@ export interface ProviderDependencies {
   pages: Pages;
   /** The private signing keys, in JWKS order (SigningKeyManager.providerJwks()). */
   jwks: { keys: JWK[] };
+  /** The languages the pages speak, for discovery's ui_locales_supported. */
+  uiLocales: readonly string[];
+  resources: ResourceRegistry;
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
@@ -45,7 +51,9 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
 
-function providerConfiguration({ config, store, pages, jwks, cookieKeys, dpopNonceSecret }: ProviderDependencies): Configuration {
+function providerConfiguration({
+  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
+}: ProviderDependencies): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(store, {
@@ -54,7 +62,8 @@ function providerConfiguration({ config, store, pages, jwks, cookieKeys, dpopNon
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
-    scopes: [...new Set([...OIDC_SCOPES, ...Object.values(config.resources).flatMap((resource) => resource.scopes)])],
+    // Only the OpenID scopes: API scopes belong to their resource (resource-servers.ts), so they can change at run time.
+    scopes: [...OIDC_SCOPES],
     claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
     async findAccount(_ctx, sub) {
       const account = await store.accounts.findById(sub);
@@ -103,19 +112,19 @@ function providerConfiguration({ config, store, pages, jwks, cookieKeys, dpopNon
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-          const client = ctx.oidc.client;
-          pages.render(ctx, 'logout', 'Sign out', {
-            logoutForm: form, clientName: client?.clientName ?? client?.clientId, stayUrl: stayUrlFor(client?.clientId),
+          rememberSigningOutClient(ctx, ctx.oidc.client?.clientId);
+          pages.render(ctx as never, 'logout', {
+            logoutForm: form, client: clientView(ctx.oidc.client), stayUrl: stayUrlFor(ctx.oidc.client?.clientId),
           });
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          pages.render(ctx, 'logged-out', 'Signed out');
+          pages.render(ctx as never, 'logged-out', { client: clientView(await signedOutClient(ctx)) });
         },
       },
       resourceIndicators: {
         enabled: true,
         defaultResource,
-        getResourceServerInfo: resourceServerInfo(config),
+        getResourceServerInfo: resourceServerInfo(config, resources),
         useGrantedResource: async () => true,
       },
     },
@@ -130,9 +139,15 @@ function providerConfiguration({ config, store, pages, jwks, cookieKeys, dpopNon
       Session: sessionTtl(config),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    discovery: { ui_locales_supported: [...uiLocales] },
     async renderError(ctx, out) {
-      const message = out.error_description ?? 'The request could not be completed.';
-      pages.renderError(ctx as never, ctx.status >= 400 ? ctx.status : 400, String(message), String(out.error));
+      const client = clientView(ctx.oidc?.client);
+      pages.renderError(ctx as never, {
+        status: ctx.status >= 400 ? ctx.status : 400,
+        code: String(out.error),
+        description: out.error_description === undefined ? undefined : String(out.error_description),
+        client: client ? { name: client.name, homeUri: client.homeUri } : undefined,
+      });
     },
   };
 }

@@ -1,10 +1,38 @@
+import { OIDC_SCOPES } from './claims.ts';
+
 /** Client metadata Keyline adds to the standard set; oidc-provider validates and carries them. */
 export const PKCE_OPTIONAL = 'keyline_pkce_optional';
 export const RESOURCES = 'keyline_resources';
+/**
+ * The API scopes a client may get, kept apart from the standard `scope`: oidc-provider checks
+ * `scope` against the scopes it knew at start, and API scopes come and go with `keyline resources`.
+ */
+export const API_SCOPES = 'keyline_api_scopes';
 /** Every sign-in to this client needs a second factor or a passkey. */
 export const REQUIRE_MFA = 'keyline_require_mfa';
 
-export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, REQUIRE_MFA];
+export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQUIRE_MFA];
+
+const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
+
+export function isOidcScope(scope: string): boolean {
+  return OIDC_SCOPE_SET.has(scope);
+}
+
+/**
+ * Clients registered before API scopes had their own field carry them in `scope`; the stored
+ * metadata is read through this, so they keep working without a migration.
+ */
+export function withApiScopesApart(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (typeof metadata.scope !== 'string') return metadata;
+  const scopes = metadata.scope.split(' ').filter(Boolean);
+  const api = scopes.filter((scope) => !isOidcScope(scope));
+  if (api.length === 0) return metadata;
+  const { scope: _all, ...rest } = metadata;
+  const oidc = scopes.filter(isOidcScope);
+  const existing = Array.isArray(metadata[API_SCOPES]) ? metadata[API_SCOPES] as string[] : [];
+  return { ...rest, ...(oidc.length ? { scope: oidc.join(' ') } : {}), [API_SCOPES]: [...new Set([...existing, ...api])] };
+}
 
 interface ClientLike {
   metadata(): Record<string, unknown>;
@@ -14,17 +42,21 @@ interface ClientLike {
  * oidc-provider builds a new Client instance whenever a client's metadata changes, so a memo per
  * instance cannot go stale; it saves `metadata()` (which re-cases every property, ~30 µs) per request.
  */
-const resourcesByClient = new WeakMap<ClientLike, string[]>();
-
-export function clientResources(client: ClientLike): string[] {
-  let resources = resourcesByClient.get(client);
-  if (!resources) {
-    const value = client.metadata()[RESOURCES];
-    resources = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
-    resourcesByClient.set(client, resources);
-  }
-  return resources;
+function memoizedList(key: string) {
+  const byClient = new WeakMap<ClientLike, string[]>();
+  return (client: ClientLike): string[] => {
+    let list = byClient.get(client);
+    if (!list) {
+      const value = client.metadata()[key];
+      list = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+      byClient.set(client, list);
+    }
+    return list;
+  };
 }
+
+export const clientResources = memoizedList(RESOURCES);
+export const clientApiScopes = memoizedList(API_SCOPES);
 
 export function validateExtraClientMetadata(key: string, value: unknown): void {
   if ((key === PKCE_OPTIONAL || key === REQUIRE_MFA) && value !== undefined && typeof value !== 'boolean') {
@@ -33,5 +65,9 @@ export function validateExtraClientMetadata(key: string, value: unknown): void {
   if (key === RESOURCES && value !== undefined) {
     const valid = Array.isArray(value) && value.every((entry) => typeof entry === 'string' && URL.canParse(entry));
     if (!valid) throw new TypeError(`${RESOURCES} must be an array of absolute URLs`);
+  }
+  if (key === API_SCOPES && value !== undefined) {
+    const valid = Array.isArray(value) && value.every((entry) => typeof entry === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(entry));
+    if (!valid) throw new TypeError(`${API_SCOPES} must be an array of scope values`);
   }
 }

@@ -1,25 +1,28 @@
 import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { clientResources } from './keyline-client-metadata.ts';
+import { clientApiScopes, clientResources } from './keyline-client-metadata.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
 
 /**
- * Access tokens for an API are JWTs (RFC 9068) bound to that API as `aud`.
- * A client may only ask for the resources registered with it; per-resource options and the API's
- * scopes come from config.
+ * Access tokens for an API are JWTs (RFC 9068) bound to that API as `aud`. A client may only ask
+ * for the resources registered with it, and gets only the API scopes it was registered with that
+ * the API has. oidc-provider asks this on every request that needs it, so an API or scope added
+ * with the CLI is honoured at once: API scopes never go into oidc-provider's start-time `scopes`.
+ * A resource registered with a client but declared nowhere is an audience with no scopes.
  */
-export function resourceServerInfo(config: Config) {
+export function resourceServerInfo(config: Config, registry: ResourceRegistry) {
   return async (_ctx: KoaContextWithOIDC, resourceIndicator: string, client: Client): Promise<ResourceServer> => {
     if (!clientResources(client).includes(resourceIndicator)) {
       throw new errors.InvalidTarget(`resource ${resourceIndicator} is not registered for this client`);
     }
-    const resource = config.resources[resourceIndicator];
-    const scope = resource?.scopes.join(' ') ?? '';
+    const resource = await registry.find(resourceIndicator);
+    const allowed = new Set(clientApiScopes(client));
     return {
       audience: resourceIndicator,
-      scope,
+      scope: (resource?.scopes ?? []).filter((scope) => allowed.has(scope)).join(' '),
       accessTokenFormat: 'jwt',
       accessTokenTTL: resource?.accessTokenTtl ?? config.ttl.accessToken,
-      jwt: { sign: { alg: resource?.signingAlg ?? 'RS256' } },
+      jwt: { sign: { alg: (resource?.signingAlg ?? 'RS256') as 'RS256' } },
     };
   };
 }

@@ -1,9 +1,10 @@
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import revoke from 'oidc-provider/lib/helpers/revoke.js';
 import type { OidcPayload, Store } from '../store/store.ts';
-import { ClientMetadataCache } from './client-metadata-cache.ts';
 import { removeRegisteredClient, saveRegisteredClient } from './dynamic-registration/registered-clients.ts';
 import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
+import { withApiScopesApart } from './keyline-client-metadata.ts';
+import { RevisionCache } from './revision-cache.ts';
 import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
 
 /**
@@ -22,7 +23,13 @@ export interface StoreAdapterOptions {
 const nowInSeconds = () => Date.now() / 1000;
 
 export function createStoreAdapter(store: Store, options: StoreAdapterOptions = {}) {
-  const clients = new ClientMetadataCache(store.clients);
+  const clients = new RevisionCache<Record<string, unknown>>({
+    find: async (clientId) => {
+      const client = await store.clients.find(clientId);
+      return client && withApiScopesApart(client.metadata);
+    },
+    revision: () => store.clients.revision(),
+  });
   const annotate = options.annotate ?? ((_model: string, payload: OidcPayload) => payload);
   const reuseInterval = options.refreshTokenReuseInterval ?? 0;
 

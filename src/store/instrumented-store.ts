@@ -7,7 +7,8 @@ export interface StoreObserver {
 }
 
 const REPOSITORIES = [
-  'oidc', 'accounts', 'clients', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors', 'recoveryCodes',
+  'oidc', 'accounts', 'clients', 'resources', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors',
+  'recoveryCodes',
 ] as const;
 
 function methodNames(repository: object): string[] {

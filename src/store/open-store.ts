@@ -1,10 +1,9 @@
 import type { Config } from '../config/schema.ts';
 import type { Store } from './store.ts';
 import { openSqliteStore } from './sqlite/open-sqlite-store.ts';
+import { isMongoUrl } from './store-location.ts';
 
-export function isMongoUrl(location: string): boolean {
-  return /^mongodb(\+srv)?:\/\//.test(location);
-}
+export { isMongoUrl };
 
 /** Chooses the backend from `store`: a mongodb:// or mongodb+srv:// URL selects MongoDB, anything else is a SQLite path. */
 export async function openStore(config: Pick<Config, 'store' | 'sqlite'>): Promise<Store> {

@@ -97,6 +97,31 @@ export interface Clients {
   revision(): Promise<number>;
 }
 
+/** An API that receives JWT access tokens, added with `keyline resources add`. */
+export interface ResourceRecord {
+  /** The resource indicator (RFC 8707): the API's URL, which tokens carry as `aud`. */
+  indicator: string;
+  /** Shown on the consent page; the indicator's host when null. */
+  name: string | null;
+  scopes: string[];
+  signingAlg: string;
+  /** Seconds; the configured default when null. */
+  accessTokenTtl: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Resources {
+  /** Throws DuplicateError when the indicator exists. */
+  create(resource: ResourceRecord): Promise<void>;
+  find(indicator: string): Promise<ResourceRecord | undefined>;
+  list(): Promise<ResourceRecord[]>;
+  /** Returns false when there was nothing to remove. */
+  remove(indicator: string): Promise<boolean>;
+  /** Changes whenever any process creates or removes a resource, like Clients.revision. */
+  revision(): Promise<number>;
+}
+
 export interface StoredSigningKey {
   kid: string;
   alg: string;
@@ -305,6 +330,7 @@ export interface Store {
   readonly oidc: OidcRecords;
   readonly accounts: Accounts;
   readonly clients: Clients;
+  readonly resources: Resources;
   readonly signingKeys: SigningKeys;
   readonly secrets: Secrets;
   readonly consents: Consents;

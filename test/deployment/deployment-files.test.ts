@@ -59,7 +59,7 @@ describe('Dockerfile', () => {
 
   test('builds on Node 24 with production dependencies only', () => {
     expect(instructions[0]).toMatch(/^FROM node:24[-\w.]*$/);
-    expect(dockerfile).toMatch(/npm install --omit=dev/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
   });
 
@@ -72,6 +72,6 @@ describe('Dockerfile', () => {
   });
 
   test('copies everything the server needs at run time', () => {
-    for (const path of ['src', 'views', 'config', 'bin']) expect(dockerfile).toMatch(new RegExp(`^COPY ${path} `, 'm'));
+    for (const path of ['src', 'views', 'locales', 'assets', 'config', 'bin']) expect(dockerfile).toMatch(new RegExp(`^COPY ${path} `, 'm'));
   });
 });

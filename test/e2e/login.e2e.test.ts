@@ -1,31 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, tokenRequest, type TestClient, type TestUser } from '../support/oidc-flow.ts';
 
 /**
- * A real browser (Debian's chromium, driven by playwright-core; never a downloaded one) through the
- * login and consent pages, to the client's redirect URI. Set E2E_SCREENSHOT_DIR to keep the screenshot.
+ * A real browser through the login and consent pages, to the client's redirect URI.
+ * Set E2E_SCREENSHOT_DIR to keep the screenshot.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-  '--no-first-run', '--disable-component-update', '--disable-sync',
-];
-const installed = existsSync(CHROMIUM);
-
-if (!installed && process.env.CI) {
-  test('chromium is installed for the browser tests', () => {
-    throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium); the e2e tests never download one`);
-  });
-} else if (!installed) {
-  console.warn(`e2e: skipped, no browser at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-}
 
 /** A stand-in for the client application: records every request to /callback, and can frame a URL. */
 async function startClientApp(): Promise<{ origin: string; callbacks: URL[]; server: Server }> {
@@ -49,7 +36,7 @@ async function startClientApp(): Promise<{ origin: string; callbacks: URL[]; ser
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, callbacks, server };
 }
 
-(installed ? describe : describe.skip)('signing in with a real browser', () => {
+describeWithBrowser('signing in with a real browser', () => {
   let kl: RunningKeyline;
   let app: Awaited<ReturnType<typeof startClientApp>>;
   let client: TestClient;
@@ -73,8 +60,6 @@ async function startClientApp(): Promise<{ origin: string; callbacks: URL[]; ser
       console.error('CSP violation: ' + event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline'));
     });` });
     page.on('console', (message) => {
-      // Keyline serves no favicon; Chromium's automatic /favicon.ico request is not part of the flow.
-      if (new URL(message.location().url || 'about:blank').pathname === '/favicon.ico') return;
       if (message.type() === 'error' || /Content Security Policy|CSP/i.test(message.text())) {
         problems.push(`console ${message.type()} at ${message.location().url}: ${message.text()}`);
       }
@@ -82,7 +67,7 @@ async function startClientApp(): Promise<{ origin: string; callbacks: URL[]; ser
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`));
     page.on('response', (response) => {
-      if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') problems.push(`HTTP ${response.status()}: ${response.url()}`);
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
     });
   }, 30_000);
 
@@ -116,15 +101,14 @@ async function startClientApp(): Promise<{ origin: string; callbacks: URL[]; ser
 
     await page.fill('#email', user.email);
     await page.fill('#password', user.password);
-    await Promise.all([page.waitForURL(/\/interaction\/[\w-]+$/), page.click('button.primary')]);
+    await Promise.all([page.waitForURL(/\/interaction\/[\w-]+$/), page.click('button.kl-primary')]);
 
-    await expect(page.locator('h1').textContent()).resolves.toBe('Allow access?');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Browser Test App wants to use your Keyline account');
     const consent = await page.locator('main').innerText();
-    expect(consent).toContain('Browser Test App');
-    expect(consent).toContain('Sign you in with your Keyline account');
+    expect(consent).toContain('Know who you are on Keyline');
     expect(consent).toContain('See your email address');
     expect(consent).toContain('See your name');
-    expect(consent).toContain(`Signed in as ${user.email}`);
+    expect(consent).toContain(`You are signed in as ${user.email}`);
 
     await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
     expect(app.callbacks).toHaveLength(1);

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../src/paths.ts';
 import { startKeyline, TEST_SECRETS_KEY, type RunningKeyline } from '../support/start-keyline.ts';
 import { exchangeCode, signIn, type TestClient } from '../support/oidc-flow.ts';
 import { runCli as keyline } from '../support/run-cli.ts';
@@ -76,7 +80,7 @@ test.each([
 });
 
 test('every command has --help', async () => {
-  for (const noun of ['users', 'clients', 'sessions', 'keys', 'audit', 'migrate', 'doctor']) {
+  for (const noun of ['users', 'clients', 'resources', 'sessions', 'keys', 'registration', 'audit', 'migrate', 'doctor']) {
     const result = await keyline(kl, [noun, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`keyline ${noun}`);
@@ -132,4 +136,23 @@ test('on a terminal, destructive verbs ask, and only "y" goes ahead', async () =
   expect(confirmed.code).toBe(0);
   expect(confirmed.output).toMatch(/removed client/);
   expect(await kl.store.clients.find(created.client_id)).toBeUndefined();
+});
+
+test('doctor on a store that is not there says so, names the path, and does not create it', async () => {
+  const missing = join(tmpdir(), `keyline-missing-${process.pid}`, 'keyline.sqlite');
+  const result = await keyline({ store: missing }, ['doctor']);
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(new RegExp(`^FAIL  store: no SQLite store at ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+  expect(existsSync(missing)).toBe(false);
+  expect(existsSync(dirname(missing))).toBe(false);
+});
+
+test('doctor prints where the store is', async () => {
+  const result = await keyline(kl, ['doctor']);
+  expect(result.stdout).toContain(`ok    store location: SQLite at ${kl.config.store}`);
+});
+
+test('a relative store path means a place inside the project, whatever the working directory', async () => {
+  const result = await keyline({ store: 'data/relative-check-does-not-exist.sqlite' }, ['doctor']);
+  expect(result.stdout).toContain(`no SQLite store at ${join(PROJECT_ROOT, 'data', 'relative-check-does-not-exist.sqlite')}`);
 });

@@ -48,7 +48,7 @@ describe('cookies and headers over plain http', () => {
       `${kl.url}${/action="([^"]+\/login)"/.exec(login.text)![1]}`,
       { email: user.email, password: user.password, csrf: hiddenField(login.text, 'csrf')! },
     ));
-    expect(consent.text).toContain('Allow access?');
+    expect(consent.text).toContain('wants to use your Keyline account');
     expectHtmlSecurityHeaders(consent.headers, consent.text);
     expect(consent.headers.get('cache-control')).toContain('no-store');
 
@@ -63,7 +63,7 @@ describe('cookies and headers over plain http', () => {
     expectHtmlSecurityHeaders(logout.headers, logout.text);
     const loggedOut = await signedIn.browser.postForm(`${kl.url}/session/end/confirm`, { xsrf: hiddenField(logout.text, 'xsrf')!, logout: 'yes' });
     const done = await signedIn.browser.followWithin(kl.url, loggedOut);
-    expect(done.text).toContain('Signed out');
+    expect(done.text).toContain('signed out of Keyline');
     expectHtmlSecurityHeaders(done.headers, done.text);
   });
 

@@ -29,7 +29,7 @@ describe('login forms', () => {
     const { browser, action } = await openLoginPage(kl, client);
     const response = await browser.postForm(action, { email: user.email, password: user.password });
     expect(response.status).toBe(403);
-    expect(response.text).toContain('not sent from the sign-in page');
+    expect(response.text).toContain('not sent from the Keyline sign-in page');
     expect(await kl.store.oidc.listByAccount('Session', user.id)).toEqual([]);
   });
 

@@ -35,8 +35,8 @@ describe.each(backends)('the two outcomes of a logout confirmation, on $name', (
     const stayed = await browser.get(new URL(stay!, kl.url).href);
     expect(stayed.status).toBe(200);
     expect(stayed.location).toBeUndefined();
-    expect(stayed.text).toContain('You are still signed in');
-    expect(stayed.text).not.toContain('Signed out');
+    expect(stayed.text).toMatch(/You(&#39;|')re still signed in/);
+    expect(stayed.text).not.toMatch(/signed out/i);
     expect(await kl.store.oidc.listByAccount('Session', user.id)).toHaveLength(1);
     expect((await silentAuthorize(kl, client, browser)).searchParams.get('code')).toBeTruthy();
     const refreshed = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) });
@@ -49,7 +49,7 @@ describe.each(backends)('the two outcomes of a logout confirmation, on $name', (
     expect(done.status).toBe(303);
     const page = await browser.followWithin(kl.url, done);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Signed out');
+    expect(page.text).toMatch(/You(&#39;|')re signed out/);
     expect(await kl.store.oidc.listByAccount('Session', user.id)).toEqual([]);
     expect((await silentAuthorize(kl, client, browser)).searchParams.get('error')).toBe('login_required');
   });

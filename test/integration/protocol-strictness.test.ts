@@ -100,7 +100,7 @@ describe('state must be visible ASCII (RFC 6749 Appendix A.5)', () => {
     const response = await browser.get(authorizeUrl(kl, app, { state, code_challenge: challenge, code_challenge_method: 'S256' }));
     expect(response.status).toBe(400);
     expect(response.location).toBeUndefined();
-    expect(response.text).toContain('visible ASCII');
+    expect(response.text).toContain('This sign-in link is broken');
   });
 });
 
@@ -154,5 +154,5 @@ test('an end-session request naming a return page but no client gets an error pa
   const response = await new BrowserLikeClient().get(`${kl.url}/session/end?post_logout_redirect_uri=${encodeURIComponent('https://app.example.test/bye')}`);
   expect(response.status).toBe(400);
   expect(response.location).toBeUndefined();
-  expect(response.text).toContain('does not say which application');
+  expect(response.text).toContain('does not say which app it comes from');
 });

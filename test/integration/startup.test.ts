@@ -58,3 +58,19 @@ test('an unreachable MongoDB stops start-up with a precise message and no stack 
   expect(result.stderr).toMatch(/^keyline: .*(MongoDB|unreachable|cannot reach).*\n$/i);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+test('with the shipped config and no issuer set, the issuer follows the port, and the start line names the store', async () => {
+  const directory = temporaryDirectory();
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  try {
+    let issuer = '';
+    const store = join(directory.path, 'keyline.sqlite');
+    const result = await runMain({ PORT: String(port), KEYLINE_STORE: store }, async (url) => {
+      issuer = String(((await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as { issuer: string }).issuer);
+    });
+    expect(issuer).toBe(`http://localhost:${port}`);
+    expect(result.stdout).toContain(`"store":"SQLite at ${store}"`);
+  } finally {
+    directory.remove();
+  }
+});

@@ -46,7 +46,7 @@ test('while MongoDB is down requests answer 503 with an OAuth error, /readyz say
     });
     expect(page.status).toBe(503);
     const html = await page.text();
-    expect(html).toContain('unreachable');
+    expect(html).toContain('unavailable right now');
     expect(html).not.toMatch(/\n\s+at |node_modules|mongodb:\/\//);
 
     const ready = await fetch(`${kl.url}/readyz`);

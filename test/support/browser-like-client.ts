@@ -45,10 +45,10 @@ export class BrowserLikeClient {
   }
 
   /** Follows redirects while they stay on `origin`; returns the first response that is not one. */
-  async followWithin(origin: string, response: Response): Promise<Response> {
+  async followWithin(origin: string, response: Response, headers: Record<string, string> = {}): Promise<Response> {
     let current = response;
     for (let hops = 0; hops < 10 && current.location?.startsWith(origin); hops += 1) {
-      current = await this.get(current.location);
+      current = await this.get(current.location, headers);
     }
     return current;
   }

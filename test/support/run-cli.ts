@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TEST_SECRETS_KEY, type RunningKeyline } from './start-keyline.ts';
 
@@ -20,6 +21,8 @@ export function runCli(
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH, KEYLINE_STORE: store, KEYLINE_CONFIG: '/dev/null', KEYLINE_SECRETS_KEY: TEST_SECRETS_KEY, ...issuer, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Not the project directory: the CLI must find the project's store and views from anywhere.
+      cwd: tmpdir(),
     });
     let stdout = '';
     let stderr = '';

@@ -57,7 +57,15 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
   const logger = createLogger(options.logLevel ?? 'info', sink);
   const store = await openStore(config);
-  const keyline = await createApp({ config, store, logger, clock: options.clock, tracing: options.tracing });
+  let keyline: KeylineApp;
+  try {
+    keyline = await createApp({ config, store, logger, clock: options.clock, tracing: options.tracing });
+  } catch (error) {
+    server.close();
+    await store.close();
+    directory?.remove();
+    throw error;
+  }
   server.on('request', keyline.app.callback());
   let metricsServer: Server | undefined;
   if (keyline.metricsApp) {

@@ -52,7 +52,7 @@ export class CredentialThrottle {
     const pair = await this.#counters.increment(keys.pair(subject, ip), config.failureWindow);
     if (pair.count > config.lockAfterFailures) {
       const locked = await this.#counters.increment(keys.lock(subject, ip), config.lockout);
-      return refusal('locked', locked.resetAt);
+      return { ...refusal('locked', locked.resetAt), lockedNow: locked.count === 1 };
     }
     const fromIp = await this.#counters.increment(keys.ip(ip), config.failureWindow);
     if (fromIp.count > config.ipMaxFailures) return refusal('ip', fromIp.resetAt);

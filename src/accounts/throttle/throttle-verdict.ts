@@ -3,6 +3,8 @@ export interface Refusal {
   allowed: false;
   reason: 'locked' | 'ip' | 'backoff';
   retryAfterSeconds: number;
+  /** This attempt is the one that set the lock (reported once, as a lockout). */
+  lockedNow?: boolean;
 }
 
 export function secondsUntil(date: Date): number {

@@ -10,8 +10,7 @@ export async function endSessionNamesItsClient(ctx: Context, next: Next): Promis
   if (ctx.path === '/session/end' && ctx.method === 'GET') {
     const { post_logout_redirect_uri: returnTo, id_token_hint: hint, client_id: clientId } = ctx.query;
     if (returnTo !== undefined && hint === undefined && clientId === undefined) {
-      throw new HttpError(400, 'invalid_request',
-        'This sign-out link asks to return to a page but does not say which application it comes from, so Keyline cannot check that the page belongs to it. The application must send its client_id or an id_token_hint.');
+      throw new HttpError(400, 'invalid_request', 'post_logout_redirect_uri needs client_id or id_token_hint', { kind: 'logout_without_client' });
     }
   }
   await next();

@@ -12,8 +12,7 @@ export async function requireVisibleState(ctx: Context, next: Next): Promise<voi
   if (ctx.path === '/auth') {
     const state = ctx.query.state;
     if (typeof state === 'string' && !VISIBLE_ASCII.test(state)) {
-      throw new HttpError(400, 'invalid_request',
-        'The sign-in request is malformed: its "state" parameter may only contain visible ASCII characters. Go back to the application and start again.');
+      throw new HttpError(400, 'invalid_request', 'state must consist of visible ASCII characters (RFC 6749 Appendix A.5)', { kind: 'malformed_state' });
     }
   }
   await next();

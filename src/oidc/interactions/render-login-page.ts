@@ -1,20 +1,49 @@
+import { formatWait } from '../../i18n/format-wait.ts';
 import type { InteractionDetails } from '../../http/keyline-state.ts';
+import { clientView } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 
-/** The login form for this interaction, with an optional error and the email to keep filled in. */
+export interface LoginPageState {
+  /** The email to keep filled in. */
+  email?: string;
+  error?: 'invalid_credentials' | 'throttled';
+  /** With `throttled`: the wait the throttle's verdict gives, counted down on the page. */
+  retryAfterSeconds?: number;
+  /** The person chose "Not you?": a plain sign-in form instead of confirming the signed-in account. */
+  switchAccount?: boolean;
+  status?: number;
+}
+
+/**
+ * The account to confirm when the app asks a signed-in person to authenticate again
+ * (`prompt=login`, an expired `max_age`): the page then says "Confirm it's you" with their email.
+ */
+async function accountToConfirm(deps: InteractionDeps, interaction: InteractionDetails): Promise<string | undefined> {
+  const accountId = interaction.session?.accountId;
+  if (!accountId) return undefined;
+  const account = await deps.accounts.findById(accountId);
+  return account && !account.disabled ? account.email : undefined;
+}
+
+/** The login form for this interaction: a first sign-in, a re-authentication, or either with an error. */
 export async function renderLoginPage(
   deps: InteractionDeps,
   ctx: InteractionContext,
   interaction: InteractionDetails,
-  { email = '', error, status = 200 }: { email?: string; error?: string; status?: number } = {},
+  { email = '', error, retryAfterSeconds, switchAccount = false, status = 200 }: LoginPageState = {},
 ): Promise<void> {
-  const client = await deps.provider.Client.find(String(interaction.params.client_id));
-  deps.pages.render(ctx, 'login', 'Sign in', {
+  const client = clientView(await deps.provider.Client.find(String(interaction.params.client_id)));
+  const confirmEmail = switchAccount ? undefined : await accountToConfirm(deps, interaction);
+  deps.pages.render(ctx, 'login', {
     uid: interaction.uid,
     csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
-    clientName: client?.clientName ?? client?.clientId,
-    email,
+    client,
+    email: confirmEmail ?? email,
+    confirmEmail,
+    switchAccount,
     error,
-  }, status);
+    retryAfterSeconds,
+    waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
+  }, { status });
 }

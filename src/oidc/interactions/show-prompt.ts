@@ -1,8 +1,14 @@
 import { HttpError } from '../../http/http-error.ts';
+import { clientView, logoOrigins } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
-import { describeScope } from './scope-descriptions.ts';
+import { describePermissions } from './scope-descriptions.ts';
+
+interface ConsentPromptDetails {
+  missingOIDCScope?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+}
 
 /** The page for what oidc-provider is asking for: the login form or the consent form. */
 export function showPrompt(deps: InteractionDeps) {
@@ -10,26 +16,26 @@ export function showPrompt(deps: InteractionDeps) {
     const interaction = ctx.state.interaction!;
     if (interaction.prompt.name === 'login') {
       const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
-      await renderLoginPage(deps, ctx, interaction, { email: hint });
+      await renderLoginPage(deps, ctx, interaction, { email: hint, switchAccount: ctx.query.account === 'other' });
       return;
     }
-    const client = await deps.provider.Client.find(String(interaction.params.client_id));
-    const common = {
-      uid: interaction.uid,
-      csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
-      clientName: client?.clientName ?? client?.clientId,
-    };
     if (interaction.prompt.name === 'consent') {
-      const details = interaction.prompt.details as {
-        missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]>;
-      };
+      const client = clientView(await deps.provider.Client.find(String(interaction.params.client_id)));
+      const details = interaction.prompt.details as ConsentPromptDetails;
       const account = await deps.accounts.findById(interaction.session?.accountId ?? '');
-      deps.pages.render(ctx, 'consent', 'Allow access', {
-        ...common,
-        email: account?.email ?? '',
-        scopes: (details.missingOIDCScope ?? []).map(describeScope),
-        resources: Object.entries(details.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
+      const permissions = await describePermissions(ctx.state.t, {
+        client: client?.name ?? String(interaction.params.client_id),
+        scopes: details.missingOIDCScope ?? [],
+        resources: details.missingResourceScopes ?? {},
+        resourceName: async (indicator) => (await deps.resources.find(indicator))?.name ?? undefined,
       });
+      deps.pages.render(ctx, 'consent', {
+        uid: interaction.uid,
+        csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
+        client,
+        email: account?.email ?? '',
+        permissions,
+      }, { imageOrigins: logoOrigins(client) });
       return;
     }
     throw new HttpError(400, 'unsupported_prompt', `Keyline cannot handle the "${interaction.prompt.name}" step.`);

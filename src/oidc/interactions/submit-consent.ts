@@ -27,6 +27,14 @@ export function submitConsent(deps: InteractionDeps) {
     }
     const savedGrantId = await grant.save();
     await rememberConsent(deps.store, grant);
+    await deps.securityEvents.record({
+      type: 'consent.granted', actor: `user:${session.accountId}`, accountId: session.accountId, clientId: String(params.client_id),
+      ip: ctx.ip, requestId: ctx.state.requestId,
+      data: {
+        grantId: savedGrantId, scopes: details.missingOIDCScope ?? [], claims: details.missingOIDCClaims ?? [],
+        resources: details.missingResourceScopes ?? {},
+      },
+    }, ctx.state.log);
     await finishInteraction(deps, ctx, { consent: { grantId: savedGrantId } });
   };
 }

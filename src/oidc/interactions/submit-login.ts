@@ -1,16 +1,7 @@
 import { normalizeEmail } from '../../accounts/accounts-service.ts';
-import type { Refusal } from '../../accounts/throttle/throttle-verdict.ts';
 import { finishInteraction } from './finish-interaction.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
-
-const LOGIN_FAILED = 'The email or password is not right.';
-
-function throttledMessage(verdict: Refusal): string {
-  const seconds = verdict.retryAfterSeconds;
-  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} second${seconds === 1 ? '' : 's'}`;
-  return `Too many failed sign-in attempts. Try again in ${wait}.`;
-}
 
 /**
  * Counts the attempt, then checks the credentials. An unknown email, a wrong password and a
@@ -21,23 +12,47 @@ export function submitLogin(deps: InteractionDeps) {
     const interaction = ctx.state.interaction!;
     const form = ctx.state.form ?? {};
     const email = (form.email ?? '').slice(0, 320);
+    const switchAccount = form.account === 'other';
 
-    const attempt = await deps.credentialThrottle.begin(normalizeEmail(email), ctx.ip);
+    const subject = normalizeEmail(email);
+    const clientId = String(interaction.params.client_id);
+    const request = { email: subject, clientId, ip: ctx.ip, requestId: ctx.state.requestId };
+    const attempt = await deps.credentialThrottle.begin(subject, ctx.ip);
     if (!attempt.allowed) {
       ctx.set('Retry-After', String(attempt.retryAfterSeconds));
-      ctx.state.log.warn({ event: 'login.throttled', reason: attempt.reason }, 'login throttled');
-      await renderLoginPage(deps, ctx, interaction, { email, error: throttledMessage(attempt), status: 429 });
+      if (attempt.lockedNow) {
+        await deps.securityEvents.record({
+          type: 'account.locked', actor: 'system', ...request,
+          data: { until: new Date(Date.now() + attempt.retryAfterSeconds * 1000).toISOString(), scope: 'this IP' },
+        }, ctx.state.log);
+      }
+      await deps.securityEvents.record({
+        type: 'login.failed', actor: 'anonymous', accountId: null, ...request,
+        data: { method: 'password', reason: 'throttled', throttle: attempt.reason, retryAfterSeconds: attempt.retryAfterSeconds, interaction: interaction.uid },
+      }, ctx.state.log);
+      ctx.state.errorCode = 'login_throttled';
+      await renderLoginPage(deps, ctx, interaction, {
+        email, switchAccount, error: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds, status: 429,
+      });
       return;
     }
 
     const account = await deps.accounts.authenticate(email, form.password ?? '');
     if (!account) {
-      ctx.state.log.info({ event: 'login.failed', interaction: interaction.uid }, 'login failed');
-      await renderLoginPage(deps, ctx, interaction, { email, error: LOGIN_FAILED, status: 401 });
+      await deps.securityEvents.record({
+        type: 'login.failed', actor: 'anonymous', accountId: null, ...request,
+        data: { method: 'password', reason: 'bad_credentials', interaction: interaction.uid },
+      }, ctx.state.log);
+      ctx.state.errorCode = 'invalid_credentials';
+      await renderLoginPage(deps, ctx, interaction, { email, switchAccount, error: 'invalid_credentials', status: 401 });
       return;
     }
     await attempt.succeeded();
-    ctx.state.log.info({ event: 'login.succeeded', accountId: account.id }, 'login succeeded');
-    await finishInteraction(deps, ctx, { login: { accountId: account.id, remember: form.remember === 'yes' } });
+    const remember = form.remember === 'yes';
+    await deps.securityEvents.record({
+      type: 'login.succeeded', actor: `user:${account.id}`, ...request, accountId: account.id,
+      data: { method: 'password', remember, interaction: interaction.uid },
+    }, ctx.state.log);
+    await finishInteraction(deps, ctx, { login: { accountId: account.id, remember } });
   };
 }

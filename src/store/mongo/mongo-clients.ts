@@ -4,6 +4,7 @@ import type { ClientRecord, Clients } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import type { ClientDocument, RevisionDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
+import { MongoRevision } from './mongo-revisions.ts';
 
 function toClient(document: ClientDocument | null): ClientRecord | undefined {
   if (!document) return undefined;
@@ -17,20 +18,15 @@ function toClient(document: ClientDocument | null): ClientRecord | undefined {
 
 export class MongoClients implements Clients {
   readonly #clients: Collection<ClientDocument>;
-  readonly #revisions: Collection<RevisionDocument>;
+  readonly #revision: MongoRevision;
 
   constructor(clients: Collection<ClientDocument>, revisions: Collection<RevisionDocument>) {
     this.#clients = clients;
-    this.#revisions = revisions;
-  }
-
-  /** Any bump changes the value, which is all a cache needs; an increment lost to a race still changes it. */
-  async #bumpRevision(): Promise<void> {
-    await this.#revisions.updateOne({ _id: 'clients' }, { $inc: { revision: 1 } }, { upsert: true });
+    this.#revision = new MongoRevision(revisions, 'clients');
   }
 
   async revision(): Promise<number> {
-    return (await this.#revisions.findOne({ _id: 'clients' }))?.revision ?? 0;
+    return this.#revision.current();
   }
 
   async create(client: ClientRecord): Promise<void> {
@@ -45,7 +41,7 @@ export class MongoClients implements Clients {
       if (isDuplicateKeyError(error)) throw new DuplicateError('client', 'client_id', client.clientId);
       throw error;
     }
-    await this.#bumpRevision();
+    await this.#revision.bump();
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
@@ -64,13 +60,13 @@ export class MongoClients implements Clients {
       { returnDocument: 'after' },
     );
     if (!updated) throw new NotFoundError('client', clientId);
-    await this.#bumpRevision();
+    await this.#revision.bump();
     return toClient(updated)!;
   }
 
   async remove(clientId: string): Promise<boolean> {
     const result = await this.#clients.deleteOne({ _id: clientId });
-    if (result.deletedCount === 1) await this.#bumpRevision();
+    if (result.deletedCount === 1) await this.#revision.bump();
     return result.deletedCount === 1;
   }
 }

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AuditCheckpointDocument, AuditEventDocument, LeaseDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
-  RevisionDocument, SecretDocument, SigningKeyDocument,
+  ResourceDocument, RevisionDocument, SecretDocument, SigningKeyDocument,
 } from './mongo-documents.ts';
 
 /**
@@ -28,6 +28,7 @@ export function oidcCollectionName(model: OidcModel): string {
 export const COLLECTION_NAMES = {
   accounts: 'accounts',
   clients: 'clients',
+  resources: 'resources',
   signingKeys: 'signing_keys',
   secrets: 'secrets',
   consents: 'consents',
@@ -49,6 +50,7 @@ export interface KeylineCollections {
   allOidc(): Collection<OidcDocument>[];
   accounts: Collection<AccountDocument>;
   clients: Collection<ClientDocument>;
+  resources: Collection<ResourceDocument>;
   signingKeys: Collection<SigningKeyDocument>;
   secrets: Collection<SecretDocument>;
   consents: Collection<ConsentDocument>;
@@ -78,6 +80,7 @@ export function keylineCollections(db: Db): KeylineCollections {
     allOidc: () => [...oidcByModel.values()],
     accounts: db.collection<AccountDocument>(COLLECTION_NAMES.accounts, DURABLE),
     clients: db.collection<ClientDocument>(COLLECTION_NAMES.clients, DURABLE),
+    resources: db.collection<ResourceDocument>(COLLECTION_NAMES.resources, DURABLE),
     signingKeys: db.collection<SigningKeyDocument>(COLLECTION_NAMES.signingKeys, DURABLE),
     secrets: db.collection<SecretDocument>(COLLECTION_NAMES.secrets, DURABLE),
     consents: db.collection<ConsentDocument>(COLLECTION_NAMES.consents, DURABLE),

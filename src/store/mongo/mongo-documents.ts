@@ -41,6 +41,17 @@ export interface ClientDocument {
   updatedAt: Date;
 }
 
+export interface ResourceDocument {
+  /** The resource indicator. */
+  _id: string;
+  name: string | null;
+  scopes: string[];
+  signingAlg: string;
+  accessTokenTtl: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface SigningKeyDocument {
   _id: string;
   alg: string;

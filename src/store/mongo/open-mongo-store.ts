@@ -11,6 +11,7 @@ import { toStoreError } from './mongo-errors.ts';
 import { MongoOidcRecords } from './mongo-oidc-records.ts';
 import { MongoConsents, MongoLeases, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
 import { MongoAuditEvents } from './mongo-audit.ts';
+import { MongoResources } from './mongo-resources.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
@@ -36,6 +37,7 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     oidc: withErrorBoundary(new MongoOidcRecords(collections), boundary),
     accounts: withErrorBoundary(new MongoAccounts(collections.accounts), boundary),
     clients: withErrorBoundary(new MongoClients(collections.clients, collections.revisions), boundary),
+    resources: withErrorBoundary(new MongoResources(collections.resources, collections.revisions), boundary),
     signingKeys: withErrorBoundary(new MongoSigningKeys(collections.signingKeys), boundary),
     secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
     consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),

@@ -7,6 +7,7 @@ import { SqliteAccounts } from './sqlite-accounts.ts';
 import { SqliteClients } from './sqlite-clients.ts';
 import { SqliteFactors, SqliteRecoveryCodes } from './sqlite-factors.ts';
 import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
+import { SqliteResources } from './sqlite-resources.ts';
 import {
   SqliteConsents, SqliteCounters, SqliteLeases, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
@@ -61,6 +62,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     oidc: new SqliteOidcRecords(db),
     accounts: new SqliteAccounts(db),
     clients: new SqliteClients(db),
+    resources: new SqliteResources(db),
     signingKeys: new SqliteSigningKeys(db),
     secrets: new SqliteSecrets(db),
     consents: new SqliteConsents(db),

@@ -148,6 +148,18 @@ const MIGRATIONS: string[] = [
   ALTER TABLE accounts ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE accounts ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  CREATE TABLE resources (
+    indicator TEXT PRIMARY KEY,
+    name TEXT,
+    scopes TEXT NOT NULL,
+    signing_alg TEXT NOT NULL,
+    access_token_ttl INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  INSERT INTO meta (key, value) VALUES ('resources_revision', 0);
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

@@ -1,0 +1,27 @@
+/**
+ * The pages' Content-Security-Policy. Scripts and styles need this response's nonce; images come
+ * from Keyline itself, `data:`, and the https origins the operator configured (a logo URL) or a
+ * page names (a client's registered logo). Stylesheets from an operator-configured https origin
+ * are allowed too. Nothing else is loaded from anywhere.
+ */
+export class ContentSecurityPolicy {
+  readonly #imageOrigins: string[];
+  readonly #styleOrigins: string[];
+
+  constructor(extra: { img?: string[]; style?: string[] } = {}) {
+    this.#imageOrigins = [...new Set(extra.img ?? [])];
+    this.#styleOrigins = [...new Set(extra.style ?? [])];
+  }
+
+  header(nonce: string, moreImageOrigins: string[] = []): string {
+    const images = [...new Set([...this.#imageOrigins, ...moreImageOrigins])];
+    return [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      ['style-src', `'nonce-${nonce}'`, ...this.#styleOrigins].join(' '),
+      ['img-src', "'self'", 'data:', ...images].join(' '),
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ].join('; ');
+  }
+}

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import i18next, { type i18n as I18nextInstance, type TFunction } from 'i18next';
+import { ConfigError } from '../config/config-error.ts';
+
+export type Translate = (key: string, options?: Record<string, unknown>) => string;
+
+type Catalogue = Record<string, unknown>;
+
+/** Every `locales/<tag>.json` is a language; adding one is adding a file. */
+export function readCatalogues(directory: string): Record<string, Catalogue> {
+  const catalogues: Record<string, Catalogue> = {};
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.json')).sort()) {
+    catalogues[basename(file, '.json')] = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Catalogue;
+  }
+  return catalogues;
+}
+
+/**
+ * The one message lookup for everything a person reads: pages, errors, and later mail.
+ * Plurals and interpolation come from i18next; missing keys fall back to the default locale.
+ */
+export class I18n {
+  readonly locales: readonly string[];
+  readonly defaultLocale: string;
+  /** The locales with the default first: the tie-break when a browser accepts several equally. */
+  readonly preferenceOrder: string[];
+  readonly #i18next: I18nextInstance;
+  readonly #translators = new Map<string, TFunction>();
+  readonly #shared: Record<string, string>;
+
+  /** `shared` values fill every message's placeholders of the same name, e.g. `{{product}}`. */
+  constructor(directory: string, defaultLocale: string, shared: Record<string, string> = {}) {
+    this.#shared = shared;
+    const catalogues = readCatalogues(directory);
+    this.locales = Object.keys(catalogues);
+    if (!this.locales.includes(defaultLocale)) {
+      throw new ConfigError([`i18n.defaultLocale (KEYLINE_DEFAULT_LOCALE): "${defaultLocale}" has no catalogue; available: ${this.locales.join(', ')}`]);
+    }
+    this.defaultLocale = defaultLocale;
+    this.preferenceOrder = [defaultLocale, ...this.locales.filter((locale) => locale !== defaultLocale)];
+    this.#i18next = i18next.createInstance();
+    void this.#i18next.init({
+      resources: Object.fromEntries(Object.entries(catalogues).map(([locale, catalogue]) => [locale, { translation: catalogue }])),
+      lng: defaultLocale,
+      fallbackLng: defaultLocale,
+      supportedLngs: [...this.locales],
+      // Pug escapes what it prints; escaping here as well would print &amp; for &.
+      interpolation: { escapeValue: false },
+      returnNull: false,
+      initAsync: false,
+    });
+  }
+
+  /** A lookup fixed to one locale (an unsupported locale gets the default's). */
+  translator(locale: string): Translate {
+    const chosen = this.locales.includes(locale) ? locale : this.defaultLocale;
+    let t = this.#translators.get(chosen);
+    if (!t) {
+      t = this.#i18next.getFixedT(chosen);
+      this.#translators.set(chosen, t);
+    }
+    const fixed = t;
+    const shared = this.#shared;
+    return (key, options) => String(fixed(key, { ...shared, ...options }));
+  }
+}

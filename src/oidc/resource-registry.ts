@@ -1,0 +1,66 @@
+import type { Config } from '../config/schema.ts';
+import type { ResourceRecord, Resources } from '../store/store.ts';
+import { RevisionCache } from './revision-cache.ts';
+
+/** An API that receives JWT access tokens, from the config or from `keyline resources add`. */
+export interface ResourceDefinition {
+  indicator: string;
+  name: string | undefined;
+  scopes: string[];
+  signingAlg: string;
+  accessTokenTtl: number | undefined;
+  source: 'config' | 'store';
+}
+
+function fromConfig(indicator: string, resource: Config['resources'][string]): ResourceDefinition {
+  return {
+    indicator,
+    name: resource.name,
+    scopes: resource.scopes,
+    signingAlg: resource.signingAlg,
+    accessTokenTtl: resource.accessTokenTtl,
+    source: 'config',
+  };
+}
+
+function fromStore(record: ResourceRecord): ResourceDefinition {
+  return {
+    indicator: record.indicator,
+    name: record.name ?? undefined,
+    scopes: record.scopes,
+    signingAlg: record.signingAlg,
+    accessTokenTtl: record.accessTokenTtl ?? undefined,
+    source: 'store',
+  };
+}
+
+/**
+ * Every API Keyline issues tokens for: those declared in the config, then those in the store, read
+ * through the same revision cache as clients, so one added with the CLI is served by every running
+ * node within a quarter second, without a restart.
+ */
+export class ResourceRegistry {
+  readonly #configured: Config['resources'];
+  readonly #stored: Resources;
+  readonly #cache: RevisionCache<ResourceRecord>;
+
+  constructor(configured: Config['resources'], stored: Resources) {
+    this.#configured = configured;
+    this.#stored = stored;
+    this.#cache = new RevisionCache(stored);
+  }
+
+  async find(indicator: string): Promise<ResourceDefinition | undefined> {
+    const configured = this.#configured[indicator];
+    if (configured) return fromConfig(indicator, configured);
+    const stored = await this.#cache.find(indicator);
+    return stored && fromStore(stored);
+  }
+
+  /** Config first, then the store; read fresh (for the CLI, not per request). */
+  async list(): Promise<ResourceDefinition[]> {
+    const configured = Object.entries(this.#configured).map(([indicator, resource]) => fromConfig(indicator, resource));
+    const stored = (await this.#stored.list()).filter((record) => !this.#configured[record.indicator]).map(fromStore);
+    return [...configured, ...stored];
+  }
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { ConfigError } from '../config/config-error.ts';
+import type { BrandingConfig } from '../config/schema.ts';
+import { ASSETS_DIRECTORY, projectPath } from '../paths.ts';
+import { contrast, readableOn } from './colour-contrast.ts';
+
+/** What every page receives as `brand`. */
+export interface Brand {
+  productName: string;
+  /** The logo image, when there is one; the product name stands beside it only for Keyline's own mark. */
+  logoUrl: string | undefined;
+  showName: boolean;
+  faviconUrl: string;
+  stylesheetUrl: string;
+  scriptUrl: string;
+  /** The operator's extra stylesheet, loaded after Keyline's. */
+  extraStylesheetUrl: string | undefined;
+  /** Custom properties for the stylesheet: colours checked for contrast. */
+  cssVariables: string;
+  links: { privacy?: string; terms?: string; support?: string };
+}
+
+/** A file Keyline serves under /assets. */
+export interface AssetFile {
+  path: string;
+  file: string;
+  contentType: string;
+  body: Buffer;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp',
+  '.gif': 'image/gif', '.ico': 'image/x-icon',
+};
+const STYLE_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8' };
+const SCRIPT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8' };
+
+const WHITE = '#ffffff';
+const TEXT = '#111827';
+
+export interface ResolvedBranding {
+  brand: Brand;
+  assets: AssetFile[];
+  /** Origins the CSP must allow because the operator configured https:// URLs. */
+  cspSources: { img: string[]; style: string[] };
+}
+
+function asset(path: string, file: string, types: Record<string, string>, key: string): AssetFile {
+  const type = types[extname(file).toLowerCase()];
+  if (!type) throw new ConfigError([`${key}: ${file} must be one of ${Object.keys(types).join(', ')}`]);
+  if (!existsSync(file)) throw new ConfigError([`${key}: no file at ${file}`]);
+  const body = readFileSync(file);
+  // The content hash in the URL lets browsers cache an asset for a long time and still see a change.
+  const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
+  return { path: `${path}?v=${version}`, file, contentType: type, body };
+}
+
+/**
+ * The one branding context: from `branding` in the config to the URLs, colours and links every page
+ * uses, the files Keyline serves for it, and what the CSP must allow for it.
+ */
+export function resolveBranding(config: BrandingConfig): ResolvedBranding {
+  const assets: AssetFile[] = [];
+  const cspSources = { img: [] as string[], style: [] as string[] };
+  const serve = (path: string, file: string, types: Record<string, string>, key: string) => {
+    const served = asset(path, file, types, key);
+    assets.push(served);
+    return served.path;
+  };
+  const source = (value: string | undefined, name: string, types: Record<string, string>, key: string, csp: string[]) => {
+    if (value === undefined) return undefined;
+    if (value.startsWith('https://')) {
+      csp.push(new URL(value).origin);
+      return value;
+    }
+    return serve(`/assets/brand/${name}${extname(value).toLowerCase()}`, projectPath(value), types, key);
+  };
+
+  const ownLogo = serve('/assets/logo.svg', `${ASSETS_DIRECTORY}/logo.svg`, IMAGE_TYPES, 'assets');
+  const ownFavicon = serve('/assets/favicon.svg', `${ASSETS_DIRECTORY}/favicon.svg`, IMAGE_TYPES, 'assets');
+  const stylesheetUrl = serve('/assets/keyline.css', `${ASSETS_DIRECTORY}/keyline.css`, STYLE_TYPES, 'assets');
+  const scriptUrl = serve('/assets/keyline.js', `${ASSETS_DIRECTORY}/keyline.js`, SCRIPT_TYPES, 'assets');
+  const logo = source(config.logo, 'logo', IMAGE_TYPES, 'branding.logo', cspSources.img);
+  const favicon = source(config.favicon, 'favicon', IMAGE_TYPES, 'branding.favicon', cspSources.img);
+  const extraStylesheetUrl = source(config.stylesheet, 'custom', STYLE_TYPES, 'branding.stylesheet', cspSources.style);
+  const ownMark = logo === undefined && config.productName === 'Keyline';
+
+  const primary = config.primaryColor;
+  const background = config.backgroundColor;
+  const variables = {
+    '--kl-primary': primary,
+    '--kl-on-primary': readableOn(primary, TEXT, WHITE),
+    // Links and focus rings sit on the white card: the brand colour where it is readable there.
+    '--kl-link': contrast(primary, WHITE) >= 4.5 ? primary : TEXT,
+    '--kl-focus': contrast(primary, WHITE) >= 3 ? primary : TEXT,
+    '--kl-background': background,
+    '--kl-on-background': readableOn(background, TEXT, WHITE),
+  };
+  return {
+    brand: {
+      productName: config.productName,
+      logoUrl: logo ?? (ownMark ? ownLogo : undefined),
+      showName: logo === undefined,
+      faviconUrl: favicon ?? ownFavicon,
+      stylesheetUrl,
+      scriptUrl,
+      extraStylesheetUrl,
+      cssVariables: `:root{${Object.entries(variables).map(([name, value]) => `${name}:${value}`).join(';')}}`,
+      links: { ...config.links },
+    },
+    assets,
+    cspSources,
+  };
+}

@@ -1,0 +1,71 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { ResourceRecord, Resources } from '../store.ts';
+import { withDuplicateCheck } from './sqlite-errors.ts';
+
+interface ResourceRow {
+  indicator: string;
+  name: string | null;
+  scopes: string;
+  signing_alg: string;
+  access_token_ttl: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toResource(row: ResourceRow | undefined): ResourceRecord | undefined {
+  if (!row) return undefined;
+  return {
+    indicator: row.indicator,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as string[],
+    signingAlg: row.signing_alg,
+    accessTokenTtl: row.access_token_ttl,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export class SqliteResources implements Resources {
+  readonly #insert: StatementSync;
+  readonly #find: StatementSync;
+  readonly #list: StatementSync;
+  readonly #remove: StatementSync;
+  readonly #bumpRevision: StatementSync;
+  readonly #revision: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#find = db.prepare('SELECT * FROM resources WHERE indicator = ?');
+    this.#list = db.prepare('SELECT * FROM resources ORDER BY indicator');
+    this.#remove = db.prepare('DELETE FROM resources WHERE indicator = ?');
+    this.#bumpRevision = db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'resources_revision'");
+    this.#revision = db.prepare("SELECT value FROM meta WHERE key = 'resources_revision'");
+  }
+
+  async create(resource: ResourceRecord): Promise<void> {
+    withDuplicateCheck('resource', 'indicator', resource.indicator, () => this.#insert.run(
+      resource.indicator, resource.name, JSON.stringify(resource.scopes), resource.signingAlg, resource.accessTokenTtl,
+      resource.createdAt.getTime(), resource.updatedAt.getTime(),
+    ));
+    this.#bumpRevision.run();
+  }
+
+  async find(indicator: string): Promise<ResourceRecord | undefined> {
+    return toResource(this.#find.get(indicator) as ResourceRow | undefined);
+  }
+
+  async list(): Promise<ResourceRecord[]> {
+    return (this.#list.all() as unknown as ResourceRow[]).map((row) => toResource(row)!);
+  }
+
+  async remove(indicator: string): Promise<boolean> {
+    const removed = this.#remove.run(indicator).changes === 1;
+    if (removed) this.#bumpRevision.run();
+    return removed;
+  }
+
+  async revision(): Promise<number> {
+    return (this.#revision.get() as { value: number }).value;
+  }
+}

@@ -1,0 +1,291 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/paths.ts';
+import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
+import { startFerretDb, uniqueDatabaseUrl } from '../support/mongo-server.ts';
+import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
+import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
+
+/**
+ * Every page Keyline shows a person, in a real browser at 320, 390 and 1280 px: no sideways
+ * scrolling (WCAG 1.4.10), no axe-core violations, no CSP violation, and a screenshot of each for
+ * people to look at (in E2E_SCREENSHOT_DIR, or test-results/pages; the path is printed).
+ */
+const WIDTHS = [320, 390, 1280];
+const SCREENSHOTS = process.env.E2E_SCREENSHOT_DIR ?? join(PROJECT_ROOT, 'test-results', 'pages');
+const AXE_SOURCE = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+interface PageReport {
+  width: number;
+  overflowsSideways: boolean;
+  axeViolations: string[];
+}
+
+/** The little of the DOM these tests read inside the page (the project compiles without DOM types). */
+interface Browserish {
+  document: { activeElement: { id: string } | null; querySelector(selector: string): { textContent: string | null } | null };
+}
+
+const BRAND_LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 32" width="120" height="32"><rect width="32" height="32" rx="8" fill="#0f766e"/><text x="40" y="23" font-family="sans-serif" font-size="20" font-weight="700" fill="#064e3b">Acme ID</text></svg>';
+const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="10" fill="#0f766e"/><path d="M14 34V14h6l8 12V14h6v20h-6l-8-12v12z" fill="#fff"/></svg>';
+
+/** The client application: its callback, its logo and a home page, on its own origin. */
+async function startClientApp(): Promise<{ origin: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === '/logo.svg') response.writeHead(200, { 'content-type': 'image/svg+xml' }).end(LOGO_SVG);
+    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Acme Notes</title><h1>Acme Notes</h1></html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describeWithBrowser('every page at 320, 390 and 1280 px', () => {
+  let kl: RunningKeyline;
+  let app: Awaited<ReturnType<typeof startClientApp>>;
+  let client: TestClient;
+  let user: TestUser;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const cspViolations: string[] = [];
+
+  async function instrument(target: Page): Promise<void> {
+    await target.addInitScript({ content: `document.addEventListener('securitypolicyviolation', (event) => {
+      console.error('CSP violation: ' + event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline'));
+    });` });
+    target.on('console', (message) => {
+      if (/CSP violation|Content Security Policy/.test(message.text())) cspViolations.push(`${target.url()}: ${message.text()}`);
+    });
+  }
+
+  /** Lays the current page out at each width, checks it, and keeps a screenshot. */
+  async function checkAtEveryWidth(name: string, target: Page = page): Promise<PageReport[]> {
+    const reports: PageReport[] = [];
+    for (const width of WIDTHS) {
+      await target.setViewportSize({ width, height: 800 });
+      const { scrollWidth, innerWidth } = await target.evaluate<{ scrollWidth: number; innerWidth: number }>(
+        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+      );
+      // page.evaluate runs in the page without being subject to its CSP, which stays on.
+      await target.evaluate(AXE_SOURCE);
+      const violations = await target.evaluate<string[]>(`axe.run().then((results) => results.violations.map(
+        (violation) => violation.id + ' at ' + violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')))`);
+      await target.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+      reports.push({ width, overflowsSideways: scrollWidth > innerWidth, axeViolations: violations });
+    }
+    return reports;
+  }
+
+  function expectClean(reports: PageReport[]): void {
+    expect(reports).toEqual(WIDTHS.map((width) => ({ width, overflowsSideways: false, axeViolations: [] })));
+  }
+
+  async function openLogin(params: Record<string, string> = {}): Promise<void> {
+    const { challenge } = pkcePair();
+    await page.goto(authorizeUrl(kl, client, { code_challenge: challenge, code_challenge_method: 'S256', state: 'st', ...params }));
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    console.log(`e2e: page screenshots in ${SCREENSHOTS}`);
+    kl = await startKeyline({
+      config: {
+        login: { backoffAfterFailures: 1000, lockAfterFailures: 3, lockout: 90, ipMaxFailures: 1000 },
+        branding: { links: { privacy: 'https://example.com/privacy', terms: 'https://example.com/terms', support: 'mailto:help@example.com' } },
+      },
+    });
+    app = await startClientApp();
+    client = await registerTestClient(kl, {
+      name: 'Acme Notes',
+      redirectUris: [`${app.origin}/callback`],
+      postLogoutRedirectUris: [],
+      logoUri: `${app.origin}/logo.svg`,
+      clientUri: app.origin,
+      policyUri: `${app.origin}/privacy`,
+      tosUri: `${app.origin}/terms`,
+    });
+    user = await createTestUser(kl);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext();
+    page = await context.newPage();
+    await instrument(page);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (app ? app.server.close(() => resolve()) : resolve()));
+    await kl?.stop();
+  });
+
+  test('the start page, with the getting-started panel on a local server', async () => {
+    const response = await page.goto(`${kl.url}/`);
+    expect(response?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Welcome to Keyline');
+    expect(await page.locator('.kl-dev').innerText()).toContain('npm run example');
+    expectClean(await checkAtEveryWidth('start'));
+  }, 60_000);
+
+  test('the login page', async () => {
+    await openLogin();
+    expect(await page.locator('h1').textContent()).toBe('Sign in');
+    expectClean(await checkAtEveryWidth('login'));
+  }, 60_000);
+
+  test('the show-password toggle reveals and hides the password, and the field is a password field again on submit', async () => {
+    await openLogin();
+    await page.fill('#password', 'visible for a moment');
+    const toggle = page.locator('[data-password-toggle]');
+    await toggle.click();
+    expect(await page.getAttribute('#password', 'type')).toBe('text');
+    expect(await toggle.getAttribute('aria-label')).toBe('Hide password');
+    await toggle.click();
+    expect(await page.getAttribute('#password', 'type')).toBe('password');
+    await toggle.click();
+    await page.fill('#email', user.email);
+    await Promise.all([page.waitForLoadState('load'), page.evaluate("document.querySelector('form').requestSubmit()")]);
+    expect(await page.getAttribute('#password', 'type')).toBe('password');
+  }, 60_000);
+
+  test('a failed login: the error is tied to the fields, announced, and has the focus', async () => {
+    await openLogin();
+    await page.fill('#email', user.email);
+    await page.fill('#password', 'not the password');
+    await Promise.all([page.waitForURL(/\/interaction\//), page.click('button.kl-primary')]);
+    await page.waitForFunction(() => (globalThis as unknown as Browserish).document.activeElement?.id === 'login-error');
+    expect(await page.getAttribute('#login-error', 'role')).toBe('alert');
+    expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#password', 'aria-describedby')).toBe('login-error');
+    expectClean(await checkAtEveryWidth('login-error'));
+  }, 60_000);
+
+  test('the throttled page counts down', async () => {
+    await openLogin();
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      await page.fill('#email', 'throttled@example.test');
+      await page.fill('#password', 'wrong guess here');
+      await Promise.all([page.waitForLoadState('load'), page.click('button.kl-primary')]);
+    }
+    const counter = page.locator('[data-countdown]');
+    const first = await counter.textContent();
+    expect(first).toMatch(/^in \d+ seconds$/);
+    await page.waitForFunction(
+      (shown) => (globalThis as unknown as Browserish).document.querySelector('[data-countdown]')?.textContent !== shown,
+      first,
+    );
+    expect(await counter.textContent()).toMatch(/^in \d+ seconds?$/);
+    expectClean(await checkAtEveryWidth('throttled'));
+  }, 60_000);
+
+  test('consent shows the client\'s logo, website and policies', async () => {
+    await openLogin();
+    await page.fill('#email', user.email);
+    await page.fill('#password', user.password);
+    await Promise.all([page.waitForURL(/\/interaction\//), page.click('button.kl-primary')]);
+    expect(await page.locator('h1').textContent()).toBe('Acme Notes wants to use your Keyline account');
+    expect(await page.getAttribute('.kl-client-logo', 'src')).toBe(`${app.origin}/logo.svg`);
+    expect(await page.evaluate<number>("document.querySelector('.kl-client-logo').naturalWidth")).toBeGreaterThan(0);
+    expect(await page.getAttribute(`a[href="${app.origin}/privacy"]`, 'href')).toBeTruthy();
+    expect(await page.getAttribute(`a[href="${app.origin}/terms"]`, 'href')).toBeTruthy();
+    expectClean(await checkAtEveryWidth('consent'));
+    await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
+  }, 60_000);
+
+  test('prompt=login asks a signed-in person to confirm it is them, with a way out', async () => {
+    await openLogin({ prompt: 'login' });
+    expect(await page.locator('h1').textContent()).toBe('Confirm it\'s you');
+    expect(await page.locator('.kl-account').innerText()).toContain(user.email);
+    expectClean(await checkAtEveryWidth('reauthenticate'));
+    await page.getByRole('link', { name: 'Not you? Use another account' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Sign in');
+    expect(await page.inputValue('#email')).toBe('');
+  }, 60_000);
+
+  test('"Stay signed in" on the logout confirmation says so and ends nothing', async () => {
+    await page.goto(`${kl.url}/session/end?client_id=${client.clientId}`);
+    await Promise.all([page.waitForURL(/\/session\/end\/stay/), page.getByRole('link', { name: 'Stay signed in' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('You\'re still signed in');
+    expect(await page.getByRole('link', { name: 'Continue to Acme Notes' }).getAttribute('href')).toBe(app.origin);
+    expectClean(await checkAtEveryWidth('still-signed-in'));
+  }, 60_000);
+
+  test('the logout confirmation, then the signed-out page offering to sign in again', async () => {
+    await page.goto(`${kl.url}/session/end?client_id=${client.clientId}`);
+    expect(await page.locator('h1').textContent()).toBe('Sign out?');
+    expectClean(await checkAtEveryWidth('logout'));
+    await Promise.all([page.waitForURL(/\/session\/end\/success/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('You\'re signed out');
+    expect(await page.getByRole('link', { name: 'Sign in to Acme Notes again' }).getAttribute('href')).toBe(app.origin);
+    expectClean(await checkAtEveryWidth('signed-out'));
+  }, 60_000);
+
+  test.each([
+    ['error-unknown-client', () => `${kl.url}/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb`, 400, 'This app isn\'t registered'],
+    ['error-bad-redirect-uri', () => authorizeUrl(kl, client, { redirect_uri: 'https://evil.example/cb', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }), 400, 'This sign-in link doesn\'t work'],
+    ['error-expired', () => `${kl.url}/interaction/no-such-interaction`, 400, 'This sign-in page has expired'],
+    ['error-not-found', () => `${kl.url}/no/such/page`, 404, 'Page not found'],
+    ['error-malformed-state', () => authorizeUrl(kl, client, { state: 'bad\r\nstate', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }), 400, 'This sign-in link is broken'],
+    ['error-logout-without-client', () => `${kl.url}/session/end?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/bye')}`, 400, 'This sign-out link is incomplete'],
+  ])('the %s page', async (name, url, status, heading) => {
+    const fresh = await context.browser()!.newContext();
+    const errorPage = await fresh.newPage();
+    await instrument(errorPage);
+    const response = await errorPage.goto(url());
+    expect(response?.status()).toBe(status);
+    expect(await errorPage.locator('h1').textContent()).toBe(heading);
+    expect(await errorPage.locator('.kl-reference').innerText()).toMatch(/Reference: [\w-]+/);
+    expect(await errorPage.content()).not.toMatch(/evil\.example/);
+    expectClean(await checkAtEveryWidth(name, errorPage));
+    await fresh.close();
+  }, 60_000);
+
+  test('the page for a store outage (503)', async () => {
+    const ferret = await startFerretDb();
+    const databaseUrl = uniqueDatabaseUrl(ferret.url);
+    await migrateMongo(databaseUrl);
+    const outage = await startKeyline({ store: `${databaseUrl}?maxPoolSize=1&serverSelectionTimeoutMS=1000` });
+    try {
+      const outageClient = await registerTestClient(outage);
+      await ferret.stop();
+      const outagePage = await context.newPage();
+      await instrument(outagePage);
+      const response = await outagePage.goto(authorizeUrl(outage, outageClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      expect(response?.status()).toBe(503);
+      expect(await outagePage.locator('h1').textContent()).toBe('Keyline is unavailable right now');
+      expectClean(await checkAtEveryWidth('error-unavailable', outagePage));
+      await outagePage.close();
+    } finally {
+      await outage.stop();
+      await ferret.stop({ removeData: true });
+    }
+  }, 90_000);
+
+  test('a branded login page (name, logo, colours) passes the same checks', async () => {
+    const theme = temporaryDirectory('keyline-brand-');
+    writeFileSync(join(theme.path, 'logo.svg'), BRAND_LOGO_SVG);
+    const branded = await startKeyline({
+      config: { branding: { productName: 'Acme ID', logo: join(theme.path, 'logo.svg'), primaryColor: '#0f766e', backgroundColor: '#ecfdf5' } },
+    });
+    try {
+      const brandedClient = await registerTestClient(branded, { name: 'Acme Notes' });
+      const brandedPage = await context.newPage();
+      await instrument(brandedPage);
+      await brandedPage.goto(authorizeUrl(branded, brandedClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      expect(await brandedPage.title()).toBe('Sign in · Acme ID');
+      expect(await brandedPage.getAttribute('.kl-logo', 'alt')).toBe('Acme ID');
+      expectClean(await checkAtEveryWidth('branded-login', brandedPage));
+      await brandedPage.close();
+    } finally {
+      await branded.stop();
+      theme.remove();
+    }
+  }, 60_000);
+
+  test('no page broke its Content-Security-Policy', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
