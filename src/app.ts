@@ -2,6 +2,9 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
+import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
+import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
+import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
 import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
@@ -32,7 +35,9 @@ import { postAsGet } from './oidc/conformance/post-as-get.ts';
 import { requireVisibleState } from './oidc/conformance/require-visible-state.ts';
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
+import type { SecondFactors } from './oidc/interactions/interaction-context.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
+import { SignInProgressStore } from './oidc/interactions/sign-in-progress.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
@@ -92,6 +97,15 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
   const resources = new ResourceRegistry(config.resources, store.resources);
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
+  const secondFactors: SecondFactors = {
+    totp: new TotpFactors(store, cipher),
+    passkeys: new Passkeys(store, relyingPartyOf(config.issuer, config.branding.productName), config.ttl.interaction),
+    recoveryCodes: new RecoveryCodeService(store),
+    progress: new SignInProgressStore(store, config.ttl.interaction),
+    sealer: cipher,
+    everyoneNeedsMfa: config.mfa.required,
+    issuerName: config.branding.productName,
+  };
 
   const buildProvider = () => {
     const provider = createProvider({
@@ -137,7 +151,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
   app.use(interactionRoutes({
-    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret,
+    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
   app.use(jwksCaching(() => jwksCache));

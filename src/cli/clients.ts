@@ -14,6 +14,8 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
       --scopes "..."                    OpenID scopes and the API scopes of its --resource APIs;
                                         default "openid profile email offline_access" for sign-in clients
       --pkce optional|required          a confidential client may omit PKCE when optional (required by default)
+      --mfa required|optional           required: everyone signing in to it proves a second factor, setting
+                                        one up on the way if they have none (optional by default)
       --post-logout-redirect-uri URI... where RP-initiated logout may return to
       --resource URI...                 APIs (see keyline resources) it may get JWT access tokens for; the first is its default
       --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
@@ -49,6 +51,7 @@ const SETTING_OPTIONS = {
   'grant-types': { type: 'string' },
   scopes: { type: 'string' },
   pkce: { type: 'string' },
+  mfa: { type: 'string' },
   'post-logout-redirect-uri': { type: 'string', multiple: true },
   resource: { type: 'string', multiple: true },
   'id-token-alg': { type: 'string' },
@@ -73,6 +76,11 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
     const pkce = stringOption(parsed, 'pkce');
     if (pkce !== 'optional' && pkce !== 'required') throw new UsageError('--pkce takes "optional" or "required"');
     settings.pkceOptional = pkce === 'optional';
+  }
+  if (given('mfa')) {
+    const mfa = stringOption(parsed, 'mfa');
+    if (mfa !== 'optional' && mfa !== 'required') throw new UsageError('--mfa takes "required" or "optional"');
+    settings.requireMfa = mfa === 'required';
   }
   const text = (option: string) => stringOption(parsed, option) || undefined;
   if (given('id-token-alg')) settings.idTokenAlg = text('id-token-alg');

@@ -95,6 +95,10 @@ export const configSchema = z.strictObject({
     dynamic: false,
     dynamicClients: { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] },
   }),
+  mfa: z.strictObject({
+    /** Every sign-in needs a second factor or a passkey. */
+    required: z.boolean().default(false),
+  }).default({ required: false }),
   outbound: z.strictObject({
     /** Let Keyline call clients on loopback and private addresses (development and tests only). */
     allowPrivateNetworks: z.boolean().default(false),

@@ -2,7 +2,7 @@
  * The pages' Content-Security-Policy. Scripts and styles need this response's nonce; images come
  * from Keyline itself, `data:`, and the https origins the operator configured (a logo URL) or a
  * page names (a client's registered logo). Stylesheets from an operator-configured https origin
- * are allowed too. Nothing else is loaded from anywhere.
+ * are allowed too; scripts fetch from Keyline itself. Nothing else is loaded from anywhere.
  */
 export class ContentSecurityPolicy {
   readonly #imageOrigins: string[];
@@ -20,6 +20,8 @@ export class ContentSecurityPolicy {
       `script-src 'nonce-${nonce}'`,
       ['style-src', `'nonce-${nonce}'`, ...this.#styleOrigins].join(' '),
       ['img-src', "'self'", 'data:', ...images].join(' '),
+      // The passkey script posts to Keyline itself; nothing else is fetched.
+      "connect-src 'self'",
       "frame-ancestors 'none'",
       "base-uri 'none'",
     ].join('; ');

@@ -1,8 +1,11 @@
 import type { AccountRecord } from '../store/store.ts';
 
-/** Which claims each scope releases (OIDC Core §5.4). */
+/**
+ * Which claims each scope releases (OIDC Core §5.4). Every id_token says how and when the person
+ * signed in (acr, amr, auth_time), so an app can ask for more without a claims request.
+ */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: [
     'name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'picture', 'website',
     'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
-import { API_SCOPES, PKCE_OPTIONAL, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
+import { API_SCOPES, PKCE_OPTIONAL, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 
 /** Everything about a client an administrator may set or change. */
@@ -24,6 +24,8 @@ export interface ClientSettings {
   clientUri?: string;
   policyUri?: string;
   tosUri?: string;
+  /** Everyone signing in to this client proves a second factor (see "Multi-factor authentication"). */
+  requireMfa?: boolean;
 }
 
 /** A new client: a name, and any setting that should not take its default. */
@@ -124,6 +126,7 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     token_endpoint_auth_method: settings.isPublic ? 'none' : settings.authMethod ?? 'client_secret_basic',
     ...(secretHash ? { client_secret: secretHash } : {}),
     ...(settings.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
+    ...(settings.requireMfa ? { [REQUIRE_MFA]: true } : {}),
     ...(settings.resources.length ? { [RESOURCES]: settings.resources } : {}),
     ...(apiScopes.length ? { [API_SCOPES]: apiScopes } : {}),
     ...optional('id_token_signed_response_alg', settings.idTokenAlg),
@@ -167,6 +170,7 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     clientUri: text('client_uri'),
     policyUri: text('policy_uri'),
     tosUri: text('tos_uri'),
+    requireMfa: metadata[REQUIRE_MFA] === true,
   };
 }
 

@@ -6,7 +6,9 @@ import { publicJwkOf } from '../keys/signing-key-material.ts';
 import { clientView } from '../pages/client-view.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
+import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { signInPolicy } from './sign-in-policy.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
@@ -138,7 +140,8 @@ function providerConfiguration({
       Grant: config.ttl.grant,
       Session: sessionTtl(config),
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    acrValues: [...ACR_VALUES_SUPPORTED],
+    interactions: { policy: signInPolicy(config.mfa.required), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     discovery: { ui_locales_supported: [...uiLocales] },
     async renderError(ctx, out) {
       const client = clientView(ctx.oidc?.client);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { BrandingConfig } from '../config/schema.ts';
 import { ASSETS_DIRECTORY, projectPath } from '../paths.ts';
@@ -15,6 +16,8 @@ export interface Brand {
   faviconUrl: string;
   stylesheetUrl: string;
   scriptUrl: string;
+  /** The passkey scripts, for the pages with passkey buttons: the WebAuthn browser library, then Keyline's. */
+  passkeyScriptUrls: string[];
   /** The operator's extra stylesheet, loaded after Keyline's. */
   extraStylesheetUrl: string | undefined;
   /** Custom properties for the stylesheet: colours checked for contrast. */
@@ -36,6 +39,10 @@ const IMAGE_TYPES: Record<string, string> = {
 };
 const STYLE_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8' };
 const SCRIPT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8' };
+
+// The browser half of @simplewebauthn, served as it is published: the pages load nothing from elsewhere.
+// The package exports only its module entry (script/index.js), so the bundle is found beside it.
+const WEBAUTHN_BROWSER_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
 
 const WHITE = '#ffffff';
 const TEXT = '#111827';
@@ -82,6 +89,10 @@ export function resolveBranding(config: BrandingConfig): ResolvedBranding {
   const ownFavicon = serve('/assets/favicon.svg', `${ASSETS_DIRECTORY}/favicon.svg`, IMAGE_TYPES, 'assets');
   const stylesheetUrl = serve('/assets/keyline.css', `${ASSETS_DIRECTORY}/keyline.css`, STYLE_TYPES, 'assets');
   const scriptUrl = serve('/assets/keyline.js', `${ASSETS_DIRECTORY}/keyline.js`, SCRIPT_TYPES, 'assets');
+  const passkeyScriptUrls = [
+    serve('/assets/webauthn.js', WEBAUTHN_BROWSER_BUNDLE, SCRIPT_TYPES, 'assets'),
+    serve('/assets/passkeys.js', `${ASSETS_DIRECTORY}/passkeys.js`, SCRIPT_TYPES, 'assets'),
+  ];
   const logo = source(config.logo, 'logo', IMAGE_TYPES, 'branding.logo', cspSources.img);
   const favicon = source(config.favicon, 'favicon', IMAGE_TYPES, 'branding.favicon', cspSources.img);
   const extraStylesheetUrl = source(config.stylesheet, 'custom', STYLE_TYPES, 'branding.stylesheet', cspSources.style);
@@ -106,6 +117,7 @@ export function resolveBranding(config: BrandingConfig): ResolvedBranding {
       faviconUrl: favicon ?? ownFavicon,
       stylesheetUrl,
       scriptUrl,
+      passkeyScriptUrls,
       extraStylesheetUrl,
       cssVariables: `:root{${Object.entries(variables).map(([name, value]) => `${name}:${value}`).join(';')}}`,
       links: { ...config.links },

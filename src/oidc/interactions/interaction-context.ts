@@ -3,6 +3,11 @@ import type Provider from 'oidc-provider';
 import type { AccountsService } from '../../accounts/accounts-service.ts';
 import type { CredentialThrottle } from '../../accounts/throttle/credential-throttle.ts';
 import type { SecurityEvents } from '../../audit/security-events.ts';
+import type { Passkeys } from '../../accounts/factors/passkeys.ts';
+import type { RecoveryCodeService } from '../../accounts/factors/recovery-code-service.ts';
+import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
+import type { TotpFactors } from '../../accounts/factors/totp-factors.ts';
+import type { SignInProgressStore } from './sign-in-progress.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
 import type { Pages } from '../../pages/pages.ts';
 import type { Store } from '../../store/store.ts';
@@ -19,6 +24,21 @@ export interface InteractionDeps {
   securityEvents: SecurityEvents;
   pages: Pages;
   csrfSecret: string;
+  secondFactors: SecondFactors;
+}
+
+/** What the steps after the first factor use. */
+export interface SecondFactors {
+  totp: TotpFactors;
+  passkeys: Passkeys;
+  recoveryCodes: RecoveryCodeService;
+  progress: SignInProgressStore;
+  /** Seals the recovery codes between the step that makes them and the page that shows them once. */
+  sealer: SecretSealer;
+  /** `mfa.required`: every sign-in needs a second factor or a passkey. */
+  everyoneNeedsMfa: boolean;
+  /** The name authenticator apps show beside the account (the product name). */
+  issuerName: string;
 }
 
 export type InteractionContext = Context & { state: KeylineState; params: Record<string, string> };

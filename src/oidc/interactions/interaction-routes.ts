@@ -1,12 +1,20 @@
 import Router from '@koa/router';
 import { parseForm } from '../../http/parse-form.ts';
+import { parseJson } from '../../http/parse-json.ts';
 import { abortInteraction } from './abort-interaction.ts';
+import { acknowledgeNotice } from './acknowledge-notice.ts';
 import { checkCsrf } from './check-csrf.ts';
+import { confirmTotpEnrolment } from './confirm-totp-enrolment.ts';
 import type { InteractionDeps } from './interaction-context.ts';
 import { loadInteraction } from './load-interaction.ts';
+import { passkeyOptions } from './passkey-options.ts';
+import { requireSignInProgress } from './require-sign-in-progress.ts';
 import { showPrompt } from './show-prompt.ts';
 import { submitConsent } from './submit-consent.ts';
 import { submitLogin } from './submit-login.ts';
+import { submitPasskey } from './submit-passkey.ts';
+import { submitRecoveryCode } from './submit-recovery-code.ts';
+import { submitTotp } from './submit-totp.ts';
 
 /** Each route is the list of its steps, in order. */
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -18,8 +26,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
   const load = loadInteraction(deps);
   const csrf = checkCsrf(deps);
+  const proven = requireSignInProgress(deps);
   router.get('/', load, showPrompt(deps));
   router.post('/login', parseForm, load, csrf, submitLogin(deps));
+  router.post('/passkey/options', parseJson, load, csrf, passkeyOptions(deps));
+  router.post('/passkey', parseJson, load, csrf, submitPasskey(deps));
+  router.post('/totp', parseForm, load, csrf, proven, submitTotp(deps));
+  router.post('/recovery-code', parseForm, load, csrf, proven, submitRecoveryCode(deps));
+  router.post('/enrol/totp', parseForm, load, csrf, proven, confirmTotpEnrolment(deps));
+  router.post('/notice', parseForm, load, csrf, proven, acknowledgeNotice(deps));
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   return router;

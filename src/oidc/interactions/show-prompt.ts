@@ -3,6 +3,8 @@ import { clientView, logoOrigins } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
+import { renderSignInStep } from './render-sign-in-step.ts';
+import { signInProgressOf } from './step-up.ts';
 import { describePermissions } from './scope-descriptions.ts';
 
 interface ConsentPromptDetails {
@@ -15,6 +17,11 @@ export function showPrompt(deps: InteractionDeps) {
   return async (ctx: InteractionContext): Promise<void> => {
     const interaction = ctx.state.interaction!;
     if (interaction.prompt.name === 'login') {
+      const progress = await signInProgressOf(deps, interaction);
+      if (progress) {
+        await renderSignInStep(deps, ctx, interaction, progress);
+        return;
+      }
       const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       await renderLoginPage(deps, ctx, interaction, { email: hint, switchAccount: ctx.query.account === 'other' });
       return;

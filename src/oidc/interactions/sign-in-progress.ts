@@ -19,6 +19,8 @@ export interface SignInProgress {
   recoveryCodesLeft?: number;
   /** Recovery codes just generated, shown once on the next page. Sealed: they are secrets. */
   sealedNewRecoveryCodes?: string;
+  /** The authenticator-app enrolment the enrolment page is showing, while one is pending. */
+  pendingTotpEnrolment?: string;
 }
 
 export class SignInProgressStore {

@@ -1,11 +1,12 @@
 import { normalizeEmail } from '../../accounts/accounts-service.ts';
-import { finishInteraction } from './finish-interaction.ts';
+import { continueSignIn } from './continue-sign-in.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
 
 /**
- * Counts the attempt, then checks the credentials. An unknown email, a wrong password and a
- * disabled account get the same status, text and (one argon2 verification) time.
+ * The password step. Counts the attempt, then checks the credentials. An unknown email, a wrong
+ * password and a disabled account get the same status, text and (one argon2 verification) time.
+ * A right password continues the sign-in: finished, or on to a second factor.
  */
 export function submitLogin(deps: InteractionDeps) {
   return async (ctx: InteractionContext): Promise<void> => {
@@ -48,11 +49,8 @@ export function submitLogin(deps: InteractionDeps) {
       return;
     }
     await attempt.succeeded();
-    const remember = form.remember === 'yes';
-    await deps.securityEvents.record({
-      type: 'login.succeeded', actor: `user:${account.id}`, ...request, accountId: account.id,
-      data: { method: 'password', remember, interaction: interaction.uid },
-    }, ctx.state.log);
-    await finishInteraction(deps, ctx, { login: { accountId: account.id, remember } });
+    await continueSignIn(deps, ctx, {
+      accountId: account.id, amr: ['pwd'], remember: form.remember === 'yes', authTime: Math.floor(Date.now() / 1000),
+    });
   };
 }

@@ -1,0 +1,168 @@
+import { decodeJwt } from 'jose';
+import { integrationBackends } from '../support/backends.ts';
+import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import {
+  authorizeUrl, createTestUser, exchangeCode, pkcePair, registerTestClient, signIn, type TestClient, type TestUser,
+} from '../support/oidc-flow.ts';
+import {
+  afterPassword, finishAtClient, postStep, recoveryCodesOnPage, secretOnPage, totpCode, uidOf, type SecondFactorFlow,
+} from '../support/second-factor-flow.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+
+const backends = await integrationBackends();
+afterAll(stopMongoTestServer);
+
+const MFA = 'urn:keyline:acr:mfa';
+
+describe.each(backends)('second factors on $name', (backend) => {
+  let kl: RunningKeyline;
+  let client: TestClient;
+  let mfaClient: TestClient;
+  useKeyline(backend, {}, async (ready) => {
+    ({ kl, client } = ready);
+    mfaClient = await registerTestClient(kl, { requireMfa: true });
+  });
+
+  async function idTokenClaims(flow: SecondFactorFlow & { verifier: string }, to: TestClient) {
+    const callback = await finishAtClient(flow, to);
+    const tokens = await exchangeCode(kl, to, { code: callback.searchParams.get('code')!, verifier: flow.verifier });
+    expect(tokens.status).toBe(200);
+    return decodeJwt(String(tokens.body.id_token));
+  }
+
+  /** A new user who set up an authenticator app on the way into the MFA client; their secret and codes. */
+  async function enrolledUser(): Promise<{ user: TestUser; secret: string; recoveryCodes: string[] }> {
+    const user = await createTestUser(kl);
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const secret = secretOnPage(flow.page.text);
+    const codes = await postStep(flow, 'enrol/totp', { code: totpCode(secret, -1) });
+    const recoveryCodes = recoveryCodesOnPage(codes.text);
+    await postStep(flow, 'notice');
+    await finishAtClient(flow, mfaClient);
+    return { user, secret, recoveryCodes };
+  }
+
+  test('a client that requires MFA has a new user set up an authenticator app, then shows recovery codes once', async () => {
+    const user = await createTestUser(kl);
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    expect(flow.page.status).toBe(200);
+    expect(flow.page.text).toContain('<h1>Protect your account</h1>');
+    expect(flow.page.text).toContain('<svg');
+    const secret = secretOnPage(flow.page.text);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+
+    const wrong = await postStep(flow, 'enrol/totp', { code: totpCode(secret, 5) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('That code is not right');
+    expect(secretOnPage(wrong.text)).toBe(secret);
+
+    const codes = await postStep(flow, 'enrol/totp', { code: totpCode(secret) });
+    expect(codes.status).toBe(200);
+    expect(codes.text).toContain('<h1>Save your recovery codes</h1>');
+    const recoveryCodes = recoveryCodesOnPage(codes.text);
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+
+    await postStep(flow, 'notice');
+    const claims = await idTokenClaims(flow, mfaClient);
+    expect(claims.acr).toBe(MFA);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    const events = (await kl.store.audit.query({ limit: 10_000 })).filter((event) => event.accountId === user.id).map((event) => event.type);
+    expect(events).toEqual(expect.arrayContaining(['mfa.enrolled', 'login.succeeded']));
+  });
+
+  test('with a factor, the password is followed by the code; a code is accepted once, and the window is one step either side', async () => {
+    const { user, secret } = await enrolledUser();
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    expect(flow.page.text).toContain('<h1>Two-step verification</h1>');
+    expect(flow.page.text).toContain('autocomplete="one-time-code"');
+
+    expect((await postStep(flow, 'totp', { code: totpCode(secret, -1) })).status).toBe(401);
+    expect((await postStep(flow, 'totp', { code: totpCode(secret, 2) })).status).toBe(401);
+    expect((await postStep(flow, 'totp', { code: 'abcdef' })).status).toBe(401);
+    const accepted = totpCode(secret, 0);
+    await postStep(flow, 'totp', { code: accepted });
+    const claims = await idTokenClaims(flow, mfaClient);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    const again = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const replay = await postStep(again, 'totp', { code: accepted });
+    expect(replay.status).toBe(401);
+    expect(replay.text).toContain('already been used');
+    await postStep(again, 'totp', { code: totpCode(secret, 1) });
+    expect((await idTokenClaims(again, mfaClient)).acr).toBe(MFA);
+  });
+
+  test('a recovery code stands in for the code once; the next page says how many are left', async () => {
+    const { user, recoveryCodes } = await enrolledUser();
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const left = await postStep(flow, 'recovery-code', { code: recoveryCodes[3]!.toLowerCase() });
+    expect(left.status).toBe(200);
+    expect(left.text).toContain('You have 9 recovery codes left.');
+    await postStep(flow, 'notice');
+    expect((await idTokenClaims(flow, mfaClient)).acr).toBe(MFA);
+
+    const again = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const reused = await postStep(again, 'recovery-code', { code: recoveryCodes[3]! });
+    expect(reused.status).toBe(401);
+    expect(reused.text).toContain('That recovery code is not right or has already been used.');
+  });
+
+  test('acr_values asks for a second factor only for that request; the id_token says what was done', async () => {
+    const { user, secret } = await enrolledUser();
+    const plain = await signIn(kl, client, user);
+    const plainClaims = decodeJwt(String((await exchangeCode(kl, client, plain)).body.id_token));
+    expect(plainClaims.acr).toBe('urn:keyline:acr:pwd');
+    expect(plainClaims.amr).toEqual(['pwd']);
+
+    const stepUp = await afterPassword(kl, new BrowserLikeClient(), client, user, { acr_values: MFA });
+    expect(stepUp.page.text).toContain('<h1>Two-step verification</h1>');
+    await postStep(stepUp, 'totp', { code: totpCode(secret) });
+    const claims = await idTokenClaims(stepUp, client);
+    expect(claims.acr).toBe(MFA);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
+  test('a signed-in session is stepped up to MFA without asking for the password again', async () => {
+    const { user, secret } = await enrolledUser();
+    const { browser } = await signIn(kl, client, user);
+    const { verifier, challenge } = pkcePair();
+    const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
+      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
+    })));
+    expect(page.text).toContain('<h1>Two-step verification</h1>');
+    expect(page.text).not.toContain('name="password"');
+    const flow = { kl, browser, page, uid: uidOf(page.text), verifier };
+    await postStep(flow, 'totp', { code: totpCode(secret) });
+    const claims = await idTokenClaims(flow, client);
+    expect(claims.acr).toBe(MFA);
+    expect(claims.sub).toBe(user.id);
+  });
+
+  test('no step can be skipped: a code posted to an interaction that proved no password is refused', async () => {
+    const { user, secret } = await enrolledUser();
+    const browser = new BrowserLikeClient();
+    const { challenge } = pkcePair();
+    const login = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, mfaClient, { code_challenge: challenge, code_challenge_method: 'S256' })));
+    const flow = { kl, browser, page: login, uid: uidOf(login.text) };
+    const skipped = await postStep(flow, 'totp', { code: totpCode(secret) });
+    expect(skipped.status).toBe(400);
+    expect(skipped.text).toContain('This sign-in page has expired');
+    expect(await kl.store.oidc.find('SignInProgress', flow.uid)).toBeUndefined();
+  });
+
+  test('a wrong code is throttled like a password: concurrent guesses past the limit are refused with 429', async () => {
+    const { user } = await enrolledUser();
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(flow.page.text)![1]!;
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, index) => flow.browser.postForm(
+      `${kl.url}/interaction/${flow.uid}/totp`, { csrf, code: String(100000 + index) },
+    )));
+    const statuses = guesses.map((guess) => guess.status);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(kl.config.login.lockAfterFailures);
+  });
+});
