@@ -37,6 +37,11 @@ export interface StartOptions {
   /** A fake clock for the signing-key schedule. */
   clock?: () => number;
   tracing?: Tracing;
+  /**
+   * The issuer's host name (still listening on 127.0.0.1). Passkeys need "localhost": WebAuthn
+   * refuses an IP address as the relying party id.
+   */
+  hostname?: 'localhost' | '127.0.0.1';
 }
 
 export function temporaryDirectory(prefix = 'keyline-test-'): { path: string; remove(): void } {
@@ -51,7 +56,7 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   const config = parseConfig({ issuer: url, port, host: '127.0.0.1', store: storeLocation, secrets: { keys: [TEST_SECRETS_KEY] }, ...options.config });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
