@@ -26,10 +26,9 @@ document.addEventListener('DOMContentLoaded', () => {
   const remembered = () => document.querySelector('input[name=remember]')?.checked === true;
 
   const run = async (button, { autofill = false } = {}) => {
-    const { uid, csrf } = button.dataset;
+    const { csrf, passkeyUrl } = button.dataset;
     const purpose = button.dataset.passkey;
-    const base = `/interaction/${encodeURIComponent(uid)}`;
-    const issued = await post(`${base}/passkey/options`, { csrf, purpose });
+    const issued = await post(`${passkeyUrl}/options`, { csrf, purpose });
     if (!issued.ok) {
       if (issued.answer.location) window.location.assign(issued.answer.location);
       else if (!autofill) failed();
@@ -45,7 +44,10 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!autofill && error && error.name !== 'AbortError') failed();
       return;
     }
-    const result = await post(`${base}/passkey`, { csrf, purpose, challengeId: issued.answer.challengeId, response, remember: remembered() });
+    const nameInput = button.dataset.passkeyName ? document.getElementById(button.dataset.passkeyName) : null;
+    const result = await post(passkeyUrl, {
+      csrf, purpose, challengeId: issued.answer.challengeId, response, remember: remembered(), ...(nameInput ? { name: nameInput.value } : {}),
+    });
     if (result.answer.location) window.location.assign(result.answer.location);
     else failed();
   };

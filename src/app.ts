@@ -36,6 +36,7 @@ import { requireVisibleState } from './oidc/conformance/require-visible-state.ts
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
 import type { SecondFactors } from './oidc/interactions/interaction-context.ts';
+import { accountRoutes } from './account/account-routes.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { SignInProgressStore } from './oidc/interactions/sign-in-progress.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
@@ -154,6 +155,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
+  app.use(accountRoutes({ provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors }).routes());
   app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));

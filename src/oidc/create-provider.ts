@@ -13,6 +13,7 @@ import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
 import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
+import { accountClientMetadata } from '../account/account-client.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
@@ -72,7 +73,10 @@ function providerConfiguration({
       if (!account || account.disabled) return undefined;
       return { accountId: account.id, claims: async () => accountClaims(account) };
     },
-    responseTypes: ['code'],
+    // `none` is for Keyline's own account pages only (they need the session, not tokens); other
+    // clients are registered for `code` alone.
+    responseTypes: ['code', 'none'],
+    clients: [accountClientMetadata(config.issuer, config.branding.productName)],
     pkce: {
       // Required for every client; a confidential client registered with --pkce optional may omit it.
       required: (_ctx, client) => client.clientAuthMethod === 'none' || client.metadata()[PKCE_OPTIONAL] !== true,

@@ -1,4 +1,5 @@
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
+import { isAccountClient } from '../account/account-client.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -9,6 +10,13 @@ export function loadExistingGrant(store: Store) {
   return async (ctx: KoaContextWithOIDC): Promise<Grant | undefined> => {
     const { client, session, result, provider } = ctx.oidc;
     if (!client || !session) return undefined;
+    if (isAccountClient(client.clientId) && session.accountId) {
+      // Keyline's own account pages: there is nothing to consent to.
+      const grant = new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    }
     const grantId = result?.consent?.grantId ?? session.grantIdFor(client.clientId);
     if (grantId) {
       const grant = await provider.Grant.find(grantId);

@@ -185,4 +185,25 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await page.click('[data-passkey="second-factor"]');
     expect((await idTokenAtCallback(client, again)).amr).toEqual(['pwd', 'hwk', 'mfa']);
   }, 90_000);
+
+  test('the account page adds a named passkey, lists it, and passes axe at every width', async () => {
+    const user = await createTestUser(kl);
+    await context.clearCookies();
+    await presence(false);
+    await page.goto(`${kl.url}/account/security`);
+    await password(user);
+    expect(await page.locator('h1').textContent()).toBe('Sign-in methods');
+    expectClean(await checkAtEveryWidth(page, 'account-security-empty'));
+    await page.fill('#passkey-name', 'Work laptop');
+    await Promise.all([page.waitForURL(/done=passkey_added/), page.click('[data-passkey="register"]')]);
+    expect(await page.locator('.kl-factor-name').allTextContents()).toEqual(['Work laptop']);
+    expect(await page.locator('[role=status]').textContent()).toContain('Your passkey was added.');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/security/recovery-codes"] button')]);
+    expect(recoveryCodesOnPage(await page.content())).toHaveLength(10);
+    await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole('link', { name: 'I have saved my codes' }).click()]);
+    await page.click('summary');
+    expectClean(await checkAtEveryWidth(page, 'account-security'));
+    const [factor] = await kl.store.factors.listByAccount(user.id);
+    expect(factor).toMatchObject({ type: 'webauthn', name: 'Work laptop' });
+  }, 90_000);
 });

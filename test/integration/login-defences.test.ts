@@ -10,7 +10,7 @@ function normalized(html: string, email: string): string {
   return html
     .replace(/nonce="[^"]+"/g, 'nonce=""')
     .replace(/name="csrf" value="[^"]+"/g, 'name="csrf" value=""')
-    .replace(/data-uid="[^"]+" data-csrf="[^"]+"/g, 'data-uid="UID" data-csrf=""')
+    .replace(/data-csrf="[^"]+"/g, 'data-csrf=""')
     .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/')
     .replaceAll(email, 'EMAIL');
 }

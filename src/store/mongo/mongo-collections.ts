@@ -8,12 +8,12 @@ import type {
 /**
  * Every model oidc-provider persists through its adapter, plus Keyline's own short-lived records of
  * the same kind (JWT access token bindings, sign-in progress, passkey challenges, pending TOTP
- * enrolments); each has its own collection.
+ * enrolments, factors a session added on the account pages); each has its own collection.
  */
 export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
-  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment',
+  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];

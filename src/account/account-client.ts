@@ -1,0 +1,27 @@
+import type { ClientMetadata } from 'oidc-provider';
+
+/**
+ * Keyline's own account pages are a first-party client of Keyline: people sign in to them through
+ * the same /auth, login page, second factors and policies as to any app. They need no tokens, only
+ * the session, so the client asks for `response_type=none`, registers no grant type, and is never
+ * asked for consent. It is configured in oidc-provider, not stored: nobody can edit or remove it.
+ */
+export const ACCOUNT_CLIENT_ID = 'keyline-account';
+export const ACCOUNT_CALLBACK_PATH = '/account/callback';
+
+export function accountClientMetadata(issuer: string, productName: string): ClientMetadata {
+  return {
+    client_id: ACCOUNT_CLIENT_ID,
+    client_name: `${productName} account`,
+    redirect_uris: [new URL(ACCOUNT_CALLBACK_PATH, issuer).href],
+    post_logout_redirect_uris: [new URL('/', issuer).href],
+    response_types: ['none'],
+    grant_types: [],
+    token_endpoint_auth_method: 'none',
+    scope: 'openid',
+  };
+}
+
+export function isAccountClient(clientId: string | undefined): boolean {
+  return clientId === ACCOUNT_CLIENT_ID;
+}

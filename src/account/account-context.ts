@@ -1,0 +1,31 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { SecurityEvents } from '../audit/security-events.ts';
+import type { KeylineState } from '../http/keyline-state.ts';
+import type { SecondFactors } from '../oidc/interactions/interaction-context.ts';
+import type { Pages } from '../pages/pages.ts';
+import type { AccountRecord, Store } from '../store/store.ts';
+
+/** What the account pages need, passed in by the composition root. */
+export interface AccountDeps {
+  provider: Provider;
+  store: Store;
+  accounts: AccountsService;
+  securityEvents: SecurityEvents;
+  pages: Pages;
+  csrfSecret: string;
+  secondFactors: SecondFactors;
+}
+
+/** The signed-in person on an account page: their account and the Keyline session it came from. */
+export interface SignedInAccount {
+  account: AccountRecord;
+  sessionUid: string;
+  /** Epoch seconds of the last sign-in with a password or passkey. */
+  loginTs: number;
+  acr: string | undefined;
+  csrfToken: string;
+}
+
+export type AccountContext = Context & { state: KeylineState & { signedIn?: SignedInAccount }; params: Record<string, string> };
