@@ -26,6 +26,8 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_METRICS_TOKEN', 'metrics.token', (value) => value],
   ['KEYLINE_VIEWS', 'views', (value) => value],
   ['KEYLINE_DEFAULT_LOCALE', 'i18n.defaultLocale', (value) => value],
+  ['KEYLINE_SMTP_URL', 'mail.smtp', (value) => value],
+  ['KEYLINE_MAIL_FROM', 'mail.from', (value) => value],
 ];
 
 function parseBoolean(value: string): unknown {

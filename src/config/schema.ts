@@ -69,9 +69,14 @@ export const configSchema = z.strictObject({
     sessionAbsolute: seconds.default(12 * 3600),
     grant: seconds.default(14 * 24 * 3600),
     refreshTokenReuseInterval: z.number().int().min(0).max(60).default(0),
+    /** How long an email-verification link works. */
+    verificationLink: seconds.default(24 * 3600),
+    /** How long a password-reset link works. */
+    resetLink: seconds.max(24 * 3600).default(1800),
   }).default({
     accessToken: 900, idToken: 3600, authorizationCode: 60, refreshToken: 14 * 24 * 3600,
     interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 0,
+    verificationLink: 24 * 3600, resetLink: 1800,
   }),
   resources: z.record(httpUrl, resourceSchema).default({}),
   login: z.strictObject({
@@ -85,6 +90,12 @@ export const configSchema = z.strictObject({
     failureWindow: 900, backoffAfterFailures: 5, maxBackoff: 60, lockAfterFailures: 10, lockout: 900, ipMaxFailures: 100,
   }),
   registration: z.strictObject({
+    /** "Create account" on the login page (needs mail, for the verification link). */
+    enabled: z.boolean().default(false),
+    /** Sign-up only for addresses in these domains (empty: any). */
+    allowedDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'each domain is a host name such as example.com').transform((domain) => domain.toLowerCase())).default([]),
+    /** Accounts may sign in before their address is verified. */
+    allowUnverifiedLogin: z.boolean().default(false),
     /** RFC 7591/7592 dynamic client registration at /reg, with initial access tokens from the CLI. */
     dynamic: z.boolean().default(false),
     dynamicClients: z.strictObject({
@@ -92,9 +103,20 @@ export const configSchema = z.strictObject({
       scopes: z.array(z.string().min(1)).min(1).default(['openid', 'profile', 'email', 'offline_access']),
     }).default({ grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] }),
   }).default({
+    enabled: false,
+    allowedDomains: [],
+    allowUnverifiedLogin: false,
     dynamic: false,
     dynamicClients: { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] },
   }),
+  mail: z.strictObject({
+    /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465. Unset: no mail. */
+    smtp: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').refine(URL.canParse, 'must be an smtp:// or smtps:// URL').optional(),
+    /** The sender, "Name <address>" or an address; by default the product name at no-reply@ the issuer's host. */
+    from: z.string().min(3).optional(),
+    /** Refuse to send over a connection that is not encrypted (smtp:// without STARTTLS). */
+    requireTls: z.boolean().default(false),
+  }).default({ requireTls: false }),
   mfa: z.strictObject({
     /** Every sign-in needs a second factor or a passkey. */
     required: z.boolean().default(false),

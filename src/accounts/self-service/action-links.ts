@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../../store/store.ts';
+
+const MODEL = 'ActionLink';
+
+export type ActionLinkPurpose = 'verify-email' | 'reset-password';
+
+export interface ActionLinkRecord {
+  [key: string]: unknown;
+  purpose: ActionLinkPurpose;
+  accountId: string;
+  /** The address the link was sent to: a link for an address the account no longer has is void. */
+  email: string;
+  /** Epoch milliseconds of issue: a reset link issued before the last password change is void. */
+  issuedAt: number;
+}
+
+/** The store keeps only this: a link's token cannot be read back from it. */
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * Links in mail (verify the address, reset the password): 256 random bits in the URL, stored only
+ * as a SHA-256 hash with its purpose and an expiry, used once by one atomic consume, on any node.
+ */
+export class ActionLinks {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async issue(purpose: ActionLinkPurpose, accountId: string, email: string, ttlSeconds: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const record: ActionLinkRecord = { purpose, accountId, email, issuedAt: Date.now() };
+    await this.#store.oidc.upsert(MODEL, tokenHash(token), record, ttlSeconds);
+    return token;
+  }
+
+  /** The link's record while it is unused, unexpired and for this purpose; it stays usable. */
+  async peek(purpose: ActionLinkPurpose, token: unknown): Promise<ActionLinkRecord | undefined> {
+    if (typeof token !== 'string' || !/^[\w-]{43}$/.test(token)) return undefined;
+    const record = await this.#store.oidc.find(MODEL, tokenHash(token)) as ActionLinkRecord | undefined;
+    return record?.purpose === purpose && !record.consumed ? record : undefined;
+  }
+
+  /** Uses the link: its record for the one caller that used it first, undefined for everyone else. */
+  async use(purpose: ActionLinkPurpose, token: unknown): Promise<ActionLinkRecord | undefined> {
+    const record = await this.peek(purpose, token);
+    if (!record) return undefined;
+    return await this.#store.oidc.consume(MODEL, tokenHash(token as string)) ? record : undefined;
+  }
+}
