@@ -7,6 +7,7 @@ import { clientView } from '../pages/client-view.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { CLIENT_SIGNING_ALGS } from './client-keys.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
@@ -26,6 +27,7 @@ import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/regis
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
 import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
 import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
+import { deviceFlowFeature, equipDeviceFlow } from './device-flow/device-flow.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -49,7 +51,7 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
   return { ...payload, keylineIp: ctx.ip, keylineUserAgent: ctx.get('user-agent').slice(0, 256), keylineLastSeen: Date.now() };
 }
 
-const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+const ASYMMETRIC_ALGS = CLIENT_SIGNING_ALGS;
 
 function providerConfiguration({
   config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
@@ -107,6 +109,8 @@ function providerConfiguration({
         policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters) },
       },
       registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
+      // RFC 8628, for clients registered with the device_code grant (their pages: device-flow/).
+      deviceFlow: deviceFlowFeature(pages),
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
@@ -136,6 +140,7 @@ function providerConfiguration({
       Interaction: config.ttl.interaction,
       RefreshToken: config.ttl.refreshToken,
       Grant: config.ttl.grant,
+      DeviceCode: config.device.codeTtl,
       Session: sessionTtl(config),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -164,6 +169,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
