@@ -52,6 +52,7 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 }
 
 const ASYMMETRIC_ALGS = CLIENT_SIGNING_ALGS;
+const JWKS_URI_BODY_LIMIT = 256 * 1024;
 
 function providerConfiguration({
   config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
@@ -89,6 +90,8 @@ function providerConfiguration({
     },
     rotateRefreshToken: true,
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
+    // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
+    fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT },
     loadExistingGrant: loadExistingGrant(store),
     features: {
       devInteractions: { enabled: false },
