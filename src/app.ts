@@ -32,6 +32,7 @@ import { postAsGet } from './oidc/conformance/post-as-get.ts';
 import { requireVisibleState } from './oidc/conformance/require-visible-state.ts';
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
+import { linkProtectedResources } from './oidc/discovery/protected-resource-links.ts';
 import { enforcePollingInterval } from './oidc/device-flow/polling-interval.ts';
 import { takePrefilledUserCode } from './oidc/device-flow/prefilled-user-code.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
@@ -146,6 +147,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
+  app.use(linkProtectedResources(resources));
   app.use(takePrefilledUserCode);
   app.use(enforcePollingInterval(store.counters, config.device.pollInterval));
   app.use(mountProvider(host));
