@@ -22,6 +22,7 @@ import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
+import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
@@ -172,6 +173,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import type { ClientMetadata } from 'oidc-provider';
 import { allBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import {
@@ -12,6 +13,7 @@ const backends: Backend[] = [...await allBackends(), threeNodes(sqliteBackend)];
 afterAll(stopMongoTestServer);
 
 const key: ClientKey = await clientKey('client-key-1');
+
 
 async function registerKeyClient(kl: RunningKeyline, jwksUri: string): Promise<string> {
   const clientId = `service-${randomUUID()}`;
@@ -101,6 +103,44 @@ describe('a jwks_uri that misbehaves', () => {
     expect(refused.status).toBe(401);
     expect((await refused.json() as { error: string }).error).toBe('invalid_client');
   }, 15_000);
+});
+
+describe('a key the client removes from its jwks_uri', () => {
+  let kl: RunningKeyline;
+  let cleanup: () => Promise<void>;
+  let jwks: JwksServer;
+  beforeAll(async () => {
+    jwks = await startJwksServer([]);
+    ({ kl, cleanup } = await startOnBackend(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true } } }));
+  });
+  afterAll(async () => {
+    jest.useRealTimers();
+    await stopJwksServer(jwks);
+    await kl.stop();
+    await cleanup();
+  });
+
+  test('keeps working while the keys are cached (60 s), and stops once they are past it: Keyline fetches them again before use', async () => {
+    const compromised = await clientKey('compromised');
+    const replacement = await clientKey('replacement');
+    jwks.serve({ keys: [compromised.publicJwk, replacement.publicJwk] });
+    const clientId = await registerKeyClient(kl, jwks.url);
+    const signedWith = async (signer: ClientKey) => (await tokenWithAssertion(kl, clientId, await clientAssertion(kl, clientId, signer))).status;
+    expect(await signedWith(compromised)).toBe(200);
+
+    jwks.serve({ keys: [replacement.publicJwk] });
+    expect(await signedWith(compromised)).toBe(200);
+    const fetchesBefore = jwks.fetches();
+
+    // Only the clock moves on (timers stay real): the cached keys are now past their lifetime.
+    jest.useFakeTimers({
+      now: Date.now() + 61_000,
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    expect(await signedWith(compromised)).toBe(401);
+    expect(await signedWith(replacement)).toBe(200);
+    expect(jwks.fetches()).toBe(fetchesBefore + 1);
+  });
 });
 
 test('by default Keyline will not fetch a jwks_uri on a loopback or private address (SSRF)', async () => {
