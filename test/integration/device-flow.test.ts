@@ -161,6 +161,28 @@ describe.each(backends)('the device authorization grant (RFC 8628) on $name', (b
     expect(hiddenField(forged.text, 'xsrf')).not.toBe(hiddenField(page.text, 'xsrf'));
   });
 
+  test('odd requests to the device pages get a 4xx page, never a 500', async () => {
+    const browser = new BrowserLikeClient();
+    const unknownResume = await browser.get(`${kl.url}/device/no-such-interaction`);
+    expect(unknownResume.status).toBe(400);
+    expect(visibleText(unknownResume.text)).toContain('This sign-in page has expired');
+    const twice = await browser.request(`${kl.url}/device`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user_code=BCDF-GHJK&user_code=BCDF-GHJL',
+    });
+    expect(twice.status).toBe(400);
+    const scripted = await browser.get(`${kl.url}/device?user_code=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(scripted.status).toBe(400);
+    expect(scripted.text).not.toContain('<script>alert(1)');
+    expect(kl.logs.join('')).not.toMatch(/"status":5\d\d/);
+  });
+
+  test('the device authorization endpoint wants the client to authenticate: 401 invalid_client without it', async () => {
+    const answer = await fetch(`${kl.url}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'scope=openid' });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect((await answer.json() as { error: string }).error).toBe('invalid_client');
+  });
+
   test('a browser without a session here (its cookie lost or expired) is sent back to the page with its code, to confirm', async () => {
     const device = await startDeviceAuthorization(kl, tv);
     const browser = new BrowserLikeClient();

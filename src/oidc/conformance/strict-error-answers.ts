@@ -6,7 +6,7 @@ interface OAuthErrorBody {
   error_description?: unknown;
 }
 
-const CLIENT_AUTHENTICATED_ROUTES = new Set(['token', 'introspection', 'revocation']);
+const CLIENT_AUTHENTICATED_ROUTES = new Set(['token', 'introspection', 'revocation', 'device_authorization']);
 
 function quoted(value: string): string {
   return `"${value.replace(/["\\]/g, '')}"`;

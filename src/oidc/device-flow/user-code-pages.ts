@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import {
   AbortedError, AlreadyUsedError, ExpiredError, NoCodeError, NotFoundError, type ReRenderError,
 } from 'oidc-provider/lib/helpers/re_render_errors.js';
@@ -81,12 +81,16 @@ export class DeviceFlowPages {
   }
 
   async #failed(ctx: DeviceContext, out: ErrorOut | undefined, err: Error): Promise<void> {
+    const sessionSaved = sessionPersisted(ctx);
+    // oidc-provider's error handler gives the browser a new form token in its session; a session
+    // created by this very request was never saved, and the library fails to save it that late.
+    if (!sessionSaved) (ctx.oidc.session as { touched?: boolean }).touched = false;
     if (err instanceof AbortedError) {
       this.#pages.render(ctx, 'device-done', { outcome: 'cancelled', client: clientView(await deviceClientOf(ctx)) });
       return;
     }
     const error = userCodeErrorOf(err, out);
-    if (error === 'form_expired' && !sessionPersisted(ctx)) {
+    if (error && !sessionSaved) {
       const typed = (ctx.oidc.params as Record<string, unknown> | undefined)?.user_code;
       this.#startAgain(ctx, typeof typed === 'string' ? typed : undefined);
       return;
@@ -99,21 +103,21 @@ export class DeviceFlowPages {
       });
       return;
     }
-    // Anything else (the device's client is gone, the store is down) gets the error page every flow uses.
+    // Anything else (a sign-in that expired, the device's client gone, the store down) gets the error page every flow uses.
     this.#pages.renderError(ctx, {
       status: ctx.status >= 400 ? ctx.status : 400,
       code: String(out?.error ?? 'server_error'),
       description: out?.error_description === undefined ? undefined : String(out.error_description),
+      kind: err instanceof errors.SessionNotFound ? 'expired' : undefined,
     });
   }
 
   /**
    * A form posted by a browser without a session here (its cookie was lost, or it expired) cannot
-   * get a working token on this answer: oidc-provider would fail to persist the new session. It
-   * starts again at the page instead, keeping the code, which then goes through the confirm step.
+   * get a working token on this answer (see #failed). It starts again at the page instead, keeping
+   * the code, which then goes through the confirm step.
    */
   #startAgain(ctx: DeviceContext, typed: string | undefined): void {
-    (ctx.oidc.session as { touched?: boolean }).touched = false;
     ctx.state.errorCode = 'user_code_form_expired';
     ctx.status = 303;
     ctx.redirect(typed ? `${VERIFICATION_PATH}?${new URLSearchParams({ user_code: typed })}` : VERIFICATION_PATH);
