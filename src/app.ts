@@ -37,6 +37,9 @@ import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
 import type { SecondFactors } from './oidc/interactions/interaction-context.ts';
 import { accountRoutes } from './account/account-routes.ts';
+import { linkProtectedResources } from './oidc/discovery/protected-resource-links.ts';
+import { enforcePollingInterval } from './oidc/device-flow/polling-interval.ts';
+import { takePrefilledUserCode } from './oidc/device-flow/prefilled-user-code.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { SignInProgressStore } from './oidc/interactions/sign-in-progress.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
@@ -160,6 +163,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
+  app.use(linkProtectedResources(resources));
+  app.use(takePrefilledUserCode);
+  app.use(enforcePollingInterval(store.counters, config.device.pollInterval));
   app.use(mountProvider(host));
   app.use(notFound);
 

@@ -10,7 +10,7 @@ export type { Logger };
  */
 const SECRET_FIELDS = [
   'password', 'passwordHash', 'client_secret', 'clientSecret', 'token', 'access_token', 'refresh_token',
-  'id_token', 'code', 'code_verifier', 'cookieKeys',
+  'id_token', 'code', 'code_verifier', 'cookieKeys', 'device_code', 'user_code',
 ];
 const SECRET_HEADERS = ['authorization', 'cookie', '["set-cookie"]'];
 

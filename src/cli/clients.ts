@@ -6,11 +6,13 @@ import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { cliProvider } from './cli-provider.ts';
 import { confirmDestructive } from './confirm.ts';
+import { readKeySet } from './read-key-set.ts';
 import { adminAction } from './admin-action.ts';
 import { listOption, parseArguments, requirePositional, stringOption, type ParsedArguments } from './parse-arguments.ts';
 
 const SETTING_HELP = `      --redirect-uri URI...             where codes may be sent (exact match); repeat or comma-separate
-      --grant-types LIST                authorization_code,refresh_token (default) or client_credentials
+      --grant-types LIST                authorization_code,refresh_token (default), client_credentials, or
+                                        urn:ietf:params:oauth:grant-type:device_code (TVs, CLIs: RFC 8628)
       --scopes "..."                    OpenID scopes and the API scopes of its --resource APIs;
                                         default "openid profile email offline_access" for sign-in clients
       --pkce optional|required          a confidential client may omit PKCE when optional (required by default)
@@ -19,7 +21,12 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
       --post-logout-redirect-uri URI... where RP-initiated logout may return to
       --resource URI...                 APIs (see keyline resources) it may get JWT access tokens for; the first is its default
       --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
-      --auth-method METHOD              client_secret_basic (default), client_secret_post, or none (public)
+      --auth-method METHOD              client_secret_basic (default), client_secret_post, private_key_jwt
+                                        (signs assertions with its own keys: needs --jwks-uri or --jwks), or none (public)
+      --jwks-uri URL                    private_key_jwt: where the client publishes its public keys (JWK Set)
+      --jwks FILE                       private_key_jwt: a file with its public keys (a JWK Set or one JWK)
+      --require-par                     authorization requests only as pushed requests (RFC 9126); --no-require-par undoes
+      --dpop-bound                      its tokens are bound to its DPoP key (RFC 9449); --no-dpop-bound undoes
       --logo-uri URL                    logo shown on the consent page
       --client-uri URL                  the app's home page (consent page, and links back from error pages)
       --policy-uri URL                  its privacy policy, linked from the consent page
@@ -60,7 +67,21 @@ const SETTING_OPTIONS = {
   'client-uri': { type: 'string' },
   'policy-uri': { type: 'string' },
   'tos-uri': { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  jwks: { type: 'string' },
+  'require-par': { type: 'boolean' },
+  'no-require-par': { type: 'boolean' },
+  'dpop-bound': { type: 'boolean' },
+  'no-dpop-bound': { type: 'boolean' },
 } as const;
+
+/** `--flag` turns a setting on, `--no-flag` off, neither leaves it; both at once is a mistake. */
+function switchOption(parsed: ParsedArguments, name: string): boolean | undefined {
+  const on = parsed.values[name] === true;
+  const off = parsed.values[`no-${name}`] === true;
+  if (on && off) throw new UsageError(`--${name} and --no-${name} contradict each other`);
+  return on ? true : off ? false : undefined;
+}
 
 /** The settings given on the command line, and only those: an update changes nothing else. */
 function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
@@ -89,6 +110,12 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
   if (given('client-uri')) settings.clientUri = text('client-uri');
   if (given('policy-uri')) settings.policyUri = text('policy-uri');
   if (given('tos-uri')) settings.tosUri = text('tos-uri');
+  if (given('jwks-uri')) settings.jwksUri = text('jwks-uri');
+  if (given('jwks')) settings.jwks = text('jwks') === undefined ? undefined : readKeySet(text('jwks')!);
+  const requirePar = switchOption(parsed, 'require-par');
+  if (requirePar !== undefined) settings.requirePar = requirePar;
+  const dpopBound = switchOption(parsed, 'dpop-bound');
+  if (dpopBound !== undefined) settings.dpopBound = dpopBound;
   return settings;
 }
 

@@ -12,10 +12,12 @@ export const RESOURCES_HELP = `keyline resources <command>
       --scopes LIST                     its scopes, space- or comma-separated (clients are then given some with --scopes)
       --signing-alg RS256|ES256|EdDSA   how its access tokens are signed (default RS256)
       --token-ttl SECONDS               access token lifetime (default: ttl.accessToken)
+      --metadata-uri URL                where it publishes its RFC 9728 protected-resource metadata;
+                                        discovery then lists it (default: not listed)
   list [--json]         the APIs from the store and from the config
   remove <url>          delete an API no client is given any more`;
 
-const ADD_USAGE = 'keyline resources add <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS]';
+const ADD_USAGE = 'keyline resources add <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL]';
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 function checkIndicator(indicator: string): void {
@@ -24,12 +26,17 @@ function checkIndicator(indicator: string): void {
   }
 }
 
+function isMetadataUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && !new URL(value).hash;
+}
+
 async function addResource(cli: CliContext, args: string[]): Promise<void> {
   const parsed = parseArguments(args, {
     name: { type: 'string' },
     scopes: { type: 'string', multiple: true },
     'signing-alg': { type: 'string' },
     'token-ttl': { type: 'string' },
+    'metadata-uri': { type: 'string' },
   }, ADD_USAGE);
   const indicator = requirePositional(parsed, 0, 'url', ADD_USAGE);
   checkIndicator(indicator);
@@ -40,6 +47,10 @@ async function addResource(cli: CliContext, args: string[]): Promise<void> {
   if (!(SIGNING_ALGS as readonly string[]).includes(signingAlg)) throw new UsageError(`--signing-alg takes ${SIGNING_ALGS.join(', ')}`);
   const ttl = stringOption(parsed, 'token-ttl');
   if (ttl !== undefined && !/^[1-9]\d{0,6}$/.test(ttl)) throw new UsageError('--token-ttl takes a number of seconds');
+  const metadataUri = stringOption(parsed, 'metadata-uri');
+  if (metadataUri !== undefined && !isMetadataUrl(metadataUri)) {
+    throw new UsageError(`--metadata-uri: "${metadataUri}" is not an http:// or https:// URL without a #fragment`);
+  }
   if (cli.config.resources[indicator]) throw new CliError(`${indicator} is declared in the configuration (resources); change it there`);
   const now = new Date();
   const record = {
@@ -48,6 +59,7 @@ async function addResource(cli: CliContext, args: string[]): Promise<void> {
     scopes,
     signingAlg,
     accessTokenTtl: ttl === undefined ? null : Number(ttl),
+    ...(metadataUri ? { metadataUri } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -85,7 +97,7 @@ export async function resourcesCommand(cli: CliContext, args: string[]): Promise
         cli.print('no resources');
       } else {
         for (const resource of resources) {
-          cli.print(`${resource.indicator}\t${resource.name ?? ''}\t${resource.scopes.join(' ')}\t${resource.signingAlg}\t${resource.accessTokenTtl === undefined ? 'default ttl' : `${resource.accessTokenTtl}s`}\t(${resource.source})`);
+          cli.print(`${resource.indicator}\t${resource.name ?? ''}\t${resource.scopes.join(' ')}\t${resource.signingAlg}\t${resource.accessTokenTtl === undefined ? 'default ttl' : `${resource.accessTokenTtl}s`}\t(${resource.source})${resource.metadataUri ? `\tmetadata: ${resource.metadataUri}` : ''}`);
         }
       }
       return;

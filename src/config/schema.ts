@@ -16,6 +16,8 @@ const resourceSchema = z.strictObject({
   signingAlg: z.enum(SIGNING_ALGS).default('RS256'),
   accessTokenTtl: seconds.optional(),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope is one word without quotes or backslashes')).default([]),
+  /** Where the API publishes its RFC 9728 protected-resource metadata; discovery links to it. */
+  metadataUri: httpUrl.optional(),
 });
 
 const colour = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #2457d6');
@@ -125,6 +127,16 @@ export const configSchema = z.strictObject({
     /** Let Keyline call clients on loopback and private addresses (development and tests only). */
     allowPrivateNetworks: z.boolean().default(false),
   }).default({ allowPrivateNetworks: false }),
+  /** The device authorization grant (RFC 8628): TVs, consoles and CLIs that sign in on another device. */
+  device: z.strictObject({
+    /** Seconds a device code and its user code stay valid (`expires_in`). */
+    codeTtl: seconds.max(3600).default(600),
+    /** Seconds a device waits between polls (`interval`); a faster poll of a pending code gets slow_down. */
+    pollInterval: seconds.max(60).default(5),
+    /** Wrong user codes one IP may enter per `userCodeWindow` before it must wait. */
+    userCodeAttempts: z.number().int().min(1).default(10),
+    userCodeWindow: seconds.default(900),
+  }).default({ codeTtl: 600, pollInterval: 5, userCodeAttempts: 10, userCodeWindow: 900 }),
   branding: brandingSchema,
   /** A folder of pug templates that replace Keyline's own, file by file. */
   views: z.string().min(1).optional(),
@@ -160,3 +172,4 @@ export type ResourceConfig = z.infer<typeof resourceSchema>;
 export type BrandingConfig = z.infer<typeof brandingSchema>;
 export type LoginThrottleConfig = Config['login'];
 export type KeysConfig = Config['keys'];
+export type DeviceFlowConfig = Config['device'];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
+import { clientKeysProblem, type ClientKeySet } from './client-keys.ts';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
 import { API_SCOPES, PKCE_OPTIONAL, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
@@ -17,8 +18,15 @@ export interface ClientSettings {
   pkceOptional: boolean;
   resources: string[];
   idTokenAlg?: string;
-  /** client_secret_basic (default) or client_secret_post; `none` is what isPublic means. */
+  /** client_secret_basic (default), client_secret_post or private_key_jwt; `none` is what isPublic means. */
   authMethod?: string;
+  /** private_key_jwt: where the client publishes its public keys (RFC 7523), or the keys themselves. */
+  jwksUri?: string;
+  jwks?: ClientKeySet;
+  /** Authorization requests only as pushed authorization requests (RFC 9126). */
+  requirePar?: boolean;
+  /** Access and refresh tokens bound to the client's DPoP key (RFC 9449); the DPoP nonce is required. */
+  dpopBound?: boolean;
   /** Shown on the consent page: the client's logo, home page, privacy policy and terms. */
   logoUri?: string;
   clientUri?: string;
@@ -60,11 +68,20 @@ export class ClientRegistrationError extends Error {
   }
 }
 
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+/** The device authorization grant (RFC 8628), for TVs, consoles and CLIs that sign in on another device. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT]);
+const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
 const USER_FLOW_DEFAULT_SCOPES = 'openid profile email offline_access';
+
+/** A client that signs its assertions with its own keys has no secret; a public one neither. */
+function needsSecret(settings: ClientSettings): boolean {
+  return !settings.isPublic && settings.authMethod !== 'private_key_jwt';
+}
 
 function withDefaults(registration: ClientRegistration): ClientSettings {
   const grantTypes = registration.grantTypes?.length ? registration.grantTypes : ['authorization_code', 'refresh_token'];
+  const signsInUsers = grantTypes.includes('authorization_code') || grantTypes.includes(DEVICE_CODE_GRANT);
   return {
     redirectUris: [],
     postLogoutRedirectUris: [],
@@ -73,15 +90,38 @@ function withDefaults(registration: ClientRegistration): ClientSettings {
     resources: [],
     ...registration,
     grantTypes,
-    scopes: registration.scopes ?? (grantTypes.includes('authorization_code') ? USER_FLOW_DEFAULT_SCOPES : ''),
+    scopes: registration.scopes ?? (signsInUsers ? USER_FLOW_DEFAULT_SCOPES : ''),
   };
+}
+
+/** Keys belong to private_key_jwt, and such a client needs exactly one place to find them. */
+async function checkKeys(settings: ClientSettings): Promise<void> {
+  const hasKeys = settings.jwks !== undefined || settings.jwksUri !== undefined;
+  if (settings.authMethod !== 'private_key_jwt') {
+    if (hasKeys) throw new ClientRegistrationError('keys: --jwks-uri and --jwks are for clients with --auth-method private_key_jwt');
+    return;
+  }
+  if (settings.jwks && settings.jwksUri) throw new ClientRegistrationError('keys: give the client\'s keys with --jwks-uri or --jwks, not both');
+  if (!hasKeys) throw new ClientRegistrationError('keys: a private_key_jwt client needs its public keys: --jwks-uri URL or --jwks FILE');
+  if (settings.jwksUri !== undefined && (!URL.canParse(settings.jwksUri) || !/^https?:$/.test(new URL(settings.jwksUri).protocol))) {
+    throw new ClientRegistrationError(`jwks_uri: "${settings.jwksUri}" is not an http(s) URL`);
+  }
+  const problem = settings.jwks && await clientKeysProblem(settings.jwks);
+  if (problem) throw new ClientRegistrationError(`keys: ${problem}`);
 }
 
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name');
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
-    throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token or client_credentials`);
+    throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`);
+  }
+  if (settings.authMethod !== undefined && !AUTH_METHODS.has(settings.authMethod)) {
+    throw new ClientRegistrationError(`auth method: "${settings.authMethod}" is not offered; use client_secret_basic, client_secret_post, private_key_jwt or none`);
+  }
+  await checkKeys(settings);
+  if (settings.requirePar && !settings.grantTypes.includes('authorization_code')) {
+    throw new ClientRegistrationError('pushed authorization requests: --require-par is for clients that use authorization_code');
   }
   if (settings.isPublic && settings.pkceOptional) {
     throw new ClientRegistrationError('PKCE: optional PKCE is only for confidential clients; a public client must use PKCE');
@@ -125,6 +165,10 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
     token_endpoint_auth_method: settings.isPublic ? 'none' : settings.authMethod ?? 'client_secret_basic',
     ...(secretHash ? { client_secret: secretHash } : {}),
+    ...optional('jwks_uri', settings.jwksUri),
+    ...(settings.jwks ? { jwks: settings.jwks } : {}),
+    ...(settings.requirePar ? { require_pushed_authorization_requests: true } : {}),
+    ...(settings.dpopBound ? { dpop_bound_access_tokens: true } : {}),
     ...(settings.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
     ...(settings.requireMfa ? { [REQUIRE_MFA]: true } : {}),
     ...(settings.resources.length ? { [RESOURCES]: settings.resources } : {}),
@@ -166,6 +210,10 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     resources: list(RESOURCES),
     idTokenAlg: text('id_token_signed_response_alg'),
     authMethod: authMethod === 'none' ? undefined : authMethod,
+    jwksUri: text('jwks_uri'),
+    jwks: typeof metadata.jwks === 'object' && metadata.jwks !== null ? metadata.jwks as ClientKeySet : undefined,
+    requirePar: metadata.require_pushed_authorization_requests === true,
+    dpopBound: metadata.dpop_bound_access_tokens === true,
     logoUri: text('logo_uri'),
     clientUri: text('client_uri'),
     policyUri: text('policy_uri'),
@@ -178,14 +226,14 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
 export async function registerClient(context: RegistrationContext, registration: ClientRegistration): Promise<RegisteredClient> {
   const settings = withDefaults(registration);
   const clientId = newClientId();
-  const clientSecret = settings.isPublic ? undefined : generateClientSecret();
+  const clientSecret = needsSecret(settings) ? generateClientSecret() : undefined;
   const metadata = await validated(context, clientId, settings, clientSecret && hashClientSecret(clientSecret));
   return { clientId, clientSecret, metadata };
 }
 
 /**
- * Applies changes to a stored client. A confidential client keeps its secret; one made public loses
- * it; one made confidential gets a new secret, returned once.
+ * Applies changes to a stored client. A confidential client keeps its secret; one made public (or
+ * private_key_jwt) loses it; one that needs a secret and has none gets a new one, returned once.
  */
 export async function changeClient(
   context: RegistrationContext,
@@ -201,9 +249,16 @@ export async function changeClient(
   } else if (changes.authMethod !== undefined) {
     settings.isPublic = false;
   }
+  // New keys replace the old, in whichever form; a client that stops using its keys loses them.
+  if ('jwksUri' in changes && !('jwks' in changes)) settings.jwks = undefined;
+  if ('jwks' in changes && !('jwksUri' in changes)) settings.jwksUri = undefined;
+  if (settings.authMethod !== 'private_key_jwt' && !('jwks' in changes) && !('jwksUri' in changes)) {
+    settings.jwks = undefined;
+    settings.jwksUri = undefined;
+  }
   const existingHash = typeof stored.client_secret === 'string' ? stored.client_secret : undefined;
-  const clientSecret = !settings.isPublic && !existingHash ? generateClientSecret() : undefined;
-  const secretHash = settings.isPublic ? undefined : existingHash ?? hashClientSecret(clientSecret!);
+  const clientSecret = needsSecret(settings) && !existingHash ? generateClientSecret() : undefined;
+  const secretHash = needsSecret(settings) ? existingHash ?? hashClientSecret(clientSecret!) : undefined;
   const metadata = await validated(context, clientId, settings, secretHash);
   return { clientId, clientSecret, metadata };
 }

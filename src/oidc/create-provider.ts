@@ -9,6 +9,7 @@ import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
 import { signInPolicy } from './sign-in-policy.ts';
+import { CLIENT_SIGNING_ALGS } from './client-keys.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
 import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
@@ -24,11 +25,13 @@ import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
+import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
 import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
 import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
+import { deviceFlowFeature, equipDeviceFlow } from './device-flow/device-flow.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -52,7 +55,8 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
   return { ...payload, keylineIp: ctx.ip, keylineUserAgent: ctx.get('user-agent').slice(0, 256), keylineLastSeen: Date.now() };
 }
 
-const ASYMMETRIC_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+const ASYMMETRIC_ALGS = CLIENT_SIGNING_ALGS;
+const JWKS_URI_BODY_LIMIT = 256 * 1024;
 
 function providerConfiguration({
   config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
@@ -93,6 +97,8 @@ function providerConfiguration({
     },
     rotateRefreshToken: true,
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
+    // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
+    fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT },
     loadExistingGrant: loadExistingGrant(store),
     features: {
       devInteractions: { enabled: false },
@@ -113,6 +119,8 @@ function providerConfiguration({
         policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters) },
       },
       registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
+      // RFC 8628, for clients registered with the device_code grant (their pages: device-flow/).
+      deviceFlow: deviceFlowFeature(pages),
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
@@ -142,6 +150,7 @@ function providerConfiguration({
       Interaction: config.ttl.interaction,
       RefreshToken: config.ttl.refreshToken,
       Grant: config.ttl.grant,
+      DeviceCode: config.device.codeTtl,
       Session: sessionTtl(config),
     },
     acrValues: [...ACR_VALUES_SUPPORTED],
@@ -171,6 +180,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  refreshStaleClientKeys(provider);
+  equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {

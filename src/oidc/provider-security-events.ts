@@ -3,8 +3,9 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { SecurityEvent, SecurityEvents } from '../audit/security-events.ts';
 import { trackSecurityEvent } from '../http/pending-security-events.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
+import { UserCodeGuessesThrottled } from './device-flow/guard-user-code-lookups.ts';
 
-const REUSE = /^(refresh token already used|authorization code already consumed)$/;
+const REUSE = /^(refresh token already used|authorization code already consumed|device code already consumed)$/;
 
 interface TokenLike {
   jti?: string;
@@ -87,6 +88,11 @@ export function recordProviderSecurityEvents(provider: Provider, events: Securit
       });
     });
   }
+
+  provider.on('code_verification.error', (ctx: KoaContextWithOIDC, error: Error) => {
+    if (!(error instanceof UserCodeGuessesThrottled)) return;
+    record(ctx, { type: 'device.user_code_throttled', ...requestFields(ctx), data: { retryAfterSeconds: error.retryAfterSeconds } });
+  });
 
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.session?.accountId;

@@ -9,8 +9,18 @@ export interface ResourceDefinition {
   scopes: string[];
   signingAlg: string;
   accessTokenTtl: number | undefined;
+  /** Its RFC 9728 protected-resource metadata, which discovery links to. */
+  metadataUri: string | undefined;
   source: 'config' | 'store';
 }
+
+/** A resource whose protected-resource metadata discovery links to. */
+export interface MetadataLink {
+  resource: string;
+  metadataUri: string;
+}
+
+const RECHECK_MS = 250;
 
 function fromConfig(indicator: string, resource: Config['resources'][string]): ResourceDefinition {
   return {
@@ -19,6 +29,7 @@ function fromConfig(indicator: string, resource: Config['resources'][string]): R
     scopes: resource.scopes,
     signingAlg: resource.signingAlg,
     accessTokenTtl: resource.accessTokenTtl,
+    metadataUri: resource.metadataUri,
     source: 'config',
   };
 }
@@ -30,6 +41,7 @@ function fromStore(record: ResourceRecord): ResourceDefinition {
     scopes: record.scopes,
     signingAlg: record.signingAlg,
     accessTokenTtl: record.accessTokenTtl ?? undefined,
+    metadataUri: record.metadataUri,
     source: 'store',
   };
 }
@@ -43,6 +55,8 @@ export class ResourceRegistry {
   readonly #configured: Config['resources'];
   readonly #stored: Resources;
   readonly #cache: RevisionCache<ResourceRecord>;
+  #links: { revision: number; links: MetadataLink[] } | undefined;
+  #linksCheckedAt = 0;
 
   constructor(configured: Config['resources'], stored: Resources) {
     this.#configured = configured;
@@ -55,6 +69,22 @@ export class ResourceRegistry {
     if (configured) return fromConfig(indicator, configured);
     const stored = await this.#cache.find(indicator);
     return stored && fromStore(stored);
+  }
+
+  /**
+   * The resources that publish RFC 9728 metadata, for every discovery request: read again only
+   * when the store's resources revision changed, which is asked at most every 250 ms.
+   */
+  async metadataLinks(): Promise<MetadataLink[]> {
+    const now = Date.now();
+    if (this.#links && now - this.#linksCheckedAt < RECHECK_MS) return this.#links.links;
+    this.#linksCheckedAt = now;
+    const revision = await this.#stored.revision();
+    if (this.#links?.revision !== revision) {
+      const links = (await this.list()).flatMap(({ indicator, metadataUri }) => (metadataUri ? [{ resource: indicator, metadataUri }] : []));
+      this.#links = { revision, links };
+    }
+    return this.#links.links;
   }
 
   /** Config first, then the store; read fresh (for the CLI, not per request). */

@@ -4,6 +4,7 @@ import type { OidcPayload, Store } from '../store/store.ts';
 import { removeRegisteredClient, saveRegisteredClient } from './dynamic-registration/registered-clients.ts';
 import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
 import { withApiScopesApart } from './keyline-client-metadata.ts';
+import { storedLifetime } from './device-flow/device-code-retention.ts';
 import { RevisionCache } from './revision-cache.ts';
 import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
 
@@ -65,7 +66,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
         clients.forget(id);
         return;
       }
-      await store.oidc.upsert(this.name, id, annotate(this.name, payload as OidcPayload), expiresIn);
+      await store.oidc.upsert(this.name, id, annotate(this.name, payload as OidcPayload), storedLifetime(this.name, expiresIn));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

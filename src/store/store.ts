@@ -107,6 +107,8 @@ export interface ResourceRecord {
   signingAlg: string;
   /** Seconds; the configured default when null. */
   accessTokenTtl: number | null;
+  /** Where the API publishes its RFC 9728 protected-resource metadata; absent when it does not. */
+  metadataUri?: string;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -27,3 +27,22 @@ declare module 'oidc-provider/lib/helpers/fetch_request.js' {
   /** Loopback, private, link-local, documentation and other addresses that are not globally routable. */
   export function isSpecialUseIP(address: string): boolean;
 }
+
+declare module 'oidc-provider/lib/helpers/user_codes.js' {
+  /** What oidc-provider looks a typed user code up by: upper case, without spaces, dashes or other separators. */
+  export function normalize(input: string): string;
+  /** A normalized user code in the mask's shape again (`BCDFGHJK` → `BCDF-GHJK`). */
+  export function denormalize(normalized: string, mask: string): string;
+}
+
+declare module 'oidc-provider/lib/helpers/re_render_errors.js' {
+  /** What oidc-provider throws on the user-code page; its error handler renders the page again with it. */
+  export class ReRenderError extends Error {
+    userCode?: string;
+  }
+  export class NotFoundError extends ReRenderError {}
+  export class ExpiredError extends ReRenderError {}
+  export class AbortedError extends ReRenderError {}
+  export class AlreadyUsedError extends ReRenderError {}
+  export class NoCodeError extends ReRenderError {}
+}

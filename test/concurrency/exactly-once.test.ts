@@ -4,6 +4,7 @@
  * round-robin proxy (every request goes to the next node).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statuses } from '../support/answer-statuses.ts';
 import { integrationBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer, mongoTestUrl } from '../support/mongo-server.ts';
@@ -22,12 +23,6 @@ const LOCK_AFTER = 10;
 const [sqlite, mongo, mongoThreeNodes] = await integrationBackends() as [Backend, Backend, Backend];
 const onRealMongo = (await withMongoDatabase(await mongoTestUrl(), serverFlavor)).name === 'MongoDB';
 afterAll(stopMongoTestServer);
-
-function statuses(responses: Array<{ status: number }>): Record<number, number> {
-  const counted: Record<number, number> = {};
-  for (const { status } of responses) counted[status] = (counted[status] ?? 0) + 1;
-  return counted;
-}
 
 function race<T>(attempt: () => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: RACERS }, attempt));

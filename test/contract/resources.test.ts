@@ -37,6 +37,13 @@ describe.each(backends)('$name store: resources', (backend) => {
     expect(await store().resources.find('urn:example:bare')).toStrictEqual(bare);
   });
 
+  test('a resource keeps the URL of its protected-resource metadata (RFC 9728) when it has one', async () => {
+    const described = resource({ indicator: 'https://described.example.com', metadataUri: 'https://described.example.com/.well-known/oauth-protected-resource' });
+    await store().resources.create(described);
+    expect(await store().resources.find('https://described.example.com')).toStrictEqual(described);
+    expect((await store().resources.list()).find((entry) => entry.indicator === 'https://described.example.com')).toStrictEqual(described);
+  });
+
   test('creating an indicator that exists throws DuplicateError and keeps the first', async () => {
     await store().resources.create(resource());
     await expect(store().resources.create(resource({ name: 'Other' }))).rejects.toBeInstanceOf(DuplicateError);

@@ -9,6 +9,7 @@ import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromiu
 import { startFerretDb, uniqueDatabaseUrl } from '../support/mongo-server.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
 import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
+import { pollForTokens, registerDeviceClient, startDeviceAuthorization } from '../support/device-flow.ts';
 
 /**
  * Every page Keyline shows a person, in a real browser at 320, 390 and 1280 px: no sideways
@@ -283,6 +284,71 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       await branded.stop();
       theme.remove();
     }
+  }, 60_000);
+
+  test('the device flow: the user-code page (and a wrong code), the confirm step, sign-in and consent, then "return to your device"', async () => {
+    const tv = await registerDeviceClient(kl, { name: 'Acme TV' });
+    await kl.store.clients.update(tv.clientId, {
+      ...(await kl.store.clients.find(tv.clientId))!.metadata, logo_uri: `${app.origin}/logo.svg`, client_uri: app.origin,
+    });
+    const device = await startDeviceAuthorization(kl, tv);
+    const fresh = await context.browser()!.newContext();
+    const phone = await fresh.newPage();
+    await instrument(phone);
+
+    await phone.goto(`${kl.url}/device`);
+    expect(await phone.locator('h1').textContent()).toBe('Connect a device');
+    expectClean(await checkAtEveryWidth('device-code', phone));
+
+    await phone.fill('#user_code', 'zzzz zzzb');
+    await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
+    await phone.waitForFunction(() => (globalThis as unknown as Browserish).document.activeElement?.id === 'code-error');
+    expect(await phone.locator('#code-error').innerText()).toBe('That code isn\'t right. Check the code on your device and try again.');
+    expect(await phone.getAttribute('#user_code', 'aria-invalid')).toBe('true');
+    expectClean(await checkAtEveryWidth('device-code-error', phone));
+
+    await phone.fill('#user_code', device.user_code.toLowerCase());
+    await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
+    await phone.locator('.kl-code').waitFor();
+    expect(await phone.locator('h1').textContent()).toBe('Connect Acme TV to your Keyline account?');
+    expect(await phone.locator('.kl-code').textContent()).toBe(device.user_code);
+    expect(await phone.evaluate<number>("document.querySelector('.kl-client-logo').naturalWidth")).toBeGreaterThan(0);
+    expectClean(await checkAtEveryWidth('device-confirm', phone));
+
+    await Promise.all([phone.waitForURL(/\/interaction\//), phone.getByRole('button', { name: 'Continue' }).click()]);
+    await phone.fill('#email', user.email);
+    await phone.fill('#password', user.password);
+    await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
+    await phone.getByRole('heading', { name: 'Acme TV wants to use your Keyline account' }).waitFor();
+    await Promise.all([phone.waitForURL(/\/device\//), phone.getByRole('button', { name: 'Allow' }).click()]);
+    expect(await phone.locator('h1').textContent()).toBe('Your device is connected');
+    expectClean(await checkAtEveryWidth('device-done', phone));
+    expect((await pollForTokens(kl, tv, device.device_code)).status).toBe(200);
+
+    // A second code, from the link the device shows: straight to the confirm step, then "Cancel".
+    const second = await startDeviceAuthorization(kl, tv);
+    await phone.goto(second.verification_uri_complete);
+    expect(await phone.locator('.kl-code').textContent()).toBe(second.user_code);
+    await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.getByRole('button', { name: 'Cancel' }).click()]);
+    await phone.getByRole('heading', { name: 'Device not connected' }).waitFor();
+    expectClean(await checkAtEveryWidth('device-cancelled', phone));
+    expect((await pollForTokens(kl, tv, second.device_code)).body.error).toBe('access_denied');
+    await fresh.close();
+  }, 90_000);
+
+  test('too many wrong user codes: the page says when to try again and counts down', async () => {
+    const fresh = await context.browser()!.newContext();
+    const phone = await fresh.newPage();
+    await instrument(phone);
+    await phone.goto(`${kl.url}/device`);
+    for (let attempt = 0; attempt < 12 && !await phone.locator('[data-countdown]').count(); attempt += 1) {
+      await phone.fill('#user_code', 'ZZZZ-ZZZC');
+      await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
+      await phone.locator('#code-error').waitFor();
+    }
+    expect(await phone.locator('#code-error').innerText()).toMatch(/^Too many wrong codes\. You can try again in \d+ (seconds|minutes)\.$/);
+    expectClean(await checkAtEveryWidth('device-code-throttled', phone));
+    await fresh.close();
   }, 60_000);
 
   test('no page broke its Content-Security-Policy', () => {

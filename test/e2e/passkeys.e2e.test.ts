@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Page
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, tokenRequest, type TestClient, type TestUser } from '../support/oidc-flow.ts';
 import { checkAtEveryWidth, expectClean, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
-import { recoveryCodesOnPage, totpCode } from '../support/second-factor-flow.ts';
+import { recoveryCodesOnPage, TestAuthenticator } from '../support/second-factor-flow.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
 /**
@@ -143,8 +143,8 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     const user = await createTestUser(kl);
     let verifier = await startSignIn(mfaClient);
     await password(user);
-    const secret = (await page.locator('code.kl-secret').textContent())!.replace(/ /g, '');
-    await page.fill('#code', totpCode(secret, -1));
+    const app = new TestAuthenticator((await page.locator('code.kl-secret').textContent())!.replace(/ /g, ''));
+    await page.fill('#code', await app.nextCode());
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/enrol/totp"] button')]);
     const codes = recoveryCodesOnPage(await page.content());
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'I have saved my codes' }).click()]);

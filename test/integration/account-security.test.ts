@@ -4,7 +4,7 @@ import { startOnBackend, useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, type TestUser } from '../support/oidc-flow.ts';
 import { runCli } from '../support/run-cli.ts';
-import { postStep, recoveryCodesOnPage, secretOnPage, totpCode, uidOf, type SecondFactorFlow } from '../support/second-factor-flow.ts';
+import { postStep, recoveryCodesOnPage, secretOnPage, TestAuthenticator, uidOf, type SecondFactorFlow } from '../support/second-factor-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await integrationBackends();
@@ -26,11 +26,11 @@ class AccountPages {
   }
 
   /** From a sign-in page the account pages sent us to, through the password (and code), back to the page. */
-  async signIn(user: TestUser, secret?: string): Promise<Response> {
+  async signIn(user: TestUser, app?: TestAuthenticator): Promise<Response> {
     if (!this.page.text.includes('action="/interaction/')) return this.page;
     const flow: SecondFactorFlow = { kl: this.kl, browser: this.browser, page: this.page, uid: uidOf(this.page.text) };
     if (this.page.text.includes('name="password"')) await postStep(flow, 'login', { email: user.email, password: user.password });
-    if (secret && flow.page.text.includes('/totp"')) await postStep(flow, 'totp', { code: totpCode(secret, 1) });
+    if (app && flow.page.text.includes('/totp"')) await postStep(flow, 'totp', { code: await app.nextCode() });
     this.page = flow.page;
     return this.page;
   }
@@ -51,15 +51,15 @@ describe.each(backends)('the account security page on $name', (backend) => {
   let kl: RunningKeyline;
   useKeyline(backend, {}, (ready) => { ({ kl } = ready); });
 
-  async function signedInWithApp(): Promise<{ user: TestUser; pages: AccountPages; secret: string }> {
+  async function signedInWithApp(): Promise<{ user: TestUser; pages: AccountPages; app: TestAuthenticator }> {
     const user = await createTestUser(kl);
     const pages = new AccountPages(kl);
     await pages.open();
     await pages.signIn(user);
     await pages.post('/account/security/totp');
-    const secret = secretOnPage(pages.page.text);
-    await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: totpCode(secret, -1), name: 'Phone' });
-    return { user, pages, secret };
+    const app = new TestAuthenticator(secretOnPage(pages.page.text));
+    await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: await app.nextCode(), name: 'Phone' });
+    return { user, pages, app };
   }
 
   test('signed out, it sends the browser through the sign-in page of "Keyline account" and back', async () => {
@@ -77,7 +77,7 @@ describe.each(backends)('the account security page on $name', (backend) => {
   });
 
   test('an authenticator app is added with its first code; the next sign-in to the page asks for it', async () => {
-    const { user, pages, secret } = await signedInWithApp();
+    const { user, pages, app } = await signedInWithApp();
     expect(pages.page.status).toBe(200);
     expect(pages.page.text).toContain('Your authenticator app was added.');
     expect(pages.page.text).toContain('Phone');
@@ -90,7 +90,7 @@ describe.each(backends)('the account security page on $name', (backend) => {
     await elsewhere.open();
     await elsewhere.signIn(user);
     expect(elsewhere.page.text).toContain('<h1>Two-step verification</h1>');
-    expect((await elsewhere.signIn(user, secret)).text).toContain('<h1>Sign-in methods</h1>');
+    expect((await elsewhere.signIn(user, app)).text).toContain('<h1>Sign-in methods</h1>');
   });
 
   test('a wrong first code shows the same secret again and adds nothing', async () => {
@@ -100,16 +100,16 @@ describe.each(backends)('the account security page on $name', (backend) => {
     await pages.signIn(user);
     await pages.post('/account/security/totp');
     const secret = secretOnPage(pages.page.text);
-    const wrong = await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: totpCode(secret, 4) });
+    const wrong = await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: new TestAuthenticator(secret).futureCode() });
     expect(wrong.status).toBe(401);
     expect(secretOnPage(wrong.text)).toBe(secret);
     expect(await kl.store.factors.listByAccount(user.id)).toEqual([]);
   });
 
   test('recovery codes are made on demand, shown once, and replace the old ones', async () => {
-    const { user, pages, secret } = await signedInWithApp();
+    const { user, pages, app } = await signedInWithApp();
     await pages.open();
-    await pages.signIn(user, secret);
+    await pages.signIn(user, app);
     const first = recoveryCodesOnPage((await pages.post('/account/security/recovery-codes')).text);
     expect(first).toHaveLength(10);
     expect(pages.page.headers.get('cache-control')).toBe('no-store');
@@ -124,9 +124,9 @@ describe.each(backends)('the account security page on $name', (backend) => {
   });
 
   test('a factor is renamed and removed; removing the last turns two-step verification off and its codes go', async () => {
-    const { user, pages, secret } = await signedInWithApp();
+    const { user, pages, app } = await signedInWithApp();
     await pages.open();
-    await pages.signIn(user, secret);
+    await pages.signIn(user, app);
     await pages.post('/account/security/recovery-codes');
     await pages.open();
     const [id] = factorIds(pages.page.text);
@@ -144,7 +144,7 @@ describe.each(backends)('the account security page on $name', (backend) => {
     const victim = await signedInWithApp();
     const attacker = await signedInWithApp();
     await attacker.pages.open();
-    await attacker.pages.signIn(attacker.user, attacker.secret);
+    await attacker.pages.signIn(attacker.user, attacker.app);
     const [victimFactor] = await kl.store.factors.listByAccount(victim.user.id);
     const forged = await attacker.pages.browser.postForm(`${kl.url}/account/security/factors/${victimFactor!.id}/remove`, { csrf: 'forged' });
     expect(forged.status).toBe(403);
@@ -154,9 +154,9 @@ describe.each(backends)('the account security page on $name', (backend) => {
   });
 
   test('revoking the person\'s sessions signs the account pages out at once', async () => {
-    const { user, pages, secret } = await signedInWithApp();
+    const { user, pages, app } = await signedInWithApp();
     await pages.open();
-    await pages.signIn(user, secret);
+    await pages.signIn(user, app);
     expect((await pages.open()).text).toContain('<h1>Sign-in methods</h1>');
     expect((await runCli(kl, ['sessions', 'revoke', user.email, '--yes'])).code).toBe(0);
     const after = await pages.open();
@@ -174,8 +174,7 @@ describe('where everyone must use a second factor (mfa.required)', () => {
       await pages.open();
       const flow: SecondFactorFlow = { kl, browser: pages.browser, page: pages.page, uid: uidOf(pages.page.text) };
       await postStep(flow, 'login', { email: user.email, password: user.password });
-      const secret = secretOnPage(flow.page.text);
-      await postStep(flow, 'enrol/totp', { code: totpCode(secret, -1) });
+      await postStep(flow, 'enrol/totp', { code: await new TestAuthenticator(secretOnPage(flow.page.text)).nextCode() });
       pages.page = await postStep(flow, 'notice');
       expect(pages.page.text).toContain('<h1>Sign-in methods</h1>');
       const [only] = factorIds(pages.page.text);
@@ -185,8 +184,8 @@ describe('where everyone must use a second factor (mfa.required)', () => {
       expect(await kl.store.factors.listByAccount(user.id)).toHaveLength(1);
 
       await pages.post('/account/security/totp');
-      const second = secretOnPage(pages.page.text);
-      await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: totpCode(second), name: 'Tablet' });
+      const second = new TestAuthenticator(secretOnPage(pages.page.text));
+      await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: await second.nextCode(), name: 'Tablet' });
       expect((await pages.post(`/account/security/factors/${only}/remove`)).status).toBe(200);
       expect((await kl.store.factors.listByAccount(user.id)).map((factor) => factor.name)).toEqual(['Tablet']);
     } finally {

@@ -7,7 +7,7 @@ import {
   authorizeUrl, createTestUser, exchangeCode, pkcePair, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import {
-  afterPassword, finishAtClient, postStep, recoveryCodesOnPage, secretOnPage, totpCode, uidOf, type SecondFactorFlow,
+  afterPassword, finishAtClient, postStep, recoveryCodesOnPage, secretOnPage, TestAuthenticator, uidOf, type SecondFactorFlow,
 } from '../support/second-factor-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
@@ -33,15 +33,15 @@ describe.each(backends)('second factors on $name', (backend) => {
   }
 
   /** A new user who set up an authenticator app on the way into the MFA client; their secret and codes. */
-  async function enrolledUser(): Promise<{ user: TestUser; secret: string; recoveryCodes: string[] }> {
+  async function enrolledUser(): Promise<{ user: TestUser; app: TestAuthenticator; recoveryCodes: string[] }> {
     const user = await createTestUser(kl);
     const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
-    const secret = secretOnPage(flow.page.text);
-    const codes = await postStep(flow, 'enrol/totp', { code: totpCode(secret, -1) });
+    const app = new TestAuthenticator(secretOnPage(flow.page.text));
+    const codes = await postStep(flow, 'enrol/totp', { code: await app.nextCode() });
     const recoveryCodes = recoveryCodesOnPage(codes.text);
     await postStep(flow, 'notice');
     await finishAtClient(flow, mfaClient);
-    return { user, secret, recoveryCodes };
+    return { user, app, recoveryCodes };
   }
 
   test('a client that requires MFA has a new user set up an authenticator app, then shows recovery codes once', async () => {
@@ -52,13 +52,14 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(flow.page.text).toContain('<svg');
     const secret = secretOnPage(flow.page.text);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const app = new TestAuthenticator(secret);
 
-    const wrong = await postStep(flow, 'enrol/totp', { code: totpCode(secret, 5) });
+    const wrong = await postStep(flow, 'enrol/totp', { code: app.futureCode() });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('That code is not right');
     expect(secretOnPage(wrong.text)).toBe(secret);
 
-    const codes = await postStep(flow, 'enrol/totp', { code: totpCode(secret) });
+    const codes = await postStep(flow, 'enrol/totp', { code: await app.nextCode() });
     expect(codes.status).toBe(200);
     expect(codes.text).toContain('<h1>Save your recovery codes</h1>');
     const recoveryCodes = recoveryCodesOnPage(codes.text);
@@ -74,15 +75,15 @@ describe.each(backends)('second factors on $name', (backend) => {
   });
 
   test('with a factor, the password is followed by the code; a code is accepted once, and the window is one step either side', async () => {
-    const { user, secret } = await enrolledUser();
+    const { user, app } = await enrolledUser();
     const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
     expect(flow.page.text).toContain('<h1>Two-step verification</h1>');
     expect(flow.page.text).toContain('autocomplete="one-time-code"');
 
-    expect((await postStep(flow, 'totp', { code: totpCode(secret, -1) })).status).toBe(401);
-    expect((await postStep(flow, 'totp', { code: totpCode(secret, 2) })).status).toBe(401);
+    expect((await postStep(flow, 'totp', { code: app.lastCode })).status).toBe(401);
+    expect((await postStep(flow, 'totp', { code: app.futureCode() })).status).toBe(401);
     expect((await postStep(flow, 'totp', { code: 'abcdef' })).status).toBe(401);
-    const accepted = totpCode(secret, 0);
+    const accepted = await app.nextCode();
     await postStep(flow, 'totp', { code: accepted });
     const claims = await idTokenClaims(flow, mfaClient);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
@@ -91,7 +92,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     const replay = await postStep(again, 'totp', { code: accepted });
     expect(replay.status).toBe(401);
     expect(replay.text).toContain('already been used');
-    await postStep(again, 'totp', { code: totpCode(secret, 1) });
+    await postStep(again, 'totp', { code: await app.nextCode() });
     expect((await idTokenClaims(again, mfaClient)).acr).toBe(MFA);
   });
 
@@ -111,7 +112,7 @@ describe.each(backends)('second factors on $name', (backend) => {
   });
 
   test('acr_values asks for a second factor only for that request; the id_token says what was done', async () => {
-    const { user, secret } = await enrolledUser();
+    const { user, app } = await enrolledUser();
     const plain = await signIn(kl, client, user);
     const plainClaims = decodeJwt(String((await exchangeCode(kl, client, plain)).body.id_token));
     expect(plainClaims.acr).toBe('urn:keyline:acr:pwd');
@@ -119,14 +120,14 @@ describe.each(backends)('second factors on $name', (backend) => {
 
     const stepUp = await afterPassword(kl, new BrowserLikeClient(), client, user, { acr_values: MFA });
     expect(stepUp.page.text).toContain('<h1>Two-step verification</h1>');
-    await postStep(stepUp, 'totp', { code: totpCode(secret) });
+    await postStep(stepUp, 'totp', { code: await app.nextCode() });
     const claims = await idTokenClaims(stepUp, client);
     expect(claims.acr).toBe(MFA);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   test('a signed-in session is stepped up to MFA without asking for the password again', async () => {
-    const { user, secret } = await enrolledUser();
+    const { user, app } = await enrolledUser();
     const { browser } = await signIn(kl, client, user);
     const { verifier, challenge } = pkcePair();
     const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
@@ -135,19 +136,19 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(page.text).toContain('<h1>Two-step verification</h1>');
     expect(page.text).not.toContain('name="password"');
     const flow = { kl, browser, page, uid: uidOf(page.text), verifier };
-    await postStep(flow, 'totp', { code: totpCode(secret) });
+    await postStep(flow, 'totp', { code: await app.nextCode() });
     const claims = await idTokenClaims(flow, client);
     expect(claims.acr).toBe(MFA);
     expect(claims.sub).toBe(user.id);
   });
 
   test('no step can be skipped: a code posted to an interaction that proved no password is refused', async () => {
-    const { user, secret } = await enrolledUser();
+    const { app } = await enrolledUser();
     const browser = new BrowserLikeClient();
     const { challenge } = pkcePair();
     const login = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, mfaClient, { code_challenge: challenge, code_challenge_method: 'S256' })));
     const flow = { kl, browser, page: login, uid: uidOf(login.text) };
-    const skipped = await postStep(flow, 'totp', { code: totpCode(secret) });
+    const skipped = await postStep(flow, 'totp', { code: await app.nextCode() });
     expect(skipped.status).toBe(400);
     expect(skipped.text).toContain('This sign-in page has expired');
     expect(await kl.store.oidc.find('SignInProgress', flow.uid)).toBeUndefined();

@@ -3,10 +3,50 @@ import { hiddenField, type BrowserLikeClient, type Response } from './browser-li
 import { authorizeUrl, pkcePair, type TestClient, type TestUser } from './oidc-flow.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
+const STEP_MS = 30_000;
+
 /** What an authenticator app shows `offsetSteps` 30-second steps from now. */
 export function totpCode(secretBase32: string, offsetSteps = 0): string {
   const totp = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
-  return totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+  return totp.generate({ timestamp: Date.now() + offsetSteps * STEP_MS });
+}
+
+/**
+ * An authenticator app for one secret that never repeats a time step: each code is for the
+ * earliest step Keyline still accepts (one either side of now) that is later than the last one
+ * used, so sequences of sign-ins work however the test's timing falls on the 30 s steps. The
+ * previous step is only used with 10 s of it left; when no step is free, it waits for the next.
+ */
+export class TestAuthenticator {
+  readonly secret: string;
+  #lastStep = -Infinity;
+  /** The last code handed out: presenting it again is a replay. */
+  lastCode = '';
+
+  constructor(secret: string) {
+    this.secret = secret;
+  }
+
+  async nextCode(): Promise<string> {
+    for (;;) {
+      const now = Date.now();
+      const current = Math.floor(now / STEP_MS);
+      const roomInStep = (current + 1) * STEP_MS - now;
+      const candidates = [...(roomInStep >= 10_000 ? [current - 1] : []), current, current + 1];
+      const step = candidates.find((candidate) => candidate > this.#lastStep);
+      if (step !== undefined) {
+        this.#lastStep = step;
+        this.lastCode = totpCode(this.secret, step - current);
+        return this.lastCode;
+      }
+      await new Promise((resolve) => setTimeout(resolve, roomInStep + 50));
+    }
+  }
+
+  /** A code far enough ahead that Keyline refuses it whatever the time. */
+  futureCode(): string {
+    return totpCode(this.secret, 5);
+  }
 }
 
 /** The authenticator secret the set-up page shows for typing in by hand. */

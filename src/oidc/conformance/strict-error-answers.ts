@@ -1,11 +1,12 @@
 import type { Context, Next } from 'koa';
+import { DEVICE_CODE_GRANT } from '../client-registration.ts';
 
 interface OAuthErrorBody {
   error?: unknown;
   error_description?: unknown;
 }
 
-const CLIENT_AUTHENTICATED_ROUTES = new Set(['token', 'introspection', 'revocation']);
+const CLIENT_AUTHENTICATED_ROUTES = new Set(['token', 'introspection', 'revocation', 'device_authorization']);
 
 function quoted(value: string): string {
   return `"${value.replace(/["\\]/g, '')}"`;
@@ -21,7 +22,8 @@ function presentsBearerToken(ctx: Context): boolean {
 /**
  * oidc-provider answers a few refusals more loosely than the RFCs require; Keyline tightens the
  * answer (never the decision) after the library has made it:
- * - RFC 6749 §5.2: a client using a grant type it is not registered for gets `unauthorized_client`;
+ * - RFC 6749 §5.2: a client using a grant type it is not registered for gets `unauthorized_client`
+ *   (at the token endpoint, and at the device authorization endpoint, RFC 8628 §3.2);
  *   a request to a client-authenticated endpoint without client authentication gets 401
  *   `invalid_client`, and every 401 there carries `WWW-Authenticate`.
  * - RFC 6750 §3.1: UserInfo without a usable Bearer token answers 401 with `WWW-Authenticate: Bearer`,
@@ -39,6 +41,10 @@ export function strictErrorAnswers(issuer: string) {
     if (route === 'token' && body.error === 'invalid_request' && description === 'requested grant type is not allowed for this client') {
       body.error = 'unauthorized_client';
       body.error_description = 'this client is not registered for the requested grant type';
+    }
+    if (route === 'device_authorization' && body.error === 'invalid_request' && description === `${DEVICE_CODE_GRANT} is not allowed for this client`) {
+      body.error = 'unauthorized_client';
+      body.error_description = 'this client is not registered for the device_code grant';
     }
     if (CLIENT_AUTHENTICATED_ROUTES.has(route)) {
       if (body.error === 'invalid_request' && description === 'no client authentication mechanism provided') {

@@ -48,6 +48,8 @@ export interface ResourceDocument {
   scopes: string[];
   signingAlg: string;
   accessTokenTtl: number | null;
+  /** Absent on resources stored before it existed, and on those without metadata. */
+  metadataUri?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

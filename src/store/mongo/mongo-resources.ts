@@ -13,6 +13,7 @@ function toResource(document: ResourceDocument | null): ResourceRecord | undefin
     scopes: document.scopes,
     signingAlg: document.signingAlg,
     accessTokenTtl: document.accessTokenTtl,
+    ...(document.metadataUri ? { metadataUri: document.metadataUri } : {}),
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
   };
@@ -35,6 +36,7 @@ export class MongoResources implements Resources {
         scopes: resource.scopes,
         signingAlg: resource.signingAlg,
         accessTokenTtl: resource.accessTokenTtl,
+        metadataUri: resource.metadataUri ?? null,
         createdAt: resource.createdAt,
         updatedAt: resource.updatedAt,
       });

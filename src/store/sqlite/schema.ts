@@ -160,6 +160,9 @@ const MIGRATIONS: string[] = [
   );
   INSERT INTO meta (key, value) VALUES ('resources_revision', 0);
   `,
+  `
+  ALTER TABLE resources ADD COLUMN metadata_uri TEXT;
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

@@ -8,6 +8,7 @@ interface ResourceRow {
   scopes: string;
   signing_alg: string;
   access_token_ttl: number | null;
+  metadata_uri: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -20,6 +21,7 @@ function toResource(row: ResourceRow | undefined): ResourceRecord | undefined {
     scopes: JSON.parse(row.scopes) as string[],
     signingAlg: row.signing_alg,
     accessTokenTtl: row.access_token_ttl,
+    ...(row.metadata_uri ? { metadataUri: row.metadata_uri } : {}),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -34,8 +36,8 @@ export class SqliteResources implements Resources {
   readonly #revision: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, metadata_uri, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#find = db.prepare('SELECT * FROM resources WHERE indicator = ?');
     this.#list = db.prepare('SELECT * FROM resources ORDER BY indicator');
     this.#remove = db.prepare('DELETE FROM resources WHERE indicator = ?');
@@ -46,7 +48,7 @@ export class SqliteResources implements Resources {
   async create(resource: ResourceRecord): Promise<void> {
     withDuplicateCheck('resource', 'indicator', resource.indicator, () => this.#insert.run(
       resource.indicator, resource.name, JSON.stringify(resource.scopes), resource.signingAlg, resource.accessTokenTtl,
-      resource.createdAt.getTime(), resource.updatedAt.getTime(),
+      resource.metadataUri ?? null, resource.createdAt.getTime(), resource.updatedAt.getTime(),
     ));
     this.#bumpRevision.run();
   }

@@ -1,0 +1,41 @@
+import type { Counters } from '../../store/store.ts';
+import type { Attempt } from './credential-throttle.ts';
+import { secondsUntil, type Refusal } from './throttle-verdict.ts';
+
+export interface IpRateLimitRule {
+  /** Names the counters: `<name>:ip:<address>`. */
+  name: string;
+  /** Wrong guesses one IP may make per window. */
+  maxFailures: number;
+  windowSeconds: number;
+}
+
+/**
+ * The throttle's per-IP rule, for guessable secrets that belong to no account (a device's user
+ * code): the same store counters as `CredentialThrottle`, so the limit holds across every node.
+ * An attempt is counted atomically BEFORE the guess is checked, so concurrent guesses never get
+ * more checks than the limit; a right guess gives its attempt back, so people behind one NAT who
+ * type their codes correctly never use up the allowance.
+ */
+export class IpRateLimit {
+  readonly #counters: Counters;
+  readonly #rule: IpRateLimitRule;
+
+  constructor(counters: Counters, rule: IpRateLimitRule) {
+    this.#counters = counters;
+    this.#rule = rule;
+  }
+
+  async begin(ip: string): Promise<Attempt | Refusal> {
+    const key = `${this.#rule.name}:ip:${ip}`;
+    const current = await this.#counters.get(key);
+    if (current && current.count >= this.#rule.maxFailures) return refusal(current.resetAt);
+    const counted = await this.#counters.increment(key, this.#rule.windowSeconds);
+    if (counted.count > this.#rule.maxFailures) return refusal(counted.resetAt);
+    return { allowed: true, succeeded: () => this.#counters.decrement(key) };
+  }
+}
+
+function refusal(until: Date): Refusal {
+  return { allowed: false, reason: 'ip', retryAfterSeconds: secondsUntil(until) };
+}
