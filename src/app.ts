@@ -158,7 +158,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
-  app.use(accountRoutes({ provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors }).routes());
+  app.use(accountRoutes({
+    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
+  }).routes());
   app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));

@@ -16,6 +16,8 @@ export interface AccountDeps {
   pages: Pages;
   csrfSecret: string;
   secondFactors: SecondFactors;
+  /** Mail is configured: verification links can be sent. */
+  mailEnabled: boolean;
 }
 
 /** The signed-in person on an account page: their account and the Keyline session it came from. */

@@ -5,12 +5,12 @@ import type { AccountContext, AccountDeps } from './account-context.ts';
 import { accountCallback, redirectToSignIn } from './account-sign-in.ts';
 import { requireSignedIn } from './account-session.ts';
 import { checkAccountCsrf } from './check-account-csrf.ts';
-import { removeFactor, renameFactor } from './factor-actions.ts';
-import { addPasskey, passkeyRegistrationOptions } from './passkey-actions.ts';
-import { regenerateRecoveryCodes } from './recovery-code-actions.ts';
-import { securitySignIn } from './security-sign-in.ts';
-import { renderSecurityPage } from './security-page.ts';
-import { confirmTotpSetUp, startTotpSetUp } from './totp-actions.ts';
+import { removeFactor, renameFactor } from './security/factor-actions.ts';
+import { addPasskey, passkeyRegistrationOptions } from './security/passkey-actions.ts';
+import { regenerateRecoveryCodes } from './security/recovery-code-actions.ts';
+import { securitySignIn } from './security/security-sign-in.ts';
+import { renderSecurityPage } from './security/security-page.ts';
+import { confirmTotpSetUp, startTotpSetUp } from './security/totp-actions.ts';
 
 /** The account pages: where a person manages how they sign in. Each route is the list of its steps. */
 export function accountRoutes(deps: AccountDeps): Router {

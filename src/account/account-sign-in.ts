@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AccountContext } from './account-context.ts';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from './account-client.ts';
 
@@ -20,6 +20,11 @@ export interface SignInRequirement {
   acr?: string;
 }
 
+/** A PKCE challenge whose verifier nobody keeps: the code issued for it can never be redeemed. */
+function unredeemableChallenge(): string {
+  return createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+}
+
 /**
  * Sends the browser through Keyline's own /auth as the account client, with a one-time state kept
  * in a short signed cookie together with the page to return to.
@@ -31,7 +36,9 @@ export function redirectToSignIn(ctx: AccountContext, issuer: string, next: unkn
   });
   const url = new URL('/auth', issuer);
   url.searchParams.set('client_id', ACCOUNT_CLIENT_ID);
-  url.searchParams.set('response_type', 'none');
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('code_challenge', unredeemableChallenge());
+  url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('scope', 'openid');
   url.searchParams.set('redirect_uri', new URL(ACCOUNT_CALLBACK_PATH, issuer).href);
   url.searchParams.set('state', state);

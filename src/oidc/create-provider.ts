@@ -79,7 +79,7 @@ function providerConfiguration({
     },
     // `none` is for Keyline's own account pages only (they need the session, not tokens); other
     // clients are registered for `code` alone.
-    responseTypes: ['code', 'none'],
+    responseTypes: ['code'],
     clients: [accountClientMetadata(config.issuer, config.branding.productName)],
     pkce: {
       // Required for every client; a confidential client registered with --pkce optional may omit it.

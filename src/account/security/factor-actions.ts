@@ -1,4 +1,4 @@
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { recordFactorChange } from './factor-change-events.ts';
 import { renderSecurityPage } from './security-page.ts';
 

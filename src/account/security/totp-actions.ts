@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
-import { totpUri } from '../accounts/factors/totp.ts';
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import { totpUri } from '../../accounts/factors/totp.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { factorAdded } from './factor-change-events.ts';
 
 async function renderTotpSetUp(deps: AccountDeps, ctx: AccountContext, enrolmentId: string, secret: string, status = 200, error?: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { Store } from '../../store/store.ts';
 import { SECURITY_SIGN_IN_MAX_AGE_SECONDS } from './security-sign-in.ts';
 
 const MODEL = 'SessionAddedFactors';

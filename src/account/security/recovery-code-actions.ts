@@ -1,4 +1,4 @@
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { recordFactorChange } from './factor-change-events.ts';
 
 /** New recovery codes, shown on this response only; the old ones stop working. Needs a second factor to recover. */

@@ -1,6 +1,6 @@
-import { ACR, isAcrValue, satisfies } from '../accounts/authentication-level.ts';
-import type { AccountContext, AccountDeps } from './account-context.ts';
-import type { SignInRequirement } from './account-sign-in.ts';
+import { ACR, isAcrValue, satisfies } from '../../accounts/authentication-level.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
+import type { SignInRequirement } from '../account-sign-in.ts';
 import { SessionAddedFactors } from './session-added-factors.ts';
 
 /** How recent a sign-in must be to see or change sign-in methods (as Google and GitHub ask again). */

@@ -1,6 +1,6 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { HttpError } from '../http/http-error.ts';
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import { HttpError } from '../../http/http-error.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { factorAdded } from './factor-change-events.ts';
 
 /** Challenges made on the account pages are bound to the session, as sign-in ones are to the interaction. */

@@ -1,5 +1,5 @@
-import type { FactorRecord } from '../store/store.ts';
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import type { FactorRecord } from '../../store/store.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { SessionAddedFactors } from './session-added-factors.ts';
 
 export type FactorChange = 'mfa.enrolled' | 'mfa.renamed' | 'mfa.removed' | 'mfa.recovery_codes_regenerated';

@@ -1,5 +1,5 @@
-import type { FactorRecord } from '../store/store.ts';
-import type { AccountContext, AccountDeps } from './account-context.ts';
+import type { FactorRecord } from '../../store/store.ts';
+import type { AccountContext, AccountDeps } from '../account-context.ts';
 
 /** Outcomes the security page reports after a change, named in its URL (`?done=`); nothing secret. */
 export const SECURITY_NOTICES = ['passkey_added', 'totp_added', 'renamed', 'removed'] as const;
@@ -32,6 +32,7 @@ export async function renderSecurityPage(
   const factors = (await deps.store.factors.listByAccount(account.id)).map(viewOf);
   const done = typeof ctx.query.done === 'string' && (SECURITY_NOTICES as readonly string[]).includes(ctx.query.done) ? ctx.query.done : undefined;
   deps.pages.render(ctx, 'account-security', {
+    page: 'security',
     email: account.email,
     csrfToken,
     passkeys: factors.filter((factor) => factor.type === 'webauthn'),
