@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
-import { NotFoundError } from '../store/store-errors.ts';
+import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { AccountRecord } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
 import { accountView, changeableFields } from './account-view.ts';
@@ -41,6 +41,8 @@ export async function requireUserById(accounts: AccountsService, id: string): Pr
 export async function createUser({ accounts, audited }: UserAdministration, user: NewUser): Promise<AccountRecord> {
   const email = normalizeEmail(user.email);
   const profile = accounts.checkNewAccount(email, user.password, user);
+  // Checked before the event is recorded, so a refusal leaves no claim of a change; the store still decides a race.
+  if (await accounts.findByEmail(email)) throw new DuplicateError('account', 'email', email);
   const id = randomUUID();
   const name = user.name?.trim() || null;
   return audited(

@@ -1,5 +1,5 @@
 import type { Next } from 'koa';
-import { auditedChange, type AuditedRunner } from '../audit/audited-change.ts';
+import { auditedChange, recordOrRefuse, type AuditedRunner } from '../audit/audited-change.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { AdminContext } from './admin-caller.ts';
 import { problemFor } from './problem-details.ts';
@@ -34,7 +34,7 @@ export function auditAdminCalls(events: SecurityEvents) {
     if (!ctx.state.adminAudited) {
       const problem = failure === undefined ? undefined : problemFor(failure);
       const type = problem ? 'admin.refused' : ctx.method === 'GET' ? 'admin.read' : 'admin.no_change';
-      await events.record({
+      await recordOrRefuse(events, {
         type, actor: actorOf(ctx), clientId: ctx.state.adminCaller!.clientId, requestId: ctx.state.requestId, ip: ctx.ip,
         data: {
           operation: ctx.state.adminOperation ?? null,

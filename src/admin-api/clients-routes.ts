@@ -60,7 +60,7 @@ export function clientOperations({ store, provider, resources }: AdminDependenci
     }),
     defineOperation({
       id: 'rotateClientSecret', method: 'post', path: '/clients/{clientId}/secret',
-      summary: 'Issue a new secret, in this answer only; the old one stops working at once', access: 'write',
+      summary: 'Issue a new secret, in this answer only; the old one stops working within a quarter second on every node', access: 'write',
       params: clientPathSchema,
       success: { status: 200, description: 'The new secret', schema: clientSecretSchema },
       problems: [404, 409],

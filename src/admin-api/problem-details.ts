@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AccountError } from '../accounts/account-errors.ts';
+import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { HttpError } from '../http/http-error.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
@@ -41,6 +42,9 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof DuplicateError) return problem(409, 'already_exists', error.message);
   if (error instanceof StateConflictError || error instanceof SigningKeyInUseError || error instanceof KeyAlreadyRetiredError) {
     return problem(409, 'conflict', error.message);
+  }
+  if (error instanceof AuditUnavailableError) {
+    return problem(503, 'temporarily_unavailable', 'The audit trail could not record this call, so it was not carried out. Try again shortly.', undefined, { 'Retry-After': '5' });
   }
   if (error instanceof StoreUnavailableError) {
     return problem(503, 'temporarily_unavailable', 'The identity store is unreachable right now; nothing was changed. Try again shortly.', undefined, { 'Retry-After': '5' });

@@ -1,5 +1,22 @@
 import type { SecurityEvent, SecurityEvents } from './security-events.ts';
 
+/** The audit trail could not take an event, so what it describes was not done. */
+export class AuditUnavailableError extends Error {
+  constructor(type: string, cause: unknown) {
+    super(`the audit trail could not record ${type}, so nothing was done (${(cause as Error).message})`, { cause });
+    this.name = 'AuditUnavailableError';
+  }
+}
+
+/** Records the event, or throws AuditUnavailableError. */
+export async function recordOrRefuse(events: SecurityEvents, event: SecurityEvent, log?: Parameters<SecurityEvents['record']>[1]): Promise<string> {
+  try {
+    return await events.record(event, log);
+  } catch (error) {
+    throw new AuditUnavailableError(event.type, error);
+  }
+}
+
 /**
  * Every administrative change (CLI or admin API) goes through here. The event is written first:
  * if the audit trail cannot take it, the change is not made. If the change then fails, a
@@ -7,7 +24,7 @@ import type { SecurityEvent, SecurityEvents } from './security-events.ts';
  * transaction spans both on every backend: see DESIGN.md, "Audit trail".)
  */
 export async function auditedChange<T>(events: SecurityEvents, event: SecurityEvent, change: () => Promise<T>): Promise<T> {
-  const recorded = await events.record(event);
+  const recorded = await recordOrRefuse(events, event);
   try {
     return await change();
   } catch (error) {

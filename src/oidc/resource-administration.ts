@@ -1,5 +1,5 @@
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
-import { NotFoundError } from '../store/store-errors.ts';
+import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { ResourceRecord, Store } from '../store/store.ts';
 import { API_SCOPES, RESOURCES } from './keyline-client-metadata.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
@@ -41,6 +41,8 @@ export async function createResource(
   { store, registry, audited }: ResourceAdministration, indicator: string, settings: Partial<ResourceSettings>,
 ): Promise<ResourceRecord> {
   refuseFixed(registry, indicator, 'created');
+  // Checked before the event is recorded, so a refusal leaves no claim of a change; the store still decides a race.
+  if (await store.resources.find(indicator)) throw new DuplicateError('resource', 'indicator', indicator);
   const now = new Date();
   const record: ResourceRecord = { indicator, ...RESOURCE_DEFAULTS, ...settings, createdAt: now, updatedAt: now };
   await audited({ type: 'resource.created', data: { indicator, after: settingsOf(record) } }, () => store.resources.create(record));
