@@ -62,6 +62,23 @@ describe.each(backends)('the admin API on $name', (backend) => {
       }
     });
 
+    test('a sender-constrained (DPoP) admin token presented as a bearer token is 401', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256');
+      const proof = await new SignJWT({ htm: 'POST', htu: `${kl.url}/token`, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) }).setIssuedAt().sign(privateKey);
+      const response = await fetch(`${kl.url}/token`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(admin.client), 'content-type': 'application/x-www-form-urlencoded', dpop: proof },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: ADMIN_SCOPE }).toString(),
+      });
+      const issued = await response.json() as { access_token: string; token_type: string };
+      expect(issued.token_type).toBe('DPoP');
+      expect(decodeJwt(issued.access_token).cnf).toEqual({ jkt: expect.any(String) });
+      const answer = await adminCall(kl, issued.access_token, 'GET', '/users');
+      expect(answer.status).toBe(401);
+      expect(answer.body.detail).toMatch(/sender-constrained/);
+    });
+
     test('a token for another API, or for the admin API without an admin scope, is 403 and changes nothing', async () => {
       const api = await admin.expect(201, 'POST', '/resources', { indicator: API, scopes: ['orders:read'] });
       expect(api.indicator).toBe(API);
