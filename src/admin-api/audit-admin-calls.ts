@@ -33,7 +33,7 @@ export function auditAdminCalls(events: SecurityEvents) {
     }
     if (!ctx.state.adminAudited) {
       const problem = failure === undefined ? undefined : problemFor(failure);
-      const type = problem ? 'admin.refused' : ctx.method === 'GET' ? 'admin.read' : 'admin.no_change';
+      const type = problem ? 'admin.refused' : ctx.method === 'GET' || ctx.method === 'HEAD' ? 'admin.read' : 'admin.no_change';
       await recordOrRefuse(events, {
         type, actor: actorOf(ctx), clientId: ctx.state.adminCaller!.clientId, requestId: ctx.state.requestId, ip: ctx.ip,
         data: {

@@ -26,6 +26,11 @@ function problemResponses(statuses: readonly number[]) {
   ]));
 }
 
+/** What validation itself may answer: a body that is not JSON, too large or not JSON at all, and invalid input. */
+function inputProblems(operation: AdminOperation): number[] {
+  return [...(operation.body ? [400, 413, 415, 422] : []), ...(operation.params || operation.query ? [422] : [])];
+}
+
 function operationObject(operation: AdminOperation): ZodOpenApiOperationObject {
   const { success } = operation;
   return {
@@ -45,7 +50,7 @@ function operationObject(operation: AdminOperation): ZodOpenApiOperationObject {
         description: success.description,
         ...(success.schema ? { content: { 'application/json': { schema: success.schema } } } : {}),
       },
-      ...problemResponses(operation.problems),
+      ...problemResponses([...operation.problems, ...inputProblems(operation)]),
     },
   };
 }
