@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
+import { adminApi } from './admin-api/admin-api.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
@@ -42,10 +43,12 @@ import { enforcePollingInterval } from './oidc/device-flow/polling-interval.ts';
 import { takePrefilledUserCode } from './oidc/device-flow/prefilled-user-code.ts';
 import { interactionRoutes } from './oidc/interactions/interaction-routes.ts';
 import { SignInProgressStore } from './oidc/interactions/sign-in-progress.ts';
+import { jwtAccessTokenStateOf } from './oidc/jwt-access-tokens/structured-token-routes.ts';
 import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
 import { ResourceRegistry } from './oidc/resource-registry.ts';
+import { adminApiResource } from './oidc/admin-api-resource.ts';
 import { createPageKit } from './pages/page-kit.ts';
 import { startPage } from './pages/start-page.ts';
 import { staticAssets } from './pages/static-assets.ts';
@@ -99,7 +102,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   pages.compileAll();
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
   const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
-  const resources = new ResourceRegistry(config.resources, store.resources);
+  const resources = new ResourceRegistry(config.resources, store.resources, [adminApiResource(config.issuer)]);
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
   const secondFactors: SecondFactors = {
     totp: new TotpFactors(store, cipher),
@@ -149,6 +152,10 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
   app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
+  app.use(adminApi({
+    issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
+    judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
+  }));
   app.use(staticAssets(assets));
   app.use(startPage(pages).routes());
   app.use(postAsGet);

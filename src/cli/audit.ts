@@ -1,5 +1,5 @@
 import { verifyAuditChain } from '../audit/verify-audit-chain.ts';
-import { normalizeEmail } from '../accounts/accounts-service.ts';
+import { eventsAboutUser } from '../audit/events-about-user.ts';
 import type { AuditEventRecord } from '../store/store.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
@@ -52,9 +52,8 @@ export async function auditCommand(cli: CliContext, args: string[]): Promise<voi
       const limit = Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit takes a whole number from 1 to 10000');
       const email = stringOption(parsed, 'user');
-      const account = email ? await store.accounts.findByEmail(normalizeEmail(email)) : undefined;
       const events = (await store.audit.query({
-        ...(email ? { email: normalizeEmail(email), ...(account ? { accountId: account.id } : {}) } : {}),
+        ...(email ? await eventsAboutUser(store, email) : {}),
         type: stringOption(parsed, 'type'),
         since,
         limit,

@@ -9,6 +9,7 @@ import { resolveSecretCipher } from '../keys/secrets-key-source.ts';
 import { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { adminApiResource } from '../oidc/admin-api-resource.ts';
 import { ResourceRegistry } from '../oidc/resource-registry.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -71,7 +72,7 @@ export class CliContext {
 
   /** The APIs the server knows: from the config and from the store. */
   async resources(): Promise<ResourceRegistry> {
-    return new ResourceRegistry(this.config.resources, (await this.store()).resources);
+    return new ResourceRegistry(this.config.resources, (await this.store()).resources, [adminApiResource(this.config.issuer)]);
   }
 
   print(line: string): void {

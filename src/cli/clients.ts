@@ -1,7 +1,9 @@
-import { generateClientSecret, hashClientSecret } from '../oidc/client-secrets.ts';
+import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminApiIndicator } from '../oidc/admin-api-resource.ts';
 import {
-  changeClient, ClientRegistrationError, publicMetadata, registerClient, type ClientSettings, type RegisteredClient,
-} from '../oidc/client-registration.ts';
+  createClient, removeClient, rotateClientSecret, updateClient, type AdministeredClient, type ClientAdministration,
+} from '../oidc/client-administration.ts';
+import { ClientRegistrationError, publicMetadata, type ClientSettings } from '../oidc/client-registration.ts';
+import { StateConflictError } from '../oidc/state-conflict-error.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
 import { cliProvider } from './cli-provider.ts';
@@ -37,17 +39,15 @@ export const CLIENTS_HELP = `keyline clients <command>
   add --name NAME [options]     register a client and print it as JSON (a secret is shown this once)
       --public                          no secret (SPAs, native apps); PKCE is then always required
 ${SETTING_HELP}
+  add --admin [--read-only] [--name NAME]
+                                a client for the admin REST API (/admin/v1): client credentials, the admin API's
+                                resource, scope keyline:admin (reads and writes) or, with --read-only, keyline:admin:read
   update <client_id> [options]  change any of the settings above, and --name; list options replace the list
                                 (an empty value clears it: --logo-uri ""); takes effect on running servers at once
   list [--json]                 list clients (never secrets)
   show <client_id>              print one client as JSON
   remove <client_id> [--yes]    delete a client (asks to confirm)
   rotate-secret <client_id>     issue a new secret (printed once); the old one stops working at once`;
-
-/** What the audit trail keeps of a client: its public metadata, never the secret (nor its hash). */
-function auditedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  return publicMetadata(metadata);
-}
 
 const ADD_USAGE = 'keyline clients add --name NAME --redirect-uri URI... [options]';
 const UPDATE_USAGE = 'keyline clients update <client_id> [--name NAME] [options]';
@@ -124,43 +124,66 @@ async function registration<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof ClientRegistrationError) throw new CliError(`invalid client: ${error.message}`);
+    if (error instanceof StateConflictError) throw new CliError(error.message);
     throw error;
   }
 }
 
-function printClient(cli: CliContext, client: RegisteredClient): void {
-  cli.printJson({ ...publicMetadata(client.metadata), ...(client.clientSecret ? { client_secret: client.clientSecret } : {}) });
+function printClient(cli: CliContext, { client, clientSecret }: AdministeredClient): void {
+  cli.printJson({ ...publicMetadata(client.metadata), ...(clientSecret ? { client_secret: clientSecret } : {}) });
+}
+
+async function administration(cli: CliContext): Promise<ClientAdministration> {
+  return {
+    store: await cli.store(),
+    registration: { provider: await cliProvider(cli), resources: await cli.resources() },
+    audited: (event, change) => adminAction(cli, event, change),
+  };
+}
+
+const ADMIN_USAGE = 'keyline clients add --admin [--read-only] [--name NAME]';
+
+/** `--admin`: everything a client of the admin API needs, and nothing else. */
+function adminClientSettings(cli: CliContext, parsed: ParsedArguments, settings: Partial<ClientSettings>): Partial<ClientSettings> & { name: string } {
+  const others = Object.keys(settings).filter((setting) => setting !== 'name');
+  if (others.length || parsed.values.public) throw new UsageError(`--admin sets the grant type, resource and scope itself; give only --read-only and --name (usage: ${ADMIN_USAGE})`);
+  const readOnly = parsed.values['read-only'] === true;
+  return {
+    name: settings.name ?? (readOnly ? 'Keyline admin (read-only)' : 'Keyline admin'),
+    grantTypes: ['client_credentials'],
+    resources: [adminApiIndicator(cli.config.issuer)],
+    scopes: readOnly ? ADMIN_READ_SCOPE : ADMIN_SCOPE,
+  };
 }
 
 async function addClient(cli: CliContext, args: string[]): Promise<void> {
-  const parsed = parseArguments(args, { ...SETTING_OPTIONS, public: { type: 'boolean' } }, ADD_USAGE);
+  const parsed = parseArguments(args, { ...SETTING_OPTIONS, public: { type: 'boolean' }, admin: { type: 'boolean' }, 'read-only': { type: 'boolean' } }, ADD_USAGE);
   const settings = settingsFromOptions(parsed);
+  if (parsed.values['read-only'] && !parsed.values.admin) throw new UsageError(`--read-only is for --admin clients (usage: ${ADMIN_USAGE})`);
+  if (parsed.values.admin) {
+    printClient(cli, await registration(async () => createClient(await administration(cli), adminClientSettings(cli, parsed, settings))));
+    return;
+  }
   if (!settings.name) throw new UsageError(`--name is required (usage: ${ADD_USAGE})`);
   const isPublic = parsed.values.public === true || settings.authMethod === 'none';
-  const context = { provider: await cliProvider(cli), resources: await cli.resources() };
-  const registered = await registration(() => registerClient(context, {
+  printClient(cli, await registration(async () => createClient(await administration(cli), {
     ...settings, name: settings.name!, isPublic, authMethod: isPublic ? undefined : settings.authMethod,
-  }));
-  const now = new Date();
-  await adminAction(cli, { type: 'client.created', clientId: registered.clientId, data: { after: auditedMetadata(registered.metadata) } },
-    async () => (await cli.store()).clients.create({ clientId: registered.clientId, metadata: registered.metadata, createdAt: now, updatedAt: now }));
-  printClient(cli, registered);
+  })));
 }
 
-async function updateClient(cli: CliContext, args: string[]): Promise<void> {
+async function updateClientSettings(cli: CliContext, args: string[]): Promise<void> {
   const parsed = parseArguments(args, SETTING_OPTIONS, UPDATE_USAGE);
   const clientId = requirePositional(parsed, 0, 'client_id', UPDATE_USAGE);
   const changes = settingsFromOptions(parsed);
   if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change (usage: ${UPDATE_USAGE})`);
-  const store = await cli.store();
-  const client = await store.clients.find(clientId);
+  await requireClient(cli, clientId);
+  printClient(cli, await registration(async () => updateClient(await administration(cli), clientId, changes)));
+}
+
+async function requireClient(cli: CliContext, clientId: string) {
+  const client = await (await cli.store()).clients.find(clientId);
   if (!client) throw new CliError(`no client with id ${clientId}`);
-  const context = { provider: await cliProvider(cli), resources: await cli.resources() };
-  const changed = await registration(() => changeClient(context, client.metadata, changes));
-  await adminAction(cli, {
-    type: 'client.updated', clientId, data: { before: auditedMetadata(client.metadata), after: auditedMetadata(changed.metadata) },
-  }, () => store.clients.update(clientId, changed.metadata));
-  printClient(cli, changed);
+  return client;
 }
 
 export async function clientsCommand(cli: CliContext, args: string[]): Promise<void> {
@@ -170,7 +193,7 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       await addClient(cli, rest);
       return;
     case 'update':
-      await updateClient(cli, rest);
+      await updateClientSettings(cli, rest);
       return;
     case 'list': {
       const parsed = parseArguments(rest, { json: { type: 'boolean' } }, 'keyline clients list [--json]');
@@ -189,9 +212,7 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
     }
     case 'show': {
       const usage = 'keyline clients show <client_id>';
-      const clientId = requirePositional(parseArguments(rest, {}, usage), 0, 'client_id', usage);
-      const client = await (await cli.store()).clients.find(clientId);
-      if (!client) throw new CliError(`no client with id ${clientId}`);
+      const client = await requireClient(cli, requirePositional(parseArguments(rest, {}, usage), 0, 'client_id', usage));
       cli.printJson(publicMetadata(client.metadata));
       return;
     }
@@ -199,27 +220,17 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       const usage = 'keyline clients remove <client_id> [--yes]';
       const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
       const clientId = requirePositional(parsed, 0, 'client_id', usage);
-      const store = await cli.store();
-      const existing = await store.clients.find(clientId);
-      if (!existing) throw new CliError(`no client with id ${clientId}`);
+      await requireClient(cli, clientId);
       await confirmDestructive(cli, parsed.values.yes === true, `removing client ${clientId} stops its secret and tokens from working and forgets its consents`);
-      await adminAction(cli, { type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata), consentsRemoved: true } }, async () => {
-        if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
-        await store.consents.removeForClient(clientId);
-      });
+      await removeClient(await administration(cli), clientId);
       cli.print(`removed client ${clientId}`);
       return;
     }
     case 'rotate-secret': {
       const usage = 'keyline clients rotate-secret <client_id>';
       const clientId = requirePositional(parseArguments(rest, {}, usage), 0, 'client_id', usage);
-      const store = await cli.store();
-      const client = await store.clients.find(clientId);
-      if (!client) throw new CliError(`no client with id ${clientId}`);
-      if (client.metadata.token_endpoint_auth_method === 'none') throw new CliError(`client ${clientId} is public and has no secret`);
-      const secret = generateClientSecret();
-      await adminAction(cli, { type: 'client.secret_rotated', clientId, data: { changed: ['client_secret'] } },
-        () => store.clients.update(clientId, { ...client.metadata, client_secret: hashClientSecret(secret) }));
+      await requireClient(cli, clientId);
+      const secret = await registration(async () => rotateClientSecret(await administration(cli), clientId));
       cli.printJson({ client_id: clientId, client_secret: secret });
       return;
     }

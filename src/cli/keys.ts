@@ -1,4 +1,5 @@
 import { SIGNING_ALGS } from '../config/schema.ts';
+import { signingKeyView } from '../keys/signing-key-view.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { confirmDestructive } from './confirm.ts';
@@ -25,15 +26,7 @@ export async function keysCommand(cli: CliContext, args: string[]): Promise<void
       const parsed = parseArguments(rest, { json: { type: 'boolean' } }, 'keyline keys list [--json]');
       const manager = await cli.signingKeys();
       await manager.refresh({ maintain: false });
-      const keys = manager.view.keys.map(({ key, status, unpublishAt }) => ({
-        kid: key.kid,
-        alg: key.alg,
-        sequence: key.sequence,
-        status,
-        createdAt: key.createdAt.toISOString(),
-        activatesAt: key.activatesAt.toISOString(),
-        unpublishAt: unpublishAt?.toISOString() ?? null,
-      }));
+      const keys = manager.view.keys.map(signingKeyView);
       if (parsed.values.json) {
         cli.printJson(keys);
       } else if (keys.length === 0) {

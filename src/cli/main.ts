@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AccountError } from '../accounts/account-errors.ts';
+import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
 import { SecretsKeyError } from '../keys/secrets-key-error.ts';
@@ -44,7 +45,7 @@ Add --help after any command for its options.`;
 
 /** Error types whose message is already a precise one-line explanation. */
 const EXPLAINED = [
-  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, SecretsKeyError,
+  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, SecretsKeyError, AuditUnavailableError,
   SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError,
 ];
 

@@ -1,93 +1,103 @@
-import { SIGNING_ALGS } from '../config/schema.ts';
-import { isOidcScope, RESOURCES } from '../oidc/keyline-client-metadata.ts';
+import type { z } from 'zod';
+import {
+  createResource, removeResource, updateResource, type ResourceAdministration,
+} from '../oidc/resource-administration.ts';
+import { newResourceSchema, resourceSettingsSchema } from '../oidc/resource-settings.ts';
+import { StateConflictError } from '../oidc/state-conflict-error.ts';
+import { NotFoundError } from '../store/store-errors.ts';
+import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError, UsageError } from './cli-error.ts';
-import { listOption, parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
+import { listOption, parseArguments, requirePositional, stringOption, type ParsedArguments } from './parse-arguments.ts';
 
 export const RESOURCES_HELP = `keyline resources <command>
 
-  add <url> [options]   register an API that receives JWT access tokens (aud = <url>);
-                        running servers accept it within a second, without a restart
+  add <url> [options]     register an API that receives JWT access tokens (aud = <url>);
+                          running servers accept it within a second, without a restart
       --name NAME                       what the consent page calls it (default: the URL's host)
       --scopes LIST                     its scopes, space- or comma-separated (clients are then given some with --scopes)
-      --signing-alg RS256|ES256|EdDSA   how its access tokens are signed (default RS256)
+      --signing-alg RS256|ES256|Ed25519|EdDSA   how its access tokens are signed (default RS256)
       --token-ttl SECONDS               access token lifetime (default: ttl.accessToken)
       --metadata-uri URL                where it publishes its RFC 9728 protected-resource metadata;
                                         discovery then lists it (default: not listed)
-  list [--json]         the APIs from the store and from the config
-  remove <url>          delete an API no client is given any more`;
+  update <url> [options]  change any of the options above ("" gives --name, --token-ttl or --metadata-uri back its default);
+                          a scope still given to a client cannot be taken away
+  list [--json]           the APIs: built into Keyline (the admin API), from the config, and from the store
+  remove <url>            delete an API no client is given any more`;
 
 const ADD_USAGE = 'keyline resources add <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL]';
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const UPDATE_USAGE = 'keyline resources update <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL]';
 
-function checkIndicator(indicator: string): void {
-  if (!URL.canParse(indicator) || !/^https?:$/.test(new URL(indicator).protocol) || new URL(indicator).hash) {
-    throw new UsageError(`"${indicator}" is not a resource indicator: use the API's http:// or https:// URL, without a #fragment`);
+const SETTING_OPTIONS = {
+  name: { type: 'string' },
+  scopes: { type: 'string', multiple: true },
+  'signing-alg': { type: 'string' },
+  'token-ttl': { type: 'string' },
+  'metadata-uri': { type: 'string' },
+} as const;
+
+const OPTION_OF: Record<string, string> = { name: '--name', scopes: '--scopes', signingAlg: '--signing-alg', accessTokenTtl: '--token-ttl', metadataUri: '--metadata-uri' };
+
+/** The settings given on the command line, and only those, as the admin API would take them. */
+function settingsFromOptions(parsed: ParsedArguments): Record<string, unknown> {
+  const given = (option: string) => parsed.values[option] !== undefined;
+  const settings: Record<string, unknown> = {};
+  if (given('name')) settings.name = stringOption(parsed, 'name') || null;
+  if (given('scopes')) settings.scopes = listOption(parsed, 'scopes').flatMap((entry) => entry.split(/\s+/)).filter(Boolean);
+  if (given('signing-alg')) settings.signingAlg = stringOption(parsed, 'signing-alg');
+  if (given('token-ttl')) {
+    const ttl = stringOption(parsed, 'token-ttl') ?? '';
+    if (ttl !== '' && !/^\d+$/.test(ttl)) throw new UsageError('--token-ttl takes a number of seconds');
+    settings.accessTokenTtl = ttl === '' ? null : Number(ttl);
+  }
+  if (given('metadata-uri')) settings.metadataUri = stringOption(parsed, 'metadata-uri') || null;
+  return settings;
+}
+
+/** The one schema the admin API validates with checks the options too; its first complaint names the option. */
+function checked<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const option = OPTION_OF[String(issue.path[0])];
+  throw new UsageError(option ? `${option}: ${issue.message}` : issue.message);
+}
+
+async function administration(cli: CliContext): Promise<ResourceAdministration> {
+  return { store: await cli.store(), registry: await cli.resources(), audited: (event, change) => adminAction(cli, event, change) };
+}
+
+async function refusals<T>(indicator: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StateConflictError) throw new CliError(error.message);
+    if (error instanceof NotFoundError) throw new CliError(`no resource ${indicator} in the store`);
+    throw error;
   }
 }
 
-function isMetadataUrl(value: string): boolean {
-  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && !new URL(value).hash;
-}
-
-async function addResource(cli: CliContext, args: string[]): Promise<void> {
-  const parsed = parseArguments(args, {
-    name: { type: 'string' },
-    scopes: { type: 'string', multiple: true },
-    'signing-alg': { type: 'string' },
-    'token-ttl': { type: 'string' },
-    'metadata-uri': { type: 'string' },
-  }, ADD_USAGE);
-  const indicator = requirePositional(parsed, 0, 'url', ADD_USAGE);
-  checkIndicator(indicator);
-  const scopes = [...new Set(listOption(parsed, 'scopes').flatMap((entry) => entry.split(/\s+/)).filter(Boolean))];
-  const badScope = scopes.find((scope) => !SCOPE.test(scope) || isOidcScope(scope));
-  if (badScope) throw new UsageError(`--scopes: "${badScope}" cannot be an API scope${isOidcScope(badScope) ? ' (it is an OpenID scope)' : ''}`);
-  const signingAlg = stringOption(parsed, 'signing-alg') ?? 'RS256';
-  if (!(SIGNING_ALGS as readonly string[]).includes(signingAlg)) throw new UsageError(`--signing-alg takes ${SIGNING_ALGS.join(', ')}`);
-  const ttl = stringOption(parsed, 'token-ttl');
-  if (ttl !== undefined && !/^[1-9]\d{0,6}$/.test(ttl)) throw new UsageError('--token-ttl takes a number of seconds');
-  const metadataUri = stringOption(parsed, 'metadata-uri');
-  if (metadataUri !== undefined && !isMetadataUrl(metadataUri)) {
-    throw new UsageError(`--metadata-uri: "${metadataUri}" is not an http:// or https:// URL without a #fragment`);
-  }
-  if (cli.config.resources[indicator]) throw new CliError(`${indicator} is declared in the configuration (resources); change it there`);
-  const now = new Date();
-  const record = {
-    indicator,
-    name: stringOption(parsed, 'name') || null,
-    scopes,
-    signingAlg,
-    accessTokenTtl: ttl === undefined ? null : Number(ttl),
-    ...(metadataUri ? { metadataUri } : {}),
-    createdAt: now,
-    updatedAt: now,
-  };
-  await (await cli.store()).resources.create(record);
-  cli.printJson({ ...record, createdAt: now.toISOString(), updatedAt: now.toISOString() });
-}
-
-async function removeResource(cli: CliContext, args: string[]): Promise<void> {
-  const usage = 'keyline resources remove <url>';
-  const indicator = requirePositional(parseArguments(args, {}, usage), 0, 'url', usage);
-  if (cli.config.resources[indicator]) throw new CliError(`${indicator} is declared in the configuration (resources); remove it there`);
-  const store = await cli.store();
-  const users = (await store.clients.list())
-    .filter((client) => Array.isArray(client.metadata[RESOURCES]) && (client.metadata[RESOURCES] as string[]).includes(indicator))
-    .map((client) => client.clientId);
-  if (users.length) {
-    throw new CliError(`${indicator} is still given to client(s) ${users.join(', ')}; take it away first (keyline clients update <client_id> --resource ...)`);
-  }
-  if (!await store.resources.remove(indicator)) throw new CliError(`no resource ${indicator} in the store`);
-  cli.print(`removed resource ${indicator}`);
+function printResource(cli: CliContext, record: { createdAt: Date; updatedAt: Date }): void {
+  cli.printJson({ ...record, createdAt: record.createdAt.toISOString(), updatedAt: record.updatedAt.toISOString() });
 }
 
 export async function resourcesCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   switch (action) {
-    case 'add':
-      await addResource(cli, rest);
+    case 'add': {
+      const parsed = parseArguments(rest, SETTING_OPTIONS, ADD_USAGE);
+      const { indicator, ...settings } = checked(newResourceSchema, { indicator: requirePositional(parsed, 0, 'url', ADD_USAGE), ...settingsFromOptions(parsed) });
+      printResource(cli, await refusals(indicator, async () => createResource(await administration(cli), indicator, settings)));
       return;
+    }
+    case 'update': {
+      const parsed = parseArguments(rest, SETTING_OPTIONS, UPDATE_USAGE);
+      const indicator = requirePositional(parsed, 0, 'url', UPDATE_USAGE);
+      const changes = checked(resourceSettingsSchema.partial(), settingsFromOptions(parsed));
+      if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change (usage: ${UPDATE_USAGE})`);
+      printResource(cli, await refusals(indicator, async () => updateResource(await administration(cli), indicator, changes)));
+      return;
+    }
     case 'list': {
       const parsed = parseArguments(rest, { json: { type: 'boolean' } }, 'keyline resources list [--json]');
       const resources = await (await cli.resources()).list();
@@ -102,9 +112,13 @@ export async function resourcesCommand(cli: CliContext, args: string[]): Promise
       }
       return;
     }
-    case 'remove':
-      await removeResource(cli, rest);
+    case 'remove': {
+      const usage = 'keyline resources remove <url>';
+      const indicator = requirePositional(parseArguments(rest, {}, usage), 0, 'url', usage);
+      await refusals(indicator, async () => removeResource(await administration(cli), indicator));
+      cli.print(`removed resource ${indicator}`);
       return;
+    }
     default:
       throw new UsageError(action ? `unknown command "resources ${action}"; see keyline resources --help` : RESOURCES_HELP);
   }

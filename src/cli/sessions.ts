@@ -1,3 +1,4 @@
+import { revokeUserSessions } from '../accounts/user-administration.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
 import { confirmDestructive } from './confirm.ts';
@@ -9,38 +10,15 @@ export const SESSIONS_HELP = `keyline sessions <command>
   list <email> [--json]   show the user's live sessions
   revoke <email> [--yes]  sign the user out everywhere: sessions, grants and refresh tokens end now (asks to confirm)`;
 
-interface SessionPayload {
-  uid?: string;
-  loginTs?: number;
-  iat?: number;
-  exp?: number;
-  transient?: boolean;
-  authorizations?: Record<string, unknown>;
-}
-
-const isoFromEpoch = (seconds: number | undefined) => (seconds ? new Date(seconds * 1000).toISOString() : null);
-
 export async function sessionsCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
-  const store = await cli.store();
   const accounts = await cli.accounts();
   switch (action) {
     case 'list': {
       const usage = 'keyline sessions list <email> [--json]';
       const parsed = parseArguments(rest, { json: { type: 'boolean' } }, usage);
       const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
-      const sessions = (await store.oidc.listByAccount('Session', account.id)).map(({ payload, expiresAt }) => {
-        const session = payload as SessionPayload;
-        return {
-          uid: session.uid ?? null,
-          createdAt: isoFromEpoch(session.loginTs),
-          lastSeenAt: typeof payload.keylineLastSeen === 'number' ? new Date(payload.keylineLastSeen).toISOString() : isoFromEpoch(session.iat),
-          expiresAt: expiresAt?.toISOString() ?? null,
-          ip: (payload.keylineIp as string | undefined) ?? null,
-          userAgent: (payload.keylineUserAgent as string | undefined) ?? null,
-          clients: Object.keys(session.authorizations ?? {}),
-        };
-      });
+      const sessions = await accounts.listSessions(account.id);
       if (parsed.values.json) {
         cli.printJson(sessions);
       } else if (sessions.length === 0) {
@@ -55,8 +33,7 @@ export async function sessionsCommand(cli: CliContext, args: string[]): Promise<
       const parsed = parseArguments(rest, { yes: { type: 'boolean' } }, usage);
       const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
       await confirmDestructive(cli, parsed.values.yes === true, `signing ${account.email} out everywhere ends every session, grant and refresh token they have`);
-      const removed = await adminAction(cli, { type: 'sessions.revoked', accountId: account.id, email: account.email, data: { scope: 'everywhere' } },
-        () => accounts.signOutEverywhere(account.id));
+      const removed = await revokeUserSessions({ accounts, audited: (event, change) => adminAction(cli, event, change) }, account);
       cli.print(`signed ${account.email} out everywhere (${removed} sessions, grants and tokens removed)`);
       return;
     }

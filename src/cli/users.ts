@@ -1,34 +1,56 @@
-import { randomUUID } from 'node:crypto';
+import { accountView } from '../accounts/account-view.ts';
 import { normalizeEmail } from '../accounts/accounts-service.ts';
+import {
+  createUser, removeUser, resetUserSecondFactors, setUserPassword, unlockUser, updateUser, verifyUserEmail, type UserAdministration,
+} from '../accounts/user-administration.ts';
 import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
+import { confirmDestructive } from './confirm.ts';
 import { parseArguments, requirePositional, stringOption } from './parse-arguments.ts';
+import { PROFILE_HELP, PROFILE_OPTIONS, profileChangeFromOptions } from './profile-options.ts';
 import { readPassword } from './read-password.ts';
 
 export const USERS_HELP = `keyline users <command>
 
-  add <email> [--name "Full Name"]   create a user; the password is read from stdin
+  add <email> [--name "Full Name"] [--verified] [claims]
+                                     create a user; the password is read from stdin
+      --verified                        you vouch for the address (email_verified: true)
+${PROFILE_HELP}
   list [--json]                      list users (never their password hashes)
+  show <email>                       the user, their standard claims, their second factors (type, name,
+                                     created, last used; never secrets) and how many recovery codes are unused
+  update <email> [--name "Full Name"] [claims] [--disabled|--enabled]
+                                     change the name and the standard claims (the options of add; "" removes one);
+                                     --disabled also ends all their sessions and grants
+  verify <email>                     mark the email as verified (you vouch for the address)
   set-password <email>               set a new password from stdin; ends all their sessions
   disable <email>                    block sign-in; ends all their sessions and grants
   enable <email>                     allow sign-in again (and lift any sign-in locks)
-  unlock <email>                     forget failed sign-in attempts and locks for this email, from every IP`;
+  unlock <email>                     forget failed sign-in attempts and locks for this email, from every IP
+  reset-mfa <email> [--yes]          remove their second factors and recovery codes and sign them out everywhere,
+                                     for a user who lost them (asks to confirm)
+  remove <email> [--yes]             delete the user with their sessions, grants, tokens, second factors,
+                                     recovery codes and consents (asks to confirm)`;
 
 export async function usersCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const accounts = await cli.accounts();
+  const administration: UserAdministration = { accounts, audited: (event, change) => adminAction(cli, event, change) };
+  const userNamed = async (usage: string, options: Parameters<typeof parseArguments>[1] = {}) => {
+    const parsed = parseArguments(rest, options, usage);
+    return { parsed, account: await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage)) };
+  };
   switch (action) {
     case 'add': {
-      const usage = 'keyline users add <email> [--name "Full Name"]';
-      const parsed = parseArguments(rest, { name: { type: 'string' } }, usage);
+      const usage = 'keyline users add <email> [--name "Full Name"] [--verified] [claims]';
+      const parsed = parseArguments(rest, { name: { type: 'string' }, verified: { type: 'boolean' }, ...PROFILE_OPTIONS }, usage);
       const email = normalizeEmail(requirePositional(parsed, 0, 'email', usage));
       const password = await readPassword(cli.io);
-      const name = stringOption(parsed, 'name') ?? null;
-      const id = randomUUID();
-      const account = await adminAction(cli, { type: 'user.created', accountId: id, email, data: { after: { email, name } } },
-        () => accounts.create(email, password, name, id));
-      cli.printJson({ id: account.id, email: account.email, name: account.name });
+      const account = await createUser(administration, {
+        email, password, name: stringOption(parsed, 'name') ?? null, emailVerified: parsed.values.verified === true, profile: profileChangeFromOptions(parsed),
+      });
+      cli.printJson(accountView(account));
       return;
     }
     case 'list': {
@@ -49,35 +71,61 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       }
       return;
     }
+    case 'show': {
+      const { account } = await userNamed('keyline users show <email>');
+      cli.printJson({ ...accountView(account), ...await accounts.secondFactors(account.id) });
+      return;
+    }
+    case 'update': {
+      const usage = 'keyline users update <email> [--name "Full Name"] [claims] [--disabled|--enabled]';
+      const { parsed, account } = await userNamed(usage, { name: { type: 'string' }, disabled: { type: 'boolean' }, enabled: { type: 'boolean' }, ...PROFILE_OPTIONS });
+      if (parsed.values.disabled && parsed.values.enabled) throw new UsageError(`--disabled and --enabled contradict each other (usage: ${usage})`);
+      const name = stringOption(parsed, 'name');
+      const profile = profileChangeFromOptions(parsed);
+      const disabled = parsed.values.disabled ? true : parsed.values.enabled ? false : undefined;
+      if (name === undefined && !profile && disabled === undefined) throw new UsageError(`nothing to change (usage: ${usage})`);
+      cli.printJson(accountView(await updateUser(administration, account, { name, profile, disabled })));
+      return;
+    }
+    case 'verify': {
+      const { account } = await userNamed('keyline users verify <email>');
+      await verifyUserEmail(administration, account);
+      cli.print(`${account.email} is verified (email_verified: true)`);
+      return;
+    }
     case 'set-password': {
-      const usage = 'keyline users set-password <email>';
-      const email = requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage);
+      const { account } = await userNamed('keyline users set-password <email>');
       const password = await readPassword(cli.io);
-      const existing = await accounts.requireByEmail(email);
-      const account = await adminAction(cli, { type: 'user.password_changed', accountId: existing.id, email: existing.email, data: { sessionsRevoked: true } },
-        () => accounts.setPassword(email, password));
+      await setUserPassword(administration, account, password);
       cli.print(`password changed for ${account.email}; their sessions and grants were revoked`);
       return;
     }
     case 'disable':
     case 'enable': {
-      const usage = `keyline users ${action} <email>`;
-      const email = requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage);
-      const existing = await accounts.requireByEmail(email);
-      const disabled = action === 'disable';
-      const account = await adminAction(cli, {
-        type: disabled ? 'user.disabled' : 'user.enabled', accountId: existing.id, email: existing.email,
-        data: { before: { disabled: existing.disabled }, after: { disabled } },
-      }, () => accounts.setDisabled(email, disabled));
-      cli.print(action === 'disable' ? `${account.email} disabled; their sessions and grants were revoked` : `${account.email} enabled`);
+      const { account } = await userNamed(`keyline users ${action} <email>`);
+      const updated = await updateUser(administration, account, { disabled: action === 'disable' });
+      cli.print(action === 'disable' ? `${updated.email} disabled; their sessions and grants were revoked` : `${updated.email} enabled`);
       return;
     }
     case 'unlock': {
       const usage = 'keyline users unlock <email>';
       const email = normalizeEmail(requirePositional(parseArguments(rest, {}, usage), 0, 'email', usage));
-      const existing = await accounts.findByEmail(email);
-      await adminAction(cli, { type: 'user.unlocked', email, ...(existing ? { accountId: existing.id } : {}) }, () => accounts.unlock(email));
+      await unlockUser(administration, email);
       cli.print(`sign-in locks and failed attempts cleared for ${email}`);
+      return;
+    }
+    case 'reset-mfa': {
+      const { parsed, account } = await userNamed('keyline users reset-mfa <email> [--yes]', { yes: { type: 'boolean' } });
+      await confirmDestructive(cli, parsed.values.yes === true, `resetting ${account.email}'s second factors removes their factors and recovery codes and signs them out everywhere`);
+      const { factors, sessionRecords } = await resetUserSecondFactors(administration, account);
+      cli.print(`removed ${factors} second factor(s) and the recovery codes of ${account.email}, and signed them out everywhere (${sessionRecords} sessions, grants and tokens)`);
+      return;
+    }
+    case 'remove': {
+      const { parsed, account } = await userNamed('keyline users remove <email> [--yes]', { yes: { type: 'boolean' } });
+      await confirmDestructive(cli, parsed.values.yes === true, `removing ${account.email} deletes the user with their sessions, tokens, second factors and consents`);
+      const { factors, sessionRecords } = await removeUser(administration, account);
+      cli.print(`removed ${account.email} (${sessionRecords} sessions, grants and tokens, ${factors} second factor(s))`);
       return;
     }
     default:

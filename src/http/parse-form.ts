@@ -10,8 +10,9 @@ export async function parseForm(ctx: Context & { state: KeylineState }, next: Ne
   if (!ctx.is('application/x-www-form-urlencoded')) {
     throw new HttpError(415, 'unsupported_media_type', 'This form must be sent as application/x-www-form-urlencoded.');
   }
+  const body = await readBody(ctx, FORM_LIMIT_BYTES, 'The form is too large.');
   const form: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(await readBody(ctx, FORM_LIMIT_BYTES))) {
+  for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
     if (!(key in form)) form[key] = value;
   }
   ctx.state.form = form;

@@ -11,7 +11,7 @@ export async function parseJson(ctx: Context & { state: KeylineState }, next: Ne
   if (!ctx.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'This request must be sent as application/json.');
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(ctx, JSON_LIMIT_BYTES));
+    body = JSON.parse((await readBody(ctx, JSON_LIMIT_BYTES, 'The request body is too large.')).toString('utf8'));
   } catch (error) {
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, 'invalid_request', 'The request body is not valid JSON.');

@@ -62,16 +62,34 @@ export interface RegistrationContext {
 
 /** A setting that cannot be honoured; the message says which and why, in one line. */
 export class ClientRegistrationError extends Error {
-  constructor(message: string) {
+  /** The setting at fault, when one is (the admin API names it as the bad field). */
+  readonly setting: keyof ClientSettings | undefined;
+
+  constructor(message: string, setting?: keyof ClientSettings) {
     super(message);
     this.name = 'ClientRegistrationError';
+    this.setting = setting;
   }
 }
 
 /** The device authorization grant (RFC 8628), for TVs, consoles and CLIs that sign in on another device. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT]);
+/** The grant types a client may be registered for. */
+export const CLIENT_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT] as const;
+const GRANT_TYPES: ReadonlySet<string> = new Set(CLIENT_GRANT_TYPES);
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+
+/** The setting each metadata field comes from, so oidc-provider's refusals can name it too. */
+const SETTING_OF_METADATA: Record<string, keyof ClientSettings> = {
+  client_name: 'name', redirect_uris: 'redirectUris', post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grantTypes',
+  response_types: 'grantTypes', scope: 'scopes', token_endpoint_auth_method: 'authMethod', id_token_signed_response_alg: 'idTokenAlg',
+  logo_uri: 'logoUri', client_uri: 'clientUri', policy_uri: 'policyUri', tos_uri: 'tosUri', jwks_uri: 'jwksUri', jwks: 'jwks',
+};
+
+function settingNamedIn(description: string): keyof ClientSettings | undefined {
+  const field = Object.keys(SETTING_OF_METADATA).find((key) => new RegExp(`\\b${key}\\b`).test(description));
+  return field ? SETTING_OF_METADATA[field] : undefined;
+}
 const USER_FLOW_DEFAULT_SCOPES = 'openid profile email offline_access';
 
 /** A client that signs its assertions with its own keys has no secret; a public one neither. */
@@ -111,38 +129,38 @@ async function checkKeys(settings: ClientSettings): Promise<void> {
 }
 
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
-  if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name');
+  if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name', 'name');
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
-    throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`);
+    throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`, 'grantTypes');
   }
   if (settings.authMethod !== undefined && !AUTH_METHODS.has(settings.authMethod)) {
-    throw new ClientRegistrationError(`auth method: "${settings.authMethod}" is not offered; use client_secret_basic, client_secret_post, private_key_jwt or none`);
+    throw new ClientRegistrationError(`auth method: "${settings.authMethod}" is not offered; use client_secret_basic, client_secret_post, private_key_jwt or none`, 'authMethod');
   }
   await checkKeys(settings);
   if (settings.requirePar && !settings.grantTypes.includes('authorization_code')) {
-    throw new ClientRegistrationError('pushed authorization requests: --require-par is for clients that use authorization_code');
+    throw new ClientRegistrationError('pushed authorization requests: --require-par is for clients that use authorization_code', 'requirePar');
   }
   if (settings.isPublic && settings.pkceOptional) {
-    throw new ClientRegistrationError('PKCE: optional PKCE is only for confidential clients; a public client must use PKCE');
+    throw new ClientRegistrationError('PKCE: optional PKCE is only for confidential clients; a public client must use PKCE', 'pkceOptional');
   }
   if (settings.isPublic && settings.grantTypes.includes('client_credentials')) {
-    throw new ClientRegistrationError('grant types: client_credentials needs a confidential client');
+    throw new ClientRegistrationError('grant types: client_credentials needs a confidential client', 'grantTypes');
   }
   if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0) {
-    throw new ClientRegistrationError('redirect URIs: an authorization_code client needs at least one');
+    throw new ClientRegistrationError('redirect URIs: an authorization_code client needs at least one', 'redirectUris');
   }
   const apiScopes = new Set<string>();
   for (const indicator of settings.resources) {
     const resource = await context.resources.find(indicator);
-    if (!resource) throw new ClientRegistrationError(`resources: ${indicator} is not known; add it first with \`npx keyline resources add ${indicator}\``);
+    if (!resource) throw new ClientRegistrationError(`resources: ${indicator} is not known; add it first with \`npx keyline resources add ${indicator}\``, 'resources');
     for (const scope of resource.scopes) apiScopes.add(scope);
   }
   const unknownScope = settings.scopes.split(' ').filter(Boolean).find((scope) => !isOidcScope(scope) && !apiScopes.has(scope));
   if (unknownScope) {
     throw new ClientRegistrationError(settings.resources.length
       ? `scopes: "${unknownScope}" is not a scope of ${settings.resources.join(', ')} (see \`npx keyline resources list\`)`
-      : `scopes: "${unknownScope}" is not an OpenID scope; an API scope needs the API given with --resource`);
+      : `scopes: "${unknownScope}" is not an OpenID scope; an API scope needs the API given with --resource`, 'scopes');
   }
 }
 
@@ -188,7 +206,8 @@ async function validated(context: RegistrationContext, clientId: string, setting
   try {
     await context.provider.Client.validate(metadata as ClientMetadata);
   } catch (error) {
-    throw new ClientRegistrationError((error as { error_description?: string }).error_description ?? (error as Error).message);
+    const description = (error as { error_description?: string }).error_description ?? (error as Error).message;
+    throw new ClientRegistrationError(description, settingNamedIn(description));
   }
   return metadata;
 }

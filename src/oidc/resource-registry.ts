@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import type { ResourceRecord, Resources } from '../store/store.ts';
 import { RevisionCache } from './revision-cache.ts';
 
-/** An API that receives JWT access tokens, from the config or from `keyline resources add`. */
+/** An API that receives JWT access tokens: built into Keyline, from the config, or from `keyline resources add`. */
 export interface ResourceDefinition {
   indicator: string;
   name: string | undefined;
@@ -11,7 +11,7 @@ export interface ResourceDefinition {
   accessTokenTtl: number | undefined;
   /** Its RFC 9728 protected-resource metadata, which discovery links to. */
   metadataUri: string | undefined;
-  source: 'config' | 'store';
+  source: 'builtin' | 'config' | 'store';
 }
 
 /** A resource whose protected-resource metadata discovery links to. */
@@ -41,30 +41,35 @@ function fromStore(record: ResourceRecord): ResourceDefinition {
     scopes: record.scopes,
     signingAlg: record.signingAlg,
     accessTokenTtl: record.accessTokenTtl ?? undefined,
-    metadataUri: record.metadataUri,
+    metadataUri: record.metadataUri ?? undefined,
     source: 'store',
   };
 }
 
 /**
- * Every API Keyline issues tokens for: those declared in the config, then those in the store, read
+ * Every API Keyline issues tokens for: its own (the admin API), those declared in the config, then
+ * those in the store, read
  * through the same revision cache as clients, so one added with the CLI is served by every running
  * node within a quarter second, without a restart.
  */
 export class ResourceRegistry {
+  readonly #builtIn: ReadonlyMap<string, ResourceDefinition>;
   readonly #configured: Config['resources'];
   readonly #stored: Resources;
   readonly #cache: RevisionCache<ResourceRecord>;
   #links: { revision: number; links: MetadataLink[] } | undefined;
   #linksCheckedAt = 0;
 
-  constructor(configured: Config['resources'], stored: Resources) {
+  constructor(configured: Config['resources'], stored: Resources, builtIn: readonly ResourceDefinition[]) {
+    this.#builtIn = new Map(builtIn.map((resource) => [resource.indicator, resource]));
     this.#configured = configured;
     this.#stored = stored;
     this.#cache = new RevisionCache(stored);
   }
 
   async find(indicator: string): Promise<ResourceDefinition | undefined> {
+    const builtIn = this.#builtIn.get(indicator);
+    if (builtIn) return builtIn;
     const configured = this.#configured[indicator];
     if (configured) return fromConfig(indicator, configured);
     const stored = await this.#cache.find(indicator);
@@ -87,10 +92,17 @@ export class ResourceRegistry {
     return this.#links.links;
   }
 
-  /** Config first, then the store; read fresh (for the CLI, not per request). */
+  /** Built-in, then config, then the store; read fresh (for the CLI and the admin API, not per request). */
   async list(): Promise<ResourceDefinition[]> {
-    const configured = Object.entries(this.#configured).map(([indicator, resource]) => fromConfig(indicator, resource));
-    const stored = (await this.#stored.list()).filter((record) => !this.#configured[record.indicator]).map(fromStore);
-    return [...configured, ...stored];
+    const shadowed = (indicator: string) => this.#builtIn.has(indicator);
+    const configured = Object.entries(this.#configured).filter(([indicator]) => !shadowed(indicator)).map(([indicator, resource]) => fromConfig(indicator, resource));
+    const stored = (await this.#stored.list()).filter((record) => !shadowed(record.indicator) && !this.#configured[record.indicator]).map(fromStore);
+    return [...this.#builtIn.values(), ...configured, ...stored];
+  }
+
+  /** Only the store's resources can be changed at run time; built-in and configured ones are fixed. */
+  isFixed(indicator: string): ResourceDefinition['source'] | undefined {
+    if (this.#builtIn.has(indicator)) return 'builtin';
+    return this.#configured[indicator] ? 'config' : undefined;
   }
 }

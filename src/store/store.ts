@@ -63,14 +63,26 @@ export interface AccountRecord {
 
 export type AccountPatch = Partial<Pick<AccountRecord, 'name' | 'passwordHash' | 'disabled' | 'emailVerified' | 'profile'>>;
 
+/** One page of accounts in email order: those after `afterEmail`, optionally only emails containing `emailContains`. */
+export interface AccountPageQuery {
+  afterEmail?: string;
+  /** Lower-case text the email must contain. */
+  emailContains?: string;
+  limit: number;
+}
+
 export interface Accounts {
   /** Throws DuplicateError when the email is taken. */
   create(account: AccountRecord): Promise<void>;
   findById(id: string): Promise<AccountRecord | undefined>;
   findByEmail(email: string): Promise<AccountRecord | undefined>;
   list(): Promise<AccountRecord[]>;
+  /** At most `limit` accounts, ordered by email. */
+  page(query: AccountPageQuery): Promise<AccountRecord[]>;
   /** Throws NotFoundError when there is no such account. */
   update(id: string, patch: AccountPatch): Promise<AccountRecord>;
+  /** Returns false when there was nothing to remove. */
+  remove(id: string): Promise<boolean>;
 }
 
 /** A registered client: oidc-provider client metadata (with the secret only as a hash). */
@@ -108,19 +120,23 @@ export interface ResourceRecord {
   /** Seconds; the configured default when null. */
   accessTokenTtl: number | null;
   /** Where the API publishes its RFC 9728 protected-resource metadata; absent when it does not. */
-  metadataUri?: string;
+  metadataUri?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type ResourcePatch = Partial<Pick<ResourceRecord, 'name' | 'scopes' | 'signingAlg' | 'accessTokenTtl' | 'metadataUri'>>;
 
 export interface Resources {
   /** Throws DuplicateError when the indicator exists. */
   create(resource: ResourceRecord): Promise<void>;
   find(indicator: string): Promise<ResourceRecord | undefined>;
   list(): Promise<ResourceRecord[]>;
+  /** Changes only the patched fields and moves updatedAt; throws NotFoundError when there is no such resource. */
+  update(indicator: string, patch: ResourcePatch): Promise<ResourceRecord>;
   /** Returns false when there was nothing to remove. */
   remove(indicator: string): Promise<boolean>;
-  /** Changes whenever any process creates or removes a resource, like Clients.revision. */
+  /** Changes whenever any process creates, updates or removes a resource, like Clients.revision. */
   revision(): Promise<number>;
 }
 
@@ -178,6 +194,7 @@ export interface Consents {
   find(accountId: string, clientId: string): Promise<ConsentRecord | undefined>;
   save(consent: ConsentRecord): Promise<void>;
   removeForClient(clientId: string): Promise<void>;
+  removeForAccount(accountId: string): Promise<void>;
 }
 
 export interface CounterState {
@@ -291,6 +308,8 @@ export interface AuditQuery {
   email?: string;
   type?: string;
   since?: Date;
+  /** Only events older than this one (the last of the previous page), for paging newest first. */
+  before?: { occurredAt: Date; id: string };
   limit: number;
 }
 

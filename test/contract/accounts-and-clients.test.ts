@@ -118,6 +118,45 @@ describe.each(backends)('$name store: accounts and clients', (backend) => {
       await expect(store().accounts.update('ghost', { name: 'Ghost' })).rejects.toBeInstanceOf(NotFoundError);
       expect(await store().accounts.findById('ghost')).toBeUndefined();
     });
+
+    test('page returns accounts after a given email, in email order, at most limit of them', async () => {
+      for (const [id, email] of [['d', 'dan@example.com'], ['a', 'alice@example.com'], ['c', 'carol@example.org'], ['b', 'bob@example.com']]) {
+        await store().accounts.create(account({ id: id!, email: email! }));
+      }
+      const emails = (records: AccountRecord[]) => records.map((listed) => listed.email);
+      expect(emails(await store().accounts.page({ limit: 2 }))).toEqual(['alice@example.com', 'bob@example.com']);
+      expect(emails(await store().accounts.page({ afterEmail: 'bob@example.com', limit: 2 }))).toEqual(['carol@example.org', 'dan@example.com']);
+      expect(emails(await store().accounts.page({ afterEmail: 'dan@example.com', limit: 2 }))).toEqual([]);
+      expect(await store().accounts.page({ limit: 1 })).toStrictEqual([account({ id: 'a', email: 'alice@example.com' })]);
+    });
+
+    test('page searches emails for the given text literally, wherever it stands', async () => {
+      for (const [id, email] of [['a', 'ann@example.com'], ['b', 'anna.b@example.org'], ['c', 'bo+ann@example.com'], ['d', 'dan@anxample.com']]) {
+        await store().accounts.create(account({ id: id!, email: email! }));
+      }
+      const search = async (emailContains: string, afterEmail?: string) =>
+        (await store().accounts.page({ emailContains, afterEmail, limit: 10 })).map((listed) => listed.id);
+      expect(await search('ann')).toEqual(['a', 'b', 'c']);
+      expect(await search('ann', 'ann@example.com')).toEqual(['b', 'c']);
+      expect(await search('.b@')).toEqual(['b']);
+      // Regular-expression and LIKE characters are plain text.
+      expect(await search('a.n')).toEqual([]);
+      expect(await search('+ann')).toEqual(['c']);
+      expect(await search('%')).toEqual([]);
+      expect(await search('example.org')).toEqual(['b']);
+    });
+
+    test('remove deletes one account, frees its email, and says whether there was one', async () => {
+      await store().accounts.create(account());
+      await store().accounts.create(account({ id: 'account-2', email: 'grace@example.com' }));
+      expect(await store().accounts.remove('account-1')).toBe(true);
+      expect(await store().accounts.remove('account-1')).toBe(false);
+      expect(await store().accounts.findById('account-1')).toBeUndefined();
+      expect(await store().accounts.findByEmail('ada@example.com')).toBeUndefined();
+      expect((await store().accounts.findById('account-2'))?.email).toBe('grace@example.com');
+      await store().accounts.create(account({ id: 'account-3' }));
+      expect((await store().accounts.findByEmail('ada@example.com'))?.id).toBe('account-3');
+    });
   });
 
   describe('clients', () => {

@@ -84,6 +84,26 @@ describe.each(backends)('$name store: audit events and leases', (backend) => {
     expect(await store().audit.query({ limit: 1 })).toHaveLength(1);
   });
 
+  test('query pages newest first: before an event gives the older ones, ties in time broken by id', async () => {
+    const events = [event(), event(), event(), event()];
+    // Two events in the same millisecond: the id orders them.
+    const sameTime = events[3]!.occurredAt.getTime();
+    const twin = event({ id: auditEventId(sameTime), occurredAt: new Date(sameTime) });
+    for (const entry of [...events, twin]) await store().audit.append(entry);
+    const newestFirst = [...events, twin].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : -1));
+
+    const firstPage = await store().audit.query({ limit: 2 });
+    expect(firstPage.map((entry) => entry.id)).toEqual(newestFirst.slice(0, 2).map((entry) => entry.id));
+    const last = firstPage.at(-1)!;
+    const secondPage = await store().audit.query({ limit: 2, before: { occurredAt: last.occurredAt, id: last.id } });
+    expect(secondPage.map((entry) => entry.id)).toEqual(newestFirst.slice(2, 4).map((entry) => entry.id));
+    const end = secondPage.at(-1)!;
+    expect((await store().audit.query({ limit: 2, before: { occurredAt: end.occurredAt, id: end.id } })).map((entry) => entry.id))
+      .toEqual([newestFirst[4]!.id]);
+    expect((await store().audit.query({ limit: 10, type: 'login.succeeded', before: { occurredAt: end.occurredAt, id: end.id } })).map((entry) => entry.id))
+      .toEqual([newestFirst[4]!.id]);
+  });
+
   test('pruneThrough removes linked events up to a seq; firstSealedAtOrAfter finds where to keep from', async () => {
     const events = [event(), event(), event(), event()];
     for (const entry of events) await store().audit.append(entry);

@@ -1,7 +1,7 @@
 /**
  * Storage contract, API resources: every backend must pass this file unchanged.
  */
-import { DuplicateError } from '../../src/store/store-errors.ts';
+import { DuplicateError, NotFoundError } from '../../src/store/store-errors.ts';
 import type { ResourceRecord } from '../../src/store/store.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { contractBackends, useFreshStore } from './contract-backends.ts';
@@ -55,6 +55,21 @@ describe.each(backends)('$name store: resources', (backend) => {
     await store().resources.create(resource({ indicator: 'https://b.example.com' }));
     await store().resources.create(resource({ indicator: 'https://a.example.com' }));
     expect((await store().resources.list()).map((entry) => entry.indicator)).toEqual(['https://a.example.com', 'https://b.example.com']);
+  });
+
+  test('update changes only the given fields, moves updatedAt and bumps the revision', async () => {
+    await store().resources.create(resource());
+    const revision = await store().resources.revision();
+    const updated = await store().resources.update('https://api.example.com/v1', { scopes: ['orders:read'], accessTokenTtl: null, name: undefined });
+    expect(updated).toMatchObject({ name: 'Orders API', scopes: ['orders:read'], signingAlg: 'ES256', accessTokenTtl: null, createdAt: resource().createdAt });
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(resource().updatedAt.getTime());
+    expect(await store().resources.find('https://api.example.com/v1')).toStrictEqual(updated);
+    expect(await store().resources.revision()).not.toBe(revision);
+  });
+
+  test('update of a resource that does not exist throws NotFoundError and creates nothing', async () => {
+    await expect(store().resources.update('https://ghost.example.com', { name: 'Ghost' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store().resources.find('https://ghost.example.com')).toBeUndefined();
   });
 
   test('remove deletes one resource and says whether there was one', async () => {

@@ -150,6 +150,18 @@ describe.each(backends)('$name store: signing keys, secrets, consents, counters'
       expect(await store().consents.find('account-2', 'web-app')).toBeUndefined();
       expect(await store().consents.find('account-1', 'cli')).toStrictEqual(consent({ accountId: 'account-1', clientId: 'cli' }));
     });
+
+    test('removeForAccount forgets that account\'s consents to every client and no one else\'s', async () => {
+      await store().consents.save(consent({ accountId: 'account-1', clientId: 'web-app' }));
+      await store().consents.save(consent({ accountId: 'account-1', clientId: 'cli' }));
+      await store().consents.save(consent({ accountId: 'account-2', clientId: 'web-app' }));
+
+      await store().consents.removeForAccount('account-1');
+
+      expect(await store().consents.find('account-1', 'web-app')).toBeUndefined();
+      expect(await store().consents.find('account-1', 'cli')).toBeUndefined();
+      expect(await store().consents.find('account-2', 'web-app')).toStrictEqual(consent({ accountId: 'account-2', clientId: 'web-app' }));
+    });
   });
 
   describe('counters', () => {

@@ -69,3 +69,10 @@ export function acceptStructuredTokens(): void {
 export function registerJwtAccessTokenState(provider: Provider, state: JwtAccessTokenState): void {
   statesByProvider.set(provider, state);
 }
+
+/** The JWT judgement of this provider (its keys, its store), for Keyline's own APIs that take its tokens. */
+export function jwtAccessTokenStateOf(provider: Provider): JwtAccessTokenState {
+  const state = statesByProvider.get(provider);
+  if (!state) throw new Error('this provider was not built by createProvider');
+  return state;
+}

@@ -1,6 +1,6 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
-import type { AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import type { AccountPageQuery, AccountPatch, AccountRecord, Accounts } from '../store.ts';
 import type { AccountDocument } from './mongo-documents.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import { duplicateKeyFields, isDuplicateKeyError } from './mongo-errors.ts';
@@ -65,6 +65,18 @@ export class MongoAccounts implements Accounts {
   async list(): Promise<AccountRecord[]> {
     const documents = await this.#accounts.find().sort({ email: 1 }).toArray();
     return documents.map((document) => toAccount(document)!);
+  }
+
+  async page(query: AccountPageQuery): Promise<AccountRecord[]> {
+    // The searched text is taken literally: every regular-expression character is escaped.
+    const contains = query.emailContains ? { $regex: query.emailContains.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&') } : {};
+    const filter: Filter<AccountDocument> = { email: { $gt: query.afterEmail ?? '', ...contains } };
+    const documents = await this.#accounts.find(filter).sort({ email: 1 }).limit(query.limit).toArray();
+    return documents.map((document) => toAccount(document)!);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return (await this.#accounts.deleteOne({ _id: id })).deletedCount === 1;
   }
 
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {

@@ -133,6 +133,10 @@ export class MongoAuditEvents implements AuditEvents {
     if (who.length > 1) filter.$or = who;
     if (query.type !== undefined) filter.type = query.type;
     if (query.since !== undefined) filter.occurredAt = { $gte: query.since };
+    if (query.before !== undefined) {
+      const { occurredAt, id } = query.before;
+      filter.$and = [{ $or: [{ occurredAt: { $lt: occurredAt } }, { occurredAt, _id: { $lt: id } }] }];
+    }
     const documents = await this.#events.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).toArray();
     return documents.map(toEvent);
   }

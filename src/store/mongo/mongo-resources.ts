@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
-import { DuplicateError } from '../store-errors.ts';
-import type { ResourceRecord, Resources } from '../store.ts';
+import { DuplicateError, NotFoundError } from '../store-errors.ts';
+import type { ResourcePatch, ResourceRecord, Resources } from '../store.ts';
 import type { ResourceDocument, RevisionDocument } from './mongo-documents.ts';
 import { isDuplicateKeyError } from './mongo-errors.ts';
 import { MongoRevision } from './mongo-revisions.ts';
@@ -54,6 +54,18 @@ export class MongoResources implements Resources {
   async list(): Promise<ResourceRecord[]> {
     const documents = await this.#resources.find().sort({ _id: 1 }).toArray();
     return documents.map((document) => toResource(document)!);
+  }
+
+  async update(indicator: string, patch: ResourcePatch): Promise<ResourceRecord> {
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    const updated = await this.#resources.findOneAndUpdate(
+      { _id: indicator },
+      { $set: { ...fields, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+    if (!updated) throw new NotFoundError('resource', indicator);
+    await this.#revision.bump();
+    return toResource(updated)!;
   }
 
   async remove(indicator: string): Promise<boolean> {

@@ -160,4 +160,8 @@ export class MongoConsents implements Consents {
   async removeForClient(clientId: string): Promise<void> {
     await this.#consents.deleteMany({ clientId });
   }
+
+  async removeForAccount(accountId: string): Promise<void> {
+    await this.#consents.deleteMany({ accountId });
+  }
 }

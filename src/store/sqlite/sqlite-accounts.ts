@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { NotFoundError } from '../store-errors.ts';
-import type { AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import type { AccountPageQuery, AccountPatch, AccountRecord, Accounts } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
 interface AccountRow {
@@ -36,6 +36,8 @@ export class SqliteAccounts implements Accounts {
   readonly #findByEmail: StatementSync;
   readonly #list: StatementSync;
   readonly #update: StatementSync;
+  readonly #page: StatementSync;
+  readonly #remove: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare(`INSERT INTO accounts (id, email, email_verified, name, profile, password_hash, disabled, created_at, updated_at)
@@ -43,6 +45,9 @@ export class SqliteAccounts implements Accounts {
     this.#findById = db.prepare('SELECT * FROM accounts WHERE id = ?');
     this.#findByEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
     this.#list = db.prepare('SELECT * FROM accounts ORDER BY email');
+    // instr() rather than LIKE: the searched text is taken literally, with no wildcard characters to escape.
+    this.#page = db.prepare(`SELECT * FROM accounts WHERE email > ? AND (? IS NULL OR instr(email, ?) > 0) ORDER BY email LIMIT ?`);
+    this.#remove = db.prepare('DELETE FROM accounts WHERE id = ?');
     this.#update = db.prepare(`UPDATE accounts SET name = ?, email_verified = ?, profile = ?, password_hash = ?, disabled = ?, updated_at = ?
       WHERE id = ?`);
   }
@@ -65,6 +70,15 @@ export class SqliteAccounts implements Accounts {
 
   async list(): Promise<AccountRecord[]> {
     return (this.#list.all() as unknown as AccountRow[]).map((row) => toAccount(row)!);
+  }
+
+  async page(query: AccountPageQuery): Promise<AccountRecord[]> {
+    const contains = query.emailContains ?? null;
+    return (this.#page.all(query.afterEmail ?? '', contains, contains, query.limit) as unknown as AccountRow[]).map((row) => toAccount(row)!);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.#remove.run(id).changes === 1;
   }
 
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {

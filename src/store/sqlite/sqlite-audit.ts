@@ -159,6 +159,11 @@ export class SqliteAuditEvents implements AuditEvents {
     }
     if (query.type !== undefined) { conditions.push('type = ?'); values.push(query.type); }
     if (query.since !== undefined) { conditions.push('occurred_at >= ?'); values.push(query.since.getTime()); }
+    if (query.before !== undefined) {
+      const at = query.before.occurredAt.getTime();
+      conditions.push('(occurred_at < ? OR (occurred_at = ? AND id < ?))');
+      values.push(at, at, query.before.id);
+    }
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = this.#db.prepare(`SELECT * FROM audit_events ${where} ORDER BY occurred_at DESC, id DESC LIMIT ?`)
       .all(...values, query.limit) as unknown as AuditRow[];

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ResourceRecord, Resources } from '../store.ts';
+import { NotFoundError } from '../store-errors.ts';
+import type { ResourcePatch, ResourceRecord, Resources } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
 interface ResourceRow {
@@ -27,10 +28,16 @@ function toResource(row: ResourceRow | undefined): ResourceRecord | undefined {
   };
 }
 
+/** Only the fields a patch gives: an absent key leaves the stored value alone. */
+function definedFields(patch: ResourcePatch): ResourcePatch {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as ResourcePatch;
+}
+
 export class SqliteResources implements Resources {
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #list: StatementSync;
+  readonly #update: StatementSync;
   readonly #remove: StatementSync;
   readonly #bumpRevision: StatementSync;
   readonly #revision: StatementSync;
@@ -40,6 +47,7 @@ export class SqliteResources implements Resources {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#find = db.prepare('SELECT * FROM resources WHERE indicator = ?');
     this.#list = db.prepare('SELECT * FROM resources ORDER BY indicator');
+    this.#update = db.prepare('UPDATE resources SET name = ?, scopes = ?, signing_alg = ?, access_token_ttl = ?, metadata_uri = ?, updated_at = ? WHERE indicator = ?');
     this.#remove = db.prepare('DELETE FROM resources WHERE indicator = ?');
     this.#bumpRevision = db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'resources_revision'");
     this.#revision = db.prepare("SELECT value FROM meta WHERE key = 'resources_revision'");
@@ -59,6 +67,15 @@ export class SqliteResources implements Resources {
 
   async list(): Promise<ResourceRecord[]> {
     return (this.#list.all() as unknown as ResourceRow[]).map((row) => toResource(row)!);
+  }
+
+  async update(indicator: string, patch: ResourcePatch): Promise<ResourceRecord> {
+    const current = await this.find(indicator);
+    if (!current) throw new NotFoundError('resource', indicator);
+    const { metadataUri, ...next } = { ...current, ...definedFields(patch), updatedAt: new Date() };
+    this.#update.run(next.name, JSON.stringify(next.scopes), next.signingAlg, next.accessTokenTtl, metadataUri ?? null, next.updatedAt.getTime(), indicator);
+    this.#bumpRevision.run();
+    return metadataUri ? { ...next, metadataUri } : next;
   }
 
   async remove(indicator: string): Promise<boolean> {

@@ -114,6 +114,7 @@ export class SqliteConsents implements Consents {
   readonly #find: StatementSync;
   readonly #save: StatementSync;
   readonly #removeForClient: StatementSync;
+  readonly #removeForAccount: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#find = db.prepare('SELECT * FROM consents WHERE account_id = ? AND client_id = ?');
@@ -122,6 +123,7 @@ export class SqliteConsents implements Consents {
       ON CONFLICT (account_id, client_id) DO UPDATE SET
         scopes = excluded.scopes, claims = excluded.claims, resources = excluded.resources, updated_at = excluded.updated_at`);
     this.#removeForClient = db.prepare('DELETE FROM consents WHERE client_id = ?');
+    this.#removeForAccount = db.prepare('DELETE FROM consents WHERE account_id = ?');
   }
 
   async find(accountId: string, clientId: string): Promise<ConsentRecord | undefined> {
@@ -147,6 +149,10 @@ export class SqliteConsents implements Consents {
 
   async removeForClient(clientId: string): Promise<void> {
     this.#removeForClient.run(clientId);
+  }
+
+  async removeForAccount(accountId: string): Promise<void> {
+    this.#removeForAccount.run(accountId);
   }
 }
 

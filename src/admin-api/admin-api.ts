@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import type { Next } from 'koa';
+import compose from 'koa-compose';
+import { ADMIN_API_PATH, adminApiIndicator } from '../oidc/admin-api-resource.ts';
+import type { AdminContext } from './admin-caller.ts';
+import { authenticateAdminCaller } from './admin-caller.ts';
+import type { AdminDependencies } from './admin-dependencies.ts';
+import type { AdminOperation } from './admin-operation.ts';
+import { auditAdminCalls } from './audit-admin-calls.ts';
+import { auditOperations } from './audit-routes.ts';
+import { clientOperations } from './clients-routes.ts';
+import { openApiDocument } from './openapi-document.ts';
+import { operationRouter } from './operation-router.ts';
+import { ProblemError } from './problem.ts';
+import { problemDetails } from './problem-details.ts';
+import { resourceOperations } from './resources-routes.ts';
+import { sessionOperations } from './sessions-routes.ts';
+import { signingKeyOperations } from './signing-keys-routes.ts';
+import { userOperations } from './users-routes.ts';
+
+/** The admin API's nouns, each a router of its own operations. */
+const NOUNS = [userOperations, sessionOperations, clientOperations, resourceOperations, signingKeyOperations, auditOperations];
+
+export const OPENAPI_PATH = `${ADMIN_API_PATH}/openapi.json`;
+
+function keylineVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Every operation of the admin API, as routed and as documented. */
+export function adminOperations(deps: AdminDependencies): AdminOperation[][] {
+  return NOUNS.map((noun) => noun(deps));
+}
+
+/**
+ * The admin REST API at /admin/v1/: problem details for every failure, the OpenAPI document
+ * (public: it describes the API, and is the same for every Keyline of this version), then for
+ * everything else a Keyline access token, an audit record of the call, and the noun routers.
+ * Requests under /admin/v1/ never reach the routes behind it.
+ */
+export function adminApi(deps: AdminDependencies) {
+  const nouns = adminOperations(deps);
+  const routing = { events: deps.securityEvents, audience: adminApiIndicator(deps.issuer) };
+  const routers = nouns.map((operations) => operationRouter(ADMIN_API_PATH, operations, routing));
+  const document = JSON.stringify(openApiDocument(nouns.flat(), {
+    serverUrl: adminApiIndicator(deps.issuer), tokenUrl: `${deps.issuer}/token`, version: keylineVersion(),
+  }));
+  const routes = compose(routers.flatMap((router) => [router.routes(), router.allowedMethods()]) as never[]);
+  const authenticated = compose([authenticateAdminCaller(deps.judgeAccessToken), auditAdminCalls(deps.securityEvents), async (ctx: AdminContext, next: Next) => {
+    await routes(ctx, next);
+    if (ctx.status === 405 || ctx.status === 501) {
+      const allowed = ctx.response.get('Allow');
+      throw new ProblemError(405, 'method_not_allowed', `${ctx.method} is not an operation at ${ctx.path}; it takes ${allowed}`, { headers: { Allow: allowed } });
+    }
+    if (ctx.state.adminOperation === undefined && ctx.status === 404) {
+      throw new ProblemError(404, 'not_found', `there is no admin API operation at ${ctx.path}; see ${OPENAPI_PATH}`);
+    }
+  }] as never[]);
+
+  return async (ctx: AdminContext, next: Next): Promise<void> => {
+    if (ctx.path !== ADMIN_API_PATH && !ctx.path.startsWith(`${ADMIN_API_PATH}/`)) {
+      await next();
+      return;
+    }
+    await problemDetails(ctx, async () => {
+      if (ctx.path === OPENAPI_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+        ctx.type = 'application/json';
+        ctx.body = document;
+        return;
+      }
+      await authenticated(ctx, async () => {});
+    });
+  };
+}

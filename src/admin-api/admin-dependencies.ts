@@ -1,0 +1,21 @@
+import type Provider from 'oidc-provider';
+import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { SecurityEvents } from '../audit/security-events.ts';
+import type { SigningKeyManager } from '../keys/signing-key-manager.ts';
+import type { JwtJudgement } from '../oidc/jwt-access-tokens/jwt-access-token-state.ts';
+import type { ResourceRegistry } from '../oidc/resource-registry.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the admin API works with: the running server's own services, from the composition root. */
+export interface AdminDependencies {
+  issuer: string;
+  store: Store;
+  accounts: AccountsService;
+  /** The stable stand-in for the current oidc-provider (client settings are validated with its schema). */
+  provider: Provider;
+  resources: ResourceRegistry;
+  keys: SigningKeyManager;
+  securityEvents: SecurityEvents;
+  /** Judges a JWT access token with the current provider's keys (see JwtAccessTokenState). */
+  judgeAccessToken(token: string): Promise<JwtJudgement>;
+}

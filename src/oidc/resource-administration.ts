@@ -1,0 +1,79 @@
+import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
+import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
+import type { ResourceRecord, Store } from '../store/store.ts';
+import { API_SCOPES, RESOURCES } from './keyline-client-metadata.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
+import { RESOURCE_DEFAULTS, type ResourceSettings } from './resource-settings.ts';
+import { StateConflictError } from './state-conflict-error.ts';
+
+/**
+ * What an administrator does to API resources, from the CLI or the admin API alike. Only the
+ * store's resources change at run time; and nothing is left pointing at nothing: an API still
+ * given to a client cannot go, nor can a scope a client is still given.
+ */
+export interface ResourceAdministration {
+  store: Store;
+  registry: ResourceRegistry;
+  audited: AuditedRunner;
+}
+
+function refuseFixed(registry: ResourceRegistry, indicator: string, verb: string): void {
+  const source = registry.isFixed(indicator);
+  if (source === 'builtin') throw new StateConflictError(`${indicator} is built into Keyline and cannot be ${verb}`);
+  if (source === 'config') throw new StateConflictError(`${indicator} is declared in the configuration (resources); ${verb === 'created' ? 'it exists there' : `it is ${verb} there`}`);
+}
+
+async function clientsGiven(store: Store, indicator: string): Promise<Array<{ clientId: string; apiScopes: string[] }>> {
+  return (await store.clients.list())
+    .filter((client) => Array.isArray(client.metadata[RESOURCES]) && (client.metadata[RESOURCES] as string[]).includes(indicator))
+    .map((client) => ({ clientId: client.clientId, apiScopes: Array.isArray(client.metadata[API_SCOPES]) ? client.metadata[API_SCOPES] as string[] : [] }));
+}
+
+const settingsOf = ({ name, scopes, signingAlg, accessTokenTtl, metadataUri }: ResourceRecord): ResourceSettings => ({
+  name, scopes, signingAlg: signingAlg as ResourceSettings['signingAlg'], accessTokenTtl, metadataUri: metadataUri ?? null,
+});
+
+export async function requireStoredResource(store: Store, indicator: string): Promise<ResourceRecord> {
+  const resource = await store.resources.find(indicator);
+  if (!resource) throw new NotFoundError('resource', indicator);
+  return resource;
+}
+
+export async function createResource(
+  { store, registry, audited }: ResourceAdministration, indicator: string, settings: Partial<ResourceSettings>,
+): Promise<ResourceRecord> {
+  refuseFixed(registry, indicator, 'created');
+  // Checked before the event is recorded, so a refusal leaves no claim of a change; the store still decides a race.
+  if (await store.resources.find(indicator)) throw new DuplicateError('resource', 'indicator', indicator);
+  const now = new Date();
+  const record: ResourceRecord = { indicator, ...RESOURCE_DEFAULTS, ...settings, createdAt: now, updatedAt: now };
+  await audited({ type: 'resource.created', data: { indicator, after: settingsOf(record) } }, () => store.resources.create(record));
+  return record;
+}
+
+export async function updateResource(
+  { store, registry, audited }: ResourceAdministration, indicator: string, changes: Partial<ResourceSettings>,
+): Promise<ResourceRecord> {
+  refuseFixed(registry, indicator, 'changed');
+  const current = await requireStoredResource(store, indicator);
+  if (changes.scopes) {
+    const kept = new Set(changes.scopes);
+    const stranded = (await clientsGiven(store, indicator))
+      .flatMap(({ clientId, apiScopes }) => apiScopes.filter((scope) => current.scopes.includes(scope) && !kept.has(scope)).map((scope) => `${scope} (client ${clientId})`));
+    if (stranded.length) throw new StateConflictError(`scopes: ${stranded.join(', ')} still given; take them from the clients first`);
+  }
+  const data = changedFields(settingsOf(current), settingsOf({ ...current, ...changes }));
+  return audited({ type: 'resource.updated', data: { indicator, ...data } }, () => store.resources.update(indicator, changes));
+}
+
+export async function removeResource({ store, registry, audited }: ResourceAdministration, indicator: string): Promise<void> {
+  refuseFixed(registry, indicator, 'removed');
+  const current = await requireStoredResource(store, indicator);
+  const users = (await clientsGiven(store, indicator)).map(({ clientId }) => clientId);
+  if (users.length) {
+    throw new StateConflictError(`${indicator} is still given to client(s) ${users.join(', ')}; take it from those clients first`);
+  }
+  await audited({ type: 'resource.removed', data: { indicator, before: settingsOf(current) } }, async () => {
+    if (!await store.resources.remove(indicator)) throw new NotFoundError('resource', indicator);
+  });
+}
