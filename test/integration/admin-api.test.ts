@@ -390,7 +390,7 @@ describe.each(backends)('the admin API on $name', (backend) => {
       const indicator = 'https://inventory.example.test/v1';
       const path = `/resources/${encodeURIComponent(indicator)}`;
       const created = await admin.expect(201, 'POST', '/resources', { indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write', 'stock:read'], signingAlg: 'ES256', accessTokenTtl: 300 });
-      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, source: 'store' });
+      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, metadataUri: null, source: 'store' });
       expect(await admin.expect(200, 'GET', path)).toEqual(created);
       await admin.expect(409, 'POST', '/resources', { indicator });
 
@@ -410,8 +410,11 @@ describe.each(backends)('the admin API on $name', (backend) => {
       const token = await tokenRequest(kl, { clientId: worker.clientId, clientSecret: worker.clientSecret, redirectUri: '' }, { grant_type: 'client_credentials', scope: 'stock:read' });
       expect(decodeJwt(String(token.body.access_token))).toMatchObject({ aud: indicator, scope: 'stock:read' });
 
-      const renamed = await admin.expect(200, 'PATCH', path, { name: 'Stock', scopes: ['stock:read', 'stock:audit'], accessTokenTtl: null });
-      expect(renamed).toEqual({ ...created, name: 'Stock', scopes: ['stock:read', 'stock:audit'], accessTokenTtl: null });
+      const metadataUri = 'https://inventory.example.test/.well-known/oauth-protected-resource/v1';
+      const renamed = await admin.expect(200, 'PATCH', path, { name: 'Stock', scopes: ['stock:read', 'stock:audit'], accessTokenTtl: null, metadataUri });
+      expect(renamed).toEqual({ ...created, name: 'Stock', scopes: ['stock:read', 'stock:audit'], accessTokenTtl: null, metadataUri });
+      expect(await admin.expect(422, 'PATCH', path, { metadataUri: 'not a url' })).toMatchObject({ detail: expect.stringContaining('is not an http:// or https:// URL') });
+      expect(await admin.expect(200, 'PATCH', path, { metadataUri: null })).toMatchObject({ metadataUri: null });
       expect(await admin.expect(409, 'PATCH', path, { scopes: ['stock:audit'] })).toMatchObject({ detail: `scopes: stock:read (client ${worker.clientId}) still given; take them from the clients first` });
       expect(await admin.expect(409, 'DELETE', path)).toMatchObject({ detail: expect.stringContaining(`still given to client(s) ${worker.clientId}`) });
 
@@ -420,7 +423,7 @@ describe.each(backends)('the admin API on $name', (backend) => {
       await admin.expect(404, 'GET', path);
       await admin.expect(404, 'DELETE', path);
       const types = (await kl.store.audit.query({ limit: 200 })).filter((event) => event.data.indicator === indicator).map((event) => event.type).reverse();
-      expect(types).toEqual(['resource.created', 'resource.updated', 'resource.removed']);
+      expect(types).toEqual(['resource.created', 'resource.updated', 'resource.updated', 'resource.removed']);
     });
   });
 
