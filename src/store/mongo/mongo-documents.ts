@@ -150,3 +150,55 @@ export interface LeaseDocument {
   holder: string;
   expiresAt: Date;
 }
+
+export interface JobDocument {
+  _id: string;
+  kind: string;
+  /** JSON text of the payload. */
+  payload: string;
+  state: 'pending' | 'done' | 'dead';
+  /** Absent when the job has none (the unique index is sparse). */
+  dedupeKey?: string;
+  attempts: number;
+  maxAttempts: number;
+  /** When a pending job is due; while claimed, the end of the lease. */
+  runAfter: Date;
+  leaseHolder: string | null;
+  leaseToken: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StreamDocument {
+  _id: string;
+  clientId: string;
+  audience: string;
+  deliveryMethod: string;
+  endpointUrl: string | null;
+  /** Sealed by the secrets cipher. */
+  authorizationHeader: string | null;
+  eventsRequested: string[];
+  description: string | null;
+  status: 'enabled' | 'paused' | 'disabled';
+  statusReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface StreamSubjectDocument {
+  /** JSON text of [streamId, subjectKey]. */
+  _id: string;
+  streamId: string;
+  included: boolean;
+}
+
+export interface HeldSetDocument {
+  /** JSON text of [streamId, jti]: a SET is held once per stream even before indexes exist. */
+  _id: string;
+  streamId: string;
+  jti: string;
+  /** JSON text of the SET's claims. */
+  claims: string;
+  createdAt: Date;
+}
