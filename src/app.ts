@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
+import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
 import { AuditSealer } from './audit/audit-sealer.ts';
@@ -23,7 +24,11 @@ import type { SecretCipher } from './keys/secret-cipher.ts';
 import { SigningKeyManager, type Clock } from './keys/signing-key-manager.ts';
 import { publicJwkOf } from './keys/signing-key-material.ts';
 import { jwksMaxAgeSeconds, signingKeyPolicy } from './keys/signing-key-policy.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { Outbox } from './jobs/outbox.ts';
 import type { Logger } from './logger.ts';
+import { backchannelLogoutHandler } from './oidc/backchannel-logout/deliver-logout-token.ts';
+import { outboundFetch } from './oidc/outbound-fetch.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-its-client.ts';
@@ -40,6 +45,12 @@ import { ResourceRegistry } from './oidc/resource-registry.ts';
 import { createPageKit } from './pages/page-kit.ts';
 import { startPage } from './pages/start-page.ts';
 import { staticAssets } from './pages/static-assets.ts';
+import { pushDeliveryHandler } from './signals/push-delivery.ts';
+import { SecuritySignals } from './signals/security-signals.ts';
+import { signalFanOutHandler } from './signals/signal-fan-out.ts';
+import { StreamDelivery } from './signals/stream-delivery.ts';
+import { signalsRoutes } from './signals/stream-management-routes.ts';
+import { withTransmitterResource } from './signals/transmitter-resource.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -68,6 +79,12 @@ export interface KeylineApp {
   auditSealer: AuditSealer;
   metrics: Metrics;
   resources: ResourceRegistry;
+  /** THE way to have something delivered later (mail, logout tokens, signals): a job in the store. */
+  outbox: Outbox;
+  /** Works the outbox on this node. */
+  jobRunner: JobRunner;
+  /** Shared-signals events about accounts (credential changes, disable/enable). */
+  signals: SecuritySignals;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
@@ -89,13 +106,19 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const { i18n, pages, csp, assets } = createPageKit(config);
   pages.compileAll();
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
-  const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
-  const resources = new ResourceRegistry(config.resources, store.resources);
+  // The runner is built last (its handlers need the keys and the provider); jobs enqueued on this
+  // node before then wait for its first look.
+  let jobRunner: JobRunner | undefined;
+  const outbox = new Outbox(store.jobs, { maxAttempts: config.jobs.maxAttempts, enqueued: () => jobRunner?.nudge() });
+  const signals = new SecuritySignals(outbox);
+  const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work), outbox);
+  const resources = new ResourceRegistry(withTransmitterResource(config), store.resources);
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
 
   const buildProvider = () => {
     const provider = createProvider({
       config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
+      sessionEndings: accounts.sessionEndings,
     });
     recordProviderSecurityEvents(provider, securityEvents);
     return provider;
@@ -119,6 +142,24 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   });
   auditSealer.start(config.audit.sealInterval * 1000);
 
+  const callClients = outboundFetch(config.outbound.allowPrivateNetworks);
+  const streamDelivery = new StreamDelivery(store.streams, outbox);
+  jobRunner = new JobRunner({
+    jobs: store.jobs,
+    logger,
+    config: config.jobs,
+    observer: metrics,
+    handlers: [
+      sessionEndedHandler({ clients: store.clients, outbox, signals }),
+      backchannelLogoutHandler({ issuer: config.issuer, clients: store.clients, signingKey: (alg) => keys.signingJwk(alg), fetch: callClients, logger }),
+      signalFanOutHandler({
+        issuer: config.issuer, config: config.signals, streams: store.streams, accounts: store.accounts, clients: store.clients, delivery: streamDelivery,
+      }),
+      pushDeliveryHandler({ streams: store.streams, delivery: streamDelivery, cipher, signingKey: () => keys.signingJwk('RS256'), fetch: callClients, logger }),
+    ],
+  });
+  jobRunner.start();
+
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
   app.use(pinHostToIssuer(config.issuer));
@@ -140,6 +181,11 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret,
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
+  if (config.signals.enabled) {
+    app.use(signalsRoutes({
+      config, store, cipher, delivery: streamDelivery, securityEvents, provider: () => host.current, signingKey: () => keys.signingJwk('RS256'),
+    }).routes());
+  }
   app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
@@ -167,7 +213,11 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     auditSealer,
     metrics,
     resources,
+    outbox,
+    jobRunner,
+    signals,
     close: async () => {
+      await jobRunner.stop();
       keys.stop();
       await auditSealer.stop();
       await tracing.shutdown();

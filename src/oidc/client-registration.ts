@@ -24,6 +24,10 @@ export interface ClientSettings {
   clientUri?: string;
   policyUri?: string;
   tosUri?: string;
+  /** Back-channel logout (OIDC Back-Channel Logout 1.0): where logout tokens are POSTed when the user's session ends. */
+  backchannelLogoutUri?: string;
+  /** The client needs `sid` in its logout tokens. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** A new client: a name, and any setting that should not take its default. */
@@ -75,8 +79,25 @@ function withDefaults(registration: ClientRegistration): ClientSettings {
   };
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Logout tokens end sessions: https only, except to the developer's own machine; never a fragment (BCL 1.0 §2.2). */
+function checkBackchannelLogout(settings: ClientSettings): void {
+  const uri = settings.backchannelLogoutUri;
+  if (settings.backchannelLogoutSessionRequired && !uri) {
+    throw new ClientRegistrationError('back-channel logout: --backchannel-logout-session-required needs --backchannel-logout-uri');
+  }
+  if (uri === undefined) return;
+  const parsed = URL.canParse(uri) ? new URL(uri) : undefined;
+  if (!parsed || !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)))) {
+    throw new ClientRegistrationError('back-channel logout URI: must be an https:// URL (http:// only on localhost or 127.0.0.1)');
+  }
+  if (parsed.hash) throw new ClientRegistrationError('back-channel logout URI: must not have a #fragment');
+}
+
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name');
+  checkBackchannelLogout(settings);
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
     throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token or client_credentials`);
@@ -131,6 +152,8 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     ...optional('client_uri', settings.clientUri),
     ...optional('policy_uri', settings.policyUri),
     ...optional('tos_uri', settings.tosUri),
+    ...optional('backchannel_logout_uri', settings.backchannelLogoutUri),
+    ...(settings.backchannelLogoutUri && settings.backchannelLogoutSessionRequired ? { backchannel_logout_session_required: true } : {}),
   };
 }
 
@@ -167,6 +190,8 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     clientUri: text('client_uri'),
     policyUri: text('policy_uri'),
     tosUri: text('tos_uri'),
+    backchannelLogoutUri: text('backchannel_logout_uri'),
+    backchannelLogoutSessionRequired: metadata.backchannel_logout_session_required === true,
   };
 }
 

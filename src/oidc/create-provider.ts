@@ -26,6 +26,8 @@ import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/regis
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
 import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
 import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
+import type { SessionEndings } from '../accounts/session-endings.ts';
+import { reportSessionEndings } from './backchannel-logout/report-session-endings.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -40,6 +42,8 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
+  /** Where logouts and refresh-token reuse are reported (back-channel logout, shared signals); the server passes it, the CLI does not. */
+  sessionEndings?: SessionEndings;
 }
 
 /** Sessions remember where they were last used from, for `keyline sessions list`. */
@@ -107,6 +111,9 @@ function providerConfiguration({
         policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters) },
       },
       registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
+      // Clients may register a back-channel logout URI; the tokens go out from the outbox
+      // (report-session-endings.ts). Front-channel logout stays off: its iframes are what our CSP forbids.
+      backchannelLogout: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
@@ -166,6 +173,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   detectReplaysAtomically(provider, deps.store);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
+  if (deps.sessionEndings) reportSessionEndings(provider, deps.sessionEndings);
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

@@ -69,3 +69,8 @@ export function acceptStructuredTokens(): void {
 export function registerJwtAccessTokenState(provider: Provider, state: JwtAccessTokenState): void {
   statesByProvider.set(provider, state);
 }
+
+/** How this provider judges its JWT access tokens, for Keyline's own APIs (the shared-signals endpoints). */
+export function jwtAccessTokenStateOf(provider: Provider): JwtAccessTokenState | undefined {
+  return statesByProvider.get(provider);
+}
