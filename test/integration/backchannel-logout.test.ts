@@ -34,7 +34,8 @@ function logoutTokens(rp: RecordingReceiver): Array<{ token: string; claims: JWT
   });
 }
 
-function tokenFor(rp: RecordingReceiver, sid: string): Promise<string> {
+function tokenFor(rp: RecordingReceiver, sid: string | undefined): Promise<string> {
+  if (!sid) throw new Error('this login has no sid: register the client with backchannelLogoutSessionRequired');
   return eventually(`a logout token for sid ${sid}`, () => logoutTokens(rp).find((entry) => entry.claims.sid === sid)?.token);
 }
 
