@@ -7,7 +7,7 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const KNOWN_ROUTES = [
   '/.well-known/openid-configuration', '/jwks', '/auth', '/token/introspection', '/token/revocation', '/token',
-  '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics',
+  '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics', '/.well-known/ssf-configuration', '/ssf',
 ];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
