@@ -431,6 +431,8 @@ export interface Streams {
   list(): Promise<StreamRecord[]>;
   /** Undefined when there is no such stream. */
   update(id: string, patch: StreamPatch): Promise<StreamRecord | undefined>;
+  /** Replaces the sealed authorization header only while it is still `expected` (re-encryption); false otherwise. */
+  replaceAuthorizationHeader(id: string, expected: string, next: string): Promise<boolean>;
   /** Removes the stream with its subjects and held SETs; false when there was none. */
   remove(id: string): Promise<boolean>;
   /** Records that the receiver added (included) or removed (excluded) a subject, by its canonical key. */

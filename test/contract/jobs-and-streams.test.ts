@@ -197,6 +197,14 @@ describe.each(backends)('$name store: shared-signals streams', (backend) => {
     expect(await store().streams.update('nope', { status: 'enabled' })).toBeUndefined();
   });
 
+  test('the sealed authorization header is replaced only while it is what the caller read', async () => {
+    const created = stream();
+    await store().streams.create(created);
+    expect(await store().streams.replaceAuthorizationHeader(created.id, 'sealed:other', 'sealed:new')).toBe(false);
+    expect(await store().streams.replaceAuthorizationHeader(created.id, 'sealed:abc', 'sealed:new')).toBe(true);
+    expect((await store().streams.find(created.id))?.authorizationHeader).toBe('sealed:new');
+  });
+
   test('subjects a receiver added or removed are remembered per stream', async () => {
     await store().streams.setSubject('s1', 'iss_sub:a1', true);
     await store().streams.setSubject('s1', 'email:ada@example.test', false);

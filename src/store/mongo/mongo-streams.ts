@@ -61,6 +61,11 @@ export class MongoStreams implements Streams {
     return updated ? toStream(updated) : undefined;
   }
 
+  async replaceAuthorizationHeader(id: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.#streams.updateOne({ _id: id, authorizationHeader: expected }, { $set: { authorizationHeader: next } });
+    return result.modifiedCount === 1;
+  }
+
   async remove(id: string): Promise<boolean> {
     const { deletedCount } = await this.#streams.deleteOne({ _id: id });
     await Promise.all([this.#subjects.deleteMany({ streamId: id }), this.#held.deleteMany({ streamId: id })]);

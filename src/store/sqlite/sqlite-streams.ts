@@ -41,6 +41,7 @@ export class SqliteStreams implements Streams {
   readonly #listByClient: StatementSync;
   readonly #list: StatementSync;
   readonly #update: StatementSync;
+  readonly #replaceHeader: StatementSync;
   readonly #remove: StatementSync;
   readonly #removeSubjects: StatementSync;
   readonly #removeHeld: StatementSync;
@@ -59,6 +60,7 @@ export class SqliteStreams implements Streams {
     this.#list = db.prepare('SELECT * FROM ssf_streams ORDER BY created_at, id');
     this.#update = db.prepare(`UPDATE ssf_streams SET delivery_method = ?, endpoint_url = ?, authorization_header = ?, events_requested = ?,
       description = ?, status = ?, status_reason = ?, updated_at = ? WHERE id = ? RETURNING *`);
+    this.#replaceHeader = db.prepare('UPDATE ssf_streams SET authorization_header = ? WHERE id = ? AND authorization_header = ?');
     this.#remove = db.prepare('DELETE FROM ssf_streams WHERE id = ?');
     this.#removeSubjects = db.prepare('DELETE FROM ssf_stream_subjects WHERE stream_id = ?');
     this.#removeHeld = db.prepare('DELETE FROM ssf_held_sets WHERE stream_id = ?');
@@ -102,6 +104,10 @@ export class SqliteStreams implements Streams {
       next.status, next.statusReason, Date.now(), id,
     ) as StreamRow | undefined;
     return row && toStream(row);
+  }
+
+  async replaceAuthorizationHeader(id: string, expected: string, next: string): Promise<boolean> {
+    return this.#replaceHeader.run(next, id, expected).changes === 1;
   }
 
   async remove(id: string): Promise<boolean> {
