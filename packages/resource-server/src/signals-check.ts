@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { jwtVerify, type JWTPayload } from 'jose';
 import type { AuthorizationServer } from './authorization-server.ts';
 import { RevokedSubjects } from './revoked-subjects.ts';
@@ -15,7 +16,11 @@ export interface SignalsOptions {
   clientSecret: string;
   /** How often to poll when nothing is waiting, in ms (default 5000): the longest a revocation can go unseen. */
   pollIntervalMs?: number;
-  /** Names this API's stream; a poll stream of this receiver with this description is reused across restarts. */
+  /**
+   * Names this node's stream; a poll stream of this receiver with this description is reused
+   * across restarts. Each node needs a stream of its own (an acknowledged SET is gone for every
+   * poller of the stream), so the default names the host: `@keyline/resource-server signals (<hostname>)`.
+   */
   description?: string;
   /** Called with every failure to poll (Keyline unreachable, a SET that does not verify); polling goes on. */
   onError?: (error: Error) => void;
@@ -64,7 +69,7 @@ export function signalsCheck(server: AuthorizationServer, options: SignalsOption
   const revoked = options.revokedSubjects ?? new RevokedSubjects();
   const intervalMs = options.pollIntervalMs ?? 5000;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const description = options.description ?? '@keyline/resource-server signals';
+  const description = options.description ?? `@keyline/resource-server signals (${hostname()})`;
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
   let token: { value: string; until: number } | undefined;
   let stream: Stream | undefined;
@@ -115,6 +120,7 @@ export function signalsCheck(server: AuthorizationServer, options: SignalsOption
       const created = await call('POST', configuration.configuration_endpoint, {
         delivery: { method: POLL_DELIVERY }, events_requested: REVOKING_EVENTS, description,
       });
+      if (created.status === 409) throw new Error('Keyline allows this receiver no more streams: delete the ones of nodes that are gone (DELETE /ssf/streams?stream_id=...)');
       if (created.status !== 201) throw new Error(`creating the poll stream answered HTTP ${created.status}`);
       found = await created.json() as StreamConfig;
     }

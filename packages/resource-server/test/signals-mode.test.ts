@@ -3,6 +3,7 @@
  * stream and refuses a user's token once that user's session ended or password changed, while
  * other users' tokens (and the user's later tokens) still work. On both store backends.
  */
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startResourceServer, type ResourceServerExample } from '../../../examples/resource-server.ts';
 import { discoverAuthorizationServer } from '../src/authorization-server.ts';
@@ -96,6 +97,6 @@ describe.each(backends)('the resource-server kit fed by a Keyline stream on $nam
     await again.close();
     const streams = (await receiver.call('GET', '/ssf/streams')).body as Array<{ description?: string }>;
     expect(streams).toHaveLength(1);
-    expect(streams[0]!.description).toBe('@keyline/resource-server signals');
+    expect(streams[0]!.description).toBe(`@keyline/resource-server signals (${hostname()})`);
   });
 });
