@@ -1,3 +1,5 @@
+import type { StreamRecord } from '../store.ts';
+
 /**
  * The shape of each collection's documents. `_id` is always the record's own string id.
  * Free-form objects whose keys the caller chooses (oidc payloads, client metadata, JWKs,
@@ -170,21 +172,8 @@ export interface JobDocument {
   updatedAt: Date;
 }
 
-export interface StreamDocument {
-  _id: string;
-  clientId: string;
-  audience: string;
-  deliveryMethod: string;
-  endpointUrl: string | null;
-  /** Sealed by the secrets cipher. */
-  authorizationHeader: string | null;
-  eventsRequested: string[];
-  description: string | null;
-  status: 'enabled' | 'paused' | 'disabled';
-  statusReason: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A stream as the contract has it, under `_id`; the sealed authorization header stays sealed. */
+export type StreamDocument = Omit<StreamRecord, 'id'> & { _id: string };
 
 export interface StreamSubjectDocument {
   /** JSON text of [streamId, subjectKey]. */
