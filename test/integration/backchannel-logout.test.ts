@@ -100,7 +100,9 @@ describe.each(backends)('back-channel logout on $name', (backend) => {
     expect(payload).toMatchObject({ sub: first.user.id, events: { [BACKCHANNEL_EVENT]: {} } });
     expect(payload).not.toHaveProperty('sid');
     await eventually('the fan-out to be done', async () => (await kl.store.jobs.list({ limit: 1000 })).every((job) => job.state !== 'pending'));
-    expect(logoutTokens(rp).filter((entry) => entry.claims.aud === subOnly.clientId)).toHaveLength(1);
+    // One token (one jti). Delivery is at least once: on FerretDB two nodes can both claim a job,
+    // so the same token may arrive twice there; exactly once is tested where the store guarantees it.
+    expect(new Set(logoutTokens(rp).filter((entry) => entry.claims.aud === subOnly.clientId).map((entry) => entry.claims.jti)).size).toBe(1);
   });
 
   test('a client without a back-channel logout URI gets nothing, and the logout still completes', async () => {

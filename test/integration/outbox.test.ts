@@ -85,6 +85,8 @@ describe.each(backends)('the outbox worked by job runners on $name', (backend) =
     const listed = await runCli({ store: location }, ['jobs', 'list', '--failed', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: dead.id, kind: 'flaky', state: 'dead', attempts: 4, lastError: 'receiver down (attempt 4)' })]);
     expect(listed.stdout).not.toContain('somewhere');
+    const doctor = await runCli({ store: location }, ['doctor']);
+    expect(doctor.stdout).toMatch(/^warn\s+outbox: 1 deliveries given up \(newest: flaky, receiver down \(attempt 4\)\) — fix: see `npx keyline jobs list --failed`/m);
 
     failing = false;
     const retried = await runCli({ store: location }, ['jobs', 'retry', dead.id]);

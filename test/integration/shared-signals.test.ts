@@ -227,7 +227,7 @@ describe.each(backends)('shared signals on $name', (backend) => {
     const held = await eventually('a SET about the re-added subject', async () => (await kl.store.streams.held(streamId, 100)).find((set) => (set.claims.sub_id as { email?: string }).email === removed.user.email));
     expect(held.claims.sub_id).toEqual({ format: 'email', email: removed.user.email });
     await receiver.call('DELETE', `/ssf/streams?stream_id=${streamId}`);
-  });
+  }, 60_000);
 
   test('PATCH changes what it names, PUT replaces, DELETE removes; transmitter-supplied values must match', async () => {
     const created = await receiver.call('POST', '/ssf/streams', { description: 'to change' });
