@@ -50,7 +50,7 @@ export async function sessionsCommand(cli: CliContext, args: string[]): Promise<
       } else if (sessions.length === 0) {
         cli.print(`no live sessions for ${account.email}`);
       } else {
-        for (const s of sessions) cli.print(`${s.createdAt}\tlast seen ${s.lastSeenAt}\t${s.ip ?? '-'}\t${s.userAgent ?? '-'}`);
+        for (const s of sessions) cli.print(`${s.uid ?? '-'}\t${s.createdAt}\tlast seen ${s.lastSeenAt}\t${s.ip ?? '-'}\t${s.userAgent ?? '-'}`);
       }
       return;
     }

@@ -203,3 +203,45 @@ describe.each(exactlyOnceBackends)('back-channel logout done once on $name', (ba
     }
   }, 60_000);
 });
+
+describe('registering back-channel logout with the CLI', () => {
+  let kl: RunningKeyline;
+  beforeAll(async () => { kl = await startKeyline(); });
+  afterAll(() => kl.stop());
+
+  test('clients add and update set, change and clear the back-channel logout URI and the sid flag; bad values are one line', async () => {
+    const added = await runCli(kl, ['clients', 'add', '--name', 'RP', '--redirect-uri', 'https://rp.example.test/cb',
+      '--backchannel-logout-uri', 'https://rp.example.test/logout', '--backchannel-logout-session-required']);
+    expect(added.stderr).toBe('');
+    const client = JSON.parse(added.stdout) as Record<string, unknown>;
+    expect(client).toMatchObject({ backchannel_logout_uri: 'https://rp.example.test/logout', backchannel_logout_session_required: true });
+
+    const optional = await runCli(kl, ['clients', 'update', String(client.client_id), '--no-backchannel-logout-session-required']);
+    expect(JSON.parse(optional.stdout)).toMatchObject({ backchannel_logout_uri: 'https://rp.example.test/logout' });
+    expect(JSON.parse(optional.stdout)).not.toHaveProperty('backchannel_logout_session_required');
+    const cleared = await runCli(kl, ['clients', 'update', String(client.client_id), '--backchannel-logout-uri', '']);
+    expect(JSON.parse(cleared.stdout)).not.toHaveProperty('backchannel_logout_uri');
+
+    for (const [args, message] of [
+      [['--backchannel-logout-uri', 'http://rp.example.test/logout'], /back-channel logout URI: must be an https:\/\/ URL/],
+      [['--backchannel-logout-uri', 'https://rp.example.test/logout#x'], /must not have a #fragment/],
+      [['--backchannel-logout-session-required'], /needs --backchannel-logout-uri/],
+    ] as const) {
+      const refused = await runCli(kl, ['clients', 'add', '--name', 'Bad', '--redirect-uri', 'https://rp.example.test/cb', ...args]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  test('sessions revoke --session names an unknown session in one line and changes nothing', async () => {
+    const client = await registerTestClient(kl);
+    const login = await signedIn(kl, client);
+    const refused = await runCli(kl, ['sessions', 'revoke', login.user.email, '--session', 'no-such-session', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/has no live session no-such-session/);
+    expect(await kl.store.oidc.listByAccount('Session', login.user.id)).toHaveLength(1);
+    const listed = await runCli(kl, ['sessions', 'list', login.user.email]);
+    expect(listed.stdout.split('\t')[0]).toBe((await kl.store.oidc.listByAccount('Session', login.user.id))[0]!.payload.uid);
+  });
+});
