@@ -179,9 +179,14 @@ export async function clientsCommand(cli: CliContext, args: string[]): Promise<v
       const existing = await store.clients.find(clientId);
       if (!existing) throw new CliError(`no client with id ${clientId}`);
       await confirmDestructive(cli, parsed.values.yes === true, `removing client ${clientId} stops its secret and tokens from working and forgets its consents`);
-      await adminAction(cli, { type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata), consentsRemoved: true } }, async () => {
+      const streams = await store.streams.listByClient(clientId);
+      await adminAction(cli, {
+        type: 'client.removed', clientId, data: { before: auditedMetadata(existing.metadata), consentsRemoved: true, signalStreamsRemoved: streams.length },
+      }, async () => {
         if (!await store.clients.remove(clientId)) throw new CliError(`no client with id ${clientId}`);
         await store.consents.removeForClient(clientId);
+        // A receiver's shared-signals streams go with it (their held SETs too).
+        for (const stream of streams) await store.streams.remove(stream.id);
       });
       cli.print(`removed client ${clientId}`);
       return;

@@ -15,6 +15,7 @@ import {
   changePassword, disableAccount, enableAccount, revokeEverywhere, sessionEndingPaths, signedIn,
 } from '../support/session-ending-paths.ts';
 import { eventAbout, pushedSets, registerReceiver, type SsfReceiver } from '../support/ssf-receiver.ts';
+import { runCli } from '../support/run-cli.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await integrationBackends();
@@ -291,5 +292,13 @@ describe.each(backends)('shared signals on $name', (backend) => {
     expect((await other.call('GET', `/ssf/streams?stream_id=${pushStreamId}`)).status).toBe(404);
     expect((await other.call('POST', '/ssf/status', { stream_id: pushStreamId, status: 'disabled' })).status).toBe(404);
     expect((await other.call('GET', '/ssf/streams')).body).toEqual([]);
+  });
+
+  test('removing a receiver client removes its streams', async () => {
+    const leaving = await registerReceiver(kl, 'Leaving receiver');
+    expect((await leaving.call('POST', '/ssf/streams', {})).status).toBe(201);
+    const removed = await runCli(kl, ['clients', 'remove', leaving.client.clientId, '--yes']);
+    expect(removed.code).toBe(0);
+    expect(await kl.store.streams.listByClient(leaving.client.clientId)).toEqual([]);
   });
 });
