@@ -2,9 +2,12 @@
 // packages/resource-server: verified offline against the JWKS, DPoP-bound tokens checked, and its
 // RFC 9728 metadata served. Start Keyline first (npm start), then in another terminal:
 //   KEYLINE_ISSUER=http://localhost:3000 API_AUDIENCE=https://api.example.com PORT=4000 npx node examples/resource-server.ts
-// (`npx node` runs the project's Node 24.)
+// (`npx node` runs the project's Node 24.) To refuse revoked users' tokens at once, give it a
+// shared-signals receiver registration (see README, "Shared signals") in SIGNALS_CLIENT_ID and
+// SIGNALS_CLIENT_SECRET: it then polls Keyline's stream and refuses every token a user held when
+// their session ended or their password changed.
 import { createServer, type Server } from 'node:http';
-import { createResourceServer, fromNodeRequest, type RevocationCheck } from '../packages/resource-server/src/index.ts';
+import { createResourceServer, fromNodeRequest, signalsCheck, type RevocationCheck } from '../packages/resource-server/src/index.ts';
 
 export interface ResourceServerExample {
   server: Server;
@@ -42,10 +45,14 @@ export async function startResourceServer(
 export type { RevocationCheck };
 
 if (import.meta.main) {
+  const { SIGNALS_CLIENT_ID: clientId, SIGNALS_CLIENT_SECRET: clientSecret } = process.env;
   const { url } = await startResourceServer(
     process.env.KEYLINE_ISSUER ?? 'http://localhost:3000',
     process.env.API_AUDIENCE ?? 'https://api.example.test',
     Number(process.env.PORT ?? 4000),
+    clientId && clientSecret
+      ? (server) => signalsCheck(server, { clientId, clientSecret, onError: (error) => console.error(`signals: ${error.message}`) })
+      : undefined,
   );
-  console.log(`resource server on ${url}`);
+  console.log(`resource server on ${url}${clientId ? ', refusing revoked users by shared signals' : ''}`);
 }

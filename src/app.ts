@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
 import { adminApi } from './admin-api/admin-api.ts';
+import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
@@ -27,7 +28,11 @@ import type { SecretCipher } from './keys/secret-cipher.ts';
 import { SigningKeyManager, type Clock } from './keys/signing-key-manager.ts';
 import { publicJwkOf } from './keys/signing-key-material.ts';
 import { jwksMaxAgeSeconds, signingKeyPolicy } from './keys/signing-key-policy.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { Outbox } from './jobs/outbox.ts';
 import type { Logger } from './logger.ts';
+import { backchannelLogoutHandler } from './oidc/backchannel-logout/deliver-logout-token.ts';
+import { outboundFetch } from './oidc/outbound-fetch.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-its-client.ts';
@@ -48,10 +53,15 @@ import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
 import { ResourceRegistry } from './oidc/resource-registry.ts';
-import { adminApiResource } from './oidc/admin-api-resource.ts';
 import { createPageKit } from './pages/page-kit.ts';
 import { startPage } from './pages/start-page.ts';
 import { staticAssets } from './pages/static-assets.ts';
+import { pushDeliveryHandler } from './signals/push-delivery.ts';
+import { SecuritySignals } from './signals/security-signals.ts';
+import { signalFanOutHandler } from './signals/signal-fan-out.ts';
+import { StreamDelivery } from './signals/stream-delivery.ts';
+import { signalsRoutes } from './signals/stream-management-routes.ts';
+import { builtInResources } from './oidc/built-in-resources.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -80,6 +90,12 @@ export interface KeylineApp {
   auditSealer: AuditSealer;
   metrics: Metrics;
   resources: ResourceRegistry;
+  /** THE way to have something delivered later (mail, logout tokens, signals): a job in the store. */
+  outbox: Outbox;
+  /** Works the outbox on this node. */
+  jobRunner: JobRunner;
+  /** Shared-signals events about accounts (credential changes, disable/enable). */
+  signals: SecuritySignals;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
@@ -101,8 +117,13 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const { i18n, pages, csp, assets } = createPageKit(config);
   pages.compileAll();
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
-  const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work));
-  const resources = new ResourceRegistry(config.resources, store.resources, [adminApiResource(config.issuer)]);
+  // The runner is built last (its handlers need the keys and the provider); jobs enqueued on this
+  // node before then wait for its first look.
+  let jobRunner: JobRunner | undefined;
+  const outbox = new Outbox(store.jobs, { maxAttempts: config.jobs.maxAttempts, enqueued: () => jobRunner?.nudge() });
+  const signals = new SecuritySignals(outbox);
+  const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work), outbox);
+  const resources = new ResourceRegistry(config.resources, store.resources, builtInResources(config));
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
   const secondFactors: SecondFactors = {
     totp: new TotpFactors(store, cipher),
@@ -117,6 +138,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const buildProvider = () => {
     const provider = createProvider({
       config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
+      sessionEndings: accounts.sessionEndings,
     });
     recordProviderSecurityEvents(provider, securityEvents);
     return provider;
@@ -139,6 +161,24 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     store, logger, clock, signingKey: () => keys.signingJwk(), retentionDays: config.audit.retentionDays, checkpointEveryMs: config.audit.checkpointEvery * 1000,
   });
   auditSealer.start(config.audit.sealInterval * 1000);
+
+  const callClients = outboundFetch(config.outbound.allowPrivateNetworks);
+  const streamDelivery = new StreamDelivery(store.streams, outbox);
+  jobRunner = new JobRunner({
+    jobs: store.jobs,
+    logger,
+    config: config.jobs,
+    observer: metrics,
+    handlers: [
+      sessionEndedHandler({ clients: store.clients, outbox, signals }),
+      backchannelLogoutHandler({ issuer: config.issuer, clients: store.clients, signingKey: (alg) => keys.signingJwk(alg), fetch: callClients, logger }),
+      signalFanOutHandler({
+        issuer: config.issuer, config: config.signals, streams: store.streams, accounts: store.accounts, clients: store.clients, delivery: streamDelivery,
+      }),
+      pushDeliveryHandler({ streams: store.streams, delivery: streamDelivery, cipher, signingKey: () => keys.signingJwk('RS256'), fetch: callClients, logger }),
+    ],
+  });
+  jobRunner.start();
 
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
@@ -168,6 +208,11 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
   }).routes());
+  if (config.signals.enabled) {
+    app.use(signalsRoutes({
+      config, store, cipher, delivery: streamDelivery, securityEvents, provider: () => host.current, signingKey: () => keys.signingJwk('RS256'),
+    }).routes());
+  }
   app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
@@ -198,7 +243,11 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     auditSealer,
     metrics,
     resources,
+    outbox,
+    jobRunner,
+    signals,
     close: async () => {
+      await jobRunner.stop();
       keys.stop();
       await auditSealer.stop();
       await tracing.shutdown();

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { Outbox } from '../jobs/outbox.ts';
+import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
 import type { AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
 import { changeProfile, type AccountProfile, type ProfileChange } from './profile-claims.ts';
 import { factorView, type FactorView } from './account-view.ts';
-import { listSessions, revokeSession, type SessionSummary } from './account-sessions.ts';
+import { factorCredentialChange } from './factors/factor-credential-change.ts';
+import { listSessions, type SessionSummary } from './account-sessions.ts';
 import type { CredentialThrottle } from './throttle/credential-throttle.ts';
 import { hashForUnknownAccounts, hashPassword, verifyPassword } from './password-hashing.ts';
 import { passwordProblem } from './password-policy.ts';
+import { SessionEndings } from './session-endings.ts';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -42,16 +46,28 @@ export interface RemovalCounts {
 /** Runs password hashing inside a trace span when tracing is on (argon2 is the costliest step of a login). */
 export type HashingSpan = <T>(name: string, work: () => Promise<T>) => Promise<T>;
 
-/** Users: creation, credential checks, and the changes that must end their sessions. */
+/**
+ * Users: creation, credential checks, and the changes that must end their sessions. Every ending
+ * and credential change is announced through the outbox (back-channel logout, shared signals).
+ */
 export class AccountsService {
   readonly #store: Store;
   readonly #throttle: CredentialThrottle;
   readonly #span: HashingSpan;
+  readonly #endings: SessionEndings;
+  readonly #signals: SecuritySignals;
 
-  constructor(store: Store, throttle: CredentialThrottle, span: HashingSpan = (_name, work) => work()) {
+  constructor(store: Store, throttle: CredentialThrottle, span: HashingSpan = (_name, work) => work(), outbox: Outbox = new Outbox(store.jobs)) {
     this.#store = store;
     this.#throttle = throttle;
     this.#span = span;
+    this.#endings = new SessionEndings(store.oidc, outbox);
+    this.#signals = new SecuritySignals(outbox);
+  }
+
+  /** Where every session ending goes through (also used by oidc-provider's logout and reuse detection). */
+  get sessionEndings(): SessionEndings {
+    return this.#endings;
   }
 
   /** The checks `create` makes, for callers that must know before they record the change (the audit trail). */
@@ -111,13 +127,18 @@ export class AccountsService {
     return account;
   }
 
-  /** Sets a new password, ends every session and grant of the account at once, and lifts its locks. */
-  async setPassword(email: string, password: string): Promise<AccountRecord> {
+  /**
+   * Sets a new password, ends every session and grant of the account at once, and lifts its locks.
+   * `initiator` is who asked: an administrator (the CLI) or the user (the account page, a reset).
+   */
+  async setPassword(email: string, password: string, initiator: InitiatingEntity = 'admin'): Promise<AccountRecord> {
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem, { fields: ['password'] });
     const account = await this.requireByEmail(email);
     const updated = await this.#store.accounts.update(account.id, { passwordHash: await this.#span('password.hash', () => hashPassword(password)) });
-    await this.signOutEverywhere(account.id);
+    const txn = randomUUID();
+    await this.#endings.endAll(account.id, { reason: 'password-changed', initiator, txn });
+    await this.#signals.credentialChanged(account.id, { credentialType: 'password', changeType: 'update', initiator, txn });
     await this.#throttle.unlock(account.email);
     return updated;
   }
@@ -126,9 +147,21 @@ export class AccountsService {
   async setDisabled(email: string, disabled: boolean): Promise<AccountRecord> {
     const account = await this.requireByEmail(email);
     const updated = await this.#store.accounts.update(account.id, { disabled });
-    if (disabled) await this.signOutEverywhere(account.id);
+    const txn = randomUUID();
+    if (disabled) await this.#endings.endAll(account.id, { reason: 'account-disabled', initiator: 'admin', txn });
     else await this.#throttle.unlock(account.email);
+    if (account.disabled !== disabled) {
+      await (disabled ? this.#signals.accountDisabled(account.id, { txn }) : this.#signals.accountEnabled(account.id, { txn }));
+    }
     return updated;
+  }
+
+  /**
+   * A credential other than the password was added, changed or removed (a second factor, a
+   * passkey, recovery codes): receivers of shared signals get a CAEP credential-change.
+   */
+  credentialChanged(accountId: string, change: CredentialChange): Promise<void> {
+    return this.#signals.credentialChanged(accountId, change);
   }
 
   /** Changes the name and standard claims; every invalid value is named and nothing changes then. */
@@ -158,9 +191,14 @@ export class AccountsService {
     return subject;
   }
 
-  /** Destroys every session, grant, code and token of the account. Returns how many records went. */
-  signOutEverywhere(accountId: string): Promise<number> {
-    return this.#store.oidc.destroyByAccount(accountId);
+  /** Destroys every session, grant, code and token of the account (telling its clients). Returns how many records went. */
+  signOutEverywhere(accountId: string, initiator: InitiatingEntity = 'admin'): Promise<number> {
+    return this.#endings.endAll(accountId, { reason: 'revoked', initiator });
+  }
+
+  /** Ends one session (by the uid `keyline sessions list` shows) and its grants; false when the account has no such session. */
+  endSession(accountId: string, sessionUid: string, initiator: InitiatingEntity = 'admin'): Promise<boolean> {
+    return this.#endings.endOne(accountId, sessionUid, initiator);
   }
 
   /** The account's second factors (never their secrets) and how many recovery codes are left. */
@@ -174,11 +212,6 @@ export class AccountsService {
 
   listSessions(accountId: string): Promise<SessionSummary[]> {
     return listSessions(this.#store.oidc, accountId);
-  }
-
-  /** Ends one session and what was granted through it; false when the account has no such session. */
-  revokeSession(accountId: string, sessionUid: string): Promise<boolean> {
-    return revokeSession(this.#store.oidc, accountId, sessionUid);
   }
 
   /**
@@ -203,9 +236,11 @@ export class AccountsService {
    */
   async resetSecondFactors(email: string): Promise<RemovalCounts> {
     const account = await this.requireByEmail(email);
+    const removed = await this.#store.factors.listByAccount(account.id);
     const factors = await this.#store.factors.removeAllForAccount(account.id);
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     const sessionRecords = await this.signOutEverywhere(account.id);
+    for (const factor of removed) await this.credentialChanged(account.id, factorCredentialChange(factor, 'delete', 'admin'));
     return { sessionRecords, factors };
   }
 }

@@ -123,5 +123,5 @@ export async function revokeUserSessions({ accounts, audited }: UserAdministrati
 export async function revokeUserSession({ accounts, audited }: UserAdministration, account: AccountRecord, sessionUid: string): Promise<boolean> {
   const sessions = await accounts.listSessions(account.id);
   if (!sessions.some((session) => session.uid === sessionUid)) return false;
-  return audited({ type: 'session.revoked', ...about(account), data: { sessionUid } }, () => accounts.revokeSession(account.id, sessionUid));
+  return audited({ type: 'session.revoked', ...about(account), data: { sessionUid } }, () => accounts.endSession(account.id, sessionUid));
 }

@@ -8,8 +8,9 @@ import type { SecretCipher } from '../keys/secret-cipher.ts';
 import { resolveSecretCipher } from '../keys/secrets-key-source.ts';
 import { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
+import { Outbox } from '../jobs/outbox.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { adminApiResource } from '../oidc/admin-api-resource.ts';
+import { builtInResources } from '../oidc/built-in-resources.ts';
 import { ResourceRegistry } from '../oidc/resource-registry.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -46,7 +47,12 @@ export class CliContext {
   /** The same accounts service the server uses, on this store and throttling configuration. */
   async accounts(): Promise<AccountsService> {
     const store = await this.store();
-    return new AccountsService(store, new CredentialThrottle(store.counters, this.config.login));
+    return new AccountsService(store, new CredentialThrottle(store.counters, this.config.login), undefined, await this.outbox());
+  }
+
+  /** The server's outbox: what the CLI enqueues (logout tokens, signals) a running node delivers. */
+  async outbox(): Promise<Outbox> {
+    return new Outbox((await this.store()).jobs, { maxAttempts: this.config.jobs.maxAttempts });
   }
 
   /** The secrets cipher the server uses; a development key generated now is announced on stderr. */
@@ -72,7 +78,7 @@ export class CliContext {
 
   /** The APIs the server knows: from the config and from the store. */
   async resources(): Promise<ResourceRegistry> {
-    return new ResourceRegistry(this.config.resources, (await this.store()).resources, [adminApiResource(this.config.issuer)]);
+    return new ResourceRegistry(this.config.resources, (await this.store()).resources, builtInResources(this.config));
   }
 
   print(line: string): void {

@@ -32,7 +32,10 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
       --logo-uri URL                    logo shown on the consent page
       --client-uri URL                  the app's home page (consent page, and links back from error pages)
       --policy-uri URL                  its privacy policy, linked from the consent page
-      --tos-uri URL                     its terms of service, linked from the consent page`;
+      --tos-uri URL                     its terms of service, linked from the consent page
+      --backchannel-logout-uri URL      where Keyline POSTs a logout token whenever the user's session ends (https)
+      --backchannel-logout-session-required  the client needs the session id (sid) in its logout tokens
+                                        (--no-backchannel-logout-session-required on update turns that off)`;
 
 export const CLIENTS_HELP = `keyline clients <command>
 
@@ -73,6 +76,8 @@ const SETTING_OPTIONS = {
   'no-require-par': { type: 'boolean' },
   'dpop-bound': { type: 'boolean' },
   'no-dpop-bound': { type: 'boolean' },
+  'backchannel-logout-uri': { type: 'string' },
+  'backchannel-logout-session-required': { type: 'boolean' },
 } as const;
 
 /** `--flag` turns a setting on, `--no-flag` off, neither leaves it; both at once is a mistake. */
@@ -116,6 +121,12 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
   if (requirePar !== undefined) settings.requirePar = requirePar;
   const dpopBound = switchOption(parsed, 'dpop-bound');
   if (dpopBound !== undefined) settings.dpopBound = dpopBound;
+  if (given('backchannel-logout-uri')) {
+    settings.backchannelLogoutUri = text('backchannel-logout-uri');
+    // Clearing the URI (--backchannel-logout-uri "") clears what only makes sense with one.
+    if (!settings.backchannelLogoutUri) settings.backchannelLogoutSessionRequired = false;
+  }
+  if (given('backchannel-logout-session-required')) settings.backchannelLogoutSessionRequired = parsed.values['backchannel-logout-session-required'] === true;
   return settings;
 }
 

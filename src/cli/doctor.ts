@@ -59,6 +59,13 @@ async function localFindings(cli: CliContext, servedKids: string[] | undefined):
       ? warn('key age', `${overdue.map((key) => key.alg).join(', ')} signing keys are past keys.rotateEvery (${config.keys.rotateEvery / 86_400} d) + pre-publication: ${ages}`, 'keep at least one Keyline node running (it rotates on schedule), or run `keyline keys rotate`')
       : ok('key age', `signing keys ${ages} old; rotation every ${config.keys.rotateEvery / 86_400} d`));
   }
+  const failedJobs = await store.jobs.list({ failedOnly: true, limit: 1000 });
+  const dead = failedJobs.filter((job) => job.state === 'dead');
+  const retrying = failedJobs.length - dead.length;
+  findings.push(dead.length
+    ? warn('outbox', `${dead.length} deliveries given up (newest: ${dead[0]!.kind}, ${dead[0]!.lastError ?? 'no reason recorded'})${retrying ? `; ${retrying} retrying` : ''}`,
+      'see `npx keyline jobs list --failed`; once the receiver is fixed, `npx keyline jobs retry <id>`')
+    : ok('outbox', retrying ? `no deliveries given up; ${retrying} retrying (npx keyline jobs list --failed)` : 'no failed deliveries'));
   if (servedKids) {
     const published = keys.view.published.map((key) => key.kid);
     const unknown = servedKids.filter((kid) => !published.includes(kid));

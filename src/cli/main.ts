@@ -10,6 +10,7 @@ import { CliError, UsageError } from './cli-error.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
+import { JOBS_HELP, jobsCommand } from './jobs.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
 import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
 import { REGISTRATION_HELP, registrationCommand } from './registration.ts';
@@ -25,6 +26,7 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   keys: { help: KEYS_HELP, run: keysCommand },
   registration: { help: REGISTRATION_HELP, run: registrationCommand },
   audit: { help: AUDIT_HELP, run: auditCommand },
+  jobs: { help: JOBS_HELP, run: jobsCommand },
   migrate: { help: MIGRATE_HELP, run: migrateCommand },
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
 };
@@ -36,7 +38,7 @@ function keylineVersion(): string {
 
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|resources|sessions|keys|registration|audit|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|resources|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
        keyline --version
 
 It works on the store the server uses, from the same configuration

@@ -8,10 +8,10 @@ export interface ParsedArguments {
   positionals: string[];
 }
 
-/** parseArgs with strict checking, turning its errors into one-line usage errors. */
+/** parseArgs with strict checking (boolean options also take --no-<name>), turning its errors into one-line usage errors. */
 export function parseArguments(args: string[], options: Options, usage: string): ParsedArguments {
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, allowNegative: true, strict: true });
     return { values: values as ParsedArguments['values'], positionals };
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');

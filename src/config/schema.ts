@@ -161,6 +161,33 @@ export const configSchema = z.strictObject({
     sealInterval: z.number().positive().default(1),
     checkpointEvery: seconds.default(300),
   }).default({ retentionDays: 0, sealInterval: 1, checkpointEvery: 300 }),
+  /** The outbox: deliveries (back-channel logout, shared signals, mail) every node works from the store. */
+  jobs: z.strictObject({
+    /** Seconds between a node's looks for due jobs (a job enqueued on the same node starts at once). */
+    pollInterval: z.number().positive().default(1),
+    /** Seconds a claimed job is a node's; after that another node takes it over (the first is presumed dead). */
+    lease: seconds.default(60),
+    concurrency: z.number().int().min(1).max(64).default(8),
+    /** Attempts before a job is given up (kept as dead, `keyline jobs list --failed`). */
+    maxAttempts: z.number().int().min(1).max(100).default(12),
+    /** The first retry waits this many seconds, each next one twice as long, up to retryMax. */
+    retryBase: z.number().positive().default(5),
+    retryMax: z.number().positive().default(3600),
+    /** How long finished jobs are kept (their dedupe keys with them), and dead ones. */
+    keepDone: seconds.default(24 * 3600),
+    keepDead: seconds.default(30 * 24 * 3600),
+  }).default({
+    pollInterval: 1, lease: 60, concurrency: 8, maxAttempts: 12, retryBase: 5, retryMax: 3600, keepDone: 24 * 3600, keepDead: 30 * 24 * 3600,
+  }),
+  /** The shared-signals (SSF 1.0) transmitter. */
+  signals: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** Whether a new stream carries events about every subject (ALL) or only the ones its receiver adds (NONE). */
+    defaultSubjects: z.enum(['ALL', 'NONE']).default('ALL'),
+    /** Seconds a poll that asks to wait may be held open for SETs to arrive; 0 answers at once. */
+    longPollSeconds: z.number().int().min(0).max(60).default(10),
+    maxStreamsPerReceiver: z.number().int().min(1).max(100).default(5),
+  }).default({ enabled: true, defaultSubjects: 'ALL', longPollSeconds: 10, maxStreamsPerReceiver: 5 }),
   metrics: z.strictObject({
     port: z.number().int().min(0).max(65535).optional(),
     token: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
@@ -173,3 +200,5 @@ export type BrandingConfig = z.infer<typeof brandingSchema>;
 export type LoginThrottleConfig = Config['login'];
 export type KeysConfig = Config['keys'];
 export type DeviceFlowConfig = Config['device'];
+export type JobsConfig = Config['jobs'];
+export type SignalsConfig = Config['signals'];

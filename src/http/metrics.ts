@@ -1,12 +1,13 @@
 import type { Context, Next } from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SecurityEvent, SecurityEventCounter } from '../audit/security-events.ts';
+import type { JobObserver, JobOutcome } from '../jobs/job-runner.ts';
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const KNOWN_ROUTES = [
   '/.well-known/openid-configuration', '/jwks', '/auth', '/token/introspection', '/token/revocation', '/token',
-  '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics',
+  '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics', '/.well-known/ssf-configuration', '/ssf',
   '/admin/v1',
 ];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -27,7 +28,7 @@ interface HttpSeries {
  * HTTP requests per route family, and the domain counters. One registry per app, so tests (and
  * several apps in a process) do not share series.
  */
-export class Metrics implements SecurityEventCounter {
+export class Metrics implements SecurityEventCounter, JobObserver {
   readonly registry = new Registry();
   readonly #httpRequests = new Counter({ name: 'keyline_http_requests_total', help: 'HTTP requests by route family and status class.', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
   readonly #httpDuration = new Histogram({ name: 'keyline_http_request_duration_seconds', help: 'Time to answer, by route family and status class.', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers: [this.registry] });
@@ -38,6 +39,7 @@ export class Metrics implements SecurityEventCounter {
   readonly #securityEvents = new Counter({ name: 'keyline_security_events_total', help: 'Security events recorded in the audit trail, by type.', labelNames: ['type'], registers: [this.registry] });
   readonly #storeErrors = new Counter({ name: 'keyline_store_errors_total', help: 'Store operations that failed for a reason other than not-found or already-exists.', labelNames: ['operation'], registers: [this.registry] });
   readonly #storeDuration = new Histogram({ name: 'keyline_store_operation_duration_seconds', help: 'Store operation latency.', labelNames: ['operation'], buckets: STORE_BUCKETS, registers: [this.registry] });
+  readonly #jobs = new Counter({ name: 'keyline_jobs_total', help: 'Outbox job attempts by kind and outcome (done, retry, dead).', labelNames: ['kind', 'outcome'], registers: [this.registry] });
   /** Label lookups cost more than the increment; each combination is resolved once. */
   readonly #httpSeries = new Map<string, HttpSeries>();
   readonly #storeSeries = new Map<string, Histogram.Internal<'operation'>>();
@@ -102,6 +104,10 @@ export class Metrics implements SecurityEventCounter {
         break;
       default:
     }
+  }
+
+  countJob(kind: string, outcome: JobOutcome): void {
+    this.#jobs.labels(kind, outcome).inc();
   }
 
   render(): Promise<string> {

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { HttpError } from './http-error.ts';
 
 /** The request body, refused with 413 beyond `limitBytes` (declared or actually sent). */
-export async function readBody(ctx: Context, limitBytes: number, tooLarge: string): Promise<Buffer> {
+export async function readBody(ctx: Context, limitBytes: number, tooLarge = 'The request body is too large.'): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limitBytes) throw new HttpError(413, 'payload_too_large', tooLarge);
   const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { openAuthorizationHeader, sealAuthorizationHeader } from '../signals/stream-authorization.ts';
 import type { Store } from '../store/store.ts';
 import { isSealed, type SecretCipher } from './secret-cipher.ts';
 import { secretAssociatedData } from './sealed-secrets.ts';
@@ -6,6 +7,8 @@ import { openPrivateJwk, sealPrivateJwk } from './signing-key-material.ts';
 export interface ResealReport {
   signingKeys: { encrypted: number; reencrypted: number };
   secrets: { encrypted: number; reencrypted: number };
+  /** Push receivers' authorization headers (always sealed, so only ever re-encrypted). */
+  streamHeaders: { reencrypted: number };
 }
 
 /**
@@ -15,7 +18,9 @@ export interface ResealReport {
  * concurrent writer is never overwritten; running it again changes nothing.
  */
 export async function resealStoredSecrets(store: Store, cipher: SecretCipher): Promise<ResealReport> {
-  const report: ResealReport = { signingKeys: { encrypted: 0, reencrypted: 0 }, secrets: { encrypted: 0, reencrypted: 0 } };
+  const report: ResealReport = {
+    signingKeys: { encrypted: 0, reencrypted: 0 }, secrets: { encrypted: 0, reencrypted: 0 }, streamHeaders: { reencrypted: 0 },
+  };
   for (const key of await store.signingKeys.list()) {
     if (cipher.isSealedUnderCurrentKey(key.privateJwk)) continue;
     const wasSealed = isSealed(key.privateJwk);
@@ -32,6 +37,12 @@ export async function resealStoredSecrets(store: Store, cipher: SecretCipher): P
     if (await store.secrets.replace(name, value, cipher.encrypt(plaintext, secretAssociatedData(name)))) {
       report.secrets[wasSealed ? 'reencrypted' : 'encrypted'] += 1;
     }
+  }
+  for (const stream of await store.streams.list()) {
+    const sealed = stream.authorizationHeader;
+    if (sealed === null || cipher.isSealedUnderCurrentKey(sealed)) continue;
+    const next = sealAuthorizationHeader(cipher, stream.id, openAuthorizationHeader(cipher, stream.id, sealed));
+    if (await store.streams.replaceAuthorizationHeader(stream.id, sealed, next)) report.streamHeaders.reencrypted += 1;
   }
   return report;
 }

@@ -63,8 +63,13 @@ export async function rotateClientSecret({ store, audited }: ClientAdministratio
 /** The client's secret and tokens stop working, and the consents users gave it are forgotten. */
 export async function removeClient({ store, audited }: ClientAdministration, clientId: string): Promise<void> {
   const client = await requireClient(store, clientId);
-  await audited({ type: 'client.removed', clientId, data: { before: publicMetadata(client.metadata), consentsRemoved: true } }, async () => {
+  const streams = await store.streams.listByClient(clientId);
+  await audited({
+    type: 'client.removed', clientId, data: { before: publicMetadata(client.metadata), consentsRemoved: true, signalStreamsRemoved: streams.length },
+  }, async () => {
     if (!await store.clients.remove(clientId)) throw new NotFoundError('client', clientId);
     await store.consents.removeForClient(clientId);
+    // A receiver's shared-signals streams go with it (their held SETs too).
+    for (const stream of streams) await store.streams.remove(stream.id);
   });
 }

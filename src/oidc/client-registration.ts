@@ -34,6 +34,10 @@ export interface ClientSettings {
   tosUri?: string;
   /** Everyone signing in to this client proves a second factor (see "Multi-factor authentication"). */
   requireMfa?: boolean;
+  /** Back-channel logout (OIDC Back-Channel Logout 1.0): where logout tokens are POSTed when the user's session ends. */
+  backchannelLogoutUri?: string;
+  /** The client needs `sid` in its logout tokens. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** A new client: a name, and any setting that should not take its default. */
@@ -84,6 +88,7 @@ const SETTING_OF_METADATA: Record<string, keyof ClientSettings> = {
   client_name: 'name', redirect_uris: 'redirectUris', post_logout_redirect_uris: 'postLogoutRedirectUris', grant_types: 'grantTypes',
   response_types: 'grantTypes', scope: 'scopes', token_endpoint_auth_method: 'authMethod', id_token_signed_response_alg: 'idTokenAlg',
   logo_uri: 'logoUri', client_uri: 'clientUri', policy_uri: 'policyUri', tos_uri: 'tosUri', jwks_uri: 'jwksUri', jwks: 'jwks',
+  backchannel_logout_uri: 'backchannelLogoutUri', backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
 };
 
 function settingNamedIn(description: string): keyof ClientSettings | undefined {
@@ -128,8 +133,25 @@ async function checkKeys(settings: ClientSettings): Promise<void> {
   if (problem) throw new ClientRegistrationError(`keys: ${problem}`);
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Logout tokens end sessions: https only, except to the developer's own machine; never a fragment (BCL 1.0 §2.2). */
+function checkBackchannelLogout(settings: ClientSettings): void {
+  const uri = settings.backchannelLogoutUri;
+  if (settings.backchannelLogoutSessionRequired && !uri) {
+    throw new ClientRegistrationError('back-channel logout: --backchannel-logout-session-required needs --backchannel-logout-uri', 'backchannelLogoutSessionRequired');
+  }
+  if (uri === undefined) return;
+  const parsed = URL.canParse(uri) ? new URL(uri) : undefined;
+  if (!parsed || !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)))) {
+    throw new ClientRegistrationError('back-channel logout URI: must be an https:// URL (http:// only on localhost or 127.0.0.1)', 'backchannelLogoutUri');
+  }
+  if (parsed.hash) throw new ClientRegistrationError('back-channel logout URI: must not have a #fragment', 'backchannelLogoutUri');
+}
+
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name', 'name');
+  checkBackchannelLogout(settings);
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
     throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`, 'grantTypes');
@@ -196,6 +218,8 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     ...optional('client_uri', settings.clientUri),
     ...optional('policy_uri', settings.policyUri),
     ...optional('tos_uri', settings.tosUri),
+    ...optional('backchannel_logout_uri', settings.backchannelLogoutUri),
+    ...(settings.backchannelLogoutUri && settings.backchannelLogoutSessionRequired ? { backchannel_logout_session_required: true } : {}),
   };
 }
 
@@ -238,6 +262,8 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     policyUri: text('policy_uri'),
     tosUri: text('tos_uri'),
     requireMfa: metadata[REQUIRE_MFA] === true,
+    backchannelLogoutUri: text('backchannel_logout_uri'),
+    backchannelLogoutSessionRequired: metadata.backchannel_logout_session_required === true,
   };
 }
 

@@ -32,6 +32,8 @@ import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.
 import { recordIssuedJwts } from './jwt-access-tokens/record-issued-jwts.ts';
 import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-access-tokens/structured-token-routes.ts';
 import { deviceFlowFeature, equipDeviceFlow } from './device-flow/device-flow.ts';
+import type { SessionEndings } from '../accounts/session-endings.ts';
+import { reportSessionEndings } from './backchannel-logout/report-session-endings.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -46,6 +48,8 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
+  /** Where logouts and refresh-token reuse are reported (back-channel logout, shared signals); the server passes it, the CLI does not. */
+  sessionEndings?: SessionEndings;
 }
 
 /** Sessions remember where they were last used from, for `keyline sessions list`. */
@@ -121,6 +125,9 @@ function providerConfiguration({
       registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
       // RFC 8628, for clients registered with the device_code grant (their pages: device-flow/).
       deviceFlow: deviceFlowFeature(pages),
+      // Clients may register a back-channel logout URI; the tokens go out from the outbox
+      // (report-session-endings.ts). Front-channel logout stays off: its iframes are what our CSP forbids.
+      backchannelLogout: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
@@ -184,6 +191,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
+  if (deps.sessionEndings) reportSessionEndings(provider, deps.sessionEndings);
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

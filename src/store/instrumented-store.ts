@@ -8,7 +8,7 @@ export interface StoreObserver {
 
 const REPOSITORIES = [
   'oidc', 'accounts', 'clients', 'resources', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors',
-  'recoveryCodes',
+  'recoveryCodes', 'jobs', 'streams',
 ] as const;
 
 function methodNames(repository: object): string[] {

@@ -346,6 +346,128 @@ export interface Leases {
   release(name: string, holder: string): Promise<void>;
 }
 
+/** Where a job stands: waiting to run (or running under a lease), finished, or given up on. */
+export type JobState = 'pending' | 'done' | 'dead';
+
+/** One unit of work in the outbox: something to deliver later, at least once, by whichever node claims it. */
+export interface JobRecord {
+  id: string;
+  /** What handles it: `backchannel-logout`, `signal`, `ssf.push`, `mail`, ... */
+  kind: string;
+  /** What the handler needs; never a bearer token or a client secret. */
+  payload: Record<string, unknown>;
+  state: JobState;
+  /** Of all jobs with the same key only the first is kept, so a retried fan-out adds nothing twice. */
+  dedupeKey: string | null;
+  /** How many times it has been claimed. */
+  attempts: number;
+  maxAttempts: number;
+  /** Pending: not claimable before this. While claimed, it is the end of the lease. */
+  runAfter: Date;
+  /** The node that claimed it last (it holds the job while runAfter has not passed). */
+  leaseHolder: string | null;
+  /** Why the last attempt failed; never a secret. */
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewJob = Pick<JobRecord, 'id' | 'kind' | 'payload' | 'dedupeKey' | 'maxAttempts' | 'runAfter' | 'createdAt'>;
+
+/** A job as its claimant sees it: the lease token proves the claim when it completes or fails the job. */
+export interface ClaimedJob extends JobRecord {
+  leaseToken: string;
+}
+
+export interface JobQuery {
+  /** Only dead jobs and pending ones whose last attempt failed. */
+  failedOnly?: boolean;
+  limit: number;
+}
+
+/** The outbox: a queue in the store that every node works from. */
+export interface Jobs {
+  /** Adds a pending job; false (and nothing added) when a job with its dedupe key exists. */
+  enqueue(job: NewJob): Promise<boolean>;
+  /**
+   * Claims the longest-waiting due pending job of one of `kinds` with one conditional write: of
+   * many nodes claiming at once, each job goes to exactly one. The claim lasts `leaseSeconds`;
+   * after that the job is due again and another node may claim it (its claimant is presumed dead).
+   */
+  claim(kinds: readonly string[], holder: string, leaseSeconds: number, now?: Date): Promise<ClaimedJob | undefined>;
+  /** Marks the job done; false when the lease is no longer this claim's (another node took over). */
+  complete(id: string, leaseToken: string, now?: Date): Promise<boolean>;
+  /** Records the failure; the job runs again at `retryAt`, or is dead when that is null. False as for complete. */
+  fail(id: string, leaseToken: string, error: string, retryAt: Date | null, now?: Date): Promise<boolean>;
+  find(id: string): Promise<JobRecord | undefined>;
+  /** Newest first. */
+  list(query: JobQuery): Promise<JobRecord[]>;
+  /** Makes a dead job, or a pending one no node is working on, due now with its attempts counted afresh; false otherwise. */
+  retry(id: string, now?: Date): Promise<boolean>;
+  /** Forgets jobs in `state` last changed before `before`; returns how many. */
+  purge(state: 'done' | 'dead', before: Date): Promise<number>;
+}
+
+export type StreamStatus = 'enabled' | 'paused' | 'disabled';
+
+/** A shared-signals event stream (SSF 1.0 §8) a receiver configured. */
+export interface StreamRecord {
+  id: string;
+  /** The receiver: the client whose ssf-scoped token created it. */
+  clientId: string;
+  /** What SETs on this stream carry as `aud`. */
+  audience: string;
+  /** `urn:ietf:rfc:8935` (push) or `urn:ietf:rfc:8936` (poll). */
+  deliveryMethod: string;
+  /** Push: the receiver's URL. Poll: null (Keyline's poll URL follows from the id). */
+  endpointUrl: string | null;
+  /** Push: the Authorization header value the receiver asked for, sealed by the secrets cipher. */
+  authorizationHeader: string | null;
+  eventsRequested: string[];
+  description: string | null;
+  status: StreamStatus;
+  statusReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type StreamPatch = Partial<Pick<StreamRecord,
+  'deliveryMethod' | 'endpointUrl' | 'authorizationHeader' | 'eventsRequested' | 'description' | 'status' | 'statusReason'>>;
+
+/** A security event token waiting on a stream: for a poll receiver until it is acknowledged, for a paused push stream until it is enabled. */
+export interface HeldSet {
+  jti: string;
+  /** The SET's claims; it is signed when it is handed out. */
+  claims: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface Streams {
+  /** Throws DuplicateError when the id exists. */
+  create(stream: StreamRecord): Promise<void>;
+  find(id: string): Promise<StreamRecord | undefined>;
+  /** Oldest first. */
+  listByClient(clientId: string): Promise<StreamRecord[]>;
+  /** Every stream, oldest first (the fan-out of an event reads them all). */
+  list(): Promise<StreamRecord[]>;
+  /** Undefined when there is no such stream. */
+  update(id: string, patch: StreamPatch): Promise<StreamRecord | undefined>;
+  /** Replaces the sealed authorization header only while it is still `expected` (re-encryption); false otherwise. */
+  replaceAuthorizationHeader(id: string, expected: string, next: string): Promise<boolean>;
+  /** Removes the stream with its subjects and held SETs; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** Records that the receiver added (included) or removed (excluded) a subject, by its canonical key. */
+  setSubject(streamId: string, subjectKey: string, included: boolean): Promise<void>;
+  /** What the receiver said about each of these subject keys; keys it never named are absent. */
+  subjectStates(streamId: string, subjectKeys: readonly string[]): Promise<Map<string, boolean>>;
+  /** Keeps the SET for the stream; holding the same jti twice keeps it once. */
+  hold(streamId: string, set: HeldSet): Promise<void>;
+  /** The oldest held SETs, at most `limit`. */
+  held(streamId: string, limit: number): Promise<HeldSet[]>;
+  /** Forgets held SETs by jti (acknowledged, or handed to push delivery); returns how many went. */
+  release(streamId: string, jtis: readonly string[]): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly oidc: OidcRecords;
@@ -360,6 +482,8 @@ export interface Store {
   readonly recoveryCodes: RecoveryCodes;
   readonly audit: AuditEvents;
   readonly leases: Leases;
+  readonly jobs: Jobs;
+  readonly streams: Streams;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { generateSigningJwk } from '../../src/keys/signing-key-material.ts';
 import { SecretCipher } from '../../src/keys/secret-cipher.ts';
 import { secretAssociatedData } from '../../src/keys/sealed-secrets.ts';
+import { openAuthorizationHeader, sealAuthorizationHeader } from '../../src/signals/stream-authorization.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { runCli } from '../support/run-cli.ts';
 import { runMain } from '../support/run-main.ts';
@@ -68,8 +69,17 @@ test('keyline migrate encrypts plaintext keys and secrets, and re-encrypts under
   expect(encrypted.stderr).toBe('');
   expect(encrypted.stdout).toMatch(/signing keys 1 encrypted, 0 re-encrypted; other secrets 1 encrypted, 0 re-encrypted/);
 
+  // A push receiver's authorization header, sealed under the old key as the server would have.
+  const withStream = await openStore({ store: storeIn(), sqlite: { synchronous: 'NORMAL' } });
+  await withStream.streams.create({
+    id: 'stream-1', clientId: 'receiver', audience: 'receiver', deliveryMethod: 'urn:ietf:rfc:8935', endpointUrl: 'https://receiver.example.test/events',
+    authorizationHeader: sealAuthorizationHeader(new SecretCipher([OLD_KEY]), 'stream-1', 'Bearer the-receivers-secret'),
+    eventsRequested: [], description: null, status: 'enabled', statusReason: null, createdAt: now, updatedAt: now,
+  });
+  await withStream.close();
+
   const rotated = await runCli(target, ['migrate'], '', { KEYLINE_SECRETS_KEY: `${NEW_KEY},${OLD_KEY}` });
-  expect(rotated.stdout).toMatch(/signing keys 1 encrypted|signing keys 0 encrypted, 1 re-encrypted; other secrets 0 encrypted, 1 re-encrypted/);
+  expect(rotated.stdout).toMatch(/signing keys 1 encrypted|signing keys 0 encrypted, 1 re-encrypted; other secrets 0 encrypted, 1 re-encrypted; signal receivers' authorization headers 1 re-encrypted/);
   const again = await runCli(target, ['migrate'], '', { KEYLINE_SECRETS_KEY: `${NEW_KEY},${OLD_KEY}` });
   expect(again.stdout).toMatch(/signing keys 0 encrypted, 0 re-encrypted; other secrets 0 encrypted, 0 re-encrypted/);
 
@@ -80,6 +90,8 @@ test('keyline migrate encrypts plaintext keys and secrets, and re-encrypts under
   expect(key!.privateJwk).not.toContain(legacy.jwk.d!);
   const cookieKeys = await reopened.secrets.get('cookie-keys');
   expect(onlyNew.decrypt(cookieKeys!, secretAssociatedData('cookie-keys'))).toContain('a-cookie-key-from-before-encryption-000');
+  const stream = await reopened.streams.find('stream-1');
+  expect(openAuthorizationHeader(onlyNew, 'stream-1', stream!.authorizationHeader!)).toBe('Bearer the-receivers-secret');
   await reopened.close();
 
   // The old key is no longer needed: the server starts with the new one alone and serves the legacy key.

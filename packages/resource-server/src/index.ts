@@ -5,3 +5,4 @@ export { memoryReplayCache, type ProofReplayCache } from './dpop-proof.ts';
 export { metadataUrl, protectedResourceMetadata } from './protected-resource-metadata.ts';
 export { fromNodeRequest } from './node-request.ts';
 export type { AccessTokenClaims, IncomingRequest, RevocationCheck, Verdict } from './types.ts';
+export { signalsCheck, type SignalsCheck, type SignalsOptions } from './signals-check.ts';

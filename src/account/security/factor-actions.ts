@@ -1,3 +1,4 @@
+import { factorCredentialChange } from '../../accounts/factors/factor-credential-change.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { recordFactorChange } from './factor-change-events.ts';
 import { renderSecurityPage } from './security-page.ts';
@@ -43,6 +44,7 @@ export function removeFactor(deps: AccountDeps) {
     if (await deps.store.factors.remove(account.id, factor.id)) {
       if (factors.length === 1) await deps.store.recoveryCodes.removeAllForAccount(account.id);
       await recordFactorChange(deps, ctx, 'mfa.removed', { factorId: factor.id, factorType: factor.type, name: factor.name, lastFactor: factors.length === 1 });
+      await deps.accounts.credentialChanged(account.id, factorCredentialChange(factor, 'delete'));
     }
     backWith(ctx, 'removed');
   };

@@ -1,3 +1,4 @@
+import { factorCredentialChange } from '../../accounts/factors/factor-credential-change.ts';
 import type { FactorRecord } from '../../store/store.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { SessionAddedFactors } from './session-added-factors.ts';
@@ -8,6 +9,7 @@ export type FactorChange = 'mfa.enrolled' | 'mfa.renamed' | 'mfa.removed' | 'mfa
 export async function factorAdded(deps: AccountDeps, ctx: AccountContext, factor: FactorRecord): Promise<void> {
   await new SessionAddedFactors(deps.store).add(ctx.state.signedIn!.sessionUid, factor.id);
   await recordFactorChange(deps, ctx, 'mfa.enrolled', { factorId: factor.id, factorType: factor.type, name: factor.name });
+  await deps.accounts.credentialChanged(ctx.state.signedIn!.account.id, factorCredentialChange(factor, 'create'));
 }
 
 /** Every change to how an account signs in is a security event: audit trail, log line and counter. */

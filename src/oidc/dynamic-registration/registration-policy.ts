@@ -56,6 +56,10 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
         throw new errors.InvalidRedirectUri(`${field} must be https URLs (plain http only for loopback addresses)`);
       }
     }
+    const logoutUri = properties.backchannel_logout_uri;
+    if (logoutUri !== undefined && (!acceptableRedirect(logoutUri) || new URL(logoutUri as string).hash)) {
+      throw new errors.InvalidClientMetadata('backchannel_logout_uri must be an https URL without a fragment (plain http only for loopback addresses)');
+    }
     const requestedScopes = typeof properties.scope === 'string' ? properties.scope.split(' ').filter(Boolean) : [];
     const refusedScope = requestedScopes.find((scope) => !scopes.has(scope));
     if (refusedScope) throw new errors.InvalidClientMetadata(`scope ${refusedScope} is not allowed for registered clients`);

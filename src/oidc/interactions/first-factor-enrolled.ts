@@ -1,3 +1,4 @@
+import { factorCredentialChange } from '../../accounts/factors/factor-credential-change.ts';
 import type { FactorRecord } from '../../store/store.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { recoveryCodesSealedFor } from './render-sign-in-step.ts';
@@ -13,6 +14,7 @@ export async function factorEnrolled(deps: InteractionDeps, ctx: InteractionCont
     type: 'mfa.enrolled', actor: `user:${progress.accountId}`, accountId: progress.accountId, ip: ctx.ip, requestId: ctx.state.requestId,
     data: { factorId: factor.id, factorType: factor.type, name: factor.name, during: 'sign-in' },
   }, ctx.state.log);
+  await deps.accounts.credentialChanged(progress.accountId, factorCredentialChange(factor, 'create'));
   const { pendingTotpEnrolment: _done, ...rest } = progress;
   const factors = await deps.store.factors.listByAccount(progress.accountId);
   if (factors.length > 1) return rest;

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type {
-  AuditCheckpointDocument, AuditEventDocument, LeaseDocument,
+  AuditCheckpointDocument, AuditEventDocument, HeldSetDocument, JobDocument, LeaseDocument, StreamDocument, StreamSubjectDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
   ResourceDocument, RevisionDocument, SecretDocument, SigningKeyDocument,
 } from './mongo-documents.ts';
@@ -39,6 +39,10 @@ export const COLLECTION_NAMES = {
   auditEvents: 'audit_events',
   auditCheckpoints: 'audit_checkpoints',
   leases: 'leases',
+  jobs: 'jobs',
+  streams: 'ssf_streams',
+  streamSubjects: 'ssf_stream_subjects',
+  heldSets: 'ssf_held_sets',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -61,6 +65,10 @@ export interface KeylineCollections {
   auditEvents: Collection<AuditEventDocument>;
   auditCheckpoints: Collection<AuditCheckpointDocument>;
   leases: Collection<LeaseDocument>;
+  jobs: Collection<JobDocument>;
+  streams: Collection<StreamDocument>;
+  streamSubjects: Collection<StreamSubjectDocument>;
+  heldSets: Collection<HeldSetDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -93,5 +101,9 @@ export function keylineCollections(db: Db): KeylineCollections {
     auditEvents: db.collection<AuditEventDocument>(COLLECTION_NAMES.auditEvents, DURABLE),
     auditCheckpoints: db.collection<AuditCheckpointDocument>(COLLECTION_NAMES.auditCheckpoints, DURABLE),
     leases: db.collection<LeaseDocument>(COLLECTION_NAMES.leases, DURABLE),
+    jobs: db.collection<JobDocument>(COLLECTION_NAMES.jobs, DURABLE),
+    streams: db.collection<StreamDocument>(COLLECTION_NAMES.streams, DURABLE),
+    streamSubjects: db.collection<StreamSubjectDocument>(COLLECTION_NAMES.streamSubjects, DURABLE),
+    heldSets: db.collection<HeldSetDocument>(COLLECTION_NAMES.heldSets, DURABLE),
   };
 }

@@ -1,3 +1,5 @@
+import type { StreamRecord } from '../store.ts';
+
 /**
  * The shape of each collection's documents. `_id` is always the record's own string id.
  * Free-form objects whose keys the caller chooses (oidc payloads, client metadata, JWKs,
@@ -151,4 +153,43 @@ export interface LeaseDocument {
   _id: string;
   holder: string;
   expiresAt: Date;
+}
+
+export interface JobDocument {
+  _id: string;
+  kind: string;
+  /** JSON text of the payload. */
+  payload: string;
+  state: 'pending' | 'done' | 'dead';
+  /** Absent when the job has none (the unique index is sparse). */
+  dedupeKey?: string;
+  attempts: number;
+  maxAttempts: number;
+  /** When a pending job is due; while claimed, the end of the lease. */
+  runAfter: Date;
+  leaseHolder: string | null;
+  leaseToken: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A stream as the contract has it, under `_id`; the sealed authorization header stays sealed. */
+export type StreamDocument = Omit<StreamRecord, 'id'> & { _id: string };
+
+export interface StreamSubjectDocument {
+  /** JSON text of [streamId, subjectKey]. */
+  _id: string;
+  streamId: string;
+  included: boolean;
+}
+
+export interface HeldSetDocument {
+  /** JSON text of [streamId, jti]: a SET is held once per stream even before indexes exist. */
+  _id: string;
+  streamId: string;
+  jti: string;
+  /** JSON text of the SET's claims. */
+  claims: string;
+  createdAt: Date;
 }

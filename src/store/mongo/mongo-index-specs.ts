@@ -63,6 +63,14 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
   { collection: COLLECTION_NAMES.auditEvents, name: 'accountId_occurredAt', key: { accountId: 1, occurredAt: -1 } },
   { collection: COLLECTION_NAMES.auditEvents, name: 'email_occurredAt', key: { email: 1, occurredAt: -1 } },
   { collection: COLLECTION_NAMES.auditEvents, name: 'type_occurredAt', key: { type: 1, occurredAt: -1 } },
+  // The outbox: claims look for the oldest due pending job; a dedupe key is kept once.
+  { collection: COLLECTION_NAMES.jobs, name: 'state_runAfter', key: { state: 1, runAfter: 1 } },
+  { collection: COLLECTION_NAMES.jobs, name: 'state_updatedAt', key: { state: 1, updatedAt: 1 } },
+  { collection: COLLECTION_NAMES.jobs, name: 'createdAt', key: { createdAt: -1 } },
+  { collection: COLLECTION_NAMES.jobs, name: 'dedupeKey_unique', key: { dedupeKey: 1 }, unique: true, sparse: true },
+  { collection: COLLECTION_NAMES.streams, name: 'clientId_createdAt', key: { clientId: 1, createdAt: 1 } },
+  { collection: COLLECTION_NAMES.streamSubjects, name: 'streamId', key: { streamId: 1 } },
+  { collection: COLLECTION_NAMES.heldSets, name: 'streamId_createdAt', key: { streamId: 1, createdAt: 1 } },
 ];
 
 export function indexLabel(spec: IndexSpec): string {

@@ -12,6 +12,8 @@ import { MongoOidcRecords } from './mongo-oidc-records.ts';
 import { MongoConsents, MongoLeases, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
 import { MongoAuditEvents } from './mongo-audit.ts';
 import { MongoResources } from './mongo-resources.ts';
+import { MongoJobs } from './mongo-jobs.ts';
+import { MongoStreams } from './mongo-streams.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
@@ -46,6 +48,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     recoveryCodes: withErrorBoundary(new MongoRecoveryCodes(collections.recoveryCodes), boundary),
     audit: withErrorBoundary(new MongoAuditEvents(collections.auditEvents, collections.auditCheckpoints), boundary),
     leases: withErrorBoundary(new MongoLeases(collections.leases), boundary),
+    jobs: withErrorBoundary(new MongoJobs(collections.jobs), boundary),
+    streams: withErrorBoundary(new MongoStreams(collections), boundary),
     async ping() {
       if (!open) throw new StoreUnavailableError('MongoDB store is closed');
       try {

@@ -12,6 +12,8 @@ import {
   SqliteConsents, SqliteCounters, SqliteLeases, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
 import { SqliteAuditEvents } from './sqlite-audit.ts';
+import { SqliteJobs } from './sqlite-jobs.ts';
+import { SqliteStreams } from './sqlite-streams.ts';
 import { migrateSqliteSchema } from './schema.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 
@@ -71,6 +73,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     recoveryCodes: new SqliteRecoveryCodes(db),
     audit: new SqliteAuditEvents(db),
     leases: new SqliteLeases(db),
+    jobs: new SqliteJobs(db),
+    streams: new SqliteStreams(db),
     async ping() {
       if (!open) throw new StoreUnavailableError('SQLite store is closed');
       db.prepare('SELECT 1').get();

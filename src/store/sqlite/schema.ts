@@ -163,6 +163,61 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE resources ADD COLUMN metadata_uri TEXT;
   `,
+  // The outbox: jobs every node claims with one conditional UPDATE; run_after doubles as the lease end.
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    dedupe_key TEXT UNIQUE,
+    attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    run_after INTEGER NOT NULL,
+    lease_holder TEXT,
+    lease_token TEXT,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX jobs_due ON jobs (run_after, id) WHERE state = 'pending';
+  CREATE INDEX jobs_state ON jobs (state, updated_at);
+  CREATE INDEX jobs_created ON jobs (created_at);
+  `,
+  // Shared-signals streams, the subjects receivers added or removed, and SETs held for them.
+  `
+  CREATE TABLE ssf_streams (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    delivery_method TEXT NOT NULL,
+    endpoint_url TEXT,
+    authorization_header TEXT,
+    events_requested TEXT NOT NULL,
+    description TEXT,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX ssf_streams_client ON ssf_streams (client_id, created_at);
+
+  CREATE TABLE ssf_stream_subjects (
+    stream_id TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    included INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, subject_key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE ssf_held_sets (
+    stream_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, jti)
+  ) WITHOUT ROWID;
+  CREATE INDEX ssf_held_sets_age ON ssf_held_sets (stream_id, created_at);
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

@@ -349,6 +349,11 @@ export const ENDPOINTS: EndpointSpec[] = [
   { name: 'interaction-abort', methods: ['POST'], slot: 'body', keylineForm: true, params: ['csrf'], baseline: () => [['csrf', 'not-the-csrf-token']], path: interactionPath('/abort') },
   { name: 'healthz', methods: ['GET'], slot: 'query', params: [], baseline: () => [], path: pathVariants('/healthz') },
   { name: 'readyz', methods: ['GET'], slot: 'query', params: [], baseline: () => [], path: pathVariants('/readyz') },
+  { name: 'ssf-configuration', methods: ['GET'], slot: 'query', params: [], baseline: () => [], path: pathVariants('/.well-known/ssf-configuration') },
+  {
+    name: 'ssf-streams', methods: ['GET', 'POST', 'PATCH', 'DELETE'], slot: 'query', params: ['stream_id'],
+    baseline: () => [['stream_id', 'no-such-stream']], path: pathVariants('/ssf/streams'),
+  },
 ];
 
 const OTHER_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'FOO', 'get'];
