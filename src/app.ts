@@ -206,7 +206,8 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
   app.use(accountRoutes({
-    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
+    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources,
+    mailEnabled: config.mail.smtp !== undefined,
   }).routes());
   if (config.signals.enabled) {
     app.use(signalsRoutes({

@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { CredentialThrottle } from '../accounts/throttle/credential-throttle.ts';
+import type { ResourceRegistry } from '../oidc/resource-registry.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import type { SecondFactors } from '../oidc/interactions/interaction-context.ts';
@@ -16,6 +18,8 @@ export interface AccountDeps {
   pages: Pages;
   csrfSecret: string;
   secondFactors: SecondFactors;
+  credentialThrottle: CredentialThrottle;
+  resources: ResourceRegistry;
   /** Mail is configured: verification links can be sent. */
   mailEnabled: boolean;
 }

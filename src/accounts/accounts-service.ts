@@ -130,14 +130,16 @@ export class AccountsService {
   /**
    * Sets a new password, ends every session and grant of the account at once, and lifts its locks.
    * `initiator` is who asked: an administrator (the CLI) or the user (the account page, a reset).
+   * A change on the account page keeps the session it was made in (`keptSessionUid`).
    */
-  async setPassword(email: string, password: string, initiator: InitiatingEntity = 'admin'): Promise<AccountRecord> {
+  async setPassword(email: string, password: string, initiator: InitiatingEntity = 'admin', keptSessionUid?: string): Promise<AccountRecord> {
     const problem = passwordProblem(password);
     if (problem) throw new AccountError(problem, { fields: ['password'] });
     const account = await this.requireByEmail(email);
     const updated = await this.#store.accounts.update(account.id, { passwordHash: await this.#span('password.hash', () => hashPassword(password)) });
     const txn = randomUUID();
-    await this.#endings.endAll(account.id, { reason: 'password-changed', initiator, txn });
+    const ending = { reason: 'password-changed', initiator, txn } as const;
+    await (keptSessionUid ? this.#endings.endOthers(account.id, keptSessionUid, ending) : this.#endings.endAll(account.id, ending));
     await this.#signals.credentialChanged(account.id, { credentialType: 'password', changeType: 'update', initiator, txn });
     await this.#throttle.unlock(account.email);
     return updated;
@@ -199,6 +201,18 @@ export class AccountsService {
   /** Ends one session (by the uid `keyline sessions list` shows) and its grants; false when the account has no such session. */
   endSession(accountId: string, sessionUid: string, initiator: InitiatingEntity = 'admin'): Promise<boolean> {
     return this.#endings.endOne(accountId, sessionUid, initiator);
+  }
+
+  /** Ends every session but `keptSessionUid` and every grant it does not hold ("sign out everywhere else"). */
+  endOtherSessions(accountId: string, keptSessionUid: string): Promise<number> {
+    return this.#endings.endOthers(accountId, keptSessionUid, { reason: 'revoked', initiator: 'user' });
+  }
+
+  /** Takes back everything one client was given for the account, and its remembered consent. */
+  async removeClientAccess(accountId: string, clientId: string): Promise<{ consentRemoved: boolean; grantsEnded: number }> {
+    const consentRemoved = await this.#store.consents.remove(accountId, clientId);
+    const grantsEnded = await this.#endings.endForClient(accountId, clientId, 'user');
+    return { consentRemoved, grantsEnded };
   }
 
   /** The account's second factors (never their secrets) and how many recovery codes are left. */

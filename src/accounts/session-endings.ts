@@ -45,6 +45,11 @@ export function relyingPartiesOf(session: OidcPayload): RelyingPartySession[] {
   ));
 }
 
+function grantIdsOf(session: OidcPayload): string[] {
+  const authorizations = (session as SessionAuthorizations).authorizations ?? {};
+  return Object.values(authorizations).map((authorization) => authorization?.grantId).filter((id): id is string => typeof id === 'string');
+}
+
 function unique(parties: RelyingPartySession[]): RelyingPartySession[] {
   const seen = new Map<string, RelyingPartySession>();
   for (const party of parties) seen.set(`${party.clientId}\n${party.sid ?? ''}`, party);
@@ -109,13 +114,52 @@ export class SessionEndings {
     const session = (await this.#oidc.listByAccount('Session', accountId)).find(({ payload }) => payload.uid === sessionUid);
     if (!session) return false;
     await this.ended({ accountId, reason: 'revoked', initiator, relyingParties: relyingPartiesOf(session.payload) });
-    const authorizations = (session.payload as SessionAuthorizations).authorizations ?? {};
-    const grantIds = Object.values(authorizations).map((authorization) => authorization?.grantId).filter((id): id is string => typeof id === 'string');
+    await this.#revokeGrants(grantIdsOf(session.payload));
+    await this.#oidc.destroy('Session', session.id);
+    return true;
+  }
+
+  /**
+   * Ends every session of the account but the one with `keptSessionUid` (a password changed on
+   * the account page, "sign out everywhere else"), and every grant that session does not hold,
+   * offline refresh tokens included. Returns how many sessions ended.
+   */
+  async endOthers(accountId: string, keptSessionUid: string, options: { reason: SessionEndReason; initiator: InitiatingEntity; txn?: string }): Promise<number> {
+    const [sessions, grants] = await Promise.all([this.#oidc.listByAccount('Session', accountId), this.#oidc.listByAccount('Grant', accountId)]);
+    const kept = sessions.find(({ payload }) => payload.uid === keptSessionUid);
+    const keptGrants = new Set(kept ? grantIdsOf(kept.payload) : []);
+    const others = sessions.filter((session) => session !== kept);
+    const endedGrants = grants.filter(({ id }) => !keptGrants.has(id));
+    const relyingParties = [
+      ...others.flatMap((session) => relyingPartiesOf(session.payload)),
+      ...endedGrants.flatMap(({ payload }) => (typeof payload.clientId === 'string' ? [{ clientId: payload.clientId }] : [])),
+    ];
+    if (relyingParties.length || others.length) await this.ended({ accountId, ...options, relyingParties });
+    await this.#revokeGrants(endedGrants.map(({ id }) => id));
+    await Promise.all(others.map((session) => this.#oidc.destroy('Session', session.id)));
+    return others.length;
+  }
+
+  /**
+   * Takes back everything one client was given for the account ("remove access" on the account
+   * page): its grants and their tokens go, and the client is told its sessions with the user ended.
+   * The user's Keyline session lives on. Returns how many grants went.
+   */
+  async endForClient(accountId: string, clientId: string, initiator: InitiatingEntity): Promise<number> {
+    const [sessions, grants] = await Promise.all([this.#oidc.listByAccount('Session', accountId), this.#oidc.listByAccount('Grant', accountId)]);
+    const clientGrants = grants.filter(({ payload }) => payload.clientId === clientId).map(({ id }) => id);
+    const relyingParties = sessions.flatMap((session) => relyingPartiesOf(session.payload)).filter((party) => party.clientId === clientId);
+    if (clientGrants.length || relyingParties.length) {
+      await this.ended({ accountId, reason: 'revoked', initiator, signal: false, relyingParties: relyingParties.length ? relyingParties : [{ clientId }] });
+    }
+    await this.#revokeGrants(clientGrants);
+    return clientGrants.length;
+  }
+
+  async #revokeGrants(grantIds: string[]): Promise<void> {
     await Promise.all(grantIds.flatMap((grantId) => [
       ...GRANT_MODELS.map((model) => this.#oidc.revokeByGrantId(model, grantId)),
       this.#oidc.destroy('Grant', grantId),
     ]));
-    await this.#oidc.destroy('Session', session.id);
-    return true;
   }
 }

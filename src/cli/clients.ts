@@ -73,19 +73,15 @@ const SETTING_OPTIONS = {
   'jwks-uri': { type: 'string' },
   jwks: { type: 'string' },
   'require-par': { type: 'boolean' },
-  'no-require-par': { type: 'boolean' },
   'dpop-bound': { type: 'boolean' },
-  'no-dpop-bound': { type: 'boolean' },
   'backchannel-logout-uri': { type: 'string' },
   'backchannel-logout-session-required': { type: 'boolean' },
 } as const;
 
-/** `--flag` turns a setting on, `--no-flag` off, neither leaves it; both at once is a mistake. */
+/** `--flag` turns a setting on, `--no-flag` off (parseArguments refuses both at once), neither leaves it. */
 function switchOption(parsed: ParsedArguments, name: string): boolean | undefined {
-  const on = parsed.values[name] === true;
-  const off = parsed.values[`no-${name}`] === true;
-  if (on && off) throw new UsageError(`--${name} and --no-${name} contradict each other`);
-  return on ? true : off ? false : undefined;
+  const value = parsed.values[name];
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 /** The settings given on the command line, and only those: an update changes nothing else. */

@@ -11,9 +11,13 @@ export interface ParsedArguments {
 /** parseArgs with strict checking (boolean options also take --no-<name>), turning its errors into one-line usage errors. */
 export function parseArguments(args: string[], options: Options, usage: string): ParsedArguments {
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, allowNegative: true, strict: true });
+    const { values, positionals, tokens } = parseArgs({ args, options, allowPositionals: true, allowNegative: true, strict: true, tokens: true });
+    const negated = new Set(tokens.flatMap((token) => (token.kind === 'option' && token.rawName.startsWith('--no-') ? [token.name] : [])));
+    const contradicted = tokens.find((token) => token.kind === 'option' && negated.has(token.name) && !token.rawName.startsWith('--no-'));
+    if (contradicted?.kind === 'option') throw new UsageError(`--${contradicted.name} and --no-${contradicted.name} contradict each other`);
     return { values: values as ParsedArguments['values'], positionals };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const reason = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
     throw new UsageError(`${reason} (usage: ${usage})`);
   }

@@ -192,7 +192,11 @@ export interface ConsentRecord {
 
 export interface Consents {
   find(accountId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  /** Every client the account consented to, most recently updated first. */
+  listForAccount(accountId: string): Promise<ConsentRecord[]>;
   save(consent: ConsentRecord): Promise<void>;
+  /** Forgets one consent; false when there was none. */
+  remove(accountId: string, clientId: string): Promise<boolean>;
   removeForClient(clientId: string): Promise<void>;
   removeForAccount(accountId: string): Promise<void>;
 }

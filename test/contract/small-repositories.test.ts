@@ -139,6 +139,21 @@ describe.each(backends)('$name store: signing keys, secrets, consents, counters'
       expect(await store().consents.find('a', 'c')).toBeUndefined();
     });
 
+    test('listForAccount gives that account\'s consents, most recently updated first, and remove forgets exactly one', async () => {
+      const older = consent({ accountId: 'account-1', clientId: 'cli', updatedAt: new Date('2026-01-01T00:00:00Z') });
+      const newer = consent({ accountId: 'account-1', clientId: 'web-app', updatedAt: new Date('2026-02-01T00:00:00Z') });
+      await store().consents.save(older);
+      await store().consents.save(newer);
+      await store().consents.save(consent({ accountId: 'account-2', clientId: 'web-app' }));
+      expect(await store().consents.listForAccount('account-1')).toStrictEqual([newer, older]);
+      expect(await store().consents.listForAccount('nobody')).toStrictEqual([]);
+
+      expect(await store().consents.remove('account-1', 'web-app')).toBe(true);
+      expect(await store().consents.remove('account-1', 'web-app')).toBe(false);
+      expect(await store().consents.listForAccount('account-1')).toStrictEqual([older]);
+      expect(await store().consents.find('account-2', 'web-app')).toBeDefined();
+    });
+
     test('removeForClient forgets every account\'s consent to that client and no other', async () => {
       await store().consents.save(consent({ accountId: 'account-1', clientId: 'web-app' }));
       await store().consents.save(consent({ accountId: 'account-2', clientId: 'web-app' }));

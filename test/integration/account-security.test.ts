@@ -1,5 +1,6 @@
 import { integrationBackends, sqliteBackend } from '../support/backends.ts';
-import { BrowserLikeClient, hiddenField, type Response } from '../support/browser-like-client.ts';
+import { AccountPages } from '../support/account-pages.ts';
+import { hiddenField } from '../support/browser-like-client.ts';
 import { startOnBackend, useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, type TestUser } from '../support/oidc-flow.ts';
@@ -9,39 +10,6 @@ import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await integrationBackends();
 afterAll(stopMongoTestServer);
-
-/** The account pages in one browser: signing in through /auth as the account client, and posting their forms. */
-class AccountPages {
-  readonly browser = new BrowserLikeClient();
-  readonly kl: RunningKeyline;
-  page!: Response;
-
-  constructor(kl: RunningKeyline) {
-    this.kl = kl;
-  }
-
-  async open(path = '/account/security'): Promise<Response> {
-    this.page = await this.browser.followWithin(this.kl.url, await this.browser.get(`${this.kl.url}${path}`));
-    return this.page;
-  }
-
-  /** From a sign-in page the account pages sent us to, through the password (and code), back to the page. */
-  async signIn(user: TestUser, app?: TestAuthenticator): Promise<Response> {
-    if (!this.page.text.includes('action="/interaction/')) return this.page;
-    const flow: SecondFactorFlow = { kl: this.kl, browser: this.browser, page: this.page, uid: uidOf(this.page.text) };
-    if (this.page.text.includes('name="password"')) await postStep(flow, 'login', { email: user.email, password: user.password });
-    if (app && flow.page.text.includes('/totp"')) await postStep(flow, 'totp', { code: await app.nextCode() });
-    this.page = flow.page;
-    return this.page;
-  }
-
-  async post(path: string, form: Record<string, string> = {}): Promise<Response> {
-    const csrf = hiddenField(this.page.text, 'csrf') ?? '';
-    const posted = await this.browser.postForm(`${this.kl.url}${path}`, { csrf, ...form });
-    this.page = posted.status === 303 ? await this.browser.followWithin(this.kl.url, posted) : posted;
-    return this.page;
-  }
-}
 
 function factorIds(html: string): string[] {
   return [...html.matchAll(/action="\/account\/security\/factors\/([\w-]+)\/remove"/g)].map((match) => match[1]!);

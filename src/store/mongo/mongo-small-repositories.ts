@@ -121,6 +121,17 @@ function consentId(accountId: string, clientId: string): string {
   return JSON.stringify([accountId, clientId]);
 }
 
+function consentOf(document: ConsentDocument): ConsentRecord {
+  return {
+    accountId: document.accountId,
+    clientId: document.clientId,
+    scopes: document.scopes,
+    claims: document.claims,
+    resources: fromJsonText<Record<string, string[]>>(document.resources),
+    updatedAt: document.updatedAt,
+  };
+}
+
 export class MongoConsents implements Consents {
   readonly #consents: Collection<ConsentDocument>;
 
@@ -130,15 +141,16 @@ export class MongoConsents implements Consents {
 
   async find(accountId: string, clientId: string): Promise<ConsentRecord | undefined> {
     const document = await this.#consents.findOne({ _id: consentId(accountId, clientId) });
-    if (!document) return undefined;
-    return {
-      accountId: document.accountId,
-      clientId: document.clientId,
-      scopes: document.scopes,
-      claims: document.claims,
-      resources: fromJsonText<Record<string, string[]>>(document.resources),
-      updatedAt: document.updatedAt,
-    };
+    return document ? consentOf(document) : undefined;
+  }
+
+  async listForAccount(accountId: string): Promise<ConsentRecord[]> {
+    const documents = await this.#consents.find({ accountId }).sort({ updatedAt: -1, clientId: 1 }).toArray();
+    return documents.map(consentOf);
+  }
+
+  async remove(accountId: string, clientId: string): Promise<boolean> {
+    return (await this.#consents.deleteOne({ _id: consentId(accountId, clientId) })).deletedCount === 1;
   }
 
   async save(consent: ConsentRecord): Promise<void> {

@@ -110,14 +110,38 @@ export class SqliteLeases implements Leases {
   }
 }
 
+interface ConsentRow {
+  account_id: string;
+  client_id: string;
+  scopes: string;
+  claims: string;
+  resources: string;
+  updated_at: number;
+}
+
+function consentOf(row: ConsentRow): ConsentRecord {
+  return {
+    accountId: row.account_id,
+    clientId: row.client_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    claims: JSON.parse(row.claims) as string[],
+    resources: JSON.parse(row.resources) as Record<string, string[]>,
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
 export class SqliteConsents implements Consents {
   readonly #find: StatementSync;
   readonly #save: StatementSync;
   readonly #removeForClient: StatementSync;
   readonly #removeForAccount: StatementSync;
+  readonly #listForAccount: StatementSync;
+  readonly #remove: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#find = db.prepare('SELECT * FROM consents WHERE account_id = ? AND client_id = ?');
+    this.#listForAccount = db.prepare('SELECT * FROM consents WHERE account_id = ? ORDER BY updated_at DESC, client_id');
+    this.#remove = db.prepare('DELETE FROM consents WHERE account_id = ? AND client_id = ?');
     this.#save = db.prepare(`INSERT INTO consents (account_id, client_id, scopes, claims, resources, updated_at)
       VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (account_id, client_id) DO UPDATE SET
@@ -127,17 +151,16 @@ export class SqliteConsents implements Consents {
   }
 
   async find(accountId: string, clientId: string): Promise<ConsentRecord | undefined> {
-    const row = this.#find.get(accountId, clientId) as
-      { scopes: string; claims: string; resources: string; updated_at: number } | undefined;
-    if (!row) return undefined;
-    return {
-      accountId,
-      clientId,
-      scopes: JSON.parse(row.scopes) as string[],
-      claims: JSON.parse(row.claims) as string[],
-      resources: JSON.parse(row.resources) as Record<string, string[]>,
-      updatedAt: new Date(row.updated_at),
-    };
+    const row = this.#find.get(accountId, clientId) as ConsentRow | undefined;
+    return row && consentOf(row);
+  }
+
+  async listForAccount(accountId: string): Promise<ConsentRecord[]> {
+    return (this.#listForAccount.all(accountId) as unknown as ConsentRow[]).map(consentOf);
+  }
+
+  async remove(accountId: string, clientId: string): Promise<boolean> {
+    return this.#remove.run(accountId, clientId).changes === 1;
   }
 
   async save(consent: ConsentRecord): Promise<void> {
