@@ -42,8 +42,8 @@ export async function watchForProblems(target: Page, problems: string[]): Promis
     console.error('CSP violation: ' + event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline'));
   });` });
   target.on('console', (message) => {
-    // A page that answers 401 or 429 (a wrong code, a wait) is the page working, not a problem.
-    if (/^Failed to load resource: the server responded with a status of 4(01|29)/.test(message.text())) return;
+    // A page that answers 400, 401 or 429 (a refused form, a wrong code, a wait) is the page working, not a problem.
+    if (/^Failed to load resource: the server responded with a status of 4(00|01|29)/.test(message.text())) return;
     if (message.type() === 'error' || /CSP violation|Content Security Policy/.test(message.text())) problems.push(`${target.url()}: ${message.text()}`);
   });
   target.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
