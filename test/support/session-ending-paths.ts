@@ -5,6 +5,7 @@
  * each path delivers.
  */
 import { decodeJwt } from 'jose';
+import { AccountPages } from './account-pages.ts';
 import { hiddenField } from './browser-like-client.ts';
 import { createTestUser, exchangeCode, signIn, tokenRequest, type SignInResult, type TestClient, type TestUser } from './oidc-flow.ts';
 import { runCli } from './run-cli.ts';
@@ -82,6 +83,17 @@ export async function reuseRefreshToken(kl: RunningKeyline, client: TestClient, 
   if (reused.body.error !== 'invalid_grant') throw new Error(`the reuse answered ${reused.status} ${JSON.stringify(reused.body)}`);
 }
 
+/** The user, on the account page in another browser, does something to the session this login made. */
+async function onTheAccountPage(kl: RunningKeyline, login: SignedIn, act: (pages: AccountPages, sessionUid: string) => Promise<unknown>): Promise<void> {
+  const uid = await sessionUidOf(kl, login);
+  const pages = new AccountPages(kl);
+  await pages.open('/account/sessions');
+  await pages.signIn(login.user);
+  if (pages.page.status !== 200) throw new Error(`the account page answered ${pages.page.status}`);
+  await act(pages, uid);
+  if (pages.page.status !== 200) throw new Error(`the account page's change answered ${pages.page.status}: ${pages.page.text.slice(0, 200)}`);
+}
+
 /** Each path by name, for one test per path. */
 export function sessionEndingPaths(kl: () => RunningKeyline, client: () => TestClient): Array<[string, (login: SignedIn) => Promise<void>]> {
   return [
@@ -91,5 +103,11 @@ export function sessionEndingPaths(kl: () => RunningKeyline, client: () => TestC
     ['a password change', (login) => changePassword(kl(), login)],
     ['an account disable', (login) => disableAccount(kl(), login)],
     ['refresh-token reuse detection', (login) => reuseRefreshToken(kl(), client(), login)],
+    ['"End session" on the account page', (login) => onTheAccountPage(kl(), login, (pages, uid) => pages.post(`/account/sessions/${encodeURIComponent(uid)}/end`))],
+    ['"Sign out everywhere else" on the account page', (login) => onTheAccountPage(kl(), login, (pages) => pages.post('/account/sessions/end-others'))],
+    ['a password change on the account page', (login) => onTheAccountPage(kl(), login, async (pages) => {
+      await pages.open('/account/password');
+      await pages.post('/account/password', { current: login.user.password, password: 'an entirely new passphrase' });
+    })],
   ];
 }
