@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { EmailVerification } from '../accounts/self-service/email-verification.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import type { SecondFactors } from '../oidc/interactions/interaction-context.ts';
@@ -18,6 +19,8 @@ export interface AccountDeps {
   secondFactors: SecondFactors;
   /** Mail is configured: verification links can be sent. */
   mailEnabled: boolean;
+  /** Sends verification links; present when mail is configured. */
+  emailVerification?: EmailVerification;
 }
 
 /** The signed-in person on an account page: their account and the Keyline session it came from. */

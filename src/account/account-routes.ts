@@ -5,6 +5,7 @@ import type { AccountContext, AccountDeps } from './account-context.ts';
 import { accountCallback, redirectToSignIn } from './account-sign-in.ts';
 import { requireSignedIn } from './account-session.ts';
 import { checkAccountCsrf } from './check-account-csrf.ts';
+import { sendVerificationLink } from './profile/send-verification-link.ts';
 import { removeFactor, renameFactor } from './security/factor-actions.ts';
 import { addPasskey, passkeyRegistrationOptions } from './security/passkey-actions.ts';
 import { regenerateRecoveryCodes } from './security/recovery-code-actions.ts';
@@ -34,5 +35,6 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/security/factors/:id/rename', parseForm, security, csrf, renameFactor(deps));
   router.post('/security/factors/:id/remove', parseForm, security, csrf, removeFactor(deps));
   router.post('/security/recovery-codes', parseForm, security, csrf, regenerateRecoveryCodes(deps));
+  router.post('/email/verification', parseForm, requireSignedIn(deps, { returnTo: '/account' }), csrf, sendVerificationLink(deps));
   return router;
 }
