@@ -142,9 +142,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   // Mail and the flows that need it (reset, verification, sign-up): only with an SMTP server.
   const mail = createMailKit({ config, views, i18n, outbox, sealer: cipher });
   const pendingSignUps = new PendingSignUps(store);
-  const selfService = mail && createSelfService({
+  const selfService = createSelfService({
     config, store, accounts, credentialThrottle, securityEvents, totp: secondFactors.totp, recoveryCodes: secondFactors.recoveryCodes,
-    pending: pendingSignUps, mailer: mail.mailer,
+    pending: pendingSignUps, mailer: mail?.mailer,
   });
 
   const buildProvider = () => {
@@ -217,19 +217,17 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
     selfService: {
-      canResetPassword: selfService !== undefined, canSignUp: selfService?.signUp !== undefined,
+      canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
       pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
     },
   }).routes());
-  if (selfService) {
-    app.use(selfServiceRoutes({
-      selfService, securityEvents, pages, csrfSecret, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
-    }).routes());
-  }
+  app.use(selfServiceRoutes({
+    selfService, securityEvents, pages, csrfSecret, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
+  }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
   app.use(accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
-    emailVerification: selfService?.verification,
+    emailVerification: selfService.verification,
   }).routes());
   if (config.signals.enabled) {
     app.use(signalsRoutes({

@@ -23,7 +23,7 @@ function renderResetPage(deps: SelfServiceDeps, ctx: SelfServiceContext, token: 
 /** A used, expired or unknown link: one page for all three, which says how to get a new one. */
 export function renderInvalidLink(deps: SelfServiceDeps, ctx: SelfServiceContext): void {
   ctx.state.errorCode = 'invalid_link';
-  deps.pages.render(ctx, 'self-service-notice', { notice: 'link_invalid' }, { status: 410 });
+  deps.pages.render(ctx, 'self-service-notice', { notice: 'link_invalid', canRequestReset: deps.selfService.canRequestReset }, { status: 410 });
 }
 
 export function showResetPassword(deps: SelfServiceDeps) {

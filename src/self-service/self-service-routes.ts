@@ -16,13 +16,18 @@ export function selfServiceRoutes(deps: SelfServiceDeps): Router {
     await next();
   });
   const csrf = checkFormToken(deps.csrfSecret);
-  router.get(SELF_SERVICE_PATHS.forgotPassword, showForgotPassword(deps));
-  router.post(SELF_SERVICE_PATHS.forgotPassword, parseForm, csrf, submitForgotPassword(deps));
+  const { canRequestReset, verification, signUp } = deps.selfService;
+  // The reset page serves the links `keyline users reset-link` prints, so it is there without mail too.
   router.get(SELF_SERVICE_PATHS.resetPassword, showResetPassword(deps));
   router.post(SELF_SERVICE_PATHS.resetPassword, parseForm, csrf, submitResetPassword(deps));
-  router.get(SELF_SERVICE_PATHS.verifyEmail, showVerifyEmail(deps));
-  router.post(SELF_SERVICE_PATHS.verifyEmail, parseForm, csrf, submitVerifyEmail(deps));
-  const { signUp } = deps.selfService;
+  if (canRequestReset) {
+    router.get(SELF_SERVICE_PATHS.forgotPassword, showForgotPassword(deps));
+    router.post(SELF_SERVICE_PATHS.forgotPassword, parseForm, csrf, submitForgotPassword(deps));
+  }
+  if (verification) {
+    router.get(SELF_SERVICE_PATHS.verifyEmail, showVerifyEmail(deps, verification));
+    router.post(SELF_SERVICE_PATHS.verifyEmail, parseForm, csrf, submitVerifyEmail(deps, verification));
+  }
   if (signUp) {
     router.get(SELF_SERVICE_PATHS.signUp, showSignUp(deps, signUp));
     router.post(SELF_SERVICE_PATHS.signUp, parseForm, csrf, submitSignUp(deps, signUp));

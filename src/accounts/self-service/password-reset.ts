@@ -24,7 +24,8 @@ export interface PasswordResetDeps {
   issuer: string;
   store: Store;
   links: ActionLinks;
-  mailer: Mailer;
+  /** Undefined without an SMTP server: links then come from `keyline users reset-link` only. */
+  mailer: Mailer | undefined;
   accounts: AccountsService;
   credentialThrottle: CredentialThrottle;
   totp: TotpFactors;
@@ -99,6 +100,7 @@ export class PasswordReset {
   /** Mails a reset link to the account (also what an `already-registered` mail points to). */
   async sendLink(account: AccountRecord, origin: Pick<RequestOrigin, 'locale'>): Promise<void> {
     const { links, mailer, issuer, ttlSeconds } = this.#deps;
+    if (!mailer) throw new Error('password reset links cannot be mailed: no SMTP server is configured');
     await mailer.send({
       template: 'reset-password', to: account.email, locale: origin.locale, name: account.name,
       link: await issueResetLink(links, issuer, ttlSeconds, account), linkTtlSeconds: ttlSeconds,
@@ -153,7 +155,7 @@ export class PasswordReset {
       type: 'password.reset', actor: `user:${account.id}`, accountId: account.id, email: account.email, ip: origin.ip, requestId: origin.requestId,
       data: { method: 'link', ...(secondFactor ? { secondFactor } : {}) },
     }, origin.log);
-    await this.#deps.mailer.send({
+    await this.#deps.mailer?.send({
       template: 'password-changed', to: account.email, locale: origin.locale, name: account.name,
       link: linkTo(this.#deps.issuer, SELF_SERVICE_PATHS.forgotPassword),
     });

@@ -12,11 +12,17 @@ import { PasswordReset } from './password-reset.ts';
 import { PendingSignUps } from './pending-sign-ups.ts';
 import { SignUp } from './sign-up.ts';
 
-/** The flows that need mail; present only when an SMTP server is configured. */
+/**
+ * The self-service flows. Completing a reset works without mail too (for the links
+ * `keyline users reset-link` prints); asking for one, verification and sign-up need it.
+ */
 export interface SelfService {
-  verification: EmailVerification;
   reset: PasswordReset;
-  /** Present when `registration.enabled`. */
+  /** Mail is configured: "Forgot password?" can send a link. */
+  canRequestReset: boolean;
+  /** Present when mail is configured. */
+  verification: EmailVerification | undefined;
+  /** Present when mail is configured and `registration.enabled`. */
   signUp: SignUp | undefined;
 }
 
@@ -29,21 +35,22 @@ export interface SelfServiceDeps {
   totp: TotpFactors;
   recoveryCodes: RecoveryCodeService;
   pending: PendingSignUps;
-  mailer: Mailer;
+  /** Undefined without an SMTP server. */
+  mailer: Mailer | undefined;
 }
 
 export function createSelfService(deps: SelfServiceDeps): SelfService {
   const { config, store, accounts, securityEvents, mailer, pending } = deps;
   const links = new ActionLinks(store);
-  const verification = new EmailVerification({
+  const verification = mailer && new EmailVerification({
     issuer: config.issuer, links, mailer, accounts, pending, securityEvents, ttlSeconds: config.ttl.verificationLink,
   });
   const reset = new PasswordReset({
     issuer: config.issuer, store, links, mailer, accounts, credentialThrottle: deps.credentialThrottle, totp: deps.totp,
     recoveryCodes: deps.recoveryCodes, securityEvents, counters: store.counters, ttlSeconds: config.ttl.resetLink,
   });
-  const signUp = config.registration.enabled
+  const signUp = mailer && verification && config.registration.enabled
     ? new SignUp({ issuer: config.issuer, registration: config.registration, accounts, verification, pending, mailer, securityEvents, counters: store.counters })
     : undefined;
-  return { verification, reset, signUp };
+  return { reset, canRequestReset: mailer !== undefined, verification, signUp };
 }
