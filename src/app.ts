@@ -8,6 +8,10 @@ import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
+import { PendingSignUps } from './accounts/self-service/pending-sign-ups.ts';
+import { createSelfService } from './accounts/self-service/self-service.ts';
+import { createMailKit } from './mail/mail-kit.ts';
+import { selfServiceRoutes } from './self-service/self-service-routes.ts';
 import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
@@ -114,7 +118,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const cookieKeys = await resolveCookieKeys(config, secrets, logger);
   const csrfSecret = await storedSecret(secrets, 'csrf-secret');
   await hashForUnknownAccounts();
-  const { i18n, pages, csp, assets } = createPageKit(config);
+  const { i18n, pages, csp, assets, views } = createPageKit(config);
   pages.compileAll();
   const credentialThrottle = new CredentialThrottle(store.counters, config.login);
   // The runner is built last (its handlers need the keys and the provider); jobs enqueued on this
@@ -134,6 +138,14 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     everyoneNeedsMfa: config.mfa.required,
     issuerName: config.branding.productName,
   };
+
+  // Mail and the flows that need it (reset, verification, sign-up): only with an SMTP server.
+  const mail = createMailKit({ config, views, i18n, outbox, sealer: cipher });
+  const pendingSignUps = new PendingSignUps(store);
+  const selfService = createSelfService({
+    config, store, accounts, credentialThrottle, securityEvents, totp: secondFactors.totp, recoveryCodes: secondFactors.recoveryCodes,
+    pending: pendingSignUps, mailer: mail?.mailer,
+  });
 
   const buildProvider = () => {
     const provider = createProvider({
@@ -176,6 +188,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
         issuer: config.issuer, config: config.signals, streams: store.streams, accounts: store.accounts, clients: store.clients, delivery: streamDelivery,
       }),
       pushDeliveryHandler({ streams: store.streams, delivery: streamDelivery, cipher, signingKey: () => keys.signingJwk('RS256'), fetch: callClients, logger }),
+      ...(mail ? [mail.handler] : []),
     ],
   });
   jobRunner.start();
@@ -203,11 +216,18 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   app.use(interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
+    selfService: {
+      canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
+      pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
+    },
+  }).routes());
+  app.use(selfServiceRoutes({
+    selfService, securityEvents, pages, csrfSecret, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
   }).routes());
   app.use(logoutRoutes(host.provider, pages).routes());
   app.use(accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources,
-    mailEnabled: config.mail.smtp !== undefined,
+    mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
   }).routes());
   if (config.signals.enabled) {
     app.use(signalsRoutes({

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { CredentialThrottle } from '../accounts/throttle/credential-throttle.ts';
 import type { ResourceRegistry } from '../oidc/resource-registry.ts';
+import type { EmailVerification } from '../accounts/self-service/email-verification.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import type { SecondFactors } from '../oidc/interactions/interaction-context.ts';
@@ -22,6 +23,8 @@ export interface AccountDeps {
   resources: ResourceRegistry;
   /** Mail is configured: verification links can be sent. */
   mailEnabled: boolean;
+  /** Sends verification links; present when mail is configured. */
+  emailVerification?: EmailVerification;
 }
 
 /** The signed-in person on an account page: their account and the Keyline session it came from. */

@@ -13,6 +13,7 @@ import { saveProfile } from './profile/profile-actions.ts';
 import { renderProfilePage } from './profile/profile-page.ts';
 import { endOneSession, endOtherSessions } from './sessions/session-actions.ts';
 import { renderSessionsPage } from './sessions/sessions-page.ts';
+import { sendVerificationLink } from './profile/send-verification-link.ts';
 import { removeFactor, renameFactor } from './security/factor-actions.ts';
 import { addPasskey, passkeyRegistrationOptions } from './security/passkey-actions.ts';
 import { regenerateRecoveryCodes } from './security/recovery-code-actions.ts';
@@ -51,5 +52,6 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/security/factors/:id/rename', parseForm, security, csrf, renameFactor(deps));
   router.post('/security/factors/:id/remove', parseForm, security, csrf, removeFactor(deps));
   router.post('/security/recovery-codes', parseForm, security, csrf, regenerateRecoveryCodes(deps));
+  router.post('/email/verification', parseForm, requireSignedIn(deps, { returnTo: '/account' }), csrf, sendVerificationLink(deps));
   return router;
 }

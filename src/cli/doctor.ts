@@ -75,6 +75,9 @@ async function localFindings(cli: CliContext, servedKids: string[] | undefined):
         'check that --url is the deployment of this configuration; a running node picks up key changes within keys.checkInterval')
       : ok('JWKS vs store', 'the deployment serves exactly the store\'s key set'));
   }
+  findings.push(config.mail.smtp
+    ? ok('mail', `SMTP server ${new URL(config.mail.smtp).host}${config.mail.requireTls ? ', TLS required' : ''}; password reset${config.registration.enabled ? ', sign-up' : ''} and email verification are on`)
+    : warn('mail', 'not configured: password reset, email verification and sign-up are off', 'set mail.smtp (KEYLINE_SMTP_URL); meanwhile `npx keyline users reset-link <email>` and `users verify <email>` cover for them'));
   if (config.cookies.keys.length === 0) findings.push(warn('cookie keys', 'generated and kept in the store', 'set KEYLINE_COOKIE_KEYS to manage and rotate them yourself'));
   if (config.issuer.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(config.issuer)) {
     findings.push(fail('issuer', 'plain http on a non-local host', 'serve it over https (or behind a TLS proxy with proxy: true)'));

@@ -3,6 +3,8 @@ import { normalizeEmail } from '../accounts/accounts-service.ts';
 import {
   createUser, removeUser, resetUserSecondFactors, setUserPassword, unlockUser, updateUser, verifyUserEmail, type UserAdministration,
 } from '../accounts/user-administration.ts';
+import { ActionLinks } from '../accounts/self-service/action-links.ts';
+import { issueResetLink } from '../accounts/self-service/reset-link.ts';
 import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
@@ -24,6 +26,8 @@ ${PROFILE_HELP}
                                      change the name and the standard claims (the options of add; "" removes one);
                                      --disabled also ends all their sessions and grants
   verify <email>                     mark the email as verified (you vouch for the address)
+  reset-link <email>                 print a one-time password-reset link (ttl.resetLink) to hand over,
+                                     for when mail is off; completing it signs them out everywhere
   set-password <email>               set a new password from stdin; ends all their sessions
   disable <email>                    block sign-in; ends all their sessions and grants
   enable <email>                     allow sign-in again (and lift any sign-in locks)
@@ -91,6 +95,15 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       const { account } = await userNamed('keyline users verify <email>');
       await verifyUserEmail(administration, account);
       cli.print(`${account.email} is verified (email_verified: true)`);
+      return;
+    }
+    case 'reset-link': {
+      const { account } = await userNamed('keyline users reset-link <email>');
+      const store = await cli.store();
+      const link = await adminAction(cli, { type: 'password.reset_link_issued', accountId: account.id, email: account.email },
+        () => issueResetLink(new ActionLinks(store), cli.config.issuer, cli.config.ttl.resetLink, account));
+      cli.print(link);
+      cli.io.stderr.write(`a one-time reset link for ${account.email}, valid for ${Math.round(cli.config.ttl.resetLink / 60)} minutes: hand it over privately\n`);
       return;
     }
     case 'set-password': {

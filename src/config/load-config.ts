@@ -97,7 +97,12 @@ export function parseConfig(raw: RawConfig): Config {
     merged.issuer = `http://localhost:${port}`;
   }
   const result = configSchema.safeParse(merged);
-  if (result.success) return withProjectPaths(result.data);
+  if (result.success) {
+    if (result.data.registration.enabled && !result.data.mail.smtp) {
+      throw new ConfigError(['registration.enabled: sign-up mails a verification link, so it needs mail: set mail.smtp (KEYLINE_SMTP_URL), or turn registration.enabled off']);
+    }
+    return withProjectPaths(result.data);
+  }
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(top level)';
     // A list item (secrets.keys.0) is named by its list's variable.

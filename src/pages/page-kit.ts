@@ -13,6 +13,8 @@ export interface PageKit {
   pages: Pages;
   csp: ContentSecurityPolicy;
   assets: AssetFile[];
+  /** The template folders (a theme's, then Keyline's), which mail templates come from too. */
+  views: LayeredViews;
 }
 
 /** The getting-started panel shows only on a local, non-production server. */
@@ -28,5 +30,5 @@ export function createPageKit(config: Config): PageKit {
   if (config.views && !existsSync(config.views)) throw new ConfigError([`views (KEYLINE_VIEWS): no folder at ${config.views}`]);
   const views = new LayeredViews(config.views ? [config.views, VIEWS_DIRECTORY] : [VIEWS_DIRECTORY]);
   const pages = new Pages({ views, brand, csp, development: isDevelopment(config) });
-  return { i18n, pages, csp, assets };
+  return { i18n, pages, csp, assets, views };
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
 import { adminCall, clientCredentialsToken } from '../support/admin-api.ts';
-import { exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient } from '../support/oidc-flow.ts';
+import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { attemptLogin, exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient } from '../support/oidc-flow.ts';
+import { submitSelfServiceForm } from '../support/self-service-flow.ts';
 import { runCli as keyline } from '../support/run-cli.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
@@ -86,6 +88,27 @@ test('users update changes the name and claims, "" removes one, --disabled ends 
     actor: expect.stringMatching(/^cli/),
     data: { before: { name: null, nickname: 'Amazing', zoneinfo: null, address: { locality: 'Arlington' } }, after: { name: 'Grace Hopper', nickname: null, zoneinfo: 'America/New_York', address: { country: 'US' } } },
   });
+});
+
+test('users reset-link prints a one-time link that works without mail: the new password replaces the old, and their refresh tokens end', async () => {
+  const email = freshEmail();
+  await json(['users', 'add', email], PASSWORD);
+  const refreshToken = await signedInWithRefreshToken(email);
+  const printed = await keyline(kl, ['users', 'reset-link', email]);
+  expect(printed.code).toBe(0);
+  const link = printed.stdout.trim();
+  expect(link).toMatch(new RegExp(`^${kl.url}/password/reset\\?token=[\\w-]{43}$`));
+  expect(printed.stderr).toContain('valid for 30 minutes');
+  expect((await kl.store.audit.query({ email, type: 'password.reset_link_issued', limit: 10 }))).toHaveLength(1);
+
+  const url = new URL(link);
+  const { answer } = await submitSelfServiceForm(kl, url.pathname + url.search, { password: 'the password after the reset' });
+  expect(answer.status).toBe(200);
+  expect((await attemptLogin(kl, codeClient, email, PASSWORD)).status).toBe(401);
+  expect((await attemptLogin(kl, codeClient, email, 'the password after the reset')).status).toBe(303);
+  expect((await tokenRequest(kl, codeClient, { grant_type: 'refresh_token', refresh_token: refreshToken })).status).toBe(400);
+  expect((await new BrowserLikeClient().get(link)).status).toBe(410);
+  expect((await keyline(kl, ['users', 'reset-link', 'nobody@example.test'])).code).not.toBe(0);
 });
 
 test('users verify marks the email verified, once', async () => {
@@ -208,7 +231,7 @@ test('resources update changes a stored API for the running server; the admin AP
 
 test('users --help describes every verb', async () => {
   const help = await keyline(kl, ['users', '--help']);
-  for (const verb of ['add', 'list', 'show', 'update', 'verify', 'set-password', 'disable', 'enable', 'unlock', 'reset-mfa', 'remove', '--verified', '--given-name', '--phone', '--address-locality']) {
+  for (const verb of ['add', 'list', 'show', 'update', 'verify', 'set-password', 'disable', 'enable', 'unlock', 'reset-mfa', 'reset-link', 'remove', '--verified', '--given-name', '--phone', '--address-locality']) {
     expect(help.stdout).toContain(verb);
   }
   expect((await keyline(kl, ['clients', '--help'])).stdout).toMatch(/add --admin \[--read-only\]/);

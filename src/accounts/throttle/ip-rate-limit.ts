@@ -3,8 +3,10 @@ import type { Attempt } from './credential-throttle.ts';
 import { secondsUntil, type Refusal } from './throttle-verdict.ts';
 
 export interface IpRateLimitRule {
-  /** Names the counters: `<name>:ip:<address>`. */
+  /** Names the counters: `<name>:<subject>:<value>`. */
   name: string;
+  /** What is counted: `ip` (the default), or e.g. `address` for a rule per email address. */
+  subject?: string;
   /** Wrong guesses one IP may make per window. */
   maxFailures: number;
   windowSeconds: number;
@@ -26,8 +28,9 @@ export class IpRateLimit {
     this.#rule = rule;
   }
 
+  /** Counts one attempt from `ip` (or of whatever value the rule's subject names). */
   async begin(ip: string): Promise<Attempt | Refusal> {
-    const key = `${this.#rule.name}:ip:${ip}`;
+    const key = `${this.#rule.name}:${this.#rule.subject ?? 'ip'}:${ip}`;
     const current = await this.#counters.get(key);
     if (current && current.count >= this.#rule.maxFailures) return refusal(current.resetAt);
     const counted = await this.#counters.increment(key, this.#rule.windowSeconds);

@@ -8,6 +8,7 @@ import type { RecoveryCodeService } from '../../accounts/factors/recovery-code-s
 import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
 import type { TotpFactors } from '../../accounts/factors/totp-factors.ts';
 import type { SignInProgressStore } from './sign-in-progress.ts';
+import type { PendingSignUps } from '../../accounts/self-service/pending-sign-ups.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
 import type { Pages } from '../../pages/pages.ts';
 import type { Store } from '../../store/store.ts';
@@ -25,6 +26,18 @@ export interface InteractionDeps {
   pages: Pages;
   csrfSecret: string;
   secondFactors: SecondFactors;
+  /** The mail-backed self-service the login page links to; absent: neither link. */
+  selfService?: LoginSelfService;
+}
+
+export interface LoginSelfService {
+  /** Mail is configured: "Forgot password?". */
+  canResetPassword: boolean;
+  /** `registration.enabled`: "Create account". */
+  canSignUp: boolean;
+  /** Self-created accounts whose address is unproven sign in only with `registration.allowUnverifiedLogin`. */
+  pendingSignUps: PendingSignUps;
+  allowUnverifiedLogin: boolean;
 }
 
 /** What the steps after the first factor use. */

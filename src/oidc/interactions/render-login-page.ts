@@ -7,7 +7,7 @@ import type { InteractionContext, InteractionDeps } from './interaction-context.
 export interface LoginPageState {
   /** The email to keep filled in. */
   email?: string;
-  error?: 'invalid_credentials' | 'throttled';
+  error?: 'invalid_credentials' | 'throttled' | 'unverified';
   /** With `throttled`: the wait the throttle's verdict gives, counted down on the page. */
   retryAfterSeconds?: number;
   /** The person chose "Not you?": a plain sign-in form instead of confirming the signed-in account. */
@@ -45,5 +45,7 @@ export async function renderLoginPage(
     error,
     retryAfterSeconds,
     waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
+    canResetPassword: deps.selfService?.canResetPassword === true,
+    canSignUp: deps.selfService?.canSignUp === true && !confirmEmail,
   }, { status });
 }

@@ -49,6 +49,16 @@ export function submitLogin(deps: InteractionDeps) {
       return;
     }
     await attempt.succeeded();
+    const gate = deps.selfService;
+    if (gate && !gate.allowUnverifiedLogin && await gate.pendingSignUps.awaitsVerification(account)) {
+      await deps.securityEvents.record({
+        type: 'login.failed', actor: `user:${account.id}`, ...request, accountId: account.id,
+        data: { method: 'password', reason: 'email_unverified', interaction: interaction.uid },
+      }, ctx.state.log);
+      ctx.state.errorCode = 'email_unverified';
+      await renderLoginPage(deps, ctx, interaction, { email, switchAccount, error: 'unverified', status: 403 });
+      return;
+    }
     await continueSignIn(deps, ctx, {
       accountId: account.id, amr: ['pwd'], remember: form.remember === 'yes', authTime: Math.floor(Date.now() / 1000),
     });

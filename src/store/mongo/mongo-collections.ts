@@ -13,7 +13,7 @@ import type {
 export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
-  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors', 'ActionLink',
+  'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors', 'ActionLink', 'PendingSignUp',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];
