@@ -6,6 +6,8 @@ import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
   attemptLogin, createTestUser, exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
+import { submitSelfServiceForm } from '../support/self-service-flow.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await integrationBackends();
@@ -153,5 +155,34 @@ describe.each(backends)('the account pages on $name', (backend) => {
       expect(pages.page.text).toContain(`<h1>${heading}</h1>`);
       expect(pages.page.headers.get('cache-control')).toBe('no-store');
     }
+  });
+});
+
+describe.each(backends)('the account page with mail on $name', (backend) => {
+  let kl: RunningKeyline;
+  let smtp: TestSmtpServer;
+  const mail: { smtp?: string } = {};
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    mail.smtp = smtp.url;
+  });
+  afterAll(() => smtp.stop());
+  useKeyline(backend, { config: { mail, jobs: { pollInterval: 0.2 } } }, (ready) => { ({ kl } = ready); });
+
+  test('"Send a confirmation link" mails one; following it confirms the address the profile shows', async () => {
+    const user = await createTestUser(kl);
+    const pages = await signedInPages(kl, user, '/account');
+    expect(pages.page.text).toContain('Send a confirmation link');
+    const sent = await pages.post('/account/email/verification');
+    expect(sent.status).toBe(200);
+    expect(sent.text).toContain('We sent a link to your address.');
+    const message = await smtp.nextMailTo(user.email);
+    expect(message.subject).toBe('Confirm your email address');
+    const link = new URL(message.link!);
+    const { answer } = await submitSelfServiceForm(kl, link.pathname + link.search, {});
+    expect(answer.status).toBe(200);
+    expect((await kl.store.accounts.findByEmail(user.email))?.emailVerified).toBe(true);
+    expect((await pages.open('/account')).text).toContain('Confirmed');
+    expect(pages.page.text).not.toContain('Send a confirmation link');
   });
 });
