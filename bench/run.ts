@@ -168,7 +168,8 @@ async function runScenario(scenario: Scenario, sides: Side[], settings: Settings
   const [keylineSide, peerSide] = sides as [Side, Side];
   const resultFor = (side: Side): SideResult | null => {
     if (failures.has(side)) return side.label === 'peer' ? null : failedSide(failures.get(side));
-    return summarize(rounds.get(side)!);
+    const notes = workloads.get(side)?.notes;
+    return { ...summarize(rounds.get(side)!), ...(notes ? { notes } : {}) };
   };
   const keyline = resultFor(keylineSide)!;
   const peer = resultFor(peerSide);

@@ -10,11 +10,11 @@ import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
-import { jwksCaching, jwksEtag, type JwksCacheState } from './http/jwks-caching.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { opsRoutes } from './http/ops-routes.ts';
+import { publishedDocuments } from './http/published-documents.ts';
 import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -24,7 +24,6 @@ import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { SealedSecrets } from './keys/sealed-secrets.ts';
 import type { SecretCipher } from './keys/secret-cipher.ts';
 import { SigningKeyManager, type Clock } from './keys/signing-key-manager.ts';
-import { publicJwkOf } from './keys/signing-key-material.ts';
 import { jwksMaxAgeSeconds, signingKeyPolicy } from './keys/signing-key-policy.ts';
 import type { Logger } from './logger.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
@@ -119,15 +118,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     return provider;
   };
   const host = new ProviderHost(buildProvider());
-  const jwksState = (): JwksCacheState => ({
-    etag: jwksEtag(keys.providerJwks().keys.map(publicJwkOf)),
-    maxAgeSeconds: jwksMaxAgeSeconds(config),
-  });
-  let jwksCache = jwksState();
   // oidc-provider takes its keys at construction: a changed key set means a new provider.
   keys.onChange((view) => {
     host.replace(buildProvider());
-    jwksCache = jwksState();
     logger.info({ event: 'keys.changed', signing: [...view.signing.values()].map((key) => key.kid), published: view.published.length }, 'signing keys changed; now serving the new key set');
   });
   keys.startChecking(config.keys.checkInterval * 1000);
@@ -149,6 +142,16 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
   app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
+  // The provider instance stands for its configuration and keys: a new key set is a new instance.
+  app.use(publishedDocuments([
+    { paths: ['/jwks'], maxAgeSeconds: jwksMaxAgeSeconds(config), sources: () => [host.current] },
+    {
+      paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'],
+      // Changes with a deployment or a resource's metadata link: five minutes is soon enough for either.
+      maxAgeSeconds: 300,
+      sources: async () => [host.current, await resources.metadataLinks()],
+    },
+  ]));
   app.use(staticAssets(assets));
   app.use(startPage(pages).routes());
   app.use(postAsGet);
@@ -161,7 +164,6 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
   }).routes());
-  app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
