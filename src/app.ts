@@ -13,6 +13,7 @@ import { errorHandler, notFound } from './http/error-handler.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
+import { onlyUnder } from './http/only-under.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { publishedDocuments } from './http/published-documents.ts';
 import { awaitSecurityEvents } from './http/pending-security-events.ts';
@@ -135,10 +136,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(pinHostToIssuer(config.issuer));
   const traceRequests = tracing.middleware();
   if (traceRequests) app.use(traceRequests);
-  app.use(requestContext(logger, tracing.traceId));
+  app.use(requestContext(logger, requestLocale(i18n), tracing.traceId));
   app.use(metrics.middleware());
   app.use(securityHeaders(csp));
-  app.use(requestLocale(i18n));
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
   app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
@@ -153,17 +153,17 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     },
   ]));
   app.use(staticAssets(assets));
-  app.use(startPage(pages).routes());
+  app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
   app.use(postAsGet);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
-  app.use(interactionRoutes({
+  app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
-  }).routes());
-  app.use(logoutRoutes(host.provider, pages).routes());
-  app.use(accountRoutes({
+  }).routes()));
+  app.use(onlyUnder('/session/end', logoutRoutes(host.provider, pages).routes()));
+  app.use(onlyUnder('/account', accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, mailEnabled: config.mail.smtp !== undefined,
-  }).routes());
+  }).routes()));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);
