@@ -35,12 +35,14 @@ export interface FixedRequest {
   body?: string;
   /** A check of each 2xx body; a body that fails it counts as an error (autocannon's "mismatch"). */
   verify?: (body: string) => boolean;
+  /** Statuses outside 2xx that are a success too (304 for conditional requests). */
+  alsoSuccessful?: readonly number[];
 }
 
 const MAX_ERROR_SAMPLES = 5;
 
 /**
- * One autocannon run against a fixed request. Any non-2xx response, connection error or timeout is
+ * One autocannon run against a fixed request. Any non-2xx response (unless `alsoSuccessful`), connection error or timeout is
  * an error. Latencies come from autocannon's own per-response timings.
  */
 export async function autocannonRound(request: FixedRequest, connections: number, durationMs: number): Promise<RoundResult> {
@@ -61,7 +63,7 @@ export async function autocannonRound(request: FixedRequest, connections: number
     ...(request.verify ? { verifyBody: request.verify } : {}),
     setupClient(client) {
       client.on('response', (statusCode: number, _bytes: number, durationMsOfResponse: number) => {
-        if (statusCode >= 200 && statusCode <= 299) {
+        if ((statusCode >= 200 && statusCode <= 299) || request.alsoSuccessful?.includes(statusCode)) {
           completed += 1;
           latenciesMs.push(durationMsOfResponse);
         } else {

@@ -3,7 +3,7 @@
  * its own process, driven in turns (Keyline, peer, Keyline, peer) from this process.
  *
  *   node bench/run.ts [--quick] [--scenario NAME[,NAME…]] [--rounds N] [--round-seconds S]
- *                     [--cpu-prof DIR] [--log-level LEVEL] [--out FILE]
+ *                     [--cpu-prof DIR] [--log-level LEVEL] [--out FILE] [--compare EARLIER.json]
  *
  * Rounds alternate which side goes first (K P, P K, K P, ...), so a machine that drifts (other
  * load, thermal, GC state) moves both sides' averages alike.
@@ -13,13 +13,14 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argumentValue } from './bench-fixtures.ts';
+import { compareResults, readResults, type ResultsFile } from './compare-results.ts';
 import { HttpClient } from './http-client.ts';
 import { autocannonRound, processCpuMs, summarize, type RoundResult, type Summary } from './load.ts';
 import { SCENARIOS, type Scenario, type Side, type Workload } from './scenarios.ts';
 import { killAllServers, startServer, type ServerProcess } from './servers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--log-level LEVEL] [--out FILE]
+const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--log-level LEVEL] [--out FILE] [--compare EARLIER.json]
 scenarios: ${SCENARIOS.map((scenario) => scenario().name).join(', ')}`;
 
 interface Settings {
@@ -49,7 +50,7 @@ interface ScenarioResult {
 }
 
 function parseArguments(args: string[]) {
-  const withValue = ['--scenario', '--rounds', '--round-seconds', '--cpu-prof', '--log-level', '--out'];
+  const withValue = ['--scenario', '--rounds', '--round-seconds', '--cpu-prof', '--log-level', '--out', '--compare'];
   const known = new Set(['--quick', '--help', ...withValue]);
   for (const [index, arg] of args.entries()) {
     const previous = args[index - 1];
@@ -81,6 +82,7 @@ function parseArguments(args: string[]) {
     cpuProfileDirectory: argumentValue(args, '--cpu-prof'),
     logLevel: argumentValue(args, '--log-level') ?? 'info',
     out: resolve(argumentValue(args, '--out') ?? join(ROOT, 'bench/results/latest.json')),
+    compare: argumentValue(args, '--compare'),
   };
 }
 
@@ -168,7 +170,8 @@ async function runScenario(scenario: Scenario, sides: Side[], settings: Settings
   const [keylineSide, peerSide] = sides as [Side, Side];
   const resultFor = (side: Side): SideResult | null => {
     if (failures.has(side)) return side.label === 'peer' ? null : failedSide(failures.get(side));
-    return summarize(rounds.get(side)!);
+    const notes = workloads.get(side)?.notes;
+    return { ...summarize(rounds.get(side)!), ...(notes ? { notes } : {}) };
   };
   const keyline = resultFor(keylineSide)!;
   const peer = resultFor(peerSide);
@@ -208,7 +211,9 @@ async function measureCeiling(settings: Settings): Promise<Summary> {
 }
 
 async function main(): Promise<number> {
-  const { settings, scenarios, cpuProfileDirectory, logLevel, out } = parseArguments(process.argv.slice(2));
+  const { settings, scenarios, cpuProfileDirectory, logLevel, out, compare } = parseArguments(process.argv.slice(2));
+  // Read before the run: a bad file is said at once, and --out may be the same file.
+  const earlier: ResultsFile | undefined = compare === undefined ? undefined : readResults(compare);
   const command = ['node', relative(process.cwd(), fileURLToPath(import.meta.url)) || 'bench/run.ts', ...process.argv.slice(2)].join(' ');
   const host = machine();
   process.stdout.write(`Keyline bench: ${command}\n`);
@@ -266,8 +271,10 @@ async function main(): Promise<number> {
     printTable(results);
 
     const errors = results.reduce((sum, result) => sum + result.keyline.errors + (result.peer?.errors ?? 0), 0);
+    const written = { command, machine: { ...host, helloWorldCeiling: ceiling }, settings, finishedAt: new Date().toISOString(), scenarios: results };
+    if (earlier) process.stdout.write(`\n${compareResults(earlier, written, relative(process.cwd(), resolve(compare!)))}\n`);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ command, machine: { ...host, helloWorldCeiling: ceiling }, settings, finishedAt: new Date().toISOString(), scenarios: results }, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify(written, null, 2)}\n`);
     process.stdout.write(`\nresults: ${relative(process.cwd(), out)}${cpuProfileDirectory ? `; CPU profiles in ${resolve(cpuProfileDirectory)} (summarize with node bench/profile-summary.ts FILE)` : ''}\n`);
     if (errors > 0) process.stdout.write(`${errors} error(s): every scenario must run without errors\n`);
     return errors > 0 ? 1 : 0;

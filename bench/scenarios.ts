@@ -15,6 +15,8 @@ export interface Side {
 /** A prepared scenario on one side: each call measures one round. */
 export interface Workload {
   round(durationMs: number): Promise<RoundResult>;
+  /** Something the table should say about this side's run (printed under it). */
+  notes?: string;
 }
 
 export interface Target {
@@ -183,6 +185,31 @@ export function jwks(): Scenario {
 }
 
 /**
+ * A cache revalidating the JWKS: GET with `If-None-Match` naming the tag the server gave. Keyline
+ * answers 304 without a body; a server that sends no ETag (the bare library) answers every
+ * request in full, which is what a client of it gets.
+ */
+export function jwks304(): Scenario {
+  return {
+    name: 'jwks-304',
+    description: 'GET the jwks_uri with If-None-Match (304 when the ETag matches)',
+    unit: 'req',
+    connections: TOKEN_CONNECTIONS,
+    targets: [atLeast(20_000)],
+    async prepare(side) {
+      const url = (await discover(side)).jwks_uri!;
+      const first = await side.http.request(url);
+      const etag = typeof first.headers.etag === 'string' ? first.headers.etag : undefined;
+      const request: FixedRequest = { url, headers: { 'if-none-match': etag ?? '"no-etag-was-sent"' }, alsoSuccessful: [304] };
+      const conditional = await side.http.request(url, { headers: request.headers! });
+      if (etag && conditional.status !== 304) throw new SetupFailed(`${side.label}: If-None-Match ${etag} answered ${conditional.status}, not 304`);
+      if (!etag && conditional.status !== 200) throw new SetupFailed(`${side.label}: the JWKS answered ${conditional.status}`);
+      return { ...fixed(request, TOKEN_CONNECTIONS), ...(etag ? {} : { notes: 'sends no ETag: every conditional request gets the full 200 body' }) };
+    },
+  };
+}
+
+/**
  * Introspection of an opaque (userinfo) access token by the client it was issued to, which needs
  * a store lookup on both sides. (Keyline also introspects JWT access tokens; the bare library
  * refuses them with `unsupported_token_type`, so they cannot be compared side by side.)
@@ -256,4 +283,4 @@ export function userinfo(): Scenario {
   };
 }
 
-export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, refresh, discovery, jwks, introspection, login, userinfo];
+export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, refresh, discovery, jwks, jwks304, introspection, login, userinfo];

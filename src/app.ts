@@ -16,11 +16,12 @@ import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
-import { jwksCaching, jwksEtag, type JwksCacheState } from './http/jwks-caching.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
+import { onlyUnder } from './http/only-under.ts';
 import { opsRoutes } from './http/ops-routes.ts';
+import { publishedDocuments } from './http/published-documents.ts';
 import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -30,7 +31,6 @@ import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { SealedSecrets } from './keys/sealed-secrets.ts';
 import type { SecretCipher } from './keys/secret-cipher.ts';
 import { SigningKeyManager, type Clock } from './keys/signing-key-manager.ts';
-import { publicJwkOf } from './keys/signing-key-material.ts';
 import { jwksMaxAgeSeconds, signingKeyPolicy } from './keys/signing-key-policy.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { Outbox } from './jobs/outbox.ts';
@@ -156,15 +156,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     return provider;
   };
   const host = new ProviderHost(buildProvider());
-  const jwksState = (): JwksCacheState => ({
-    etag: jwksEtag(keys.providerJwks().keys.map(publicJwkOf)),
-    maxAgeSeconds: jwksMaxAgeSeconds(config),
-  });
-  let jwksCache = jwksState();
   // oidc-provider takes its keys at construction: a changed key set means a new provider.
   keys.onChange((view) => {
     host.replace(buildProvider());
-    jwksCache = jwksState();
     logger.info({ event: 'keys.changed', signing: [...view.signing.values()].map((key) => key.kid), published: view.published.length }, 'signing keys changed; now serving the new key set');
   });
   keys.startChecking(config.keys.checkInterval * 1000);
@@ -198,10 +192,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(pinHostToIssuer(config.issuer));
   const traceRequests = tracing.middleware();
   if (traceRequests) app.use(traceRequests);
-  app.use(requestContext(logger, tracing.traceId));
+  app.use(requestContext(logger, requestLocale(i18n), tracing.traceId));
   app.use(metrics.middleware());
   app.use(securityHeaders(csp));
-  app.use(requestLocale(i18n));
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
   app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
@@ -209,32 +202,41 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
   }));
+  // The provider instance stands for its configuration and keys: a new key set is a new instance.
+  app.use(publishedDocuments([
+    { paths: ['/jwks'], maxAgeSeconds: jwksMaxAgeSeconds(config), sources: () => [host.current] },
+    {
+      paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'],
+      // Changes with a deployment or a resource's metadata link: five minutes is soon enough for either.
+      maxAgeSeconds: 300,
+      sources: async () => [host.current, await resources.metadataLinks()],
+    },
+  ]));
   app.use(staticAssets(assets));
-  app.use(startPage(pages).routes());
+  app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
   app.use(postAsGet);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
-  app.use(interactionRoutes({
+  app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
     selfService: {
       canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
       pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
     },
-  }).routes());
+  }).routes()));
   app.use(selfServiceRoutes({
     selfService, securityEvents, pages, csrfSecret, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
   }).routes());
-  app.use(logoutRoutes(host.provider, pages).routes());
-  app.use(accountRoutes({
+  app.use(onlyUnder('/session/end', logoutRoutes(host.provider, pages).routes()));
+  app.use(onlyUnder('/account', accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources,
     mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
-  }).routes());
+  }).routes()));
   if (config.signals.enabled) {
     app.use(signalsRoutes({
       config, store, cipher, delivery: streamDelivery, securityEvents, provider: () => host.current, signingKey: () => keys.signingJwk('RS256'),
     }).routes());
   }
-  app.use(jwksCaching(() => jwksCache));
   app.use(awaitSecurityEvents);
   app.use(strictErrorAnswers(config.issuer));
   app.use(hideSecretHashes);

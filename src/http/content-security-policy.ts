@@ -7,13 +7,23 @@
 export class ContentSecurityPolicy {
   readonly #imageOrigins: string[];
   readonly #styleOrigins: string[];
+  /** The usual header (no page-specific image origins) cut around its two nonces: one concatenation per response. */
+  readonly #around: [string, string, string];
 
   constructor(extra: { img?: string[]; style?: string[] } = {}) {
     this.#imageOrigins = [...new Set(extra.img ?? [])];
     this.#styleOrigins = [...new Set(extra.style ?? [])];
+    const cut = '\u0000';
+    const [before = '', between = '', after = ''] = this.#build(cut, []).split(cut);
+    this.#around = [before, between, after];
   }
 
   header(nonce: string, moreImageOrigins: string[] = []): string {
+    if (moreImageOrigins.length === 0) return this.#around[0] + nonce + this.#around[1] + nonce + this.#around[2];
+    return this.#build(nonce, moreImageOrigins);
+  }
+
+  #build(nonce: string, moreImageOrigins: string[]): string {
     const images = [...new Set([...this.#imageOrigins, ...moreImageOrigins])];
     return [
       "default-src 'none'",

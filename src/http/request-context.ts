@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import type { RequestLocale } from '../i18n/request-locale.ts';
 import type { Logger } from '../logger.ts';
 import type { KeylineState } from './keyline-state.ts';
+import { RequestState } from './request-state.ts';
 
 const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
 
@@ -18,26 +20,29 @@ export function errorCodeOf(ctx: Context & { state: KeylineState }): string {
 }
 
 /**
- * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce and a child
- * logger, and logs one line per request. Only the path is logged: query strings can carry tokens.
- * A 4xx/5xx line also carries `error`, the OAuth error code; with `requestId` (the reference an
- * error page shows) it lets support find exactly what went wrong.
+ * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce, a child
+ * logger and its language (`ctx.state`, see request-state.ts), and logs one line per request.
+ * Only the path is logged: query strings can carry tokens. A 4xx/5xx line also carries `error`,
+ * the OAuth error code; with `requestId` (the reference an error page shows) it lets support find
+ * exactly what went wrong.
  */
-export function requestContext(logger: Logger, traceId: () => string | undefined = () => undefined) {
+export function requestContext(logger: Logger, locale: RequestLocale, traceId: () => string | undefined = () => undefined) {
   return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
     const offered = ctx.get('x-request-id');
     const requestId = SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
-    ctx.state.requestId = requestId;
-    // 122 random bits from the CSPRNG; randomUUID is batched and ~6× cheaper than randomBytes(16).
-    ctx.state.cspNonce = randomUUID().replaceAll('-', '');
     const trace = traceId();
-    ctx.state.log = logger.child(trace ? { requestId, traceId: trace } : { requestId });
+    // 122 random bits from the CSPRNG; randomUUID is batched and ~6× cheaper than randomBytes(16).
+    const state = new RequestState(ctx, logger, locale, { requestId, traceId: trace, cspNonce: randomUUID().replaceAll('-', '') });
+    ctx.state = state as unknown as KeylineState;
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {
       await next();
     } finally {
-      ctx.state.log.info({
+      // The same fields a child logger would bind, without making one for this line alone.
+      logger.info({
+        requestId,
+        ...(trace ? { traceId: trace } : {}),
         method: ctx.method,
         path: ctx.path,
         status: ctx.status,

@@ -22,6 +22,6 @@ export function securityHeaders(csp: ContentSecurityPolicy) {
     });
     if (ctx.secure) ctx.set('Strict-Transport-Security', `max-age=${ONE_YEAR}; includeSubDomains`);
     await next();
-    ctx.remove('X-Powered-By');
+    if (ctx.response.get('X-Powered-By')) ctx.remove('X-Powered-By');
   };
 }

@@ -5,6 +5,7 @@ import { removeRegisteredClient, saveRegisteredClient } from './dynamic-registra
 import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
 import { withApiScopesApart } from './keyline-client-metadata.ts';
 import { storedLifetime } from './device-flow/device-code-retention.ts';
+import { RequestReads, TOKEN_MODELS } from './request-reads.ts';
 import { RevisionCache } from './revision-cache.ts';
 import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
 
@@ -31,6 +32,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
     },
     revision: () => store.clients.revision(),
   });
+  const reads = new RequestReads(store.oidc);
   const annotate = options.annotate ?? ((_model: string, payload: OidcPayload) => payload);
   const reuseInterval = options.refreshTokenReuseInterval ?? 0;
 
@@ -66,17 +68,21 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
         clients.forget(id);
         return;
       }
+      reads.forget();
       await store.oidc.upsert(this.name, id, annotate(this.name, payload as OidcPayload), storedLifetime(this.name, expiresIn));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.name === 'Client') return await clients.find(id) as AdapterPayload | undefined;
-      const payload = await store.oidc.find(this.name, id);
+      const payload = TOKEN_MODELS.has(this.name) ? await reads.findToken(this.name, id)
+        : this.name === 'Grant' ? await reads.findGrant(id)
+          : await store.oidc.find(this.name, id);
       if (payload && inReuseInterval(this.name, payload)) delete payload.consumed;
       return payload as AdapterPayload | undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (this.name === 'Session') return reads.findSessionByUid(uid) as Promise<AdapterPayload | undefined>;
       return store.oidc.findByUid(this.name, uid) as Promise<AdapterPayload | undefined>;
     }
 
@@ -85,6 +91,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
     }
 
     async consume(id: string): Promise<void> {
+      reads.forget();
       if (await store.oidc.consume(this.name, id)) return;
       if (!(this.name in SINGLE_USE_MODELS)) return;
       if (inReuseInterval(this.name, await store.oidc.find(this.name, id))) return;
@@ -97,10 +104,12 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
         clients.forget(id);
         return;
       }
+      reads.forget();
       await store.oidc.destroy(this.name, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      reads.forget();
       await store.oidc.revokeByGrantId(this.name, grantId);
       // A grant's JWT access tokens are not AccessToken records (oidc-provider does not store JWTs);
       // Keyline's record of each one goes with the grant's access tokens.

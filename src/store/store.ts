@@ -27,9 +27,24 @@ export interface OidcRecordSummary {
 }
 
 /** oidc-provider's adapter operations, keyed by model name. */
+/** A token found by its value, with the live Grant it names (`grantId`) and Session it expires with (`sessionUid`). */
+export interface TokenLookup {
+  model: string;
+  payload: OidcPayload;
+  grant: OidcPayload | undefined;
+  session: OidcPayload | undefined;
+}
+
 export interface OidcRecords {
   upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number): Promise<void>;
   find(model: string, id: string): Promise<OidcPayload | undefined>;
+  /**
+   * The live record stored under `id` in the first of `models` that has one (a token value is the
+   * id of one model's record), with its Grant and Session, in as few reads as the backend can:
+   * one statement on SQLite, the token and then both others at once on MongoDB. The same records
+   * `find`/`findByUid` would return at this moment.
+   */
+  findToken(models: readonly string[], id: string): Promise<TokenLookup | undefined>;
   findByUid(model: string, uid: string): Promise<OidcPayload | undefined>;
   findByUserCode(model: string, userCode: string): Promise<OidcPayload | undefined>;
   /** Marks the record consumed; true only for the one caller that consumed it first. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Written to a temp file, so npm test never overwrites the results of a real run in bench/results/.
 const RESULTS = join(mkdtempSync(join(tmpdir(), 'keyline-bench-smoke-')), 'results.json');
-const SCENARIOS = ['cc-rs256', 'cc-es256', 'refresh', 'discovery', 'jwks', 'introspection', 'login', 'userinfo'];
+const SCENARIOS = ['cc-rs256', 'cc-es256', 'refresh', 'discovery', 'jwks', 'jwks-304', 'introspection', 'login', 'userinfo'];
 const TIMEOUT_MS = 180_000;
 
 interface SideResult {
@@ -102,5 +102,18 @@ describe('the benchmark (node bench/run.ts --quick)', () => {
       }
       if (scenario.peer) expect(scenario.ratio).toBeCloseTo(scenario.keyline.perSecond / scenario.peer.perSecond, 1);
     }
+  });
+
+  test('compares a results file with an earlier one, scenario by scenario', async () => {
+    const compared = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['bench/compare-results.ts', RESULTS, RESULTS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(compared.code).toBe(0);
+    expect(compared.stdout).toContain(`change against ${RESULTS}`);
+    for (const name of SCENARIOS) expect(compared.stdout).toMatch(new RegExp(`^${name} +\\| keyline \\| .* → .* \\(\\+?-?0%\\)`, 'm'));
   });
 });

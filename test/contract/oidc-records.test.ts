@@ -216,12 +216,50 @@ describe.each(backends)('$name store: oidc records', (backend) => {
     });
   });
 
+  describe('findToken', () => {
+    test('finds a token in whichever of the models holds its id, with its grant and session, and nothing for an unknown id', async () => {
+      const oidc = store().oidc;
+      await oidc.upsert('Grant', 'bundle-grant', { accountId: 'a', clientId: 'c' }, 60);
+      await oidc.upsert('Session', 'bundle-session', { uid: 'bundle-uid', accountId: 'a' }, 60);
+      await oidc.upsert('RefreshToken', 'bundle-token', { grantId: 'bundle-grant', sessionUid: 'bundle-uid', accountId: 'a' }, 60);
+
+      expect(await oidc.findToken(['AccessToken', 'ClientCredentials', 'RefreshToken'], 'bundle-token')).toStrictEqual({
+        model: 'RefreshToken',
+        payload: { grantId: 'bundle-grant', sessionUid: 'bundle-uid', accountId: 'a' },
+        grant: { accountId: 'a', clientId: 'c' },
+        session: { uid: 'bundle-uid', accountId: 'a' },
+      });
+      expect(await oidc.findToken(['RefreshToken'], 'bundle-token')).toMatchObject({ model: 'RefreshToken' });
+      expect(await oidc.findToken(['AccessToken', 'ClientCredentials'], 'bundle-token')).toBeUndefined();
+      expect(await oidc.findToken(['AccessToken'], 'no-such-token')).toBeUndefined();
+    });
+
+    test('a token without a grant or session, or whose grant is gone, comes without them; consumed shows as in find', async () => {
+      const oidc = store().oidc;
+      await oidc.upsert('ClientCredentials', 'machine-token', { clientId: 'm' }, 60);
+      expect(await oidc.findToken(['AccessToken', 'ClientCredentials'], 'machine-token'))
+        .toStrictEqual({ model: 'ClientCredentials', payload: { clientId: 'm' }, grant: undefined, session: undefined });
+
+      await oidc.upsert('Grant', 'revoked-grant', { accountId: 'a' }, 60);
+      await oidc.upsert('RefreshToken', 'orphan-token', { grantId: 'revoked-grant', sessionUid: 'nobody', accountId: 'a' }, 60);
+      await oidc.destroy('Grant', 'revoked-grant');
+      expect(await oidc.consume('RefreshToken', 'orphan-token')).toBe(true);
+      const found = await oidc.findToken(['RefreshToken'], 'orphan-token');
+      expect(found).toMatchObject({ model: 'RefreshToken', grant: undefined, session: undefined });
+      expect(found!.payload).toStrictEqual(await oidc.find('RefreshToken', 'orphan-token'));
+      expect(found!.payload.consumed).toEqual(expect.any(Number));
+    });
+  });
+
   describe('expiry', () => {
     // No backend's cleanup (SQLite's sweep, MongoDB's TTL monitor, FerretDB has none) runs within
     // this test, so it checks that every read filters expired records out by itself.
-    test('a record past its expiry is invisible to find, findByUid, findByUserCode, listByAccount and consume', async () => {
+    test('a record past its expiry is invisible to find, findByUid, findByUserCode, findToken, listByAccount and consume', async () => {
       const oidc = store().oidc;
       await oidc.upsert('Session', 'expiring-session', { uid: 'expiring-uid', accountId: 'a' }, 1);
+      await oidc.upsert('Grant', 'expiring-grant', { accountId: 'a' }, 1);
+      await oidc.upsert('AccessToken', 'lasting-token', { grantId: 'expiring-grant', sessionUid: 'expiring-uid', accountId: 'a' }, 60);
+      await oidc.upsert('AccessToken', 'expiring-token', { accountId: 'a' }, 1);
       await oidc.upsert('DeviceCode', 'expiring-device', { userCode: 'EXPI-RING', accountId: 'a' }, 1);
       await oidc.upsert('AuthorizationCode', 'expiring-code', { grantId: 'g', accountId: 'a' }, 1);
       await oidc.upsert('Session', 'lasting-session', { uid: 'lasting-uid', accountId: 'a' }, 60);
@@ -234,6 +272,8 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       expect(await oidc.findByUid('Session', 'expiring-uid')).toBeUndefined();
       expect(await oidc.findByUserCode('DeviceCode', 'EXPI-RING')).toBeUndefined();
       expect(await oidc.find('AuthorizationCode', 'expiring-code')).toBeUndefined();
+      expect(await oidc.findToken(['AccessToken'], 'expiring-token')).toBeUndefined();
+      expect(await oidc.findToken(['AccessToken'], 'lasting-token')).toMatchObject({ grant: undefined, session: undefined });
       expect(await oidc.consume('AuthorizationCode', 'expiring-code')).toBe(false);
       expect((await oidc.listByAccount('Session', 'a')).map((record) => record.id)).toEqual(['lasting-session']);
       expect(await oidc.findByUid('Session', 'lasting-uid')).toEqual({ uid: 'lasting-uid', accountId: 'a' });

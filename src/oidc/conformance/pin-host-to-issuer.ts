@@ -11,8 +11,9 @@ import type { Context, Next } from 'koa';
 export function pinHostToIssuer(issuer: string) {
   const issuerHost = new URL(issuer).host;
   return async (ctx: Context, next: Next): Promise<void> => {
-    ctx.req.headers.host = issuerHost;
-    delete ctx.req.headers['x-forwarded-host'];
+    const { headers } = ctx.req;
+    headers.host = issuerHost;
+    if (headers['x-forwarded-host'] !== undefined) delete headers['x-forwarded-host'];
     await next();
   };
 }

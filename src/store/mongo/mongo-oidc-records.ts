@@ -1,6 +1,6 @@
 import type { Filter, MongoServerError } from 'mongodb';
 import { DuplicateError } from '../store-errors.ts';
-import type { OidcPayload, OidcRecords, OidcRecordSummary } from '../store.ts';
+import type { OidcPayload, OidcRecords, OidcRecordSummary, TokenLookup } from '../store.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import type { KeylineCollections } from './mongo-collections.ts';
 import type { OidcDocument } from './mongo-documents.ts';
@@ -68,6 +68,19 @@ export class MongoOidcRecords implements OidcRecords {
     // expiry is then checked here, as strictly as liveAt would.
     const document = await this.#collections.oidc(model).findOne({ _id: id });
     return document && isLive(document, new Date()) ? toPayload(document) : undefined;
+  }
+
+  async findToken(models: readonly string[], id: string): Promise<TokenLookup | undefined> {
+    // One collection per model: each is asked at once, by _id.
+    const found = await Promise.all(models.map((model) => this.find(model, id)));
+    const index = found.findIndex(Boolean);
+    if (index < 0) return undefined;
+    const payload = found[index]!;
+    const [grant, session] = await Promise.all([
+      typeof payload.grantId === 'string' ? this.find('Grant', payload.grantId) : undefined,
+      typeof payload.sessionUid === 'string' ? this.findByUid('Session', payload.sessionUid) : undefined,
+    ]);
+    return { model: models[index]!, payload, grant, session };
   }
 
   async findByUid(model: string, uid: string): Promise<OidcPayload | undefined> {

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { OidcPayload, OidcRecords, OidcRecordSummary } from '../store.ts';
+import type { OidcPayload, OidcRecords, OidcRecordSummary, TokenLookup } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
 interface RecordRow {
@@ -10,6 +10,13 @@ interface RecordRow {
 }
 
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+/** How many models `findToken` looks in at most (oidc-provider's introspection asks for three). */
+const TOKEN_MODELS_AT_MOST = 3;
+
+interface TokenRow extends RecordRow {
+  role: 'token' | 'grant' | 'session';
+  model: string;
+}
 
 function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
   if (!row) return undefined;
@@ -23,6 +30,7 @@ function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
 export class SqliteOidcRecords implements OidcRecords {
   readonly #upsert: StatementSync;
   readonly #find: StatementSync;
+  readonly #findToken: StatementSync;
   readonly #findByUid: StatementSync;
   readonly #findByUserCode: StatementSync;
   readonly #consume: StatementSync;
@@ -41,6 +49,18 @@ export class SqliteOidcRecords implements OidcRecords {
     const select = 'SELECT id, payload, consumed_at, expires_at FROM oidc_records';
     this.#find = db.prepare(`${select} WHERE model = ? AND id = ? AND ${LIVE}`);
     this.#findByUid = db.prepare(`${select} WHERE model = ? AND uid = ? AND ${LIVE}`);
+    // The token, then its grant by the indexed grant_id and its session by the uid its payload names.
+    this.#findToken = db.prepare(`
+      WITH token AS (
+        SELECT model, id, payload, consumed_at, expires_at, grant_id FROM oidc_records
+        WHERE id = ? AND model IN (${Array(TOKEN_MODELS_AT_MOST).fill('?').join(', ')}) AND ${LIVE} LIMIT 1)
+      SELECT 'token' AS role, model, id, payload, consumed_at, expires_at FROM token
+      UNION ALL
+      SELECT 'grant', g.model, g.id, g.payload, g.consumed_at, g.expires_at FROM token JOIN oidc_records g
+        ON g.model = 'Grant' AND g.id = token.grant_id AND (g.expires_at IS NULL OR g.expires_at > ?)
+      UNION ALL
+      SELECT 'session', s.model, s.id, s.payload, s.consumed_at, s.expires_at FROM token JOIN oidc_records s
+        ON s.model = 'Session' AND s.uid = json_extract(token.payload, '$.sessionUid') AND (s.expires_at IS NULL OR s.expires_at > ?)`);
     this.#findByUserCode = db.prepare(`${select} WHERE model = ? AND user_code = ? AND ${LIVE}`);
     this.#consume = db.prepare(
       `UPDATE oidc_records SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
@@ -65,6 +85,21 @@ export class SqliteOidcRecords implements OidcRecords {
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {
     return toPayload(this.#find.get(model, id, Date.now()) as RecordRow | undefined);
+  }
+
+  async findToken(models: readonly string[], id: string): Promise<TokenLookup | undefined> {
+    if (models.length === 0 || models.length > TOKEN_MODELS_AT_MOST) throw new RangeError(`findToken looks in 1 to ${TOKEN_MODELS_AT_MOST} models`);
+    const padded = Array.from({ length: TOKEN_MODELS_AT_MOST }, (_, index) => models[Math.min(index, models.length - 1)]!);
+    const now = Date.now();
+    const rows = this.#findToken.all(id, ...padded, now, now, now) as unknown as TokenRow[];
+    const token = rows.find((row) => row.role === 'token');
+    if (!token) return undefined;
+    return {
+      model: token.model,
+      payload: toPayload(token)!,
+      grant: toPayload(rows.find((row) => row.role === 'grant')),
+      session: toPayload(rows.find((row) => row.role === 'session')),
+    };
   }
 
   async findByUid(model: string, uid: string): Promise<OidcPayload | undefined> {
