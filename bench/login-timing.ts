@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { BrowserLikeClient, hiddenField } from '../test/support/browser-like-client.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient } from '../test/support/oidc-flow.ts';
 import { startKeyline, type RunningKeyline } from '../test/support/start-keyline.ts';
+import { printTimingComparison, summariseTimings } from './timing-summary.ts';
 
 type Kind = 'wrong password' | 'unknown email';
 
@@ -36,6 +37,7 @@ if (!Number.isInteger(count) || count < 2 || !Number.isInteger(warmup) || warmup
 function normalise(html: string, uid: string, email: string): string {
   return html
     .replace(/name="csrf" value="[^"]*"/g, 'name="csrf" value="{csrf}"')
+    .replace(/data-csrf="[^"]*"/g, 'data-csrf="{csrf}"')
     .replace(/nonce="[^"]*"/g, 'nonce="{nonce}"')
     .replaceAll(uid, '{uid}')
     .replaceAll(email, '{email}');
@@ -65,26 +67,6 @@ async function loginOnce(kl: RunningKeyline, client: TestClient, kind: Kind, rea
   const response = await browser.postForm(`${kl.url}/interaction/${uid}/login`, form);
   const ms = performance.now() - before;
   return { kind, status: response.status, ms, page: normalise(response.text, uid, email), headers: headerShape(response.headers) };
-}
-
-interface Summary {
-  n: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  sd: number;
-  statuses: string;
-}
-
-function summarise(samples: Sample[]): Summary {
-  const times = samples.map((sample) => sample.ms).sort((a, b) => a - b);
-  const n = times.length;
-  const mean = times.reduce((sum, value) => sum + value, 0) / n;
-  const sd = Math.sqrt(times.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1));
-  const percentile = (p: number) => times[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
-  const statuses = new Map<number, number>();
-  for (const sample of samples) statuses.set(sample.status, (statuses.get(sample.status) ?? 0) + 1);
-  return { n, mean, p50: percentile(0.5), p95: percentile(0.95), sd, statuses: [...statuses].map(([status, times]) => `${status}×${times}`).join(' ') };
 }
 
 const kl = await startKeyline({
@@ -117,21 +99,7 @@ try {
 
   const wrong = samples.filter((sample) => sample.kind === 'wrong password');
   const unknown = samples.filter((sample) => sample.kind === 'unknown email');
-  const a = summarise(wrong);
-  const b = summarise(unknown);
-  const row = (label: string, s: Summary) => [
-    label.padEnd(16), s.statuses.padEnd(10), `${s.mean.toFixed(2)}`.padStart(8), `${s.p50.toFixed(2)}`.padStart(8),
-    `${s.p95.toFixed(2)}`.padStart(8), `${s.sd.toFixed(2)}`.padStart(8),
-  ].join('  ');
-  console.log(['kind'.padEnd(16), 'statuses'.padEnd(10), 'mean ms'.padStart(8), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'sd ms'.padStart(8)].join('  '));
-  console.log(row('wrong password', a));
-  console.log(row('unknown email', b));
-
-  // Welch: difference of means with a normal-approximation 95% interval.
-  const difference = a.mean - b.mean;
-  const halfWidth = 1.96 * Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n);
-  console.log(`difference of means (wrong password − unknown email): ${difference.toFixed(2)} ms, 95% CI [${(difference - halfWidth).toFixed(2)}, ${(difference + halfWidth).toFixed(2)}] ms`
-    + ` (${((difference / ((a.mean + b.mean) / 2)) * 100).toFixed(1)}% of the mean)`);
+  printTimingComparison(['wrong password', 'unknown email'], [summariseTimings(wrong), summariseTimings(unknown)]);
 
   const pages = new Set(samples.map((sample) => sample.page));
   const headerShapes = new Set(samples.map((sample) => sample.headers));

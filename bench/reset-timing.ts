@@ -17,6 +17,7 @@ import { BrowserLikeClient, hiddenField } from '../test/support/browser-like-cli
 import { createTestUser } from '../test/support/oidc-flow.ts';
 import { startSmtpServer } from '../test/support/smtp-server.ts';
 import { startKeyline, type RunningKeyline } from '../test/support/start-keyline.ts';
+import { printTimingComparison, summariseTimings } from './timing-summary.ts';
 
 type Kind = 'existing address' | 'unknown address';
 
@@ -64,17 +65,6 @@ async function requestReset(kl: RunningKeyline, kind: Kind, email: string): Prom
   return { kind, status: response.status, ms, page: normalise(response.text, email) };
 }
 
-function summarise(samples: Sample[]): { n: number; mean: number; p50: number; p95: number; sd: number; statuses: string } {
-  const times = samples.map((sample) => sample.ms).sort((a, b) => a - b);
-  const n = times.length;
-  const mean = times.reduce((sum, value) => sum + value, 0) / n;
-  const sd = Math.sqrt(times.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1));
-  const percentile = (p: number) => times[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
-  const statuses = new Map<number, number>();
-  for (const sample of samples) statuses.set(sample.status, (statuses.get(sample.status) ?? 0) + 1);
-  return { n, mean, p50: percentile(0.5), p95: percentile(0.95), sd, statuses: [...statuses].map(([status, times]) => `${status}×${times}`).join(' ') };
-}
-
 const smtp = await startSmtpServer();
 const kl = await startKeyline({ logLevel: 'warn', config: { proxy: true, mail: { smtp: smtp.url } } });
 try {
@@ -94,17 +84,10 @@ try {
       samples.push(await requestReset(kl, kind, email));
     }
   }
-  const a = summarise(samples.filter((sample) => sample.kind === 'existing address'));
-  const b = summarise(samples.filter((sample) => sample.kind === 'unknown address'));
-  const row = (label: string, s: ReturnType<typeof summarise>) => [
-    label.padEnd(18), s.statuses.padEnd(10), s.mean.toFixed(2).padStart(8), s.p50.toFixed(2).padStart(8), s.p95.toFixed(2).padStart(8), s.sd.toFixed(2).padStart(8),
-  ].join('  ');
-  console.log(['kind'.padEnd(18), 'statuses'.padEnd(10), 'mean ms'.padStart(8), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'sd ms'.padStart(8)].join('  '));
-  console.log(row('existing address', a));
-  console.log(row('unknown address', b));
-  const difference = a.mean - b.mean;
-  const halfWidth = 1.96 * Math.sqrt(a.sd ** 2 / a.n + b.sd ** 2 / b.n);
-  console.log(`difference of means (existing − unknown): ${difference.toFixed(2)} ms, 95% CI [${(difference - halfWidth).toFixed(2)}, ${(difference + halfWidth).toFixed(2)}] ms`);
+  printTimingComparison(['existing address', 'unknown address'], [
+    summariseTimings(samples.filter((sample) => sample.kind === 'existing address')),
+    summariseTimings(samples.filter((sample) => sample.kind === 'unknown address')),
+  ]);
   const pages = new Set(samples.map((sample) => sample.page));
   console.log(`normalised pages identical across all ${samples.length} requests: ${pages.size === 1 ? 'yes' : `no (${pages.size} variants)`}`);
   console.log(`mails received for the existing addresses: ${smtp.received.length} (expected ${count + warmup})`);
