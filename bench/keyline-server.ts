@@ -2,7 +2,10 @@
  * The Keyline side of the benchmark: a real, unpatched Keyline built by the composition root on the
  * embedded SQLite store, in its own process. Seeds clients and users, then prints one JSON line.
  *
- *   node bench/keyline-server.ts --data-dir DIR [--users N] [--log-level info]
+ *   node bench/keyline-server.ts --data-dir DIR [--users N] [--log-level info] [--workers N]
+ *
+ * With --workers N (more than 1) this process only seeds the store, then runs the real
+ * `src/main.ts` with `workers: N` on the same port and store, and announces that instead.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -20,6 +23,7 @@ import {
   API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
   type ClientCredentials,
 } from './bench-fixtures.ts';
+import { serveWithWorkers } from './keyline-workers.ts';
 import { announce, stopWhenTold } from './server-lifecycle.ts';
 
 const args = process.argv.slice(2);
@@ -27,6 +31,7 @@ const dataDirectory = argumentValue(args, '--data-dir');
 if (!dataDirectory) throw new Error('--data-dir is required');
 const userCount = Number(argumentValue(args, '--users') ?? 1000);
 const logLevel = argumentValue(args, '--log-level') ?? 'info';
+const workers = Number(argumentValue(args, '--workers') ?? 1);
 
 async function addClient(context: RegistrationContext, store: Store, registration: ClientRegistration): Promise<ClientCredentials> {
   const registered = await registerClient(context, registration);
@@ -80,11 +85,21 @@ const web = await addClient(keyline, store, {
 });
 await seedUsers(store);
 
-stopWhenTold(server, async () => {
+if (workers > 1) {
+  // The seeding app steps aside: the port and the store are the workers' now.
   await keyline.close();
   await store.close();
   logger.flush();
-});
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const running = await serveWithWorkers(config, workers, dataDirectory, join(dataDirectory, 'keyline.log'));
+  stopWhenTold(server, () => running.stop());
+} else {
+  stopWhenTold(server, async () => {
+    await keyline.close();
+    await store.close();
+    logger.flush();
+  });
+}
 announce({
   kind: 'keyline', url, pid: process.pid, machine, web: { ...web, redirectUri: REDIRECT_URI },
   users: { count: userCount, password: BENCH_PASSWORD },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /** What one side did in one round of one scenario. */
@@ -144,13 +144,46 @@ export function summarize(rounds: RoundResult[]): Summary {
   };
 }
 
-/** CPU time a process has used so far (user + system, all threads), from /proc on Linux; null elsewhere. */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after "(comm)", from the state field (3) on.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The pid and every live process below it (a supervisor's workers), from the parent pids in /proc. */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(statFields(entry)[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index += 1) tree.push(...(children.get(tree[index]!) ?? []));
+  return tree;
+}
+
+/**
+ * CPU time a process and its live descendants have used so far (user + system, all threads), from
+ * /proc on Linux; null elsewhere. The descendants are Keyline's workers under `--workers N`.
+ */
 export function processCpuMs(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted from the state field (3).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    let ticks = 0;
+    for (const member of processTree(pid)) {
+      try {
+        const fields = statFields(member);
+        // Fields 14 and 15 of /proc/PID/stat (utime, stime).
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        if (member === pid) throw new Error('gone');
+      }
+    }
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
  * its own process, driven in turns (Keyline, peer, Keyline, peer) from this process.
  *
  *   node bench/run.ts [--quick] [--scenario NAME[,NAME…]] [--rounds N] [--round-seconds S]
- *                     [--cpu-prof DIR] [--log-level LEVEL] [--out FILE] [--compare EARLIER.json]
+ *                     [--cpu-prof DIR] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
  *
  * Rounds alternate which side goes first (K P, P K, K P, ...), so a machine that drifts (other
  * load, thermal, GC state) moves both sides' averages alike.
@@ -20,7 +20,7 @@ import { SCENARIOS, type Scenario, type Side, type Workload } from './scenarios.
 import { killAllServers, startServer, type ServerProcess } from './servers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--log-level LEVEL] [--out FILE] [--compare EARLIER.json]
+const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
 scenarios: ${SCENARIOS.map((scenario) => scenario().name).join(', ')}`;
 
 interface Settings {
@@ -50,7 +50,7 @@ interface ScenarioResult {
 }
 
 function parseArguments(args: string[]) {
-  const withValue = ['--scenario', '--rounds', '--round-seconds', '--cpu-prof', '--log-level', '--out', '--compare'];
+  const withValue = ['--scenario', '--rounds', '--round-seconds', '--cpu-prof', '--log-level', '--workers', '--out', '--compare'];
   const known = new Set(['--quick', '--help', ...withValue]);
   for (const [index, arg] of args.entries()) {
     const previous = args[index - 1];
@@ -81,6 +81,7 @@ function parseArguments(args: string[]) {
     scenarios,
     cpuProfileDirectory: argumentValue(args, '--cpu-prof'),
     logLevel: argumentValue(args, '--log-level') ?? 'info',
+    workers: positive('--workers', argumentValue(args, '--workers') ?? '1'),
     out: resolve(argumentValue(args, '--out') ?? join(ROOT, 'bench/results/latest.json')),
     compare: argumentValue(args, '--compare'),
   };
@@ -211,7 +212,7 @@ async function measureCeiling(settings: Settings): Promise<Summary> {
 }
 
 async function main(): Promise<number> {
-  const { settings, scenarios, cpuProfileDirectory, logLevel, out, compare } = parseArguments(process.argv.slice(2));
+  const { settings, scenarios, cpuProfileDirectory, logLevel, workers, out, compare } = parseArguments(process.argv.slice(2));
   // Read before the run: a bad file is said at once, and --out may be the same file.
   const earlier: ResultsFile | undefined = compare === undefined ? undefined : readResults(compare);
   const command = ['node', relative(process.cwd(), fileURLToPath(import.meta.url)) || 'bench/run.ts', ...process.argv.slice(2)].join(' ');
@@ -242,7 +243,7 @@ async function main(): Promise<number> {
     if (cpuProfileDirectory) mkdirSync(cpuProfileDirectory, { recursive: true });
     const profile = cpuProfileDirectory ? { cpuProfileDirectory: resolve(cpuProfileDirectory) } : {};
     servers.push(...await Promise.all([
-      startServer({ script: 'keyline-server.ts', args: ['--data-dir', dataDirectory, '--users', String(settings.users), '--log-level', logLevel], ...profile }),
+      startServer({ script: 'keyline-server.ts', args: ['--data-dir', dataDirectory, '--users', String(settings.users), '--log-level', logLevel, '--workers', String(workers)], ...profile }),
       startServer({ script: 'peer-server.ts', args: ['--users', String(settings.users)], ...profile }),
     ]));
     const sides: Side[] = servers.map((server) => {

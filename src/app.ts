@@ -16,7 +16,7 @@ import { AuditSealer } from './audit/audit-sealer.ts';
 import { SecurityEvents } from './audit/security-events.ts';
 import { SIGNING_ALGS, type Config } from './config/schema.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
-import { metricsEndpoint } from './http/metrics-endpoint.ts';
+import { metricsOnlyApp } from './http/metrics-endpoint.ts';
 import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { onlyUnder } from './http/only-under.ts';
@@ -246,15 +246,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(mountProvider(host));
   app.use(notFound);
 
-  let metricsApp: Koa | undefined;
-  if (separateMetricsPort) {
-    metricsApp = new Koa();
-    const serve = metricsEndpoint(metrics, config.metrics.token);
-    metricsApp.use(async (ctx) => {
-      if (ctx.path === '/metrics' && ctx.method === 'GET') await serve(ctx);
-      else ctx.status = 404;
-    });
-  }
+  const metricsApp = separateMetricsPort ? metricsOnlyApp(metrics, config.metrics.token) : undefined;
 
   return {
     app,

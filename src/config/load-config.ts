@@ -17,6 +17,7 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['PORT', 'port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_HOST', 'host', (value) => value],
   ['KEYLINE_PROXY', 'proxy', parseBoolean],
+  ['KEYLINE_WORKERS', 'workers', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_STORE', 'store', (value) => value],
   ['KEYLINE_COOKIE_KEYS', 'cookies.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
   ['KEYLINE_LOG_LEVEL', 'logLevel', (value) => value],

@@ -49,11 +49,15 @@ const brandingSchema = z.strictObject({
   }).default({}),
 }).default(DEFAULT_BRANDING);
 
+const WORKERS_MESSAGE = 'must be a positive whole number or "auto" (one worker per CPU)';
+
 export const configSchema = z.strictObject({
   issuer: httpUrl.refine((value) => !value.endsWith('/'), 'must not end with a slash'),
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
   proxy: z.boolean(),
+  /** Processes serving the one port (node:cluster): a whole number, or "auto" for one per CPU. */
+  workers: z.union([z.literal('auto'), z.number().int({ error: WORKERS_MESSAGE }).positive({ error: WORKERS_MESSAGE })], { error: WORKERS_MESSAGE }).default(1),
   store: z.string().min(1, 'must name a SQLite file path or a mongodb:// URL'),
   sqlite: z.strictObject({
     synchronous: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),

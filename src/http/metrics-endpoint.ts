@@ -1,6 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Context } from 'koa';
-import type { Metrics } from './metrics.ts';
+import Koa, { type Context } from 'koa';
+
+/** Anything that renders the Prometheus text format: one app's metrics, or every worker's summed. */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
 
 function bearerMatches(header: string, token: string): boolean {
   const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
@@ -9,7 +14,7 @@ function bearerMatches(header: string, token: string): boolean {
 }
 
 /** `GET /metrics` in the Prometheus text format, behind `Authorization: Bearer <metrics.token>` when one is set. */
-export function metricsEndpoint(metrics: Metrics, token: string | undefined) {
+export function metricsEndpoint(metrics: MetricsSource, token: string | undefined) {
   return async (ctx: Context): Promise<void> => {
     ctx.set('Cache-Control', 'no-store');
     if (token !== undefined && !bearerMatches(ctx.get('authorization'), token)) {
@@ -21,4 +26,15 @@ export function metricsEndpoint(metrics: Metrics, token: string | undefined) {
     ctx.type = metrics.contentType;
     ctx.body = await metrics.render();
   };
+}
+
+/** An app that serves only `GET /metrics`, for a port of its own (`metrics.port`). */
+export function metricsOnlyApp(metrics: MetricsSource, token: string | undefined): Koa {
+  const app = new Koa();
+  const serve = metricsEndpoint(metrics, token);
+  app.use(async (ctx) => {
+    if (ctx.path === '/metrics' && ctx.method === 'GET') await serve(ctx);
+    else ctx.status = 404;
+  });
+  return app;
 }
