@@ -9,6 +9,10 @@ import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { openStore } from './store/open-store.ts';
 import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { describeStoreLocation } from './store/store-location.ts';
+import { drainServer } from './http/drain-server.ts';
+
+/** How long a shutdown waits for requests in progress (Kubernetes' default grace period is 30 s). */
+const DRAIN_GRACE_MS = 20_000;
 
 /** A worker of a supervisor (node:cluster): its id, from `cluster.worker.id`. */
 export interface WorkerRole {
@@ -48,16 +52,17 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
     metricsServer?.close();
+    // Requests already in progress get their answers before the store they need is closed.
+    await drainServer(server, DRAIN_GRACE_MS);
     await keyline.close();
     await store.close();
     logger.flush();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: a second signal during the drain must not kill the process half-way.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   const { port } = server.address() as AddressInfo;
   if (worker) {
     process.on('message', (message) => { if (isDrainMessage(message)) void shutdown('drain'); });
