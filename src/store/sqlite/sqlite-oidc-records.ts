@@ -27,6 +27,22 @@ function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
   return payload;
 }
 
+/**
+ * The token, then its grant by primary key and its session by the uid its payload names. CROSS JOIN
+ * fixes the order (SQLite otherwise chose to scan every Grant for the one the token names).
+ */
+export const FIND_TOKEN_SQL = `
+      WITH token AS (
+        SELECT model, id, payload, consumed_at, expires_at, grant_id FROM oidc_records
+        WHERE id = ? AND model IN (${Array(TOKEN_MODELS_AT_MOST).fill('?').join(', ')}) AND ${LIVE} LIMIT 1)
+      SELECT 'token' AS role, model, id, payload, consumed_at, expires_at FROM token
+      UNION ALL
+      SELECT 'grant', g.model, g.id, g.payload, g.consumed_at, g.expires_at FROM token CROSS JOIN oidc_records g
+        ON g.model = 'Grant' AND g.id = token.grant_id AND (g.expires_at IS NULL OR g.expires_at > ?)
+      UNION ALL
+      SELECT 'session', s.model, s.id, s.payload, s.consumed_at, s.expires_at FROM token CROSS JOIN oidc_records s
+        ON s.model = 'Session' AND s.uid = json_extract(token.payload, '$.sessionUid') AND (s.expires_at IS NULL OR s.expires_at > ?)`;
+
 export class SqliteOidcRecords implements OidcRecords {
   readonly #upsert: StatementSync;
   readonly #find: StatementSync;
@@ -49,18 +65,7 @@ export class SqliteOidcRecords implements OidcRecords {
     const select = 'SELECT id, payload, consumed_at, expires_at FROM oidc_records';
     this.#find = db.prepare(`${select} WHERE model = ? AND id = ? AND ${LIVE}`);
     this.#findByUid = db.prepare(`${select} WHERE model = ? AND uid = ? AND ${LIVE}`);
-    // The token, then its grant by the indexed grant_id and its session by the uid its payload names.
-    this.#findToken = db.prepare(`
-      WITH token AS (
-        SELECT model, id, payload, consumed_at, expires_at, grant_id FROM oidc_records
-        WHERE id = ? AND model IN (${Array(TOKEN_MODELS_AT_MOST).fill('?').join(', ')}) AND ${LIVE} LIMIT 1)
-      SELECT 'token' AS role, model, id, payload, consumed_at, expires_at FROM token
-      UNION ALL
-      SELECT 'grant', g.model, g.id, g.payload, g.consumed_at, g.expires_at FROM token JOIN oidc_records g
-        ON g.model = 'Grant' AND g.id = token.grant_id AND (g.expires_at IS NULL OR g.expires_at > ?)
-      UNION ALL
-      SELECT 'session', s.model, s.id, s.payload, s.consumed_at, s.expires_at FROM token JOIN oidc_records s
-        ON s.model = 'Session' AND s.uid = json_extract(token.payload, '$.sessionUid') AND (s.expires_at IS NULL OR s.expires_at > ?)`);
+    this.#findToken = db.prepare(FIND_TOKEN_SQL);
     this.#findByUserCode = db.prepare(`${select} WHERE model = ? AND user_code = ? AND ${LIVE}`);
     this.#consume = db.prepare(
       `UPDATE oidc_records SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
