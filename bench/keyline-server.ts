@@ -74,7 +74,7 @@ const config = parseConfig({
 const logger = createLogger(config.logLevel, pino.destination({ dest: join(dataDirectory, 'keyline.log'), sync: false, mkdir: true }));
 const store = await openStore(config);
 const keyline = await createApp({ config, store, logger });
-server.on('request', keyline.app.callback());
+server.on('request', keyline.requestListener);
 
 const common = { postLogoutRedirectUris: [], isPublic: false, pkceOptional: false };
 const machine = await addClient(keyline, store, {

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { AccountsService } from './accounts/accounts-service.ts';
@@ -21,7 +22,8 @@ import { Metrics } from './http/metrics.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import { onlyUnder } from './http/only-under.ts';
 import { opsRoutes } from './http/ops-routes.ts';
-import { publishedDocuments } from './http/published-documents.ts';
+import { answerPublishedAhead } from './http/published-ahead.ts';
+import { PublishedDocuments } from './http/published-documents.ts';
 import { awaitSecurityEvents } from './http/pending-security-events.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -83,6 +85,8 @@ export interface AppDependencies {
 
 export interface KeylineApp {
   app: Koa;
+  /** What the HTTP server runs: the Koa app, with discovery and the JWKS answered ahead of it from their bytes. */
+  requestListener: RequestListener;
   /** Serves /metrics alone, when `metrics.port` puts it on a port of its own; main.ts listens on it. */
   metricsApp: Koa | undefined;
   /** Stands for the current oidc-provider instance, which is rebuilt when the signing keys change. */
@@ -187,6 +191,16 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   });
   jobRunner.start();
 
+  // The provider instance stands for its configuration and keys: a new key set is a new instance.
+  const published = new PublishedDocuments([
+    { paths: ['/jwks'], maxAgeSeconds: jwksMaxAgeSeconds(config), sources: () => [host.current] },
+    {
+      paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'],
+      // Changes with a deployment or a resource's metadata link: five minutes is soon enough for either.
+      maxAgeSeconds: 300,
+      sources: async () => [host.current, await resources.metadataLinks()],
+    },
+  ]);
   const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
   app.silent = true;
   app.use(pinHostToIssuer(config.issuer));
@@ -202,16 +216,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
   }));
-  // The provider instance stands for its configuration and keys: a new key set is a new instance.
-  app.use(publishedDocuments([
-    { paths: ['/jwks'], maxAgeSeconds: jwksMaxAgeSeconds(config), sources: () => [host.current] },
-    {
-      paths: ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'],
-      // Changes with a deployment or a resource's metadata link: five minutes is soon enough for either.
-      maxAgeSeconds: 300,
-      sources: async () => [host.current, await resources.metadataLinks()],
-    },
-  ]));
+  app.use(published.middleware());
   app.use(staticAssets(assets));
   app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
   app.use(postAsGet);
@@ -248,8 +253,10 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
 
   const metricsApp = separateMetricsPort ? metricsOnlyApp(metrics, config.metrics.token) : undefined;
 
+  const koaListener = app.callback();
   return {
     app,
+    requestListener: traceRequests ? koaListener : answerPublishedAhead(koaListener, { documents: published, proxy: config.proxy, csp, metrics, logger }),
     metricsApp,
     provider: host.provider,
     accounts,

@@ -30,7 +30,7 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
   const secretCipher = openSecretCipher(config, logger);
   const store = await openStore(config);
   const keyline = await createApp({ config, store, logger, secretCipher });
-  const server = createServer(keyline.app.callback());
+  const server = createServer(keyline.requestListener);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;

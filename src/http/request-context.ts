@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { KeylineState } from './keyline-state.ts';
 import { RequestState } from './request-state.ts';
 
-const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
+/** A caller's X-Request-Id is kept when it looks like one; anything else gets a fresh id. */
+export const SAFE_REQUEST_ID = /^[\w.-]{1,100}$/;
 
 /**
  * The OAuth-style error code of a failed request: what Keyline's error mapping recorded, else the

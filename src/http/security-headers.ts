@@ -4,6 +4,15 @@ import type { KeylineState } from './keyline-state.ts';
 
 const ONE_YEAR = 365 * 24 * 3600;
 
+/** The headers every response carries besides its CSP; HSTS only over https. */
+export const FIXED_SECURITY_HEADERS = {
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+} as const;
+export const HSTS = `max-age=${ONE_YEAR}; includeSubDomains`;
+
 /**
  * Headers for every response. The CSP allows only this response's nonce for scripts and styles
  * (see content-security-policy.ts for images and operator-configured origins);
@@ -13,14 +22,8 @@ const ONE_YEAR = 365 * 24 * 3600;
  */
 export function securityHeaders(csp: ContentSecurityPolicy) {
   return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
-    ctx.set({
-      'Content-Security-Policy': csp.header(ctx.state.cspNonce),
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-    });
-    if (ctx.secure) ctx.set('Strict-Transport-Security', `max-age=${ONE_YEAR}; includeSubDomains`);
+    ctx.set({ 'Content-Security-Policy': csp.header(ctx.state.cspNonce), ...FIXED_SECURITY_HEADERS });
+    if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);
     await next();
     if (ctx.response.get('X-Powered-By')) ctx.remove('X-Powered-By');
   };

@@ -30,6 +30,26 @@ describe.each(backends)('discovery and JWKS from pre-serialised bodies on $name'
     await cleanup();
   });
 
+  /** A response's headers, minus what differs on every response by design. */
+  const headerShape = (response: Response) => [...response.headers]
+    .filter(([name]) => !['date', 'x-request-id'].includes(name))
+    .map(([name, value]) => `${name}: ${value.replace(/'nonce-[0-9a-f]+'/g, "'nonce-…'")}`);
+
+  test.each(['/jwks', DISCOVERY])('%s: answered from its bytes ahead of the middleware with the same headers, request log line and metrics as the first answer', async (path) => {
+    const requestId = `ahead-${Date.now()}-${path.length}`;
+    const options = { headers: { origin: 'https://app.example.test', 'x-request-id': requestId } };
+    // The first tests of this Keyline: the first request builds the bytes through oidc-provider and the middleware.
+    const built = await fetch(`${kl.url}${path}`, options);
+    const ahead = await fetch(`${kl.url}${path}`, options);
+    expect(headerShape(ahead)).toEqual(headerShape(built));
+    expect(await ahead.text()).toBe(await built.text());
+    const lines = kl.logs.filter((line) => line.includes(`"requestId":"${requestId}"`) && line.includes(`"path":"${path}"`));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'request', method: 'GET', path, status: 200 });
+    const metrics = await (await fetch(`${kl.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`keyline_http_requests_total\\{[^}]*status="2xx"[^}]*\\} \\d+`));
+  });
+
   test.each(['/jwks', DISCOVERY])('%s: one strong ETag for one body, public caching, 304 on If-None-Match', async (path) => {
     const first = await get(kl, path);
     expect(first.response.status).toBe(200);

@@ -71,7 +71,7 @@ export async function startKeyline(options: StartOptions = {}): Promise<RunningK
     directory?.remove();
     throw error;
   }
-  server.on('request', keyline.app.callback());
+  server.on('request', keyline.requestListener);
   let metricsServer: Server | undefined;
   if (keyline.metricsApp) {
     const separate = createServer(keyline.metricsApp.callback());
