@@ -4,7 +4,9 @@
  * round-robin proxy (every request goes to the next node).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AccountPages } from '../support/account-pages.ts';
 import { statuses } from '../support/answer-statuses.ts';
+import { hiddenField } from '../support/browser-like-client.ts';
 import { integrationBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer, mongoTestUrl } from '../support/mongo-server.ts';
@@ -92,6 +94,25 @@ function describeGuarantees(backend: Backend): void {
       expect(counted[401]! + counted[429]!).toBe(RACERS);
       // The attacker's IP stays locked out of this account, even with the right password.
       expect((await attemptLogin(kl, loginClient, user.email, user.password)).status).toBe(429);
+    });
+
+    test(`many wrong current passwords at once on the account page get at most ${LOCK_AFTER} password checks, and the password stays`, async () => {
+      const user = await createTestUser(kl);
+      const hashBefore = (await kl.store.accounts.findByEmail(user.email))!.passwordHash;
+      const pages = new AccountPages(kl);
+      await pages.open('/account/password');
+      await pages.signIn(user);
+      const csrf = hiddenField(pages.page.text, 'csrf')!;
+      const answers = await race(() => pages.browser.postForm(`${kl.url}/account/password`, {
+        csrf, current: 'a wrong guess, checked or not', password: 'a brand new passphrase',
+      }));
+
+      const counted = statuses(answers);
+      // A 400 is a current password that argon2 checked and refused; a 429 was refused before any check.
+      expect(counted[400]).toBeGreaterThanOrEqual(1);
+      expect(counted[400]).toBeLessThanOrEqual(LOCK_AFTER);
+      expect(counted[400]! + counted[429]!).toBe(RACERS);
+      expect((await kl.store.accounts.findByEmail(user.email))!.passwordHash).toBe(hashBefore);
     });
 
     if (backend.nodes) {

@@ -1,13 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../src/paths.ts';
 import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { startFerretDb, uniqueDatabaseUrl } from '../support/mongo-server.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
+import { checkAtEveryWidth, expectClean, SCREENSHOTS } from '../support/page-checks.ts';
 import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 import { pollForTokens, registerDeviceClient, startDeviceAuthorization } from '../support/device-flow.ts';
 
@@ -16,16 +16,6 @@ import { pollForTokens, registerDeviceClient, startDeviceAuthorization } from '.
  * scrolling (WCAG 1.4.10), no axe-core violations, no CSP violation, and a screenshot of each for
  * people to look at (in E2E_SCREENSHOT_DIR, or test-results/pages; the path is printed).
  */
-const WIDTHS = [320, 390, 1280];
-const SCREENSHOTS = process.env.E2E_SCREENSHOT_DIR ?? join(PROJECT_ROOT, 'test-results', 'pages');
-const AXE_SOURCE = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-interface PageReport {
-  width: number;
-  overflowsSideways: boolean;
-  axeViolations: string[];
-}
-
 /** The little of the DOM these tests read inside the page (the project compiles without DOM types). */
 interface Browserish {
   document: { activeElement: { id: string } | null; querySelector(selector: string): { textContent: string | null } | null };
@@ -62,28 +52,6 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     target.on('console', (message) => {
       if (/CSP violation|Content Security Policy/.test(message.text())) cspViolations.push(`${target.url()}: ${message.text()}`);
     });
-  }
-
-  /** Lays the current page out at each width, checks it, and keeps a screenshot. */
-  async function checkAtEveryWidth(name: string, target: Page = page): Promise<PageReport[]> {
-    const reports: PageReport[] = [];
-    for (const width of WIDTHS) {
-      await target.setViewportSize({ width, height: 800 });
-      const { scrollWidth, innerWidth } = await target.evaluate<{ scrollWidth: number; innerWidth: number }>(
-        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-      );
-      // page.evaluate runs in the page without being subject to its CSP, which stays on.
-      await target.evaluate(AXE_SOURCE);
-      const violations = await target.evaluate<string[]>(`axe.run().then((results) => results.violations.map(
-        (violation) => violation.id + ' at ' + violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')))`);
-      await target.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-      reports.push({ width, overflowsSideways: scrollWidth > innerWidth, axeViolations: violations });
-    }
-    return reports;
-  }
-
-  function expectClean(reports: PageReport[]): void {
-    expect(reports).toEqual(WIDTHS.map((width) => ({ width, overflowsSideways: false, axeViolations: [] })));
   }
 
   async function openLogin(params: Record<string, string> = {}): Promise<void> {
@@ -128,13 +96,13 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(response?.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Welcome to Keyline');
     expect(await page.locator('.kl-dev').innerText()).toContain('npm run example');
-    expectClean(await checkAtEveryWidth('start'));
+    expectClean(await checkAtEveryWidth(page, 'start'));
   }, 60_000);
 
   test('the login page', async () => {
     await openLogin();
     expect(await page.locator('h1').textContent()).toBe('Sign in');
-    expectClean(await checkAtEveryWidth('login'));
+    expectClean(await checkAtEveryWidth(page, 'login'));
   }, 60_000);
 
   test('the show-password toggle reveals and hides the password, and the field is a password field again on submit', async () => {
@@ -161,7 +129,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(await page.getAttribute('#login-error', 'role')).toBe('alert');
     expect(await page.getAttribute('#email', 'aria-invalid')).toBe('true');
     expect(await page.getAttribute('#password', 'aria-describedby')).toBe('login-error');
-    expectClean(await checkAtEveryWidth('login-error'));
+    expectClean(await checkAtEveryWidth(page, 'login-error'));
   }, 60_000);
 
   test('the throttled page counts down', async () => {
@@ -179,7 +147,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       first,
     );
     expect(await counter.textContent()).toMatch(/^in \d+ seconds?$/);
-    expectClean(await checkAtEveryWidth('throttled'));
+    expectClean(await checkAtEveryWidth(page, 'throttled'));
   }, 60_000);
 
   test('consent shows the client\'s logo, website and policies', async () => {
@@ -192,7 +160,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(await page.evaluate<number>("document.querySelector('.kl-client-logo').naturalWidth")).toBeGreaterThan(0);
     expect(await page.getAttribute(`a[href="${app.origin}/privacy"]`, 'href')).toBeTruthy();
     expect(await page.getAttribute(`a[href="${app.origin}/terms"]`, 'href')).toBeTruthy();
-    expectClean(await checkAtEveryWidth('consent'));
+    expectClean(await checkAtEveryWidth(page, 'consent'));
     await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
   }, 60_000);
 
@@ -200,7 +168,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     await openLogin({ prompt: 'login' });
     expect(await page.locator('h1').textContent()).toBe('Confirm it\'s you');
     expect(await page.locator('.kl-account').innerText()).toContain(user.email);
-    expectClean(await checkAtEveryWidth('reauthenticate'));
+    expectClean(await checkAtEveryWidth(page, 'reauthenticate'));
     await page.getByRole('link', { name: 'Not you? Use another account' }).click();
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     expect(await page.inputValue('#email')).toBe('');
@@ -211,17 +179,17 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     await Promise.all([page.waitForURL(/\/session\/end\/stay/), page.getByRole('link', { name: 'Stay signed in' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('You\'re still signed in');
     expect(await page.getByRole('link', { name: 'Continue to Acme Notes' }).getAttribute('href')).toBe(app.origin);
-    expectClean(await checkAtEveryWidth('still-signed-in'));
+    expectClean(await checkAtEveryWidth(page, 'still-signed-in'));
   }, 60_000);
 
   test('the logout confirmation, then the signed-out page offering to sign in again', async () => {
     await page.goto(`${kl.url}/session/end?client_id=${client.clientId}`);
     expect(await page.locator('h1').textContent()).toBe('Sign out?');
-    expectClean(await checkAtEveryWidth('logout'));
+    expectClean(await checkAtEveryWidth(page, 'logout'));
     await Promise.all([page.waitForURL(/\/session\/end\/success/), page.getByRole('button', { name: 'Sign out' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('You\'re signed out');
     expect(await page.getByRole('link', { name: 'Sign in to Acme Notes again' }).getAttribute('href')).toBe(app.origin);
-    expectClean(await checkAtEveryWidth('signed-out'));
+    expectClean(await checkAtEveryWidth(page, 'signed-out'));
   }, 60_000);
 
   test.each([
@@ -240,7 +208,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(await errorPage.locator('h1').textContent()).toBe(heading);
     expect(await errorPage.locator('.kl-reference').innerText()).toMatch(/Reference: [\w-]+/);
     expect(await errorPage.content()).not.toMatch(/evil\.example/);
-    expectClean(await checkAtEveryWidth(name, errorPage));
+    expectClean(await checkAtEveryWidth(errorPage, name));
     await fresh.close();
   }, 60_000);
 
@@ -257,7 +225,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       const response = await outagePage.goto(authorizeUrl(outage, outageClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
       expect(response?.status()).toBe(503);
       expect(await outagePage.locator('h1').textContent()).toBe('Keyline is unavailable right now');
-      expectClean(await checkAtEveryWidth('error-unavailable', outagePage));
+      expectClean(await checkAtEveryWidth(outagePage, 'error-unavailable'));
       await outagePage.close();
     } finally {
       await outage.stop();
@@ -278,7 +246,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       await brandedPage.goto(authorizeUrl(branded, brandedClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
       expect(await brandedPage.title()).toBe('Sign in · Acme ID');
       expect(await brandedPage.getAttribute('.kl-logo', 'alt')).toBe('Acme ID');
-      expectClean(await checkAtEveryWidth('branded-login', brandedPage));
+      expectClean(await checkAtEveryWidth(brandedPage, 'branded-login'));
       await brandedPage.close();
     } finally {
       await branded.stop();
@@ -298,14 +266,14 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
 
     await phone.goto(`${kl.url}/device`);
     expect(await phone.locator('h1').textContent()).toBe('Connect a device');
-    expectClean(await checkAtEveryWidth('device-code', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-code'));
 
     await phone.fill('#user_code', 'zzzz zzzb');
     await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
     await phone.waitForFunction(() => (globalThis as unknown as Browserish).document.activeElement?.id === 'code-error');
     expect(await phone.locator('#code-error').innerText()).toBe('That code isn\'t right. Check the code on your device and try again.');
     expect(await phone.getAttribute('#user_code', 'aria-invalid')).toBe('true');
-    expectClean(await checkAtEveryWidth('device-code-error', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-code-error'));
 
     await phone.fill('#user_code', device.user_code.toLowerCase());
     await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
@@ -313,7 +281,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(await phone.locator('h1').textContent()).toBe('Connect Acme TV to your Keyline account?');
     expect(await phone.locator('.kl-code').textContent()).toBe(device.user_code);
     expect(await phone.evaluate<number>("document.querySelector('.kl-client-logo').naturalWidth")).toBeGreaterThan(0);
-    expectClean(await checkAtEveryWidth('device-confirm', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-confirm'));
 
     await Promise.all([phone.waitForURL(/\/interaction\//), phone.getByRole('button', { name: 'Continue' }).click()]);
     await phone.fill('#email', user.email);
@@ -322,7 +290,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     await phone.getByRole('heading', { name: 'Acme TV wants to use your Keyline account' }).waitFor();
     await Promise.all([phone.waitForURL(/\/device\//), phone.getByRole('button', { name: 'Allow' }).click()]);
     expect(await phone.locator('h1').textContent()).toBe('Your device is connected');
-    expectClean(await checkAtEveryWidth('device-done', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-done'));
     expect((await pollForTokens(kl, tv, device.device_code)).status).toBe(200);
 
     // A second code, from the link the device shows: straight to the confirm step, then "Cancel".
@@ -331,7 +299,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
     expect(await phone.locator('.kl-code').textContent()).toBe(second.user_code);
     await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.getByRole('button', { name: 'Cancel' }).click()]);
     await phone.getByRole('heading', { name: 'Device not connected' }).waitFor();
-    expectClean(await checkAtEveryWidth('device-cancelled', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-cancelled'));
     expect((await pollForTokens(kl, tv, second.device_code)).body.error).toBe('access_denied');
     await fresh.close();
   }, 90_000);
@@ -347,7 +315,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       await phone.locator('#code-error').waitFor();
     }
     expect(await phone.locator('#code-error').innerText()).toMatch(/^Too many wrong codes\. You can try again in \d+ (seconds|minutes)\.$/);
-    expectClean(await checkAtEveryWidth('device-code-throttled', phone));
+    expectClean(await checkAtEveryWidth(phone, 'device-code-throttled'));
     await fresh.close();
   }, 60_000);
 

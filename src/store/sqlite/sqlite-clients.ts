@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { NotFoundError } from '../store-errors.ts';
 import type { ClientRecord, Clients } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
+import { SqliteRevision } from './sqlite-revision.ts';
 
 interface ClientRow {
   client_id: string;
@@ -26,8 +27,7 @@ export class SqliteClients implements Clients {
   readonly #list: StatementSync;
   readonly #update: StatementSync;
   readonly #remove: StatementSync;
-  readonly #bumpRevision: StatementSync;
-  readonly #revision: StatementSync;
+  readonly #revision: SqliteRevision;
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare('INSERT INTO clients (client_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?)');
@@ -35,15 +35,14 @@ export class SqliteClients implements Clients {
     this.#list = db.prepare('SELECT * FROM clients ORDER BY created_at, client_id');
     this.#update = db.prepare('UPDATE clients SET metadata = ?, updated_at = ? WHERE client_id = ?');
     this.#remove = db.prepare('DELETE FROM clients WHERE client_id = ?');
-    this.#bumpRevision = db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'clients_revision'");
-    this.#revision = db.prepare("SELECT value FROM meta WHERE key = 'clients_revision'");
+    this.#revision = new SqliteRevision(db, 'clients_revision');
   }
 
   async create(client: ClientRecord): Promise<void> {
     withDuplicateCheck('client', 'client_id', client.clientId, () => this.#insert.run(
       client.clientId, JSON.stringify(client.metadata), client.createdAt.getTime(), client.updatedAt.getTime(),
     ));
-    this.#bumpRevision.run();
+    this.#revision.bump();
   }
 
   async find(clientId: string): Promise<ClientRecord | undefined> {
@@ -59,17 +58,17 @@ export class SqliteClients implements Clients {
     if (this.#update.run(JSON.stringify(metadata), updatedAt, clientId).changes === 0) {
       throw new NotFoundError('client', clientId);
     }
-    this.#bumpRevision.run();
+    this.#revision.bump();
     return (await this.find(clientId))!;
   }
 
   async remove(clientId: string): Promise<boolean> {
     const removed = this.#remove.run(clientId).changes === 1;
-    if (removed) this.#bumpRevision.run();
+    if (removed) this.#revision.bump();
     return removed;
   }
 
   async revision(): Promise<number> {
-    return (this.#revision.get() as { value: number }).value;
+    return this.#revision.current();
   }
 }

@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { NotFoundError } from '../store-errors.ts';
 import type { ResourcePatch, ResourceRecord, Resources } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
+import { SqliteRevision } from './sqlite-revision.ts';
 
 interface ResourceRow {
   indicator: string;
@@ -39,8 +40,7 @@ export class SqliteResources implements Resources {
   readonly #list: StatementSync;
   readonly #update: StatementSync;
   readonly #remove: StatementSync;
-  readonly #bumpRevision: StatementSync;
-  readonly #revision: StatementSync;
+  readonly #revision: SqliteRevision;
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, metadata_uri, created_at, updated_at)
@@ -49,8 +49,7 @@ export class SqliteResources implements Resources {
     this.#list = db.prepare('SELECT * FROM resources ORDER BY indicator');
     this.#update = db.prepare('UPDATE resources SET name = ?, scopes = ?, signing_alg = ?, access_token_ttl = ?, metadata_uri = ?, updated_at = ? WHERE indicator = ?');
     this.#remove = db.prepare('DELETE FROM resources WHERE indicator = ?');
-    this.#bumpRevision = db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'resources_revision'");
-    this.#revision = db.prepare("SELECT value FROM meta WHERE key = 'resources_revision'");
+    this.#revision = new SqliteRevision(db, 'resources_revision');
   }
 
   async create(resource: ResourceRecord): Promise<void> {
@@ -58,7 +57,7 @@ export class SqliteResources implements Resources {
       resource.indicator, resource.name, JSON.stringify(resource.scopes), resource.signingAlg, resource.accessTokenTtl,
       resource.metadataUri ?? null, resource.createdAt.getTime(), resource.updatedAt.getTime(),
     ));
-    this.#bumpRevision.run();
+    this.#revision.bump();
   }
 
   async find(indicator: string): Promise<ResourceRecord | undefined> {
@@ -74,17 +73,17 @@ export class SqliteResources implements Resources {
     if (!current) throw new NotFoundError('resource', indicator);
     const { metadataUri, ...next } = { ...current, ...definedFields(patch), updatedAt: new Date() };
     this.#update.run(next.name, JSON.stringify(next.scopes), next.signingAlg, next.accessTokenTtl, metadataUri ?? null, next.updatedAt.getTime(), indicator);
-    this.#bumpRevision.run();
+    this.#revision.bump();
     return metadataUri ? { ...next, metadataUri } : next;
   }
 
   async remove(indicator: string): Promise<boolean> {
     const removed = this.#remove.run(indicator).changes === 1;
-    if (removed) this.#bumpRevision.run();
+    if (removed) this.#revision.bump();
     return removed;
   }
 
   async revision(): Promise<number> {
-    return (this.#revision.get() as { value: number }).value;
+    return this.#revision.current();
   }
 }
