@@ -6,7 +6,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountPages } from '../support/account-pages.ts';
 import { statuses } from '../support/answer-statuses.ts';
-import { hiddenField } from '../support/browser-like-client.ts';
+import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { RESET_REQUESTS_PER_ADDRESS, RESET_REQUESTS_PER_IP } from '../../src/accounts/self-service/password-reset.ts';
 import { integrationBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer, mongoTestUrl } from '../support/mongo-server.ts';
@@ -26,6 +28,15 @@ const [sqlite, mongo, mongoThreeNodes] = await integrationBackends() as [Backend
 const onRealMongo = (await withMongoDatabase(await mongoTestUrl(), serverFlavor)).name === 'MongoDB';
 afterAll(stopMongoTestServer);
 
+// Reset requests need mail: a real SMTP server, started before any Keyline of this file.
+let smtp: TestSmtpServer;
+const mail: { smtp?: string } = {};
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  mail.smtp = smtp.url;
+});
+afterAll(() => smtp.stop());
+
 function race<T>(attempt: () => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: RACERS }, attempt));
 }
@@ -42,6 +53,7 @@ function describeGuarantees(backend: Backend): void {
         config: {
           resources: { [API]: { scopes: ['read'] } },
           login: { lockAfterFailures: LOCK_AFTER, backoffAfterFailures: 1000, ipMaxFailures: 10_000 },
+          mail,
         },
       }));
       client = await registerTestClient(kl, { resources: [API], scopes: 'openid offline_access read' });
@@ -113,6 +125,26 @@ function describeGuarantees(backend: Backend): void {
       expect(counted[400]).toBeLessThanOrEqual(LOCK_AFTER);
       expect(counted[400]! + counted[429]!).toBe(RACERS);
       expect((await kl.store.accounts.findByEmail(user.email))!.passwordHash).toBe(hashBefore);
+    });
+
+    test(`many reset requests at once from one IP for one address: at most ${RESET_REQUESTS_PER_IP} answered, at most ${RESET_REQUESTS_PER_ADDRESS} links sent`, async () => {
+      const user = await createTestUser(kl);
+      const forms = await Promise.all(Array.from({ length: RACERS }, async () => {
+        const browser = new BrowserLikeClient();
+        const page = await browser.get(`${kl.url}/password/forgot`);
+        return { browser, csrf: hiddenField(page.text, 'csrf')! };
+      }));
+      const answers = await Promise.all(forms.map(({ browser, csrf }) => browser.postForm(`${kl.url}/password/forgot`, { csrf, email: user.email })));
+
+      const counted = statuses(answers);
+      expect(counted[200]).toBeGreaterThanOrEqual(1);
+      expect(counted[200]).toBeLessThanOrEqual(RESET_REQUESTS_PER_IP);
+      expect(counted[200]! + counted[429]!).toBe(RACERS);
+      const requested = (await kl.store.audit.query({ limit: 1000 }))
+        .filter((event) => event.type === 'password.reset_requested' && event.email === user.email);
+      const sent = requested.filter((event) => event.data.sent === true).length;
+      expect(sent).toBeGreaterThanOrEqual(1);
+      expect(sent).toBeLessThanOrEqual(RESET_REQUESTS_PER_ADDRESS);
     });
 
     if (backend.nodes) {
