@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountPages } from '../support/account-pages.ts';
 import { statuses } from '../support/answer-statuses.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { useSmtpServer } from '../support/smtp-server.ts';
 import { RESET_REQUESTS_PER_ADDRESS, RESET_REQUESTS_PER_IP } from '../../src/accounts/self-service/password-reset.ts';
 import { integrationBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
@@ -29,13 +29,7 @@ const onRealMongo = (await withMongoDatabase(await mongoTestUrl(), serverFlavor)
 afterAll(stopMongoTestServer);
 
 // Reset requests need mail: a real SMTP server, started before any Keyline of this file.
-let smtp: TestSmtpServer;
-const mail: { smtp?: string } = {};
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  mail.smtp = smtp.url;
-});
-afterAll(() => smtp.stop());
+const { mail } = useSmtpServer();
 
 function race<T>(attempt: () => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: RACERS }, attempt));

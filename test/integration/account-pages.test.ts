@@ -7,7 +7,7 @@ import {
   attemptLogin, createTestUser, exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { submitSelfServiceForm } from '../support/self-service-flow.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { useSmtpServer } from '../support/smtp-server.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await integrationBackends();
@@ -160,13 +160,8 @@ describe.each(backends)('the account pages on $name', (backend) => {
 
 describe.each(backends)('the account page with mail on $name', (backend) => {
   let kl: RunningKeyline;
-  let smtp: TestSmtpServer;
-  const mail: { smtp?: string } = {};
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    mail.smtp = smtp.url;
-  });
-  afterAll(() => smtp.stop());
+  const smtp = useSmtpServer();
+  const { mail } = smtp;
   useKeyline(backend, { config: { mail, jobs: { pollInterval: 0.2 } } }, (ready) => { ({ kl } = ready); });
 
   test('"Send a confirmation link" mails one; following it confirms the address the profile shows', async () => {
@@ -176,7 +171,7 @@ describe.each(backends)('the account page with mail on $name', (backend) => {
     const sent = await pages.post('/account/email/verification');
     expect(sent.status).toBe(200);
     expect(sent.text).toContain('We sent a link to your address.');
-    const message = await smtp.nextMailTo(user.email);
+    const message = await smtp.server().nextMailTo(user.email);
     expect(message.subject).toBe('Confirm your email address');
     const link = new URL(message.link!);
     const { answer } = await submitSelfServiceForm(kl, link.pathname + link.search, {});

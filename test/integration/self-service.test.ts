@@ -12,7 +12,7 @@ import {
 } from '../support/oidc-flow.ts';
 import { TestAuthenticator } from '../support/second-factor-flow.ts';
 import { comparable, submitSelfServiceForm } from '../support/self-service-flow.ts';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
+import { useSmtpServer } from '../support/smtp-server.ts';
 import { startKeyline, TEST_SECRETS_KEY, type RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
@@ -41,16 +41,10 @@ test('without SMTP the login page has no "Forgot password?" and the self-service
 });
 
 describe.each(backends)('self-service with mail on $name', (backend) => {
-  let smtp: TestSmtpServer;
+  const smtp = useSmtpServer();
+  const { mail } = smtp;
   let kl: RunningKeyline;
   let client: TestClient;
-  const mail: { smtp?: string } = {};
-  // This hook runs before useKeyline's, so the server's URL is in the config when Keyline starts.
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    mail.smtp = smtp.url;
-  });
-  afterAll(() => smtp.stop());
   useKeyline(backend, {
     config: { mail, registration: { enabled: true }, jobs: { retryBase: 0.3, retryMax: 1, pollInterval: 0.2 } },
   }, async (ready) => {
@@ -82,7 +76,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     const { answer } = await submitSelfServiceForm(kl, '/sign-up', { email, name: 'New Person', password: user.password });
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('Check your inbox');
-    const mail = await smtp.nextMailTo(email);
+    const mail = await smtp.server().nextMailTo(email);
     expect(mail.subject).toBe('Confirm your email address');
     expect(mail.html).toContain(mail.link!);
     expect(mail.link).toMatch(new RegExp(`^${kl.url}/email/verify\\?token=[\\w-]{43}$`));
@@ -115,7 +109,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     const other = await submitSelfServiceForm(kl, '/sign-up', { email: fresh, name: 'Someone', password: 'another long password' });
     expect(existing.answer.status).toBe(other.answer.status);
     expect(comparable(existing.answer.text).replace(owner.email, 'EMAIL')).toBe(comparable(other.answer.text).replace(fresh, 'EMAIL'));
-    const mail = await smtp.nextMailTo(owner.email);
+    const mail = await smtp.server().nextMailTo(owner.email);
     expect(mail.subject).toBe('You already have an account');
     expect(mail.link).toBe(`${kl.url}/password/forgot`);
     // The owner's password is unchanged.
@@ -136,7 +130,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     const { answer } = await requestReset(user.email);
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('Check your inbox');
-    const mail = await smtp.nextMailTo(user.email);
+    const mail = await smtp.server().nextMailTo(user.email);
     expect(mail.subject).toBe('Reset your password');
     expect(mail.link).toMatch(new RegExp(`^${kl.url}/password/reset\\?token=[\\w-]{43}$`));
 
@@ -150,7 +144,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     const refreshed = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: refreshToken });
     expect(refreshed.status).toBe(400);
     expect(refreshed.body.error).toBe('invalid_grant');
-    expect((await smtp.nextMailTo(user.email)).subject).toBe('Your password was changed');
+    expect((await smtp.server().nextMailTo(user.email)).subject).toBe('Your password was changed');
     const events = (await kl.store.audit.query({ email: user.email, limit: 100 })).map((event) => event.type);
     expect(events).toEqual(expect.arrayContaining(['password.reset_requested', 'password.reset']));
 
@@ -183,16 +177,16 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     const stranger = await requestReset(unknown);
     expect(stranger.answer.status).toBe(known.answer.status);
     expect(comparable(stranger.answer.text).replace(unknown, 'EMAIL')).toBe(comparable(known.answer.text).replace(user.email, 'EMAIL'));
-    await smtp.nextMailTo(user.email);
+    await smtp.server().nextMailTo(user.email);
     const jobs = await kl.store.jobs.list({ limit: 1000 });
     expect(jobs.filter((job) => job.kind === 'mail' && job.payload.to === unknown)).toEqual([]);
-    expect(smtp.received.filter((mail) => mail.to.includes(unknown))).toEqual([]);
+    expect(smtp.server().received.filter((mail) => mail.to.includes(unknown))).toEqual([]);
   });
 
   test('the mail job keeps its link sealed: the store never holds it in plaintext', async () => {
     const user = await createTestUser(kl);
     await requestReset(user.email);
-    const mail = await smtp.nextMailTo(user.email);
+    const mail = await smtp.server().nextMailTo(user.email);
     const token = new URL(mail.link!).searchParams.get('token')!;
     const jobs = await kl.store.jobs.list({ limit: 1000 });
     const job = jobs.find((candidate) => candidate.kind === 'mail' && candidate.payload.to === user.email)!;
@@ -208,7 +202,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
     expect(await totp.confirmEnrolment(user.id, enrolment.id, await app.nextCode(), 'Phone')).toBeDefined();
 
     await requestReset(user.email);
-    const link = new URL((await smtp.nextMailTo(user.email)).link!);
+    const link = new URL((await smtp.server().nextMailTo(user.email)).link!);
     const path = link.pathname + link.search;
     const { page } = await submitSelfServiceForm(kl, path, { password: NEW_PASSWORD });
     expect(page.text).toContain('two-step verification');
@@ -230,7 +224,7 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
 
   test('SMTP down: the answer is still neutral, nothing is half-written, the failure is logged without the link, and the mail goes out once SMTP is back', async () => {
     const user = await createTestUser(kl);
-    smtp.setDown(true);
+    smtp.server().setDown(true);
     try {
       const { answer } = await requestReset(user.email);
       expect(answer.status).toBe(200);
@@ -238,9 +232,9 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
       await waitFor(() => kl.logs.some((line) => line.includes('"event":"job.failed"') && line.includes('"kind":"mail"')));
       expect((await attemptLogin(kl, client, user.email, user.password)).status).toBe(303);
     } finally {
-      smtp.setDown(false);
+      smtp.server().setDown(false);
     }
-    const mail = await smtp.nextMailTo(user.email);
+    const mail = await smtp.server().nextMailTo(user.email);
     const token = new URL(mail.link!).searchParams.get('token')!;
     const failures = kl.logs.filter((line) => line.includes('"kind":"mail"') && line.includes('job.failed'));
     expect(failures.length).toBeGreaterThan(0);

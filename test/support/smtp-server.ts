@@ -96,3 +96,32 @@ export async function startSmtpServer(options: { auth?: { user: string; pass: st
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A real SMTP server for the Keylines of one test file or describe block, and the `mail` config that points at it. */
+export interface SmtpFixture {
+  /** Pass as `config.mail`: it holds the server's URL once the server runs. */
+  mail: { smtp?: string };
+  /** The running server (from the first test hook on). */
+  server(): TestSmtpServer;
+}
+
+/**
+ * Starts the server in a beforeAll registered here, so call it before the hook that starts
+ * Keyline (useKeyline, startOnBackend): the URL is then in `mail` when Keyline reads its config.
+ */
+export function useSmtpServer(): SmtpFixture {
+  let running: TestSmtpServer | undefined;
+  const mail: { smtp?: string } = {};
+  beforeAll(async () => {
+    running = await startSmtpServer();
+    mail.smtp = running.url;
+  });
+  afterAll(() => running?.stop());
+  return {
+    mail,
+    server: () => {
+      if (!running) throw new Error('the SMTP server is not running yet: use it in a test or a later hook');
+      return running;
+    },
+  };
+}
