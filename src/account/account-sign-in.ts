@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AccountContext } from './account-context.ts';
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from './account-client.ts';
 
@@ -22,7 +22,7 @@ export interface SignInRequirement {
 
 /** A PKCE challenge whose verifier nobody keeps: the code issued for it can never be redeemed. */
 function unredeemableChallenge(): string {
-  return createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+  return hash('sha256', randomBytes(32).toString('base64url'), 'base64url');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEventRecord } from '../store/store.ts';
 
 /** The prevHash of the first event of a chain that was never pruned. */
@@ -14,5 +14,5 @@ function content(event: AuditEventRecord): string {
 
 /** hash(n) = SHA-256(hash(n-1) ‖ seq ‖ content(n)): each event vouches for every event before it. */
 export function chainHash(prevHash: string, seq: number, event: AuditEventRecord): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${content(event)}`).digest('hex');
+  return hash('sha256', `${prevHash}\n${seq}\n${content(event)}`, 'hex');
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { fetchForDoctor, setCookies, type Fetched } from './doctor-http.ts';
 import { fail, ok, warn, type Finding } from './doctor-findings.ts';
 
@@ -170,7 +170,7 @@ export async function checkDeployment(target: DeploymentTarget): Promise<{ findi
 }
 
 async function checkLoginPage(issuer: string, discovery: Discovery, clientId: string, redirectUri: string): Promise<Finding[]> {
-  const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+  const challenge = hash('sha256', randomBytes(32).toString('base64url'), 'base64url');
   const authorize = new URL(discovery.authorization_endpoint ?? `${issuer}/auth`);
   for (const [name, value] of Object.entries({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })) {
     authorize.searchParams.set(name, value);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { ifNoneMatchHits } from './if-none-match.ts';
 
@@ -27,7 +27,7 @@ export interface Serialised {
 const sameSources = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((value, index) => Object.is(value, b[index]));
 
 /** A strong entity tag of the bytes: the same body gets the same tag on every node. */
-const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+const etagOf = (body: Buffer) => `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 
 /** A document's current bytes, as the cache holds them, with the document they belong to. */
 export interface CurrentDocument {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, hkdfSync, randomBytes } from 'node:crypto';
 import { SecretsKeyError } from './secrets-key-error.ts';
 
 const FORMAT = 'kl1';
@@ -17,7 +17,7 @@ interface KeyEncryptionKey {
  */
 function deriveKey(secret: string): KeyEncryptionKey {
   const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), 'keyline', 'keyline secrets at rest v1', 32));
-  const id = createHash('sha256').update(key).digest('base64url').slice(0, 8);
+  const id = hash('sha256', key, 'base64url').slice(0, 8);
   return { id, key };
 }
 

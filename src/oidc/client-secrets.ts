@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 bits from the CSPRNG; too much entropy for guessing, so a fast hash is the right storage. */
 export function generateClientSecret(): string {
@@ -8,7 +8,7 @@ export function generateClientSecret(): string {
 const PREFIX = 'sha256:';
 
 export function hashClientSecret(secret: string): string {
-  return PREFIX + createHash('sha256').update(secret, 'utf8').digest('base64url');
+  return PREFIX + hash('sha256', secret, 'base64url');
 }
 
 export function isHashedClientSecret(value: string): boolean {

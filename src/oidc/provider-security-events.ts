@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { SecurityEvent, SecurityEvents } from '../audit/security-events.ts';
 import { trackSecurityEvent } from '../http/pending-security-events.ts';
@@ -19,7 +19,7 @@ interface TokenLike {
  * one token from another across events, useless as a credential.
  */
 export function tokenFingerprint(token: TokenLike | undefined): string | undefined {
-  return token?.jti ? createHash('sha256').update(token.jti).digest('base64url').slice(0, 22) : undefined;
+  return token?.jti ? hash('sha256', token.jti, 'base64url').slice(0, 22) : undefined;
 }
 
 function requestFields(ctx: KoaContextWithOIDC): Pick<SecurityEvent, 'requestId' | 'ip' | 'clientId' | 'actor'> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { Store } from '../store/store.ts';
 
@@ -10,7 +10,7 @@ import type { Store } from '../store/store.ts';
 export function detectReplaysAtomically(provider: Provider, store: Store): void {
   const model = provider.ReplayDetection as unknown as { unique(iss: string, jti: string, exp: number): Promise<boolean> };
   model.unique = async (iss: string, jti: string, exp: number): Promise<boolean> => {
-    const id = createHash('sha256').update(`${iss}${jti}`).digest('base64url');
+    const id = hash('sha256', `${iss}${jti}`, 'base64url');
     const secondsLeft = Math.max(1, exp - Math.floor(Date.now() / 1000));
     await store.oidc.upsert('ReplayDetection', id, { iss, jti: id, kind: 'ReplayDetection' }, secondsLeft);
     return store.oidc.consume('ReplayDetection', id);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
@@ -60,7 +60,7 @@ function asset(path: string, file: string, types: Record<string, string>, key: s
   if (!existsSync(file)) throw new ConfigError([`${key}: no file at ${file}`]);
   const body = readFileSync(file);
   // The content hash in the URL lets browsers cache an asset for a long time and still see a change.
-  const version = createHash('sha256').update(body).digest('base64url').slice(0, 10);
+  const version = hash('sha256', body, 'base64url').slice(0, 10);
   return { path: `${path}?v=${version}`, file, contentType: type, body };
 }
 

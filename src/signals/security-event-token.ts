@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { signJwt } from '../keys/sign-jwt.ts';
 import type { SubjectIdentifier } from './subject-identifiers.ts';
@@ -20,7 +20,7 @@ export interface SetClaims {
  * run holds or pushes nothing twice, and unique per stream.
  */
 export function setJti(eventId: string, streamId: string): string {
-  return createHash('sha256').update(`${eventId}\n${streamId}`).digest('base64url').slice(0, 32);
+  return hash('sha256', `${eventId}\n${streamId}`, 'base64url').slice(0, 32);
 }
 
 /** Signed when it is handed out (pushed or polled), with the key that signs then. */

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 
 export const RECOVERY_CODE_COUNT = 10;
 
@@ -24,7 +24,7 @@ function canonical(code: string): string {
  * secrets); a deterministic hash also lets the store find and consume the code in one write.
  */
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(`keyline-recovery-code:${canonical(code)}`).digest('base64url');
+  return hash('sha256', `keyline-recovery-code:${canonical(code)}`, 'base64url');
 }
 
 export function looksLikeRecoveryCode(code: string): boolean {

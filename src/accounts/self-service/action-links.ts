@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Store } from '../../store/store.ts';
 
 const MODEL = 'ActionLink';
@@ -17,7 +17,7 @@ export interface ActionLinkRecord {
 
 /** The store keeps only this: a link's token cannot be read back from it. */
 function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import Provider, { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { IpRateLimit } from '../../accounts/throttle/ip-rate-limit.ts';
 import type { Counters } from '../../store/store.ts';
@@ -54,7 +54,7 @@ export function guardUserCodeLookups(provider: Provider, limit: IpRateLimit, cou
   const find = DeviceCode.findByUserCode.bind(DeviceCode);
 
   async function claimed(code: DeviceCodeLike): Promise<boolean> {
-    const key = `device-claim:${createHash('sha256').update(code.jti).digest('base64url')}`;
+    const key = `device-claim:${hash('sha256', code.jti, 'base64url')}`;
     const secondsLeft = Math.max(1, (code.exp ?? 0) - Math.floor(Date.now() / 1000));
     return (await counters.increment(key, secondsLeft + EXPIRED_DEVICE_CODES_KEPT_SECONDS)).count === 1;
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Counters } from '../../store/store.ts';
@@ -28,7 +28,7 @@ export function enforcePollingInterval(counters: Counters, intervalSeconds: numb
     const deviceCode = ctx.oidc.params?.device_code;
     if (typeof deviceCode !== 'string') return;
     // The device code is a credential: its counter is named by a digest.
-    const key = `device-poll:${createHash('sha256').update(deviceCode).digest('base64url')}`;
+    const key = `device-poll:${hash('sha256', deviceCode, 'base64url')}`;
     if ((await counters.increment(key, intervalSeconds)).count > 1) {
       ctx.body = { error: 'slow_down', error_description: `poll at most once every ${intervalSeconds} seconds` };
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
@@ -35,7 +35,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     const iat = ctx.oidc.entities.InitialAccessToken as UsesLimitedToken | undefined;
     if (ctx.oidc.route === 'registration' && iat?.keylineMaxUses && iat.jti) {
       const window = Math.max(1, (iat.exp ?? 0) - Math.floor(Date.now() / 1000));
-      const key = `dcr-iat:${createHash('sha256').update(iat.jti).digest('base64url')}`;
+      const key = `dcr-iat:${hash('sha256', iat.jti, 'base64url')}`;
       if ((await counters.increment(key, window)).count > iat.keylineMaxUses) {
         throw new errors.InvalidToken('this initial access token has registered as many clients as it may');
       }
