@@ -3,61 +3,24 @@
  * top functions by self time, self time by area (Keyline src/, each package, node internals, GC),
  * and top Keyline/oidc-provider functions by inclusive time.
  *
- *   node bench/profile-summary.ts FILE.cpuprofile [--top N] [--callers NAME]
+ *   node bench/profile-summary.ts FILE.cpuprofile [--top N] [--callers NAME] [--skip SECONDS]
+ *
+ * `--skip SECONDS` leaves out the first seconds of the profile (the server's start-up and the
+ * bench's setup), so what is left is the measured load.
  */
-import { readFileSync } from 'node:fs';
 import { argumentValue } from './bench-fixtures.ts';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { areaOf, CpuProfile, isIdle, labelOf as label } from './cpu-profile.ts';
 
 const file = process.argv[2];
 if (!file) {
-  process.stderr.write('usage: node bench/profile-summary.ts FILE.cpuprofile [--top N]\n');
+  process.stderr.write('usage: node bench/profile-summary.ts FILE.cpuprofile [--top N] [--callers NAME] [--skip SECONDS]\n');
   process.exit(2);
 }
 const top = Number(argumentValue(process.argv, '--top') ?? 25);
 /** `--callers NAME`: also show which call paths lead to functions whose label contains NAME. */
 const callersOf = argumentValue(process.argv, '--callers');
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const parentOf = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-
-function shortUrl(url: string): string {
-  const modules = url.lastIndexOf('/node_modules/');
-  if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
-  const source = url.search(/\/(src|bench|test)\//);
-  if (source >= 0) return url.slice(source + 1);
-  return url.replace(/^file:\/\//, '');
-}
-
-function area(url: string, name: string): string {
-  if (!url) return name.startsWith('(') ? name : '(native/builtin)';
-  if (url.startsWith('node:')) return 'node internals';
-  const modules = url.lastIndexOf('/node_modules/');
-  if (modules >= 0) {
-    const rest = url.slice(modules + '/node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  const source = /\/(src\/[^/]+|bench|test)\//.exec(url);
-  return source ? `keyline ${source[1]}` : shortUrl(url);
-}
-
-const label = (node: ProfileNode) => {
-  const { functionName, url, lineNumber } = node.callFrame;
-  return `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
-};
+const profile = new CpuProfile(file);
+const { byId, parentOf } = profile;
 
 const self = new Map<string, number>();
 const callers = new Map<string, number>();
@@ -65,12 +28,10 @@ const areas = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let total = 0;
 let idle = 0;
-for (const [index, sampleId] of profile.samples.entries()) {
-  const delta = profile.timeDeltas[index] ?? 0;
-  const node = byId.get(sampleId);
-  if (!node) continue;
+for (const { node, micros: delta } of profile.samples(Number(argumentValue(process.argv, '--skip') ?? 0))) {
+  const sampleId = node.id;
   total += delta;
-  if (node.callFrame.functionName === '(idle)') {
+  if (isIdle(node)) {
     idle += delta;
     continue;
   }
@@ -81,7 +42,7 @@ for (const [index, sampleId] of profile.samples.entries()) {
     const key = `${label(node)} ← ${path.join(' ← ')}`;
     callers.set(key, (callers.get(key) ?? 0) + delta);
   }
-  const nodeArea = area(node.callFrame.url, node.callFrame.functionName);
+  const nodeArea = areaOf(node.callFrame.url, node.callFrame.functionName);
   areas.set(nodeArea, (areas.get(nodeArea) ?? 0) + delta);
   const seen = new Set<string>();
   for (let id: number | undefined = sampleId; id !== undefined; id = parentOf.get(id)) {
@@ -89,7 +50,7 @@ for (const [index, sampleId] of profile.samples.entries()) {
     const key = label(frame);
     if (seen.has(key)) continue;
     seen.add(key);
-    if (/\/(src\/|oidc-provider\/lib\/)/.test(frame.callFrame.url) || /^(pino|sqlite|argon2)/.test(area(frame.callFrame.url, ''))) {
+    if (/\/(src\/|oidc-provider\/lib\/)/.test(frame.callFrame.url) || /^(pino|sqlite|argon2)/.test(areaOf(frame.callFrame.url, ''))) {
       inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
     }
   }

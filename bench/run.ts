@@ -3,7 +3,7 @@
  * its own process, driven in turns (Keyline, peer, Keyline, peer) from this process.
  *
  *   node bench/run.ts [--quick] [--scenario NAME[,NAME…]] [--rounds N] [--round-seconds S]
- *                     [--cpu-prof DIR] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
+ *                     [--cpu-prof DIR] [--perf-map] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
  *
  * Rounds alternate which side goes first (K P, P K, K P, ...), so a machine that drifts (other
  * load, thermal, GC state) moves both sides' averages alike.
@@ -20,7 +20,7 @@ import { SCENARIOS, type Scenario, type Side, type Workload } from './scenarios.
 import { killAllServers, startServer, type ServerProcess } from './servers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
+const USAGE = `usage: node bench/run.ts [--quick] [--scenario NAME[,NAME...]] [--rounds N] [--round-seconds S] [--cpu-prof DIR] [--perf-map] [--log-level LEVEL] [--workers N] [--out FILE] [--compare EARLIER.json]
 scenarios: ${SCENARIOS.map((scenario) => scenario().name).join(', ')}`;
 
 interface Settings {
@@ -51,7 +51,7 @@ interface ScenarioResult {
 
 function parseArguments(args: string[]) {
   const withValue = ['--scenario', '--rounds', '--round-seconds', '--cpu-prof', '--log-level', '--workers', '--out', '--compare'];
-  const known = new Set(['--quick', '--help', ...withValue]);
+  const known = new Set(['--quick', '--help', '--perf-map', ...withValue]);
   for (const [index, arg] of args.entries()) {
     const previous = args[index - 1];
     const isValue = previous !== undefined && withValue.includes(previous);
@@ -80,6 +80,7 @@ function parseArguments(args: string[]) {
     settings,
     scenarios,
     cpuProfileDirectory: argumentValue(args, '--cpu-prof'),
+    perfMap: args.includes('--perf-map'),
     logLevel: argumentValue(args, '--log-level') ?? 'info',
     workers: positive('--workers', argumentValue(args, '--workers') ?? '1'),
     out: resolve(argumentValue(args, '--out') ?? join(ROOT, 'bench/results/latest.json')),
@@ -212,7 +213,7 @@ async function measureCeiling(settings: Settings): Promise<Summary> {
 }
 
 async function main(): Promise<number> {
-  const { settings, scenarios, cpuProfileDirectory, logLevel, workers, out, compare } = parseArguments(process.argv.slice(2));
+  const { settings, scenarios, cpuProfileDirectory, perfMap, logLevel, workers, out, compare } = parseArguments(process.argv.slice(2));
   // Read before the run: a bad file is said at once, and --out may be the same file.
   const earlier: ResultsFile | undefined = compare === undefined ? undefined : readResults(compare);
   const command = ['node', relative(process.cwd(), fileURLToPath(import.meta.url)) || 'bench/run.ts', ...process.argv.slice(2)].join(' ');
@@ -241,7 +242,7 @@ async function main(): Promise<number> {
 
   try {
     if (cpuProfileDirectory) mkdirSync(cpuProfileDirectory, { recursive: true });
-    const profile = cpuProfileDirectory ? { cpuProfileDirectory: resolve(cpuProfileDirectory) } : {};
+    const profile = { ...(cpuProfileDirectory ? { cpuProfileDirectory: resolve(cpuProfileDirectory) } : {}), perfMap };
     servers.push(...await Promise.all([
       startServer({ script: 'keyline-server.ts', args: ['--data-dir', dataDirectory, '--users', String(settings.users), '--log-level', logLevel, '--workers', String(workers)], ...profile }),
       startServer({ script: 'peer-server.ts', args: ['--users', String(settings.users)], ...profile }),

@@ -13,6 +13,12 @@ export interface ServerOptions {
   args: string[];
   /** Write a V8 CPU profile of the server into this directory when it exits. */
   cpuProfileDirectory?: string;
+  /**
+   * Write /tmp/perf-PID.map so that Linux `perf` names JavaScript frames: for `perf record -g -p PID`,
+   * which also sees native time (SQLite, crypto, the kernel) that the V8 profile charges to whichever
+   * JavaScript function called it.
+   */
+  perfMap?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -35,9 +41,12 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 /** Starts a bench server in its own process (same node binary) and waits for its JSON announcement. */
-export function startServer<Info = ServerInfo>({ script, args, cpuProfileDirectory }: ServerOptions): Promise<ServerProcess<Info>> {
+export function startServer<Info = ServerInfo>({ script, args, cpuProfileDirectory, perfMap }: ServerOptions): Promise<ServerProcess<Info>> {
   const entry = fileURLToPath(new URL(script, import.meta.url));
-  const nodeFlags = cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDirectory}`] : [];
+  const nodeFlags = [
+    ...(cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDirectory}`] : []),
+    ...(perfMap ? ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack'] : []),
+  ];
   const child = spawn(process.execPath, [...nodeFlags, entry, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
