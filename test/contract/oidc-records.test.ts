@@ -251,6 +251,35 @@ describe.each(backends)('$name store: oidc records', (backend) => {
     });
   });
 
+  describe('writes asked for together', () => {
+    test('each write of one turn gets its own outcome: a duplicate fails alone, one of two consumes wins, the rest is stored', async () => {
+      const { oidc } = store();
+      await oidc.upsert('AuthorizationCode', 'code-1', { accountId: 'a', grantId: 'g' }, 60);
+      const outcomes = await Promise.allSettled([
+        oidc.upsert('Session', 'session-a', { uid: 'uid-shared', accountId: 'a' }, 60),
+        oidc.upsert('Session', 'session-b', { uid: 'uid-shared', accountId: 'b' }, 60),
+        oidc.consume('AuthorizationCode', 'code-1'),
+        oidc.consume('AuthorizationCode', 'code-1'),
+        oidc.upsert('AccessToken', 'token-after', { accountId: 'a', grantId: 'g' }, 60),
+        oidc.destroy('AccessToken', 'never-stored'),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect([(outcomes[2] as PromiseFulfilledResult<boolean>).value, (outcomes[3] as PromiseFulfilledResult<boolean>).value].sort()).toEqual([false, true]);
+      expect(await oidc.findByUid('Session', 'uid-shared')).toEqual({ uid: 'uid-shared', accountId: 'a' });
+      expect(await oidc.find('Session', 'session-b')).toBeUndefined();
+      expect(await oidc.find('AccessToken', 'token-after')).toEqual({ accountId: 'a', grantId: 'g' });
+      expect((await oidc.find('AuthorizationCode', 'code-1'))?.consumed).toBeTruthy();
+    });
+
+    test('a write is stored with the payload as it was when it was asked for', async () => {
+      const payload: OidcPayload = { accountId: 'a', scope: 'openid' };
+      const written = store().oidc.upsert('Grant', 'grant-changing', payload, 60);
+      payload.scope = 'openid email';
+      await written;
+      expect(await store().oidc.find('Grant', 'grant-changing')).toEqual({ accountId: 'a', scope: 'openid' });
+    });
+  });
+
   describe('expiry', () => {
     // No backend's cleanup (SQLite's sweep, MongoDB's TTL monitor, FerretDB has none) runs within
     // this test, so it checks that every read filters expired records out by itself.

@@ -15,6 +15,7 @@ import { SqliteAuditEvents } from './sqlite-audit.ts';
 import { SqliteJobs } from './sqlite-jobs.ts';
 import { SqliteStreams } from './sqlite-streams.ts';
 import { migrateSqliteSchema } from './schema.ts';
+import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export interface SqliteOptions {
@@ -62,10 +63,11 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     : undefined;
   sweep?.unref();
 
+  const writes = new SqliteWriteQueue(db);
   let open = true;
   return {
     kind: 'sqlite',
-    oidc: new SqliteOidcRecords(db),
+    oidc: new SqliteOidcRecords(db, writes),
     accounts: new SqliteAccounts(db),
     clients: new SqliteClients(db),
     resources: new SqliteResources(db),
@@ -75,7 +77,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     counters: new SqliteCounters(db),
     factors: new SqliteFactors(db),
     recoveryCodes: new SqliteRecoveryCodes(db),
-    audit: new SqliteAuditEvents(db),
+    audit: new SqliteAuditEvents(db, writes),
     leases: new SqliteLeases(db),
     jobs: new SqliteJobs(db),
     streams: new SqliteStreams(db),
@@ -87,6 +89,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
       if (!open) return;
       open = false;
       if (sweep) clearInterval(sweep);
+      writes.flush();
       await checkpointer?.stop();
       db.exec('PRAGMA wal_checkpoint(PASSIVE)');
       db.close();

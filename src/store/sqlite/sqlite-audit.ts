@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AuditCheckpoint, AuditEventRecord, AuditEvents, AuditQuery, AuditSeal } from '../store.ts';
+import type { SqliteWriteQueue } from './sqlite-write-queue.ts';
 
 interface AuditRow {
   id: string;
@@ -46,10 +47,11 @@ export class SqliteAuditEvents implements AuditEvents {
   readonly #prune: StatementSync;
   readonly #addCheckpoint: StatementSync;
   readonly #checkpoints: StatementSync;
-  #waiting: Array<{ event: AuditEventRecord; resolve: () => void; reject: (error: unknown) => void }> = [];
+  readonly #writes: SqliteWriteQueue;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writes: SqliteWriteQueue) {
     this.#db = db;
+    this.#writes = writes;
     this.#append = db.prepare(`INSERT INTO audit_events
       (id, occurred_at, type, actor, account_id, email, client_id, request_id, ip, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#unsealed = db.prepare('SELECT * FROM audit_events WHERE seq IS NULL ORDER BY occurred_at, id LIMIT ?');
@@ -65,44 +67,9 @@ export class SqliteAuditEvents implements AuditEvents {
     this.#checkpoints = db.prepare('SELECT * FROM audit_checkpoints ORDER BY kind, seq');
   }
 
-  /**
-   * Group commit: the appends that arrive within one turn of the event loop are written in one
-   * transaction (each caller still waits until its event is stored). Each commit costs a WAL write
-   * and touches every index, so under load this is most of an append's cost (measured in bench/).
-   */
-  append(event: AuditEventRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ event, resolve, reject });
-      if (this.#waiting.length === 1) setImmediate(() => this.#flush());
-    });
-  }
-
-  #flush(): void {
-    const batch = this.#waiting;
-    this.#waiting = [];
-    try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const { event } of batch) this.#insert(event);
-        this.#db.exec('COMMIT');
-      } catch (error) {
-        this.#db.exec('ROLLBACK');
-        throw error;
-      }
-    } catch {
-      // Something in the batch (or the database) failed: write each on its own, so each caller
-      // learns its own outcome.
-      for (const { event, resolve, reject } of batch) {
-        try {
-          this.#insert(event);
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
-      }
-      return;
-    }
-    for (const { resolve } of batch) resolve();
+  /** Appends are plain inserts in the connection's group commit (sqlite-write-queue.ts); the sealer links them later. */
+  async append(event: AuditEventRecord): Promise<void> {
+    await this.#writes.run(() => this.#insert(event));
   }
 
   #insert(event: AuditEventRecord): void {

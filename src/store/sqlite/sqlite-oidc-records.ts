@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { OidcPayload, OidcRecords, OidcRecordSummary, TokenLookup } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
+import type { SqliteWriteQueue } from './sqlite-write-queue.ts';
 
 interface RecordRow {
   id: string;
@@ -54,8 +55,11 @@ export class SqliteOidcRecords implements OidcRecords {
   readonly #revokeByGrantId: StatementSync;
   readonly #listByAccount: StatementSync;
   readonly #destroyByAccount: StatementSync;
+  readonly #writes: SqliteWriteQueue;
 
-  constructor(db: DatabaseSync) {
+  /** Token, grant and session writes go through `writes`, the connection's group commit. */
+  constructor(db: DatabaseSync, writes: SqliteWriteQueue) {
+    this.#writes = writes;
     this.#upsert = db.prepare(`
       INSERT INTO oidc_records (model, id, payload, uid, user_code, grant_id, account_id, consumed_at, expires_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
@@ -81,11 +85,12 @@ export class SqliteOidcRecords implements OidcRecords {
   async upsert(model: string, id: string, payload: OidcPayload, expiresInSeconds?: number): Promise<void> {
     const expiresAt = expiresInSeconds ? Date.now() + expiresInSeconds * 1000 : null;
     const uniqueField = payload.userCode ? 'userCode' : 'uid';
-    withDuplicateCheck(model, uniqueField, String(payload[uniqueField] ?? id), () => this.#upsert.run(
-      model, id, JSON.stringify(payload),
+    const json = JSON.stringify(payload);
+    await this.#writes.run(() => withDuplicateCheck(model, uniqueField, String(payload[uniqueField] ?? id), () => this.#upsert.run(
+      model, id, json,
       payload.uid ?? null, payload.userCode ?? null, payload.grantId ?? null, payload.accountId ?? null,
       expiresAt,
-    ));
+    )));
   }
 
   async find(model: string, id: string): Promise<OidcPayload | undefined> {
@@ -115,17 +120,19 @@ export class SqliteOidcRecords implements OidcRecords {
     return toPayload(this.#findByUserCode.get(model, userCode, Date.now()) as RecordRow | undefined);
   }
 
-  async consume(model: string, id: string): Promise<boolean> {
-    const now = Date.now();
-    return this.#consume.run(now, model, id, now).changes === 1;
+  consume(model: string, id: string): Promise<boolean> {
+    return this.#writes.run(() => {
+      const now = Date.now();
+      return this.#consume.run(now, model, id, now).changes === 1;
+    });
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    this.#destroy.run(model, id);
+    await this.#writes.run(() => this.#destroy.run(model, id));
   }
 
-  async revokeByGrantId(model: string, grantId: string): Promise<number> {
-    return Number(this.#revokeByGrantId.run(grantId, model).changes);
+  revokeByGrantId(model: string, grantId: string): Promise<number> {
+    return this.#writes.run(() => Number(this.#revokeByGrantId.run(grantId, model).changes));
   }
 
   async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {
