@@ -57,7 +57,7 @@ export class SqliteOidcRecords implements OidcRecords {
   readonly #destroyByAccount: StatementSync;
   readonly #writes: SqliteWriteQueue;
 
-  /** Token, grant and session writes go through `writes`, the connection's group commit. */
+  /** Every write goes through `writes`, the connection's group commit, so writes run in the order they were asked for. */
   constructor(db: DatabaseSync, writes: SqliteWriteQueue) {
     this.#writes = writes;
     this.#upsert = db.prepare(`
@@ -144,7 +144,8 @@ export class SqliteOidcRecords implements OidcRecords {
     }));
   }
 
-  async destroyByAccount(accountId: string): Promise<number> {
-    return Number(this.#destroyByAccount.run(accountId).changes);
+  /** Through the same queue as every other write, so it also removes what was asked to be written before it. */
+  destroyByAccount(accountId: string): Promise<number> {
+    return this.#writes.run(() => Number(this.#destroyByAccount.run(accountId).changes));
   }
 }
