@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
+import { payloadOf, type JobHandler } from '../jobs/job-handler.ts';
 import type { Outbox } from '../jobs/outbox.ts';
 import { BACKCHANNEL_LOGOUT_JOB, type LogoutDelivery } from '../oidc/backchannel-logout/deliver-logout-token.ts';
 import type { SecuritySignals } from '../signals/security-signals.ts';
@@ -23,9 +23,7 @@ export function sessionEndedHandler(deps: { clients: Clients; outbox: Outbox; si
   return {
     kind: SESSION_ENDED_JOB,
     async run(job) {
-      const parsed = sessionEnding.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError('the job does not describe a session ending');
-      const ending = parsed.data;
+      const ending = payloadOf(job, sessionEnding, 'a session ending');
       for (const party of ending.relyingParties) {
         const metadata = (await deps.clients.find(party.clientId))?.metadata;
         if (typeof metadata?.backchannel_logout_uri !== 'string') continue;

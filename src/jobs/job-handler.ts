@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** A claimed job as its handler sees it. */
 export interface RunningJob {
   id: string;
@@ -26,4 +28,11 @@ export class PermanentJobError extends Error {
     super(message);
     this.name = 'PermanentJobError';
   }
+}
+
+/** The job's payload as its handler's schema reads it; a payload that does not fit can never succeed. */
+export function payloadOf<Schema extends z.ZodType>(job: RunningJob, schema: Schema, describes: string): z.infer<Schema> {
+  const parsed = schema.safeParse(job.payload);
+  if (!parsed.success) throw new PermanentJobError(`the job does not describe ${describes}`);
+  return parsed.data;
 }

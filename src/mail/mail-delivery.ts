@@ -1,4 +1,4 @@
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
+import { payloadOf, PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
 import type { SecretSealer } from '../accounts/factors/secret-sealer.ts';
 import { MAIL_JOB, mailJobPayload, mailLinkLabel } from './mail-job.ts';
 import type { MailRenderer } from './mail-renderer.ts';
@@ -23,9 +23,7 @@ export function mailDeliveryHandler(deps: { renderer: MailRenderer; transport: M
   return {
     kind: MAIL_JOB,
     async run(job) {
-      const parsed = mailJobPayload.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError('the job does not describe a mail message');
-      const mail = parsed.data;
+      const mail = payloadOf(job, mailJobPayload, 'a mail message');
       let link: string;
       try {
         link = deps.sealer.decrypt(mail.sealedLink, mailLinkLabel(mail.to, mail.template));

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { z } from 'zod';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
+import { payloadOf, PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
 import type { SecretCipher } from '../keys/secret-cipher.ts';
 import type { Logger } from '../logger.ts';
 import { describeUrl, refusedWith, unreachable } from '../oidc/outbound-failure.ts';
@@ -42,10 +42,9 @@ export function pushDeliveryHandler(deps: PushDeliveryDependencies): JobHandler 
   return {
     kind: SSF_PUSH_JOB,
     async run(job) {
-      const parsed = pushJob.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError('the job does not describe a SET to push');
-      const claims = parsed.data.claims as SetClaims;
-      const stream = await deps.streams.find(parsed.data.streamId);
+      const push = payloadOf(job, pushJob, 'a SET to push');
+      const claims = push.claims as SetClaims;
+      const stream = await deps.streams.find(push.streamId);
       if (!stream || stream.status === 'disabled' || stream.deliveryMethod !== PUSH_DELIVERY || !stream.endpointUrl) return;
       if (stream.status === 'paused') {
         await deps.delivery.hold(stream, claims);

@@ -1,5 +1,5 @@
 import type { SignalsConfig } from '../config/schema.ts';
-import { PermanentJobError, type JobHandler } from '../jobs/job-handler.ts';
+import { payloadOf, type JobHandler } from '../jobs/job-handler.ts';
 import type { Accounts, Clients, StreamRecord, Streams } from '../store/store.ts';
 import {
   ACCOUNT_DISABLED, ACCOUNT_ENABLED, CREDENTIAL_CHANGE, SESSION_REVOKED, eventsDelivered,
@@ -65,10 +65,8 @@ export function signalFanOutHandler(deps: SignalFanOutDependencies): JobHandler 
   return {
     kind: SIGNAL_JOB,
     async run(job) {
-      const parsed = securitySignal.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError('the job does not describe a security signal');
+      const signal = payloadOf(job, securitySignal, 'a security signal');
       if (!deps.config.enabled) return;
-      const signal = parsed.data;
       const eventType = EVENT_TYPE[signal.type];
       const account = await deps.accounts.findById(signal.accountId);
       const keys = accountSubjectKeys(signal.accountId, account?.email);

@@ -9,6 +9,9 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import type { JobsConfig } from '../../src/config/schema.ts';
 import type { JobHandler } from '../../src/jobs/job-handler.ts';
 import { PermanentJobError } from '../../src/jobs/job-handler.ts';
+import { sessionEndedHandler } from '../../src/accounts/session-ending-deliveries.ts';
+import { SESSION_ENDED_JOB } from '../../src/accounts/session-endings.ts';
+import { SecuritySignals } from '../../src/signals/security-signals.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
 import { Outbox } from '../../src/jobs/outbox.ts';
 import { retryDelayMs } from '../../src/jobs/retry-backoff.ts';
@@ -103,6 +106,14 @@ describe.each(backends)('the outbox worked by job runners on $name', (backend) =
     await new Outbox(store.jobs).enqueue('doomed', {});
     const dead = await eventually('the job to be dead', async () => (await store.jobs.list({ limit: 10 })).find((job) => job.state === 'dead'));
     expect(dead).toMatchObject({ attempts: 1, lastError: 'the receiver refused it: invalid_key' });
+  });
+
+  test('a job whose payload does not fit its handler is dead at once, with the reason, and the payload is not logged', async () => {
+    runner([sessionEndedHandler({ clients: store.clients, outbox: new Outbox(store.jobs), signals: new SecuritySignals(new Outbox(store.jobs)) })]);
+    await new Outbox(store.jobs).enqueue(SESSION_ENDED_JOB, { accountId: 42, secretish: 'not-for-the-log' });
+    const dead = await eventually('the job to be dead', async () => (await store.jobs.list({ limit: 10 })).find((job) => job.state === 'dead'));
+    expect(dead).toMatchObject({ kind: SESSION_ENDED_JOB, attempts: 1, lastError: 'the job does not describe a session ending' });
+    expect(logs.join('')).not.toContain('not-for-the-log');
   });
 
   test('a node that stops in the middle of a job hands it to another when its lease runs out; the first can no longer finish it', async () => {

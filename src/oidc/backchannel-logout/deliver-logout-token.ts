@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { z } from 'zod';
-import { PermanentJobError, type JobHandler } from '../../jobs/job-handler.ts';
+import { payloadOf, PermanentJobError, type JobHandler } from '../../jobs/job-handler.ts';
 import type { Logger } from '../../logger.ts';
 import type { Clients } from '../../store/store.ts';
 import { describeUrl, refusedWith, unreachable } from '../outbound-failure.ts';
@@ -36,9 +36,7 @@ export function backchannelLogoutHandler(deps: LogoutDeliveryDependencies): JobH
   return {
     kind: BACKCHANNEL_LOGOUT_JOB,
     async run(job) {
-      const parsed = logoutDelivery.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError('the job does not describe a logout token');
-      const delivery = parsed.data;
+      const delivery = payloadOf(job, logoutDelivery, 'a logout token');
       const metadata = (await deps.clients.find(delivery.clientId))?.metadata;
       const uri = typeof metadata?.backchannel_logout_uri === 'string' ? metadata.backchannel_logout_uri : undefined;
       if (!uri) {
