@@ -1,6 +1,6 @@
 import { integrationBackends } from '../support/backends.ts';
 import { AccountPages } from '../support/account-pages.ts';
-import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
@@ -146,6 +146,24 @@ describe.each(backends)('the account pages on $name', (backend) => {
     }
     expect(await refreshWorks(kl, client, token)).toBe(true);
     expect((await kl.store.accounts.findByEmail(user.email))?.name).not.toBe('Mallory');
+  });
+
+  test('"Sign out" on the account pages ends this session after the confirmation; the pages then ask to sign in again', async () => {
+    const user = await createTestUser(kl);
+    const pages = await signedInPages(kl, user, '/account/sessions');
+    expect(pages.page.text).toContain('<a href="/session/end">Sign out</a>');
+    const account = await kl.store.accounts.findByEmail(user.email);
+    expect(await kl.store.oidc.listByAccount('Session', account!.id)).toHaveLength(1);
+
+    const confirm = await pages.browser.get(`${kl.url}/session/end`);
+    expect(confirm.status).toBe(200);
+    const done = await pages.browser.postForm(`${kl.url}/session/end/confirm`, { xsrf: hiddenField(confirm.text, 'xsrf')!, logout: 'yes' });
+    expect(done.status).toBe(303);
+    expect(await kl.store.oidc.listByAccount('Session', account!.id)).toHaveLength(0);
+
+    const again = await pages.open('/account/sessions');
+    expect(again.text).toContain('action="/interaction/');
+    expect(again.text).not.toContain('<h1>Sessions</h1>');
   });
 
   test('signed out, each section sends the browser to sign in and back to that section', async () => {
