@@ -8,6 +8,7 @@ import { AccountPages } from '../support/account-pages.ts';
 import { statuses } from '../support/answer-statuses.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { useSmtpServer } from '../support/smtp-server.ts';
+import { ActionLinks } from '../../src/accounts/self-service/action-links.ts';
 import { RESET_REQUESTS_PER_ADDRESS, RESET_REQUESTS_PER_IP } from '../../src/accounts/self-service/password-reset.ts';
 import { integrationBackends, sqliteBackend, threeNodes, type Backend } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
@@ -139,6 +140,28 @@ function describeGuarantees(backend: Backend): void {
       const sent = requested.filter((event) => event.data.sent === true).length;
       expect(sent).toBeGreaterThanOrEqual(1);
       expect(sent).toBeLessThanOrEqual(RESET_REQUESTS_PER_ADDRESS);
+    });
+
+    test('one reset link used at once by many: exactly one new password is set, once', async () => {
+      const user = await createTestUser(kl);
+      const account = (await kl.store.accounts.findByEmail(user.email))!;
+      const token = await new ActionLinks(kl.store).issue('reset-password', account.id, account.email, 600);
+      const forms = await Promise.all(Array.from({ length: RACERS }, async (_, index) => {
+        const browser = new BrowserLikeClient();
+        const page = await browser.get(`${kl.url}/password/reset?token=${token}`);
+        return { browser, csrf: hiddenField(page.text, 'csrf')!, password: `racing reset number ${index} wins` };
+      }));
+      const answers = await Promise.all(forms.map(({ browser, csrf, password }) => browser.postForm(`${kl.url}/password/reset`, { csrf, token, password })));
+
+      const counted = statuses(answers);
+      expect(counted[200]).toBe(1);
+      expect(counted[410]).toBe(RACERS - 1);
+      const winner = forms[answers.findIndex((answer) => answer.status === 200)]!;
+      expect(answers.find((answer) => answer.status === 200)!.text).toContain('Your password was changed');
+      expect((await attemptLogin(kl, loginClient, user.email, winner.password)).status).toBe(303);
+      expect((await attemptLogin(kl, loginClient, user.email, forms.find((form) => form !== winner)!.password)).status).toBe(401);
+      const resets = (await kl.store.audit.query({ email: user.email, limit: 1000 })).filter((event) => event.type === 'password.reset');
+      expect(resets).toHaveLength(1);
     });
 
     if (backend.nodes) {
