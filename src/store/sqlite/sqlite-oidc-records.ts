@@ -14,35 +14,38 @@ const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 /** How many models `findToken` looks in at most (oidc-provider's introspection asks for three). */
 const TOKEN_MODELS_AT_MOST = 3;
 
-interface TokenRow extends RecordRow {
-  role: 'token' | 'grant' | 'session';
-  model: string;
-}
+/** The one row of FIND_TOKEN_SQL, read as an array (cheaper than an object). */
+type TokenRow = [
+  model: string, payload: string, consumedAt: number | null,
+  grantPayload: string | null, grantConsumedAt: number | null,
+  sessionPayload: string | null, sessionConsumedAt: number | null,
+];
 
-function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
-  if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as OidcPayload;
+function parsePayload(json: string, consumedAt: number | null): OidcPayload {
+  const payload = JSON.parse(json) as OidcPayload;
   // oidc-provider only needs `consumed` truthy; Keyline reads it as the epoch second (with a fraction)
   // of consumption, for the refresh-token reuse interval.
-  if (row.consumed_at !== null) payload.consumed = row.consumed_at / 1000;
+  if (consumedAt !== null) payload.consumed = consumedAt / 1000;
   return payload;
 }
 
+function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
+  return row && parsePayload(row.payload, row.consumed_at);
+}
+
 /**
- * The token, then its grant by primary key and its session by the uid its payload names. CROSS JOIN
- * fixes the order (SQLite otherwise chose to scan every Grant for the one the token names).
+ * The token, its grant by primary key and its session by the uid its payload names, as one row
+ * (half the cost of a union of three rows). Parameters: ?1 the id, ?2 now, then the models.
  */
 export const FIND_TOKEN_SQL = `
-      WITH token AS (
-        SELECT model, id, payload, consumed_at, expires_at, grant_id FROM oidc_records
-        WHERE id = ? AND model IN (${Array(TOKEN_MODELS_AT_MOST).fill('?').join(', ')}) AND ${LIVE} LIMIT 1)
-      SELECT 'token' AS role, model, id, payload, consumed_at, expires_at FROM token
-      UNION ALL
-      SELECT 'grant', g.model, g.id, g.payload, g.consumed_at, g.expires_at FROM token CROSS JOIN oidc_records g
-        ON g.model = 'Grant' AND g.id = token.grant_id AND (g.expires_at IS NULL OR g.expires_at > ?)
-      UNION ALL
-      SELECT 'session', s.model, s.id, s.payload, s.consumed_at, s.expires_at FROM token CROSS JOIN oidc_records s
-        ON s.model = 'Session' AND s.uid = json_extract(token.payload, '$.sessionUid') AND (s.expires_at IS NULL OR s.expires_at > ?)`;
+      SELECT t.model, t.payload, t.consumed_at, g.payload, g.consumed_at, s.payload, s.consumed_at
+      FROM oidc_records t
+      LEFT JOIN oidc_records g ON g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > ?2)
+      LEFT JOIN oidc_records s ON s.model = 'Session' AND s.uid = json_extract(t.payload, '$.sessionUid')
+        AND (s.expires_at IS NULL OR s.expires_at > ?2)
+      WHERE t.id = ?1 AND t.model IN (${Array.from({ length: TOKEN_MODELS_AT_MOST }, (_, index) => `?${index + 3}`).join(', ')})
+        AND (t.expires_at IS NULL OR t.expires_at > ?2)
+      LIMIT 1`;
 
 export class SqliteOidcRecords implements OidcRecords {
   readonly #upsert: StatementSync;
@@ -70,6 +73,7 @@ export class SqliteOidcRecords implements OidcRecords {
     this.#find = db.prepare(`${select} WHERE model = ? AND id = ? AND ${LIVE}`);
     this.#findByUid = db.prepare(`${select} WHERE model = ? AND uid = ? AND ${LIVE}`);
     this.#findToken = db.prepare(FIND_TOKEN_SQL);
+    this.#findToken.setReturnArrays(true);
     this.#findByUserCode = db.prepare(`${select} WHERE model = ? AND user_code = ? AND ${LIVE}`);
     this.#consume = db.prepare(
       `UPDATE oidc_records SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL AND ${LIVE}`,
@@ -100,15 +104,14 @@ export class SqliteOidcRecords implements OidcRecords {
   async findToken(models: readonly string[], id: string): Promise<TokenLookup | undefined> {
     if (models.length === 0 || models.length > TOKEN_MODELS_AT_MOST) throw new RangeError(`findToken looks in 1 to ${TOKEN_MODELS_AT_MOST} models`);
     const padded = Array.from({ length: TOKEN_MODELS_AT_MOST }, (_, index) => models[Math.min(index, models.length - 1)]!);
-    const now = Date.now();
-    const rows = this.#findToken.all(id, ...padded, now, now, now) as unknown as TokenRow[];
-    const token = rows.find((row) => row.role === 'token');
-    if (!token) return undefined;
+    const row = this.#findToken.get(id, Date.now(), ...padded) as unknown as TokenRow | undefined;
+    if (!row) return undefined;
+    const [model, payload, consumedAt, grantPayload, grantConsumedAt, sessionPayload, sessionConsumedAt] = row;
     return {
-      model: token.model,
-      payload: toPayload(token)!,
-      grant: toPayload(rows.find((row) => row.role === 'grant')),
-      session: toPayload(rows.find((row) => row.role === 'session')),
+      model,
+      payload: parsePayload(payload, consumedAt),
+      grant: grantPayload === null ? undefined : parsePayload(grantPayload, grantConsumedAt),
+      session: sessionPayload === null ? undefined : parsePayload(sessionPayload, sessionConsumedAt),
     };
   }
 
