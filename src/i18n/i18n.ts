@@ -7,6 +7,8 @@ export type Translate = (key: string, options?: Record<string, unknown>) => stri
 
 type Catalogue = Record<string, unknown>;
 
+const PLAIN_MESSAGES_AT_MOST = 10_000;
+
 /** Every `locales/<tag>.json` is a language; adding one is adding a file. */
 export function readCatalogues(directory: string): Record<string, Catalogue> {
   const catalogues: Record<string, Catalogue> = {};
@@ -27,6 +29,8 @@ export class I18n {
   readonly preferenceOrder: string[];
   readonly #i18next: I18nextInstance;
   readonly #translators = new Map<string, TFunction>();
+  /** Per locale, what a key without options says: it cannot change once the catalogues are loaded. */
+  readonly #plain = new Map<string, Map<string, string>>();
   readonly #shared: Record<string, string>;
 
   /** `shared` values fill every message's placeholders of the same name, e.g. `{{product}}`. */
@@ -56,12 +60,26 @@ export class I18n {
   translator(locale: string): Translate {
     const chosen = this.locales.includes(locale) ? locale : this.defaultLocale;
     let t = this.#translators.get(chosen);
-    if (!t) {
+    let plain = this.#plain.get(chosen);
+    if (!t || !plain) {
       t = this.#i18next.getFixedT(chosen);
+      plain = new Map();
       this.#translators.set(chosen, t);
+      this.#plain.set(chosen, plain);
     }
     const fixed = t;
+    const known = plain;
     const shared = this.#shared;
-    return (key, options) => String(fixed(key, { ...shared, ...options }));
+    // A page asks for dozens of messages, each an i18next lookup with interpolation and nesting:
+    // the plain ones are worked out once. The bound keeps keys made from request input from growing it.
+    return (key, options) => {
+      if (options !== undefined) return String(fixed(key, { ...shared, ...options }));
+      let message = known.get(key);
+      if (message === undefined) {
+        message = String(fixed(key, { ...shared }));
+        if (known.size < PLAIN_MESSAGES_AT_MOST) known.set(key, message);
+      }
+      return message;
+    };
   }
 }
