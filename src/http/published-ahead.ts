@@ -7,6 +7,7 @@ import { ifNoneMatchHits } from './if-none-match.ts';
 import type { Metrics } from './metrics.ts';
 import type { CurrentDocument, PublishedDocuments } from './published-documents.ts';
 import { SAFE_REQUEST_ID } from './request-context.ts';
+import { logRequest } from './request-log.ts';
 import { FIXED_SECURITY_HEADERS, HSTS } from './security-headers.ts';
 
 export interface PublishedAheadOptions {
@@ -58,7 +59,7 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
     response.end(notModified || request.method === 'HEAD' ? undefined : serialised.body);
     const seconds = (performance.now() - started) / 1000;
     metrics.observeRequest(request.method!, path, status, seconds);
-    logger.info({ requestId, method: request.method, path, status, ms: Math.round(seconds * 10_000) / 10 }, 'request');
+    logRequest(logger, { requestId, method: request.method!, path, status, ms: Math.round(seconds * 10_000) / 10 });
   };
 
   return (request, response) => {

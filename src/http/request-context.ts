@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import type { RequestLocale } from '../i18n/request-locale.ts';
 import type { Logger } from '../logger.ts';
 import type { KeylineState } from './keyline-state.ts';
+import { logRequest } from './request-log.ts';
 import { RequestState } from './request-state.ts';
 
 /** A caller's X-Request-Id is kept when it looks like one; anything else gets a fresh id. */
@@ -22,7 +23,8 @@ export function errorCodeOf(ctx: Context & { state: KeylineState }): string {
 
 /**
  * Gives each request an id (a caller's well-formed X-Request-Id is kept), a CSP nonce, a child
- * logger and its language (`ctx.state`, see request-state.ts), and logs one line per request.
+ * logger and its language (`ctx.state`, see request-state.ts), and logs one line per request
+ * (request-log.ts decides its level).
  * Only the path is logged: query strings can carry tokens. A 4xx/5xx line also carries `error`,
  * the OAuth error code; with `requestId` (the reference an error page shows) it lets support find
  * exactly what went wrong.
@@ -41,7 +43,7 @@ export function requestContext(logger: Logger, locale: RequestLocale, traceId: (
       await next();
     } finally {
       // The same fields a child logger would bind, without making one for this line alone.
-      logger.info({
+      logRequest(logger, {
         requestId,
         ...(trace ? { traceId: trace } : {}),
         method: ctx.method,
@@ -49,7 +51,7 @@ export function requestContext(logger: Logger, locale: RequestLocale, traceId: (
         status: ctx.status,
         ...(ctx.status >= 400 ? { error: errorCodeOf(ctx) } : {}),
         ms: Math.round((performance.now() - started) * 10) / 10,
-      }, 'request');
+      });
     }
   };
 }

@@ -164,7 +164,7 @@ describe('traces', () => {
   test('without an OTLP endpoint tracing is off and log lines carry no trace id', async () => {
     expect((await createTracing({})).enabled).toBe(false);
     const kl = await startKeyline({ tracing: await createTracing({}) });
-    await fetch(`${kl.url}/jwks`);
+    await fetch(`${kl.url}/`);
     await kl.stop();
     const line = kl.logs.map((entry) => JSON.parse(entry) as Record<string, unknown>).find((entry) => entry.msg === 'request')!;
     expect(line.requestId).toEqual(expect.any(String));

@@ -23,7 +23,8 @@ describe.each(backends)('discovery and JWKS from pre-serialised bodies on $name'
   beforeAll(async () => {
     const store = await backend.create();
     cleanup = store.cleanup;
-    kl = await startKeyline({ store: store.location, config: { resources: { [API]: { scopes: ['read'] } } } });
+    // At debug, so that the successful requests' lines (logged at debug, request-log.ts) can be compared.
+    kl = await startKeyline({ store: store.location, logLevel: 'debug', config: { resources: { [API]: { scopes: ['read'] } } } });
   });
   afterAll(async () => {
     await kl.stop({ keepStore: true });
