@@ -144,6 +144,25 @@ export function summarize(rounds: RoundResult[]): Summary {
   };
 }
 
+/**
+ * Keyline's CPU per operation over the peer's in each turn (the two sides measured back to back),
+ * then the median: one turn disturbed by the machine moves it less than it moves the pooled figures.
+ */
+export function medianTurnCpuRatio(keyline: RoundResult[], peer: RoundResult[]): number | null {
+  const perOp = (round: RoundResult | undefined) => (round && typeof round.serverCpuMs === 'number' && round.completed > 0 ? round.serverCpuMs / round.completed : null);
+  const ratios: number[] = [];
+  for (const [index, round] of keyline.entries()) {
+    const ours = perOp(round);
+    const theirs = perOp(peer[index]);
+    if (ours !== null && theirs !== null && theirs > 0) ratios.push(ours / theirs);
+  }
+  if (ratios.length === 0) return null;
+  ratios.sort((a, b) => a - b);
+  const middle = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  return Math.round(median * 100) / 100;
+}
+
 function statFields(pid: number | string): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The fields after "(comm)", from the state field (3) on.

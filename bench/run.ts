@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { argumentValue } from './bench-fixtures.ts';
 import { compareResults, readResults, type ResultsFile } from './compare-results.ts';
 import { HttpClient } from './http-client.ts';
-import { autocannonRound, processCpuMs, summarize, type RoundResult, type Summary } from './load.ts';
-import { SCENARIOS, type Scenario, type Side, type Workload } from './scenarios.ts';
+import { autocannonRound, medianTurnCpuRatio, processCpuMs, summarize, type RoundResult, type Summary } from './load.ts';
+import { SCENARIOS, type Comparison, type Scenario, type Side, type Workload } from './scenarios.ts';
 import { killAllServers, startServer, type ServerProcess } from './servers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +46,9 @@ interface ScenarioResult {
   ratio: number | null;
   /** Peer's server CPU per operation over Keyline's: the same comparison, measured in CPU instead of time. */
   cpuRatio: number | null;
-  targets: Array<{ description: string; met: boolean | null }>;
+  /** Keyline's CPU per operation over the peer's, median of the turns' ratios; and Keyline's p99 over the peer's (issue 14's targets). */
+  comparison: Comparison;
+  targets: Array<{ description: string; met: boolean | null; measured: number | null }>;
 }
 
 function parseArguments(args: string[]) {
@@ -69,7 +71,7 @@ function parseArguments(args: string[]) {
   const scenarios = wanted ? all.filter((scenario) => wanted.includes(scenario.name)) : all;
   const settings: Settings = quick
     ? { quick, rounds: 1, roundMs: 1_000, warmupMs: 300, users: 400 }
-    : { quick, rounds: 2, roundMs: 5_000, warmupMs: 1_000, users: 3_000 };
+    : { quick, rounds: 5, roundMs: 2_000, warmupMs: 1_000, users: 3_000 };
   const rounds = argumentValue(args, '--rounds');
   const roundSeconds = argumentValue(args, '--round-seconds');
   if (rounds !== undefined) settings.rounds = positive('--rounds', rounds);
@@ -111,7 +113,7 @@ function printTable(results: ScenarioResult[]): void {
   const header = ['scenario', 'side', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'ops', 'server CPU µs/op', 'Keyline/peer', 'targets (Keyline)'];
   const rows: string[][] = [];
   for (const result of results) {
-    const targets = result.targets.map((target) => `${target.description} ${target.met === null ? 'n/a' : target.met ? 'MET' : 'MISSED'}`).join('; ');
+    const targets = result.targets.map((target) => `${target.description}${target.measured === null ? '' : ` (${target.measured.toFixed(2)})`} ${target.met === null ? 'n/a' : target.met ? 'MET' : 'MISSED'}`).join('; ');
     const sides: Array<[string, SideResult | null]> = [['keyline', result.keyline], ['peer', result.peer]];
     for (const [side, summary] of sides) {
       rows.push([
@@ -184,6 +186,9 @@ async function runScenario(scenario: Scenario, sides: Side[], settings: Settings
   const cpuRatio = peer?.serverCpuUsPerOp && keyline.serverCpuUsPerOp && ratio !== null
     ? Math.round((peer.serverCpuUsPerOp / keyline.serverCpuUsPerOp) * 100) / 100
     : null;
+  const comparison: Comparison = ratio === null
+    ? { cpu: null, p99: null }
+    : { cpu: medianTurnCpuRatio(rounds.get(keylineSide)!, rounds.get(peerSide)!), p99: peer && peer.p99Ms > 0 ? Math.round((keyline.p99Ms / peer.p99Ms) * 100) / 100 : null };
   return {
     name: scenario.name,
     description: scenario.description,
@@ -193,9 +198,11 @@ async function runScenario(scenario: Scenario, sides: Side[], settings: Settings
     peer,
     ratio,
     cpuRatio,
+    comparison,
     targets: scenario.targets.map((target) => ({
       description: target.description,
-      met: failures.has(keylineSide) ? false : target.met(keyline, peer ?? undefined),
+      met: failures.has(keylineSide) ? false : target.met(keyline, peer ?? undefined, comparison),
+      measured: target.measured?.(comparison) ?? null,
     })),
   };
 }

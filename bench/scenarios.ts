@@ -19,10 +19,20 @@ export interface Workload {
   notes?: string;
 }
 
+/** Keyline against the peer in one scenario, over the turns of the run. */
+export interface Comparison {
+  /** Keyline's server CPU per operation over the peer's: the median of the turns' ratios (K and P measured back to back). */
+  cpu: number | null;
+  /** Keyline's p99 over the peer's, each over every sample of the run. */
+  p99: number | null;
+}
+
 export interface Target {
   description: string;
   /** true/false when it applies; null when it cannot be judged (e.g. no peer result). */
-  met(keyline: Summary, peer: Summary | undefined): boolean | null;
+  met(keyline: Summary, peer: Summary | undefined, comparison: Comparison): boolean | null;
+  /** The measured figure, for the table. */
+  measured?(comparison: Comparison): number | null;
 }
 
 export interface Scenario {
@@ -50,6 +60,19 @@ const ratioAtLeast = (ratio: number): Target => ({
   description: `≥ ${ratio.toFixed(1)}× peer`,
   met: (keyline, peer) => (peer && peer.perSecond > 0 ? keyline.perSecond / peer.perSecond >= ratio : null),
 });
+
+/** Issue 14's targets: Keyline's CPU per operation, and its p99, within a factor of the bare library's. */
+const cpuAtMost = (ratio: number): Target => ({
+  description: `CPU ≤ ${ratio.toFixed(2)}× peer`,
+  met: (_keyline, _peer, { cpu }) => (cpu === null ? null : cpu <= ratio),
+  measured: ({ cpu }) => cpu,
+});
+const p99AtMost = (ratio: number): Target => ({
+  description: `p99 ≤ ${ratio.toFixed(2)}× peer`,
+  met: (_keyline, _peer, { p99 }) => (p99 === null ? null : p99 <= ratio),
+  measured: ({ p99 }) => p99,
+});
+const P99_TARGET = p99AtMost(1.25);
 
 function fixed(request: FixedRequest, connections: number): Workload {
   return { round: (durationMs) => autocannonRound(request, connections, durationMs) };
@@ -93,11 +116,11 @@ function clientCredentials(name: string, resource: string, alg: string, targets:
 }
 
 export function ccRs256(): Scenario {
-  return clientCredentials('cc-rs256', RS256_API, 'RS256', [ratioAtLeast(1), p99Below(50)]);
+  return clientCredentials('cc-rs256', RS256_API, 'RS256', [ratioAtLeast(1), p99Below(50), cpuAtMost(1.1), P99_TARGET]);
 }
 
 export function ccEs256(): Scenario {
-  return clientCredentials('cc-es256', ES256_API, 'ES256', [atLeast(6000), p99Below(50)]);
+  return clientCredentials('cc-es256', ES256_API, 'ES256', [atLeast(6000), p99Below(50), cpuAtMost(1.1), P99_TARGET]);
 }
 
 /** Logs the seed user in `count` times (a few at once): each login is its own grant and token chain. */
@@ -122,7 +145,7 @@ export function refresh(): Scenario {
     description: 'refresh_token grant with rotation, one chain per connection',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [atLeast(1500), p99Below(50)],
+    targets: [atLeast(1500), p99Below(50), cpuAtMost(1.25), P99_TARGET],
     async prepare(side) {
       const chains = (await seedLogins(side, TOKEN_CONNECTIONS, 'openid offline_access', 'consent')).map((tokens) => {
         if (!tokens.refresh_token) throw new SetupFailed(`${side.label}: the login gave no refresh token`);
@@ -153,7 +176,7 @@ export function discovery(): Scenario {
     description: 'GET /.well-known/openid-configuration',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [atLeast(20_000)],
+    targets: [atLeast(20_000), cpuAtMost(0.7), P99_TARGET],
     async prepare(side) {
       const request: FixedRequest = { url: new URL('/.well-known/openid-configuration', side.info.url).href, verify: (body) => body.includes('"issuer"') };
       await checkOnce(side, request, 'discovery');
@@ -173,7 +196,7 @@ export function jwks(): Scenario {
     description: 'GET the jwks_uri (RS256, ES256, Ed25519 and EdDSA public keys)',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [atLeast(20_000)],
+    targets: [atLeast(20_000), cpuAtMost(0.7), P99_TARGET],
     async prepare(side) {
       const request: FixedRequest = { url: (await discover(side)).jwks_uri!, verify: (body) => body.includes('"keys"') };
       const { keys } = JSON.parse(await checkOnce(side, request, 'jwks')) as { keys: Array<{ alg?: string }> };
@@ -195,7 +218,7 @@ export function jwks304(): Scenario {
     description: 'GET the jwks_uri with If-None-Match (304 when the ETag matches)',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [atLeast(20_000)],
+    targets: [atLeast(20_000), cpuAtMost(0.7), P99_TARGET],
     async prepare(side) {
       const url = (await discover(side)).jwks_uri!;
       const first = await side.http.request(url);
@@ -220,7 +243,7 @@ export function introspection(): Scenario {
     description: 'POST /token/introspection of an opaque access token',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [],
+    targets: [cpuAtMost(1.4), P99_TARGET],
     async prepare(side) {
       const endpoint = (await discover(side)).introspection_endpoint!;
       const [tokens] = await seedLogins(side, 1, 'openid email profile');
@@ -247,7 +270,7 @@ export function login(): Scenario {
     description: `full login (authorize → login → consent → code → token), fresh user each, ${LOGIN_CONCURRENCY} at once`,
     unit: 'login',
     connections: LOGIN_CONCURRENCY,
-    targets: [atLeast(60, 'login')],
+    targets: [atLeast(60, 'login'), cpuAtMost(1.05), P99_TARGET],
     async prepare(side) {
       let nextUser = 0;
       return {
@@ -268,7 +291,7 @@ export function userinfo(): Scenario {
     description: 'GET userinfo with a Bearer access token',
     unit: 'req',
     connections: TOKEN_CONNECTIONS,
-    targets: [],
+    targets: [cpuAtMost(1.4), P99_TARGET],
     async prepare(side) {
       const endpoint = (await discover(side)).userinfo_endpoint!;
       const [tokens] = await seedLogins(side, 1, 'openid email profile');
