@@ -25,7 +25,7 @@ test.each([
   ['a failed machine request', { path: '/token', status: 401, error: 'invalid_client' }],
   ['a 304 of the JWKS that took too long', { path: '/jwks', status: 304, ms: SLOW_REQUEST_MS }],
   ['a page', { path: '/interaction/abc', status: 200 }],
-  ['the admin API', { path: '/admin/api/users', status: 200 }],
+  ['the admin API', { path: '/admin/v1/users', status: 200 }],
   ['a health check', { path: '/healthz', status: 200 }],
   ['a path below a machine endpoint', { path: '/jwks/extra', status: 200 }],
 ])('%s is logged at info', (_what, line) => {
