@@ -211,7 +211,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(securityHeaders(csp));
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
-  app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
+  // On the public port only behind a token: anonymous metrics belong on metrics.port (loopback by default).
+  const metricsOnMainPort = !separateMetricsPort && config.metrics.token !== undefined;
+  app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }).routes());
   app.use(adminApi({
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
     allowPrivateNetworks: config.outbound.allowPrivateNetworks,

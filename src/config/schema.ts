@@ -192,10 +192,16 @@ export const configSchema = z.strictObject({
     longPollSeconds: z.number().int().min(0).max(60).default(10),
     maxStreamsPerReceiver: z.number().int().min(1).max(100).default(5),
   }).default({ enabled: true, defaultSubjects: 'ALL', longPollSeconds: 10, maxStreamsPerReceiver: 5 }),
+  /**
+   * /metrics names routes, counts sign-ins and failures and shows the process's resources: never
+   * for anyone on the public port. It is served on `port` (bound to `host`, loopback unless the
+   * operator says otherwise) and/or, with `token`, behind a bearer token; with neither, not at all.
+   */
   metrics: z.strictObject({
     port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1).default('127.0.0.1'),
     token: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
-  }).default({}),
+  }).default({ host: '127.0.0.1' }),
 });
 
 export type Config = z.infer<typeof configSchema>;
