@@ -30,6 +30,7 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_DEFAULT_LOCALE', 'i18n.defaultLocale', (value) => value],
   ['KEYLINE_SMTP_URL', 'mail.smtp', (value) => value],
   ['KEYLINE_MAIL_FROM', 'mail.from', (value) => value],
+  ['KEYLINE_MAIL_REQUIRE_TLS', 'mail.requireTls', parseBoolean],
 ];
 
 function parseBoolean(value: string): unknown {
