@@ -105,6 +105,9 @@ function providerConfiguration({
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
     // sector_identifier_uri is refused at registration (public subjects only); limited all the same.
     fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT, sector_identifier_uri: SECTOR_BODY_LIMIT },
+    // Should one ever be stored, it is not fetched: with public subjects it decides nothing, and
+    // the library's errors would tell a registrant what the URL answered.
+    sectorIdentifierUriValidate: () => false,
     loadExistingGrant: loadExistingGrant(store),
     features: {
       devInteractions: { enabled: false },

@@ -166,6 +166,26 @@ describe('every way a URL reaches Keyline', () => {
     expect(trap.connections()).toBe(before);
   });
 
+  test('/reg (RFC 7592 update): a sector_identifier_uri added to a registration is refused the same way, without being fetched', async () => {
+    const registered = await register(keyClient(`https://keys.example.test/jwks`));
+    expect(registered.status).toBe(201);
+    const { registration_access_token: token, registration_client_uri: uri, ...metadata } = await registered.json() as Record<string, unknown>;
+    const before = trap.connections();
+    for (const host of LOOPBACK_IN_DISGUISE) {
+      const { client_secret_expires_at: _expires, client_id_issued_at: _issued, ...current } = metadata;
+      const answer = await fetch(String(uri), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${String(token)}` },
+        body: JSON.stringify({ ...current, sector_identifier_uri: `https://${host}:${trap.port}/sector` }),
+      });
+      expect(trap.connections()).toBe(before);
+      expect(answer.status).toBe(400);
+      const { error_description: description } = await answer.json() as { error_description: string };
+      expect(description).toMatch(/sector_identifier_uri/);
+      expect(description).not.toMatch(/status|200|JSON|array/i);
+    }
+  });
+
   test('the CLI: clients add --jwks-uri inside the network is never fetched; plain http is refused', async () => {
     const before = trap.connections();
     for (const host of LOOPBACK_IN_DISGUISE) {
