@@ -14,6 +14,8 @@ import { AdminSession } from '../support/admin-api.ts';
 import { clientAssertion, clientKey, tokenWithAssertion, type ClientKey } from '../support/client-keys.ts';
 import { eventually } from '../support/recording-receiver.ts';
 import { runCli } from '../support/run-cli.ts';
+import { createTestUser, registerTestClient } from '../support/oidc-flow.ts';
+import { revokeEverywhere, signedIn } from '../support/session-ending-paths.ts';
 import { registerReceiver, type SsfReceiver } from '../support/ssf-receiver.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
@@ -219,6 +221,23 @@ describe('every way a URL reaches Keyline', () => {
     }
     expect(trap.connections()).toBe(before);
   });
+
+  test('back-channel logout: a client whose logout URI is inside the network gets no logout token; the delivery fails as refused', async () => {
+    const user = await createTestUser(kl);
+    const logins = [];
+    for (const host of LOOPBACK_IN_DISGUISE) {
+      const client = await registerTestClient(kl, { backchannelLogoutUri: `https://${host}:${trap.port}/backchannel-logout`, backchannelLogoutSessionRequired: true });
+      logins.push(await signedIn(kl, client, user));
+    }
+    const before = trap.connections();
+    await revokeEverywhere(kl, logins[0]!);
+    const failed = await eventually('every logout delivery to have failed once', async () => {
+      const jobs = (await kl.store.jobs.list({ limit: 1000 })).filter((job) => job.kind === 'backchannel-logout' && job.lastError);
+      return jobs.length >= LOOPBACK_IN_DISGUISE.length && jobs;
+    });
+    expect(trap.connections()).toBe(before);
+    for (const job of failed) expect(job.lastError).toMatch(/special-use/);
+  }, 90_000);
 
   describe('a shared-signals push stream', () => {
     let receiver: SsfReceiver;
