@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config/schema.ts';
-import { relayMustEncrypt } from './relay-encryption.ts';
+import { relayConnectHost, relayMustEncrypt } from './relay-encryption.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -53,8 +53,12 @@ export function createMailTransport(config: Config, connection: Pick<SMTPTranspo
   const url = new URL(config.mail.smtp);
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const named = url.hostname.replace(/^\[|\]$/g, '');
+  const host = relayConnectHost(named);
   const transporter = nodemailer.createTransport({
-    host: url.hostname,
+    host,
+    // A relay named localhost is reached at 127.0.0.1; a certificate it offers is checked against its name.
+    servername: host !== named ? named : undefined,
     port,
     secure,
     requireTLS: !secure && relayMustEncrypt(config.mail.requireTls, url.hostname),
