@@ -30,8 +30,10 @@ function ipv6Groups(address: string): number[] {
 /**
  * The IPv4 address an IPv6 address carries, for the forms that reach an IPv4 host: IPv4-mapped
  * (`::ffff:a.b.c.d`, which the URL parser serialises as `::ffff:7f00:1`), IPv4-translated
- * (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`)
- * and 6to4 (`2002:AABB:CCDD::/48`). Judged as IPv4, 127.0.0.1 is loopback in every dress.
+ * (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) and 6to4
+ * (`2002:AABB:CCDD::/48`). Judged as IPv4, 127.0.0.1 is loopback in every dress. Not the local-use
+ * NAT64 prefix `64:ff9b:1::/48`: where its IPv4 sits depends on the prefix length the operator's
+ * translator uses (RFC 6052), so no one place can be read; it stays special-use as a whole.
  */
 export function embeddedIpv4(address: string): string | undefined {
   const groups = ipv6Groups(address);
@@ -41,7 +43,6 @@ export function embeddedIpv4(address: string): string | undefined {
   if (zeroUpTo(4) && groups[4] === 0xffff && groups[5] === 0) return v4(groups[6]!, groups[7]!);
   if (zeroUpTo(6) && (groups[6] !== 0 || groups[7]! > 1)) return v4(groups[6]!, groups[7]!);
   if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0)) return v4(groups[6]!, groups[7]!);
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups[2] === 1) return v4(groups[6]!, groups[7]!);
   if (groups[0] === 0x2002) return v4(groups[1]!, groups[2]!);
   return undefined;
 }
