@@ -47,12 +47,9 @@ test('a reset link for a relay named localhost goes to this machine, whatever DN
   const user = await createTestUser(kl);
   const { answer } = await submitSelfServiceForm(kl, '/password/forgot', { email: user.email });
   expect(answer.status).toBe(200);
-  const delivered = await Promise.race([
-    localRelay.nextMailTo(user.email).then((mail) => ({ to: 'this machine', mail })),
-    strangersRelay.nextMailTo(user.email).then((mail) => ({ to: 'the address DNS named', mail })),
-  ]);
-  expect(delivered.to).toBe('this machine');
-  expect(delivered.mail.link).toMatch(/\/password\/reset\?token=/);
+  // One message is sent, to one relay: had it gone to the address DNS named, this waits in vain.
+  const mail = await localRelay.nextMailTo(user.email);
+  expect(mail.link).toMatch(/\/password\/reset\?token=/);
   expect(strangersRelay.received).toEqual([]);
 });
 
