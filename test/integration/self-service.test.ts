@@ -157,12 +157,12 @@ describe.each(backends)('self-service with mail on $name', (backend) => {
   test('an expired or unknown reset link is refused, and a weak new password is refused without using the link', async () => {
     const user = await createTestUser(kl);
     const account = (await kl.store.accounts.findByEmail(user.email))!;
-    const expired = await new ActionLinks(kl.store).issue('reset-password', account.id, account.email, 1);
+    const expired = await new ActionLinks(kl.store).issue('reset-password', account, 1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await new BrowserLikeClient().get(`${kl.url}/password/reset?token=${expired}`)).status).toBe(410);
     expect((await new BrowserLikeClient().get(`${kl.url}/password/reset?token=${'x'.repeat(43)}`)).status).toBe(410);
 
-    const live = await new ActionLinks(kl.store).issue('reset-password', account.id, account.email, 600);
+    const live = await new ActionLinks(kl.store).issue('reset-password', account, 600);
     const { answer: weak, browser } = await submitSelfServiceForm(kl, `/password/reset?token=${live}`, { password: 'password' });
     expect(weak.status).toBe(400);
     expect(weak.text).toContain('too common');

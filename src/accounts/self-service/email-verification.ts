@@ -2,7 +2,7 @@ import type { SecurityEvents } from '../../audit/security-events.ts';
 import type { Mailer } from '../../mail/mail-job.ts';
 import type { AccountRecord } from '../../store/store.ts';
 import type { AccountsService } from '../accounts-service.ts';
-import type { ActionLinks } from './action-links.ts';
+import { linkStillFits, type ActionLinks } from './action-links.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
@@ -31,7 +31,7 @@ export class EmailVerification {
   /** Mails a new link to the account's address (a link sent earlier keeps working until it expires). */
   async send(account: AccountRecord, origin: RequestOrigin): Promise<void> {
     const { links, mailer, issuer, ttlSeconds, securityEvents } = this.#deps;
-    const token = await links.issue('verify-email', account.id, account.email, ttlSeconds);
+    const token = await links.issue('verify-email', account, ttlSeconds);
     await mailer.send({
       template: 'verify-email', to: account.email, locale: origin.locale, name: account.name,
       link: linkTo(issuer, SELF_SERVICE_PATHS.verifyEmail, token), linkTtlSeconds: ttlSeconds,
@@ -47,7 +47,7 @@ export class EmailVerification {
     const record = await this.#deps.links.peek('verify-email', token);
     if (!record) return undefined;
     const account = await this.#deps.accounts.findById(record.accountId);
-    return account && account.email === record.email ? account : undefined;
+    return account && linkStillFits(record, account) ? account : undefined;
   }
 
   /** Uses the link: the verified account, or undefined for a used, expired or unknown link. */

@@ -7,7 +7,7 @@ import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { passwordProblem } from '../password-policy.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
-import type { ActionLinks } from './action-links.ts';
+import { linkStillFits, type ActionLinks } from './action-links.ts';
 import { evenOut } from './even-out.ts';
 import { issueResetLink } from './reset-link.ts';
 import type { RequestOrigin } from './request-origin.ts';
@@ -107,12 +107,15 @@ export class PasswordReset {
     });
   }
 
-  /** The account a link resets, while it is unused, unexpired, for its current address and enabled. */
+  /**
+   * The account a link resets, while it is unused, unexpired, for its current address and password
+   * (any change of the password since the link was mailed voids it) and enabled.
+   */
   async open(token: unknown): Promise<OpenResetLink | undefined> {
     const record = await this.#deps.links.peek('reset-password', token);
     if (!record) return undefined;
     const account = await this.#deps.accounts.findById(record.accountId);
-    if (!account || account.disabled || account.email !== record.email) return undefined;
+    if (!account || account.disabled || !linkStillFits(record, account)) return undefined;
     const [factors, recoveryCodes] = await Promise.all([
       this.#deps.store.factors.listByAccount(account.id),
       this.#deps.recoveryCodes.remaining(account.id),
