@@ -14,8 +14,9 @@ export interface ActionLinkRecord {
   /** Epoch milliseconds of issue. */
   issuedAt: number;
   /**
-   * Which password the account had when the link was issued (a hash of its hash): a link whose
-   * use depends on the password (a reset) is void once the password changed, however it changed.
+   * Which password the account had when the link was issued (a hash of its hash): once the
+   * password changed, however it changed, the link is void (a reset link mailed before a change
+   * resets nothing, a sign-up's link confirms nothing once the owner took the address over).
    */
   passwordFingerprint: string;
 }
@@ -25,10 +26,10 @@ function passwordFingerprint(account: Pick<AccountRecord, 'passwordHash'>): stri
   return hash('sha256', `action-link:${account.passwordHash}`, 'base64url');
 }
 
-/** The link still belongs to the account as it is now: the same address, and (for a reset) the same password. */
+/** The link still belongs to the account as it is now: the same address and the same password. */
 export function linkStillFits(record: ActionLinkRecord, account: Pick<AccountRecord, 'email' | 'passwordHash'>): boolean {
   if (record.email !== account.email) return false;
-  return record.purpose !== 'reset-password' || record.passwordFingerprint === passwordFingerprint(account);
+  return record.passwordFingerprint === passwordFingerprint(account);
 }
 
 /** The store keeps only this: a link's token cannot be read back from it. */

@@ -16,8 +16,13 @@ export class PendingSignUps {
     this.#store = store;
   }
 
+  /**
+   * Keyed by the account id, but not filed under the account: ending the account's sessions
+   * (sign out everywhere, a new password, a second-factor reset) removes every record filed under
+   * it, and must not make an unverified sign-up look verified.
+   */
   mark(accountId: string): Promise<void> {
-    return this.#store.oidc.upsert(MODEL, accountId, { accountId }, KEEP_SECONDS);
+    return this.#store.oidc.upsert(MODEL, accountId, { signedUp: accountId }, KEEP_SECONDS);
   }
 
   clear(accountId: string): Promise<void> {

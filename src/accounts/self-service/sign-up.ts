@@ -2,12 +2,13 @@ import type { SecurityEvents } from '../../audit/security-events.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Mailer } from '../../mail/mail-job.ts';
 import { DuplicateError } from '../../store/store-errors.ts';
-import type { Counters } from '../../store/store.ts';
+import type { Counters, Store } from '../../store/store.ts';
 import { AccountError } from '../account-errors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { hashPassword } from '../password-hashing.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
 import type { EmailVerification } from './email-verification.ts';
+import { ownerTakesOver } from './owner-takes-over.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
@@ -30,6 +31,7 @@ export type SignUpOutcome = { outcome: 'accepted' } | { outcome: 'invalid'; prob
 export interface SignUpDeps {
   issuer: string;
   registration: Config['registration'];
+  store: Store;
   accounts: AccountsService;
   verification: EmailVerification;
   pending: PendingSignUps;
@@ -42,6 +44,9 @@ export interface SignUpDeps {
  * "Create account" (`registration.enabled`): a new account with an unverified address and a
  * verification mail. An address that already has an account gets the same answer, and its owner
  * an `already-registered` mail; the password is hashed either way, so the answer takes as long.
+ * An address held only by an unverified sign-up is not taken: the new sign-up replaces it (what
+ * the earlier one set is discarded) and a new verification mail goes out, so a stranger who signed
+ * up first never keeps the address from its owner.
  */
 export class SignUp {
   readonly #deps: SignUpDeps;
@@ -80,6 +85,16 @@ export class SignUp {
     if (!fromIp.allowed) return { outcome: 'throttled', retryAfterSeconds: fromIp.retryAfterSeconds };
     const email = normalizeEmail(form.email);
     const existing = await this.#deps.accounts.findByEmail(email);
+    if (existing && await this.#deps.pending.awaitsVerification(existing)) {
+      const replaced = await ownerTakesOver(this.#deps, existing, form.password, form.name.trim() || null);
+      await this.#deps.pending.mark(replaced.id);
+      await this.#deps.securityEvents.record({
+        type: 'account.signed_up', actor: `user:${replaced.id}`, accountId: replaced.id, email, ip: origin.ip, requestId: origin.requestId,
+        data: { replacedUnverified: true },
+      }, origin.log);
+      await this.#deps.verification.send(replaced, origin);
+      return { outcome: 'accepted' };
+    }
     if (existing) {
       await hashPassword(form.password);
       await this.#alreadyRegistered(email, existing.id, existing.name, origin);
