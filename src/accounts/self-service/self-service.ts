@@ -50,7 +50,7 @@ export function createSelfService(deps: SelfServiceDeps): SelfService {
     recoveryCodes: deps.recoveryCodes, securityEvents, counters: store.counters, ttlSeconds: config.ttl.resetLink, pending,
   });
   const signUp = mailer && verification && config.registration.enabled
-    ? new SignUp({ issuer: config.issuer, registration: config.registration, store, accounts, verification, pending, mailer, securityEvents, counters: store.counters })
+    ? new SignUp({ issuer: config.issuer, registration: config.registration, accounts, verification, pending, mailer, securityEvents, counters: store.counters })
     : undefined;
   return { reset, canRequestReset: mailer !== undefined, verification, signUp };
 }

@@ -2,13 +2,12 @@ import type { SecurityEvents } from '../../audit/security-events.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Mailer } from '../../mail/mail-job.ts';
 import { DuplicateError } from '../../store/store-errors.ts';
-import type { Counters, Store } from '../../store/store.ts';
+import type { Counters } from '../../store/store.ts';
 import { AccountError } from '../account-errors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { hashPassword } from '../password-hashing.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
 import type { EmailVerification } from './email-verification.ts';
-import { ownerTakesOver } from './owner-takes-over.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
@@ -31,7 +30,6 @@ export type SignUpOutcome = { outcome: 'accepted' } | { outcome: 'invalid'; prob
 export interface SignUpDeps {
   issuer: string;
   registration: Config['registration'];
-  store: Store;
   accounts: AccountsService;
   verification: EmailVerification;
   pending: PendingSignUps;
@@ -44,9 +42,9 @@ export interface SignUpDeps {
  * "Create account" (`registration.enabled`): a new account with an unverified address and a
  * verification mail. An address that already has an account gets the same answer, and its owner
  * an `already-registered` mail; the password is hashed either way, so the answer takes as long.
- * An address held only by an unverified sign-up is not taken: the new sign-up replaces it (what
- * the earlier one set is discarded) and a new verification mail goes out, so a stranger who signed
- * up first never keeps the address from its owner.
+ * An address held only by an unverified sign-up is not taken: a new verification mail goes out,
+ * whose page lets the address's owner take the account over (what the earlier sign-up set is then
+ * discarded), so a stranger who signed up first never keeps the address from its owner.
  */
 export class SignUp {
   readonly #deps: SignUpDeps;
@@ -86,13 +84,15 @@ export class SignUp {
     const email = normalizeEmail(form.email);
     const existing = await this.#deps.accounts.findByEmail(email);
     if (existing && await this.#deps.pending.awaitsVerification(existing)) {
-      const replaced = await ownerTakesOver(this.#deps, existing, form.password, form.name.trim() || null);
-      await this.#deps.pending.mark(replaced.id);
+      // Held only by an unverified sign-up: the address's owner gets a link that lets them take it
+      // over (email-verification.ts). This sign-up changes nothing until then, since it proves no
+      // more than the first one did.
+      await hashPassword(form.password);
+      await this.#deps.verification.send(existing, origin);
       await this.#deps.securityEvents.record({
-        type: 'account.signed_up', actor: `user:${replaced.id}`, accountId: replaced.id, email, ip: origin.ip, requestId: origin.requestId,
-        data: { replacedUnverified: true },
+        type: 'account.sign_up_existing', actor: 'anonymous', accountId: existing.id, email, ip: origin.ip, requestId: origin.requestId,
+        data: { unverified: true },
       }, origin.log);
-      await this.#deps.verification.send(replaced, origin);
       return { outcome: 'accepted' };
     }
     if (existing) {
