@@ -1,7 +1,9 @@
-import { allBackends } from '../support/backends.ts';
+import { chromium } from 'playwright-core';
+import { allBackends, sqliteBackend } from '../support/backends.ts';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { createTestUser, openLoginPage, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { authorizeUrl, createTestUser, openLoginPage, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 /**
@@ -75,4 +77,37 @@ describe.each(backends)('presses during a countdown on $name', (backend) => {
     expect(served.status).toBe(200);
     expect(await served.text()).toContain('data-countdown-disables');
   });
+});
+
+describeWithBrowser('the Sign in button during a countdown, in a real browser', () => {
+  test('is disabled while the page counts down, and enabled again when the wait is over', async () => {
+    // One failure from an IP blocks it for the (short) failure window: a countdown of a few seconds.
+    const { kl, cleanup } = await startOnBackend(sqliteBackend, {
+      config: { login: { ipMaxFailures: 1, failureWindow: 4, backoffAfterFailures: 50, lockAfterFailures: 50 } },
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const client = await registerTestClient(kl);
+      const owner = await createTestUser(kl);
+      const page = await (await browser.newContext()).newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => { if (/Content Security Policy/i.test(message.text())) problems.push(message.text()); });
+      await page.goto(authorizeUrl(kl, client, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
+      const signIn = page.locator('button.kl-primary[type=submit]');
+      for (let press = 0; press < 2; press += 1) {
+        await page.fill('#email', owner.email);
+        await page.fill('#password', 'not the password');
+        await Promise.all([page.waitForLoadState('load'), signIn.click()]);
+      }
+      await page.locator('[data-countdown]').waitFor();
+      expect(await signIn.isDisabled()).toBe(true);
+      await page.locator('button.kl-primary[type=submit]:enabled').waitFor({ timeout: 15_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await kl.stop();
+      await cleanup();
+    }
+  }, 60_000);
 });
