@@ -1,14 +1,13 @@
-import { decodeJwt } from 'jose';
 import { integrationBackends } from '../support/backends.ts';
 import { AccountPages } from '../support/account-pages.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
-  authorizeUrl, createTestUser, exchangeCode, pkcePair, registerTestClient, signIn, type TestClient, type TestUser,
+  authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import {
-  afterPassword, finishAtClient, postStep, recoveryCodesOnPage, secretOnPage, TestAuthenticator, uidOf, type SecondFactorFlow,
+  afterPassword, finishAtClient, idTokenClaimsAt, postStep, recoveryCodesOnPage, secretOnPage, TestAuthenticator, uidOf,
 } from '../support/second-factor-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
@@ -25,13 +24,6 @@ describe.each(backends)('second factors on $name', (backend) => {
     ({ kl, client } = ready);
     mfaClient = await registerTestClient(kl, { requireMfa: true });
   });
-
-  async function idTokenClaims(flow: SecondFactorFlow & { verifier: string }, to: TestClient) {
-    const callback = await finishAtClient(flow, to);
-    const tokens = await exchangeCode(kl, to, { code: callback.searchParams.get('code')!, verifier: flow.verifier });
-    expect(tokens.status).toBe(200);
-    return decodeJwt(String(tokens.body.id_token));
-  }
 
   /** A new user who set up an authenticator app on the way into the MFA client; their secret and codes. */
   async function enrolledUser(): Promise<{ user: TestUser; app: TestAuthenticator; recoveryCodes: string[] }> {
@@ -74,7 +66,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(stepUp.text).toContain('<h1>Two-step verification</h1>');
     expect(stepUp.text).not.toContain('name="password"');
     await postStep(flow, 'totp', { code: await app.nextCode() });
-    const claims = await idTokenClaims(flow, mfaClient);
+    const claims = await idTokenClaimsAt(flow, mfaClient);
     expect(claims.acr).toBe(MFA);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
     const events = (await kl.store.audit.query({ limit: 10_000 })).filter((event) => event.accountId === user.id).map((event) => event.type);
@@ -92,7 +84,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect((await postStep(flow, 'totp', { code: 'abcdef' })).status).toBe(401);
     const accepted = await app.nextCode();
     await postStep(flow, 'totp', { code: accepted });
-    const claims = await idTokenClaims(flow, mfaClient);
+    const claims = await idTokenClaimsAt(flow, mfaClient);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
 
     const again = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
@@ -100,7 +92,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(replay.status).toBe(401);
     expect(replay.text).toContain('already been used');
     await postStep(again, 'totp', { code: await app.nextCode() });
-    expect((await idTokenClaims(again, mfaClient)).acr).toBe(MFA);
+    expect((await idTokenClaimsAt(again, mfaClient)).acr).toBe(MFA);
   }, 90_000); // four codes from one app: it may have to wait for a time step
 
   test('a recovery code stands in for the code once; the next page says how many are left', async () => {
@@ -110,7 +102,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(left.status).toBe(200);
     expect(left.text).toContain('You have 9 recovery codes left.');
     await postStep(flow, 'notice');
-    expect((await idTokenClaims(flow, mfaClient)).acr).toBe(MFA);
+    expect((await idTokenClaimsAt(flow, mfaClient)).acr).toBe(MFA);
 
     const again = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
     const reused = await postStep(again, 'recovery-code', { code: recoveryCodes[3]! });
@@ -123,7 +115,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     const plain = await afterPassword(kl, new BrowserLikeClient(), client, user);
     expect(plain.page.text).toContain('<h1>Two-step verification</h1>');
     await postStep(plain, 'totp', { code: await app.nextCode() });
-    const claims = await idTokenClaims(plain, client);
+    const claims = await idTokenClaimsAt(plain, client);
     expect(claims.acr).toBe(MFA);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
@@ -145,7 +137,7 @@ describe.each(backends)('second factors on $name', (backend) => {
     expect(page.text).not.toContain('name="password"');
     const flow = { kl, browser, page, uid: uidOf(page.text), verifier };
     await postStep(flow, 'totp', { code: await app.nextCode() });
-    const claims = await idTokenClaims(flow, client);
+    const claims = await idTokenClaimsAt(flow, client);
     expect(claims.acr).toBe(MFA);
     expect(claims.sub).toBe(user.id);
   });

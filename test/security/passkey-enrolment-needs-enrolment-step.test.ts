@@ -1,11 +1,10 @@
-import { decodeJwt } from 'jose';
 import { allBackends } from '../support/backends.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { factorsOf, postPasskeyJson, registerPasskey, userWithAuthenticatorApp } from '../support/interaction-attacks.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { createTestUser, exchangeCode, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { afterPassword, finishAtClient, postStep, uidOf, type SecondFactorFlow } from '../support/second-factor-flow.ts';
+import { createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { afterPassword, idTokenClaimsAt, postStep, uidOf } from '../support/second-factor-flow.ts';
 import { SoftwarePasskey } from '../support/software-passkey.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
@@ -24,13 +23,6 @@ describe.each(backends)('passkey enrolment during sign-in on $name', (backend) =
     ({ kl, client } = ready);
     mfaClient = await registerTestClient(kl, { requireMfa: true });
   });
-
-  async function idTokenClaims(flow: SecondFactorFlow & { verifier: string }, to: TestClient) {
-    const callback = await finishAtClient(flow, to);
-    const tokens = await exchangeCode(kl, to, { code: callback.searchParams.get('code')!, verifier: flow.verifier });
-    expect(tokens.status).toBe(200);
-    return decodeJwt(String(tokens.body.id_token));
-  }
 
   test('with the password of an account that has an authenticator app, neither passkey route registers a passkey', async () => {
     const { user } = await userWithAuthenticatorApp(kl);
@@ -85,7 +77,7 @@ describe.each(backends)('passkey enrolment during sign-in on $name', (backend) =
     expect(used.status).toBe(200);
     flow.page = await flow.browser.followWithin(kl.url, await flow.browser.get(new URL(used.json<{ location: string }>().location, kl.url).href));
     if (flow.page.status === 200) flow.uid = uidOf(flow.page.text);
-    const claims = await idTokenClaims({ ...flow, verifier: flow.verifier }, mfaClient);
+    const claims = await idTokenClaimsAt({ ...flow, verifier: flow.verifier }, mfaClient);
     expect(claims.acr).toBe('phr');
     expect(claims.sub).toBe(user.id);
   });

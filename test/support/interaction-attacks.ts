@@ -5,8 +5,8 @@ import { secretOnPage, TestAuthenticator, type SecondFactorFlow } from './second
 import { SoftwarePasskey } from './software-passkey.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
-/** A user who added an authenticator app on the account security page (not during a sign-in). */
-export async function userWithAuthenticatorApp(kl: RunningKeyline): Promise<{ user: TestUser; app: TestAuthenticator }> {
+/** A user who added an authenticator app on the account security page (not during a sign-in), still on that page. */
+export async function userWithAuthenticatorApp(kl: RunningKeyline): Promise<{ user: TestUser; pages: AccountPages; app: TestAuthenticator }> {
   const user = await createTestUser(kl);
   const pages = new AccountPages(kl);
   await pages.open();
@@ -15,7 +15,7 @@ export async function userWithAuthenticatorApp(kl: RunningKeyline): Promise<{ us
   const app = new TestAuthenticator(secretOnPage(pages.page.text));
   const added = await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: await app.nextCode(), name: 'Phone' });
   if (!added.text.includes('Your authenticator app was added.')) throw new Error(`the app was not added: ${added.status} ${added.text.slice(0, 300)}`);
-  return { user, app };
+  return { user, pages, app };
 }
 
 /** What the passkey script posts, as JSON with the interaction's CSRF token, to one of the interaction's passkey routes. */
