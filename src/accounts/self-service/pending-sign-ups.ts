@@ -32,6 +32,10 @@ export class PendingSignUps {
   /** The account signed itself up and its address is still unproven. */
   async awaitsVerification(account: AccountRecord): Promise<boolean> {
     if (account.emailVerified) return false;
-    return await this.#store.oidc.find(MODEL, account.id) !== undefined;
+    const marker = await this.#store.oidc.find(MODEL, account.id);
+    if (!marker) return false;
+    // A marker written before it was kept apart from the account is moved apart when first read.
+    if ('accountId' in marker) await this.mark(account.id);
+    return true;
   }
 }
