@@ -1,10 +1,10 @@
 import { allBackends } from '../support/backends.ts';
-import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { factorsOf, postPasskeyJson, registerPasskey, userWithAuthenticatorApp } from '../support/interaction-attacks.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { afterPassword, idTokenClaimsAt, postStep, uidOf } from '../support/second-factor-flow.ts';
+import { afterPassword, idTokenClaimsAt, postStep, secretOnPage, TestAuthenticator, uidOf } from '../support/second-factor-flow.ts';
 import { SoftwarePasskey } from '../support/software-passkey.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
@@ -110,6 +110,24 @@ describe.each(backends)('passkey enrolment during sign-in on $name', (backend) =
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.every((status) => status === 200 || (status >= 400 && status < 500))).toBe(true);
     expect(await factorsOf(kl, user.id)).toHaveLength(1);
+  });
+
+  test('an authenticator app confirmed 20 times at once, racing 10 passkey registrations, adds exactly one factor', async () => {
+    const user = await createTestUser(kl);
+    const flow = await afterPassword(kl, new BrowserLikeClient(), mfaClient, user);
+    const code = await new TestAuthenticator(secretOnPage(flow.page.text)).nextCode();
+    const csrf = hiddenField(flow.page.text, 'csrf')!;
+    const issued = await Promise.all(Array.from({ length: 10 }, async () => (await postPasskeyJson(flow, 'passkey/options', { purpose: 'register' }))
+      .json<{ challengeId: string; options: { challenge: string } }>()));
+    const answers = await Promise.all([
+      ...Array.from({ length: 20 }, () => flow.browser.postForm(`${kl.url}/interaction/${flow.uid}/enrol/totp`, { csrf, code })),
+      ...issued.map(({ challengeId, options }) => postPasskeyJson(flow, 'passkey', { purpose: 'register', challengeId, response: new SoftwarePasskey(kl.url).create(options) })),
+    ]);
+    expect(answers.every((answer) => answer.status < 500)).toBe(true);
+    expect(await factorsOf(kl, user.id)).toHaveLength(1);
+    // The interaction goes on to the recovery codes once, then ends at the password's level.
+    const page = await flow.browser.get(`${kl.url}/interaction/${flow.uid}`);
+    expect(page.text).toContain('<h1>Save your recovery codes</h1>');
   });
 
   test("another interaction's challenge, or the options route of another interaction, registers nothing", async () => {
