@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { runMain } from '../support/run-main.ts';
 import { startKeylineWorkers } from '../support/keyline-workers.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
-import { steadyLoad, tally, type LoadOutcome } from '../support/steady-load.ts';
+import { steadyLoad, tally, until, type LoadOutcome } from '../support/steady-load.ts';
 
 /** Everything the server sent on this socket until it closed it. */
 function answerOf(socket: Socket): Promise<string> {
@@ -64,10 +64,6 @@ test('SIGTERM lets a request already in progress finish: its answer arrives, the
 const KEEP_ALIVE_LOOPS = 6;
 const FRESH_LOOPS = 6;
 
-/** Resolves once `condition` holds, looking again every few milliseconds. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 /**
  * What a drain under load may do, and nothing more: a request on a connection that had already

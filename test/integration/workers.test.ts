@@ -8,7 +8,7 @@ import { startKeylineWorkers, type RunningWorkers } from '../support/keyline-wor
 import { createTestUser, exchangeCode, registerTestClient, signIn } from '../support/oidc-flow.ts';
 import { runMain } from '../support/run-main.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
-import { steadyLoad, tally } from '../support/steady-load.ts';
+import { steadyLoad, tally, until } from '../support/steady-load.ts';
 
 const REDEMPTIONS = 20;
 
@@ -83,10 +83,6 @@ test('a workers value that is not a positive whole number or "auto" is one clear
   }
 });
 
-/** Resolves once `condition` holds, looking again after each turn of the event loop's timers. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 describe('a worker killed with SIGKILL under load', () => {
   let kl: RunningWorkers;

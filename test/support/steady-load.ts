@@ -76,3 +76,8 @@ export function tally(outcomes: LoadOutcome[]): Record<string, number> {
   }
   return counts;
 }
+
+/** Resolves once `condition` holds (say, once the load has sent so many requests), looking every few milliseconds. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
