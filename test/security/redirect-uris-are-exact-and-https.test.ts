@@ -86,3 +86,24 @@ test.each(ACCEPTED)('%s is still accepted', async (uri) => {
   const result = await runCli(kl, ['clients', 'add', '--name', `Accepted ${uri}`, '--redirect-uri', uri]);
   expect([result.stderr, result.code]).toEqual(['', 0]);
 });
+
+test('a registered client cannot give itself such a URI through its own update (RFC 7592 PUT)', async () => {
+  const created = await runCli(kl, ['registration', 'token', 'create']);
+  const token = (JSON.parse(created.stdout) as { initial_access_token: string }).initial_access_token;
+  const registered = await (await fetch(`${kl.url}/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ client_name: 'Self-updating', redirect_uris: ['https://app.example.test/cb'] }),
+  })).json() as Record<string, unknown> & { registration_client_uri: string; registration_access_token: string; client_id: string };
+  for (const [, uri] of REFUSED) {
+    const { registration_access_token: _token, registration_client_uri: _uri, client_secret_expires_at: _expires, client_id_issued_at: _issued, client_secret: _secret, ...metadata } = registered;
+    const answer = await fetch(registered.registration_client_uri, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${registered.registration_access_token}` },
+      body: JSON.stringify({ ...metadata, redirect_uris: [uri] }),
+    });
+    expect([uri, answer.status]).toEqual([uri, 400]);
+    expect([uri, (await answer.json() as { error: string }).error]).toEqual([uri, 'invalid_redirect_uri']);
+  }
+  expect((await kl.store.clients.find(registered.client_id))?.metadata.redirect_uris).toEqual(['https://app.example.test/cb']);
+});
