@@ -76,6 +76,9 @@ test('on MongoDB, a database keyline migrate has not prepared is no store: every
         new RegExp(`^keyline: no Keyline store at MongoDB at ${escaped(describeMongoUrl(url))}: .*\`keyline migrate\`[^\\n]*\\n$`),
       )]);
     }
+    const doctor = await runCli({ store: url }, ['doctor']);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(new RegExp(`^FAIL  store: no Keyline store at MongoDB at ${escaped(describeMongoUrl(url))}: .*keyline migrate`, 'm'));
     expect(await collections()).toEqual([]);
 
     expect((await runCli({ store: url }, ['migrate'])).code).toBe(0);

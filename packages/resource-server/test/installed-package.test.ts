@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { startKeyline, type RunningKeyline } from '../../../test/support/start-k
 
 const PACKAGE_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
 const TSC = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
-/** Node 20, the oldest the kit supports: the OS's node here; set KEYLINE_TEST_NODE20 where it lives elsewhere. */
+/** Node 20, the oldest the kit supports: the OS's node by default; KEYLINE_TEST_NODE20 where it lives elsewhere (.ci/run sets it when needed). */
 const NODE20 = process.env['KEYLINE_TEST_NODE20'] ?? '/usr/bin/node';
 const API = 'https://api.example.test/v1';
 
@@ -43,6 +43,7 @@ function npm(args: string[], cwd: string): string {
 }
 
 beforeAll(async () => {
+  if (!existsSync(NODE20)) throw new Error(`no Node 20 at ${NODE20}: set KEYLINE_TEST_NODE20 to one (.ci/run installs node@20 from the npm registry)`);
   directory = mkdtempSync(join(tmpdir(), 'keyline-kit-'));
   npm(['pack', '--pack-destination', directory], PACKAGE_DIRECTORY);
   const tarball = readdirSync(directory).find((name) => name.endsWith('.tgz'));
