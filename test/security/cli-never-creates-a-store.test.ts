@@ -35,9 +35,10 @@ function escaped(text: string): string {
 
 test('on SQLite, every verb but migrate refuses a store file that is not there, in one line, and creates nothing', async () => {
   const missing = join(tmpdir(), `keyline-typo-${process.pid}`, 'keyline.sqllite');
-  for (const { args, stdin } of VERBS) {
-    const result = await runCli({ store: missing }, args, stdin);
-    const context = args.join(' ');
+  // All at once: a verb that created the store would let the others find it.
+  const results = await Promise.all(VERBS.map(({ args, stdin }) => runCli({ store: missing }, args, stdin)));
+  for (const [index, result] of results.entries()) {
+    const context = VERBS[index]!.args.join(' ');
     expect([context, result.code]).toEqual([context, 1]);
     expect([context, result.stderr]).toEqual([context, expect.stringMatching(
       new RegExp(`^keyline: no Keyline store at SQLite at ${escaped(missing)}: .*\`keyline migrate\`[^\\n]*\\n$`),
@@ -55,7 +56,7 @@ test('on SQLite, every verb but migrate refuses a store file that is not there, 
     const { rmSync } = await import('node:fs');
     rmSync(dirname(missing), { recursive: true, force: true });
   }
-});
+}, 120_000); // thirteen CLI processes
 
 test('on MongoDB, a database keyline migrate has not prepared is no store: every verb but migrate refuses and writes nothing', async () => {
   const url = uniqueDatabaseUrl(await mongoTestUrl(), 'keyline_typo');
@@ -68,9 +69,9 @@ test('on MongoDB, a database keyline migrate has not prepared is no store: every
     }
   };
   try {
-    for (const { args, stdin } of VERBS) {
-      const result = await runCli({ store: url }, args, stdin);
-      const context = args.join(' ');
+    const results = await Promise.all(VERBS.map(({ args, stdin }) => runCli({ store: url }, args, stdin)));
+    for (const [index, result] of results.entries()) {
+      const context = VERBS[index]!.args.join(' ');
       expect([context, result.code]).toEqual([context, 1]);
       expect([context, result.stderr]).toEqual([context, expect.stringMatching(
         new RegExp(`^keyline: no Keyline store at MongoDB at ${escaped(describeMongoUrl(url))}: .*\`keyline migrate\`[^\\n]*\\n$`),
@@ -87,4 +88,4 @@ test('on MongoDB, a database keyline migrate has not prepared is no store: every
   } finally {
     await dropDatabase(url);
   }
-});
+}, 120_000); // fourteen CLI processes
