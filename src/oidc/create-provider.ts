@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { JWK } from 'jose';
 import { publicJwkOf } from '../keys/signing-key-material.ts';
+import { isMachineRequest } from '../http/machine-requests.ts';
 import { clientView } from '../pages/client-view.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
@@ -163,7 +164,13 @@ function providerConfiguration({
     acrValues: [...ACR_VALUES_SUPPORTED],
     interactions: { policy: signInPolicy(config.mfa.required), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     discovery: { ui_locales_supported: [...uiLocales] },
+    // The library renders its errors as a page whenever Accept prefers HTML; machine endpoints answer JSON regardless.
     async renderError(ctx, out) {
+      if (isMachineRequest(ctx)) {
+        ctx.type = 'json';
+        ctx.body = out;
+        return;
+      }
       const client = clientView(ctx.oidc?.client);
       pages.renderError(ctx as never, {
         status: ctx.status >= 400 ? ctx.status : 400,
