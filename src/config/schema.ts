@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * Every algorithm Keyline signs with has a key of its own. Ed25519 is the fully specified name
- * (RFC 9864) and the one to use; EdDSA is kept for clients and APIs that still ask for it.
+ * Every algorithm Keyline signs with has a key of its own. For an Ed25519 key, EdDSA is the name to
+ * use: PyJWT, express-oauth2-jwt-bearer, go-oidc, golang-jwt and Authlib refuse the fully specified
+ * name Ed25519 (RFC 9864), which Keyline uses only where a client or resource asks for it.
  */
-export const SIGNING_ALGS = ['RS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 const seconds = z.number().int().positive();

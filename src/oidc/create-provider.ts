@@ -94,7 +94,9 @@ function providerConfiguration({
     enabledJWA: {
       clientAuthSigningAlgValues: [...ASYMMETRIC_ALGS],
       requestObjectSigningAlgValues: [...ASYMMETRIC_ALGS],
-      idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'],
+      // EdDSA before its fully specified name (RFC 9864): most client libraries know only EdDSA.
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'Ed25519'],
     },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
