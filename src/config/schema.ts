@@ -57,6 +57,11 @@ export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
   proxy: z.boolean(),
+  /**
+   * With `proxy: true`: how many proxies in front of Keyline append to X-Forwarded-For. The client
+   * is the entry this many from the right; entries further left are whatever the client wrote.
+   */
+  trustedProxyHops: z.number().int().min(1).max(10).default(1),
   /** Processes serving the one port (node:cluster): a whole number, or "auto" for one per CPU. */
   workers: z.union([z.literal('auto'), z.number().int({ error: WORKERS_MESSAGE }).positive({ error: WORKERS_MESSAGE })], { error: WORKERS_MESSAGE }).default(1),
   store: z.string().min(1, 'must name a SQLite file path or a mongodb:// URL'),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../logger.ts';
 import type { ContentSecurityPolicy } from './content-security-policy.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
@@ -12,20 +11,11 @@ import { FIXED_SECURITY_HEADERS, HSTS } from './security-headers.ts';
 
 export interface PublishedAheadOptions {
   documents: PublishedDocuments;
-  /** Koa's `proxy`: the scheme comes from X-Forwarded-Proto. */
-  proxy: boolean;
+  /** The issuer's scheme, which every published URL has whatever the request says (pin-host-to-issuer.ts). */
+  protocol: string;
   csp: ContentSecurityPolicy;
   metrics: Metrics;
   logger: Logger;
-}
-
-/** The scheme as Koa's `ctx.protocol` reads it. */
-function protocolOf(request: IncomingMessage, proxy: boolean): string {
-  if ((request.socket as TLSSocket).encrypted) return 'https';
-  if (!proxy) return 'http';
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(/\s*,\s*/, 1)[0];
-  return first || 'http';
 }
 
 /**
@@ -37,7 +27,7 @@ function protocolOf(request: IncomingMessage, proxy: boolean): string {
  * every request still gets its span.
  */
 export function answerPublishedAhead(koa: RequestListener, options: PublishedAheadOptions): RequestListener {
-  const { documents, proxy, csp, metrics, logger } = options;
+  const { documents, protocol, csp, metrics, logger } = options;
 
   const send = (request: IncomingMessage, response: ServerResponse, path: string, protocol: string, { document, serialised }: CurrentDocument, started: number) => {
     const offered = request.headers['x-request-id'];
@@ -75,7 +65,6 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
       return;
     }
     const started = performance.now();
-    const protocol = protocolOf(request, proxy);
     documents.current(protocol, path).then((current) => {
       if (current) send(request, response, path, protocol, current, started);
       else koa(request, response);
