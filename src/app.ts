@@ -45,6 +45,7 @@ import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-i
 import { issuerSchemeOf, pinHostToIssuer } from './oidc/conformance/pin-host-to-issuer.ts';
 import { pinClientAddress } from './http/client-address.ts';
 import { postAsGet } from './oidc/conformance/post-as-get.ts';
+import { refusedRequestObjectMode } from './oidc/conformance/refused-request-object-mode.ts';
 import { requireVisibleState } from './oidc/conformance/require-visible-state.ts';
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
@@ -224,6 +225,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(staticAssets(assets));
   app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
   app.use(postAsGet);
+  app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
   app.use(onlyUnder('/interaction', interactionRoutes({

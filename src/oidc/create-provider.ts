@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { publicJwkOf } from '../keys/signing-key-material.ts';
 import { isMachineRequest } from '../http/machine-requests.ts';
 import { clientView } from '../pages/client-view.ts';
+import { errorKindOf } from '../pages/error-kinds.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
@@ -174,10 +175,13 @@ function providerConfiguration({
         return;
       }
       const client = clientView(ctx.oidc?.client);
+      const status = ctx.status >= 400 ? ctx.status : 400;
+      const description = out.error_description === undefined ? undefined : String(out.error_description);
       pages.renderError(ctx as never, {
-        status: ctx.status >= 400 ? ctx.status : 400,
+        status,
         code: String(out.error),
-        description: out.error_description === undefined ? undefined : String(out.error_description),
+        description,
+        kind: errorKindOf(status, String(out.error), description, ctx.oidc?.route?.startsWith('end_session')),
         client: client ? { name: client.name, homeUri: client.homeUri } : undefined,
       });
     },
