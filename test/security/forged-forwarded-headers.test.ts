@@ -1,7 +1,7 @@
 import { allBackends, sqliteBackend } from '../support/backends.ts';
-import { startOnBackend } from '../support/keyline-fixture.ts';
+import { startOnBackend, useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { attemptLogin, createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { attemptLogin, createTestUser, type TestClient } from '../support/oidc-flow.ts';
 import { enterUserCode } from '../support/device-flow.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
@@ -22,23 +22,14 @@ async function auditIps(kl: RunningKeyline, email: string): Promise<Array<string
 
 describe.each(backends)('a client behind the proxy cannot choose its address on $name', (backend) => {
   let kl: RunningKeyline;
-  let cleanup: () => Promise<void>;
   let client: TestClient;
-
-  beforeAll(async () => {
-    ({ kl, cleanup } = await startOnBackend(backend, {
-      config: {
-        proxy: true,
-        login: { ipMaxFailures: IP_MAX, lockAfterFailures: 100, backoffAfterFailures: 100 },
-        device: { userCodeAttempts: USER_CODE_ATTEMPTS },
-      },
-    }));
-    client = await registerTestClient(kl);
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
-  });
+  useKeyline(backend, {
+    config: {
+      proxy: true,
+      login: { ipMaxFailures: IP_MAX, lockAfterFailures: 100, backoffAfterFailures: 100 },
+      device: { userCodeAttempts: USER_CODE_ATTEMPTS },
+    },
+  }, (ready) => { ({ kl, client } = ready); });
 
   test('a forged leftmost X-Forwarded-For entry does not reset the IP spray limit', async () => {
     for (let i = 0; i < IP_MAX; i += 1) {
@@ -90,17 +81,8 @@ describe.each(backends)('a client behind the proxy cannot choose its address on 
 
 describe('two trusted proxies', () => {
   let kl: RunningKeyline;
-  let cleanup: () => Promise<void>;
   let client: TestClient;
-
-  beforeAll(async () => {
-    ({ kl, cleanup } = await startOnBackend(sqliteBackend, { config: { proxy: true, trustedProxyHops: 2, login: { ipMaxFailures: 2 } } }));
-    client = await registerTestClient(kl);
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
-  });
+  useKeyline(sqliteBackend, { config: { proxy: true, trustedProxyHops: 2, login: { ipMaxFailures: 2 } } }, (ready) => { ({ kl, client } = ready); });
 
   test('the client is the second entry from the right, whatever comes before it', async () => {
     const through = (index: number) => ({ 'x-forwarded-for': `10.9.9.${index}, 203.0.113.20, 10.0.0.1` });
@@ -112,15 +94,7 @@ describe('two trusted proxies', () => {
 
 describe('published URLs come from the issuer only', () => {
   let kl: RunningKeyline;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ kl, cleanup } = await startOnBackend(sqliteBackend, { config: { proxy: true } }));
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
-  });
+  useKeyline(sqliteBackend, { config: { proxy: true } }, (ready) => { ({ kl } = ready); });
 
   test.each([
     ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }],
