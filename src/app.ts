@@ -262,7 +262,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const koaListener = app.callback();
   return {
     app,
-    requestListener: traceRequests ? koaListener : answerPublishedAhead(koaListener, { documents: published, protocol: issuerSchemeOf(config.issuer), csp, metrics, logger }),
+    requestListener: traceRequests ? koaListener : answerPublishedAhead(koaListener, {
+      documents: published, protocol: issuerSchemeOf(config.issuer), proxy: config.proxy, csp, metrics, logger,
+    }),
     metricsApp,
     provider: host.provider,
     accounts,

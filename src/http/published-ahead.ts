@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../logger.ts';
 import type { ContentSecurityPolicy } from './content-security-policy.ts';
 import { ifNoneMatchHits } from './if-none-match.ts';
@@ -13,6 +14,8 @@ export interface PublishedAheadOptions {
   documents: PublishedDocuments;
   /** The issuer's scheme, which every published URL has whatever the request says (pin-host-to-issuer.ts). */
   protocol: string;
+  /** Koa's `proxy`: whether X-Forwarded-Proto says how the request came, for HSTS alone. */
+  proxy: boolean;
   csp: ContentSecurityPolicy;
   metrics: Metrics;
   logger: Logger;
@@ -26,10 +29,19 @@ export interface PublishedAheadOptions {
  * after a source changed, goes to the Koa app as before. Not used while tracing is on, so that
  * every request still gets its span.
  */
-export function answerPublishedAhead(koa: RequestListener, options: PublishedAheadOptions): RequestListener {
-  const { documents, protocol, csp, metrics, logger } = options;
+/** How the request came, as Koa reads it before pin-host-to-issuer: for HSTS alone (RFC 6797 §7.2). */
+function transportOf(request: IncomingMessage, proxy: boolean): string {
+  if ((request.socket as TLSSocket).encrypted) return 'https';
+  if (!proxy) return 'http';
+  const forwarded = request.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(/\s*,\s*/, 1)[0];
+  return first || 'http';
+}
 
-  const send = (request: IncomingMessage, response: ServerResponse, path: string, protocol: string, { document, serialised }: CurrentDocument, started: number) => {
+export function answerPublishedAhead(koa: RequestListener, options: PublishedAheadOptions): RequestListener {
+  const { documents, protocol, proxy, csp, metrics, logger } = options;
+
+  const send = (request: IncomingMessage, response: ServerResponse, path: string, { document, serialised }: CurrentDocument, started: number) => {
     const offered = request.headers['x-request-id'];
     const requestId = typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
     const notModified = ifNoneMatchHits(String(request.headers['if-none-match'] ?? ''), serialised.etag);
@@ -37,7 +49,7 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
     const headers: Record<string, string | number> = {
       'Content-Security-Policy': csp.header(randomUUID().replaceAll('-', '')),
       ...FIXED_SECURITY_HEADERS,
-      ...(protocol === 'https' ? { 'Strict-Transport-Security': HSTS } : {}),
+      ...(transportOf(request, proxy) === 'https' ? { 'Strict-Transport-Security': HSTS } : {}),
       'X-Request-Id': requestId,
       Vary: 'Origin',
       'Access-Control-Allow-Origin': request.headers.origin || '*',
@@ -66,7 +78,7 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
     }
     const started = performance.now();
     documents.current(protocol, path).then((current) => {
-      if (current) send(request, response, path, protocol, current, started);
+      if (current) send(request, response, path, current, started);
       else koa(request, response);
     }).catch((error: unknown) => {
       logger.error({ err: error, path }, 'answering a published document failed');
