@@ -25,6 +25,7 @@ import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
+import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
@@ -69,7 +70,7 @@ function providerConfiguration({
   return {
     adapter: createStoreAdapter(store, {
       annotate: annotateSession,
-      refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
+      refreshTokenRetryWindow: () => config.ttl.refreshTokenReuseInterval,
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
@@ -187,6 +188,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  rotateIntoOneSuccessor(provider);
   refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
