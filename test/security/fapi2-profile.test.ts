@@ -120,7 +120,8 @@ describe.each(backends)('a client held to the FAPI 2.0 Security Profile on $name
   ])('a pushed request whose client assertion names %s as its audience is refused', async (_name, audience) => {
     const answer = await push(authorization(pkcePair().challenge), audience(kl.url));
     expect(answer.status).toBe(401);
-    expect(await answer.json()).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/audience|aud/) });
+    // oidc-provider says only "client authentication failed"; the same request with the issuer as aud is accepted (the flow below).
+    expect((await answer.json() as { error: string }).error).toBe('invalid_client');
   });
 
   test('a pushed request without redirect_uri is refused, though one URI is registered', async () => {
