@@ -17,7 +17,7 @@ import {
 const SESSIONS = 6;
 const OUTAGES = 4;
 /** "Within seconds": how long service may take to come back once the store answers again. */
-const RECOVERY_LIMIT_MS = 10_000;
+const RECOVERY_LIMIT_MS = Number(process.env['RECOVERY_LIMIT_MS'] ?? 10_000);
 
 let ferret: FerretDbServer;
 let kl: RunningKeyline;
@@ -67,9 +67,13 @@ async function keepRefreshing(session: Session, until: { done: boolean }): Promi
 }
 
 async function readyWithin(limitMs: number): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
+  const started = Date.now();
+  const deadline = started + limitMs;
   while (Date.now() < deadline) {
-    if ((await fetch(`${kl.url}/readyz`)).status === 200) return true;
+    if ((await fetch(`${kl.url}/readyz`)).status === 200) {
+      if (process.env['DEBUG_OUTAGE']) console.log(`ready after ${Date.now() - started} ms`);
+      return true;
+    }
     await sleep(100);
   }
   return false;
