@@ -6,6 +6,8 @@ import { databaseNameOf, describeMongoUrl, queryOptionOf, scrubMongoUrl } from '
 export interface MongoConnectionOptions {
   /** How long an operation waits for a usable server before failing; by default 3 s unless the URL sets it. */
   serverSelectionTimeoutMS?: number;
+  /** How long a connection may wait for the server's answer before it is given up (unless the URL sets it); none by default. */
+  socketTimeoutMS?: number;
 }
 
 export interface MongoConnection {
@@ -33,7 +35,8 @@ export function createMongoClient(url: string, options: MongoConnectionOptions =
   const urlSetsTimeout = queryOptionOf(url, 'serverSelectionTimeoutMS') !== undefined;
   const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS
     ?? (urlSetsTimeout ? undefined : DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
-  const reconnect = Object.fromEntries(Object.entries(RECONNECT_OPTIONS).filter(([name]) => queryOptionOf(url, name) === undefined));
+  const wanted = { ...RECONNECT_OPTIONS, ...(options.socketTimeoutMS === undefined ? {} : { socketTimeoutMS: options.socketTimeoutMS }) };
+  const reconnect = Object.fromEntries(Object.entries(wanted).filter(([name]) => queryOptionOf(url, name) === undefined));
   return new MongoClient(url, {
     ...reconnect,
     appName: 'keyline',

@@ -33,6 +33,13 @@ export function duplicateKeyFields(error: MongoServerError): string[] | undefine
   return pattern && typeof pattern === 'object' ? Object.keys(pattern) : undefined;
 }
 
+/**
+ * FerretDB v1 answers a command its backend dropped while shutting down (or while the connection
+ * went away) with InternalError and the backend's words, where MongoDB says ShutdownInProgress.
+ */
+const FERRETDB_INTERRUPTED = /context canceled|transaction has already been committed or rolled back|database is closed|sql: connection is already closed/;
+const INTERNAL_ERROR = 1;
+
 /** Socket errors Node raises itself; the driver lets some through unwrapped (a write to a socket the server ended: EPIPE). */
 const NETWORK_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -49,9 +56,11 @@ function isBulkWriteCutOff(error: unknown): boolean {
 export function isUnavailableError(error: unknown, depth = 0): boolean {
   if (depth > 4) return false;
   if (isBulkWriteCutOff(error)) return true;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (error instanceof Error && typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
-  if (error instanceof Error && error.cause !== undefined && isUnavailableError(error.cause, depth + 1)) return true;
+  // Read as plain objects: an error Node raises itself may come from another realm than our Error.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+  if (cause !== undefined && isUnavailableError(cause, depth + 1)) return true;
   if (
     error instanceof MongoServerSelectionError
     || error instanceof MongoNetworkError // includes timeouts and cleared pools
@@ -62,6 +71,7 @@ export function isUnavailableError(error: unknown, depth = 0): boolean {
   ) {
     return true;
   }
+  if (error instanceof MongoServerError && error.code === INTERNAL_ERROR && FERRETDB_INTERRUPTED.test(error.message)) return true;
   return error instanceof MongoServerError && typeof error.code === 'number' && NO_PRIMARY_CODES.has(error.code);
 }
 
