@@ -30,6 +30,9 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
       --jwks FILE                       private_key_jwt: a file with its public keys (a JWK Set or one JWK)
       --require-par                     authorization requests only as pushed requests (RFC 9126); --no-require-par undoes
       --dpop-bound                      its tokens are bound to its DPoP key (RFC 9449); --no-dpop-bound undoes
+      --profile fapi2|none              fapi2: held to the FAPI 2.0 Security Profile (needs private_key_jwt; turns on
+                                        --require-par and --dpop-bound, codes live at most 60 s, the issuer as the
+                                        assertion's only audience, redirect_uri always, a 60 s refresh retry window)
       --logo-uri URL                    logo shown on the consent page
       --client-uri URL                  the app's home page (consent page, and links back from error pages)
       --policy-uri URL                  its privacy policy, linked from the consent page
@@ -75,6 +78,7 @@ const SETTING_OPTIONS = {
   jwks: { type: 'string' },
   'require-par': { type: 'boolean' },
   'dpop-bound': { type: 'boolean' },
+  profile: { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
   'backchannel-logout-session-required': { type: 'boolean' },
 } as const;
@@ -114,6 +118,11 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
   if (given('tos-uri')) settings.tosUri = text('tos-uri');
   if (given('jwks-uri')) settings.jwksUri = text('jwks-uri');
   if (given('jwks')) settings.jwks = text('jwks') === undefined ? undefined : readKeySet(text('jwks')!);
+  if (given('profile')) {
+    const profile = stringOption(parsed, 'profile');
+    if (profile !== 'fapi2' && profile !== 'none') throw new UsageError('--profile takes "fapi2" or "none"');
+    settings.profile = profile === 'none' ? undefined : profile;
+  }
   const requirePar = switchOption(parsed, 'require-par');
   if (requirePar !== undefined) settings.requirePar = requirePar;
   const dpopBound = switchOption(parsed, 'dpop-bound');

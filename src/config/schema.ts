@@ -80,14 +80,14 @@ export const configSchema = z.strictObject({
     sessionIdle: seconds.default(3600),
     sessionAbsolute: seconds.default(12 * 3600),
     grant: seconds.default(14 * 24 * 3600),
-    refreshTokenReuseInterval: z.number().int().min(0).max(60).default(0),
+    refreshTokenReuseInterval: z.number().int().min(0).max(300).default(60),
     /** How long an email-verification link works. */
     verificationLink: seconds.default(24 * 3600),
     /** How long a password-reset link works. */
     resetLink: seconds.max(24 * 3600).default(1800),
   }).default({
     accessToken: 900, idToken: 3600, authorizationCode: 60, refreshToken: 14 * 24 * 3600,
-    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 0,
+    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 60,
     verificationLink: 24 * 3600, resetLink: 1800,
   }),
   resources: z.record(httpUrl, resourceSchema).default({}),

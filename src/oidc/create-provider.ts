@@ -27,6 +27,8 @@ import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from '../outbound/outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
+import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
+import { FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
@@ -72,7 +74,8 @@ function providerConfiguration({
   return {
     adapter: createStoreAdapter(store, {
       annotate: annotateSession,
-      refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
+      refreshTokenRetryWindow: (client) => (isFapi2Metadata(client)
+        ? Math.max(config.ttl.refreshTokenReuseInterval, FAPI2_MIN_REFRESH_RETRY_WINDOW) : config.ttl.refreshTokenReuseInterval),
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
@@ -116,6 +119,8 @@ function providerConfiguration({
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Only for clients registered --profile fapi2 (fapi2-profile.ts); every other client is unaffected.
+      fapi: { enabled: true, profile: fapiProfileOf },
       claimsParameter: { enabled: true },
       // Clients registered --dpop-bound must prove possession with every token request, with a
       // server nonce (RFC 9449 §8) so that a proof made in advance is useless.
@@ -160,7 +165,8 @@ function providerConfiguration({
     },
     ttl: {
       AccessToken: config.ttl.accessToken,
-      AuthorizationCode: config.ttl.authorizationCode,
+      AuthorizationCode: (_ctx, _code, client) => (isFapi2Metadata(client.metadata() as Record<string, unknown>)
+        ? Math.min(config.ttl.authorizationCode, FAPI2_MAX_CODE_LIFETIME) : config.ttl.authorizationCode),
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
@@ -205,6 +211,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  rotateIntoOneSuccessor(provider);
   refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
