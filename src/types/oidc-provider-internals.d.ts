@@ -46,3 +46,8 @@ declare module 'oidc-provider/lib/helpers/re_render_errors.js' {
   export class AlreadyUsedError extends ReRenderError {}
   export class NoCodeError extends ReRenderError {}
 }
+
+declare module 'oidc-provider/lib/consts/client_attributes.js' {
+  /** The client metadata that are lists (of strings). */
+  export const ARYS: readonly string[];
+}

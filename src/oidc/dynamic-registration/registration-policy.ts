@@ -1,8 +1,9 @@
 import { hash } from 'node:crypto';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ARYS } from 'oidc-provider/lib/consts/client_attributes.js';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
-import { EXTRA_CLIENT_METADATA } from '../keyline-client-metadata.ts';
+import { API_SCOPES, EXTRA_CLIENT_METADATA, RESOURCES } from '../keyline-client-metadata.ts';
 
 export const KEYLINE_POLICY = 'keyline';
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
@@ -13,6 +14,20 @@ function acceptableRedirect(uri: unknown): boolean {
   if (typeof uri !== 'string' || !URL.canParse(uri)) return false;
   const url = new URL(uri);
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
+/**
+ * The rules below read lists as lists; a list that is a string, an object or a number is refused
+ * here, as the metadata error it is, before anything reads it (null is "not given", as in a PUT).
+ */
+function refuseListsOfTheWrongShape(properties: Record<string, unknown>): void {
+  for (const field of [...ARYS, RESOURCES, API_SCOPES]) {
+    const value = properties[field];
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) continue;
+    const message = `${field} must be an array of strings`;
+    throw field.endsWith('redirect_uris') ? new errors.InvalidRedirectUri(message) : new errors.InvalidClientMetadata(message);
+  }
 }
 
 interface UsesLimitedToken {
@@ -40,6 +55,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
         throw new errors.InvalidToken('this initial access token has registered as many clients as it may');
       }
     }
+    refuseListsOfTheWrongShape(properties);
     for (const key of EXTRA_CLIENT_METADATA) {
       if (key in properties) throw new errors.InvalidClientMetadata(`${key} cannot be registered dynamically`);
     }
