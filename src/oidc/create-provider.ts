@@ -26,6 +26,7 @@ import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
+import { checkClientUpdatesAgainstHashedSecrets } from './dynamic-registration/client-update-checks.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
@@ -178,6 +179,7 @@ function providerConfiguration({
 /** Builds the oidc-provider instance that serves the protocol endpoints. */
 export function createProvider(deps: ProviderDependencies): Provider {
   acceptStructuredTokens();
+  checkClientUpdatesAgainstHashedSecrets();
   const provider = new Provider(deps.config.issuer, providerConfiguration(deps));
   provider.proxy = deps.config.proxy;
   // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.

@@ -3,7 +3,8 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { ARYS } from 'oidc-provider/lib/consts/client_attributes.js';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
-import { API_SCOPES, EXTRA_CLIENT_METADATA, RESOURCES } from '../keyline-client-metadata.ts';
+import { API_SCOPES, RESOURCES } from '../keyline-client-metadata.ts';
+import { keepAdministratorPolicy } from './administrator-policy.ts';
 
 export const KEYLINE_POLICY = 'keyline';
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
@@ -40,8 +41,9 @@ interface UsesLimitedToken {
  * The rules a dynamically registered client must follow, the same as for clients the CLI creates:
  * only the grant types and scopes the operator allows, the code response type, redirect URIs over
  * https (or loopback http), PKCE always (Keyline's own metadata such as "PKCE optional" cannot be
- * registered), no client_secret_jwt (secrets are stored hashed). An initial access token created
- * with --max-uses registers at most that many clients, counted in the store across nodes.
+ * registered, and what an administrator set survives the client's updates), no client_secret_jwt
+ * (secrets are stored hashed). An initial access token created with --max-uses registers at most
+ * that many clients, counted in the store across nodes.
  */
 export function registrationPolicy(config: Config['registration'], counters: Counters) {
   const grantTypes = new Set<string>(config.dynamicClients.grantTypes);
@@ -56,9 +58,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
       }
     }
     refuseListsOfTheWrongShape(properties);
-    for (const key of EXTRA_CLIENT_METADATA) {
-      if (key in properties) throw new errors.InvalidClientMetadata(`${key} cannot be registered dynamically`);
-    }
+    keepAdministratorPolicy(ctx, properties);
     const requestedGrants = (properties.grant_types as string[] | undefined) ?? ['authorization_code'];
     const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant));
     if (refusedGrant) throw new errors.InvalidClientMetadata(`grant type ${refusedGrant} is not allowed for registered clients`);
