@@ -26,6 +26,8 @@ import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
+import { builtInResources } from './built-in-resources.ts';
+import { OwnApiTokenBinding } from './jwt-access-tokens/own-api-token-binding.ts';
 import { checkClientUpdatesAgainstHashedSecrets } from './dynamic-registration/client-update-checks.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
@@ -65,7 +67,7 @@ const JWKS_URI_BODY_LIMIT = 256 * 1024;
 
 function providerConfiguration({
   config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
-}: ProviderDependencies): Configuration {
+}: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(store, {
@@ -101,6 +103,7 @@ function providerConfiguration({
       validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
     },
     rotateRefreshToken: true,
+    extraTokenClaims: (_ctx, token) => ownApis.claimsFor(token),
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
     fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT },
@@ -180,7 +183,8 @@ function providerConfiguration({
 export function createProvider(deps: ProviderDependencies): Provider {
   acceptStructuredTokens();
   checkClientUpdatesAgainstHashedSecrets();
-  const provider = new Provider(deps.config.issuer, providerConfiguration(deps));
+  const ownApis = new OwnApiTokenBinding(deps.store, builtInResources(deps.config).map((resource) => resource.indicator));
+  const provider = new Provider(deps.config.issuer, providerConfiguration(deps, ownApis));
   provider.proxy = deps.config.proxy;
   // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.
   provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, presented: string) {
@@ -192,7 +196,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
-  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
+  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }, ownApis));
   if (deps.sessionEndings) reportSessionEndings(provider, deps.sessionEndings);
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
