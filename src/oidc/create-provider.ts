@@ -27,6 +27,7 @@ import { outboundFetch } from './outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { builtInResources } from './built-in-resources.ts';
+import { withTokensAtRest } from './tokens-at-rest.ts';
 import { OwnApiTokenBinding } from './jwt-access-tokens/own-api-token-binding.ts';
 import { checkClientUpdatesAgainstHashedSecrets } from './dynamic-registration/client-update-checks.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
@@ -70,7 +71,7 @@ function providerConfiguration({
 }: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
-    adapter: createStoreAdapter(store, {
+    adapter: createStoreAdapter(withTokensAtRest(store), {
       annotate: annotateSession,
       refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
     }),

@@ -1,4 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { tokenHash } from '../../keys/token-hash.ts';
 import type { Store } from '../../store/store.ts';
 
 const MODEL = 'ActionLink';
@@ -13,11 +14,6 @@ export interface ActionLinkRecord {
   email: string;
   /** Epoch milliseconds of issue: a reset link issued before the last password change is void. */
   issuedAt: number;
-}
-
-/** The store keeps only this: a link's token cannot be read back from it. */
-function tokenHash(token: string): string {
-  return hash('sha256', token, 'base64url');
 }
 
 /**
