@@ -1,4 +1,5 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { SecurityEvents } from '../audit/security-events.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { JWK } from 'jose';
@@ -52,6 +53,8 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
+  /** Where clients' own registrations are audited (the server passes it; the CLI makes no /reg calls). */
+  securityEvents?: SecurityEvents;
   /** Where logouts and refresh-token reuse are reported (back-channel logout, shared signals); the server passes it, the CLI does not. */
   sessionEndings?: SessionEndings;
 }
@@ -67,13 +70,14 @@ const ASYMMETRIC_ALGS = CLIENT_SIGNING_ALGS;
 const JWKS_URI_BODY_LIMIT = 256 * 1024;
 
 function providerConfiguration({
-  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
+  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret, securityEvents,
 }: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
   const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
   return {
     adapter: createStoreAdapter(withTokensAtRest(store), {
       annotate: annotateSession,
       refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
+      securityEvents,
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),

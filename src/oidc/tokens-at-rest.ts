@@ -27,6 +27,11 @@ export function storageKeyOf(value: string): string {
   return tokenHash(value);
 }
 
+/** A short name for a stored token (its key's first 132 bits), for listings and the audit trail. */
+export function recordHandle(storageKey: string): string {
+  return storageKey.slice(0, 22);
+}
+
 /** The key a write goes to: the hash of a value, or the key a stored reference names. */
 function writeKey(model: string, id: string): string {
   if (!MODELS_STORED_BY_HASH.has(model)) return id;

@@ -1,9 +1,9 @@
-import { hash } from 'node:crypto';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { ARYS } from 'oidc-provider/lib/consts/client_attributes.js';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
 import { API_SCOPES, RESOURCES } from '../keyline-client-metadata.ts';
+import { storageKeyOf } from '../tokens-at-rest.ts';
 import { keepAdministratorPolicy } from './administrator-policy.ts';
 
 export const KEYLINE_POLICY = 'keyline';
@@ -31,6 +31,11 @@ function refuseListsOfTheWrongShape(properties: Record<string, unknown>): void {
   }
 }
 
+/** Counts the clients an initial access token registered, by the token's store key. */
+export function usesCounterKey(storageKey: string): string {
+  return `dcr-iat:${storageKey}`;
+}
+
 interface UsesLimitedToken {
   jti?: string;
   exp?: number;
@@ -52,8 +57,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     const iat = ctx.oidc.entities.InitialAccessToken as UsesLimitedToken | undefined;
     if (ctx.oidc.route === 'registration' && iat?.keylineMaxUses && iat.jti) {
       const window = Math.max(1, (iat.exp ?? 0) - Math.floor(Date.now() / 1000));
-      const key = `dcr-iat:${hash('sha256', iat.jti, 'base64url')}`;
-      if ((await counters.increment(key, window)).count > iat.keylineMaxUses) {
+      if ((await counters.increment(usesCounterKey(storageKeyOf(iat.jti)), window)).count > iat.keylineMaxUses) {
         throw new errors.InvalidToken('this initial access token has registered as many clients as it may');
       }
     }
