@@ -1,3 +1,4 @@
+import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
@@ -79,5 +80,21 @@ describe.each(backends)('registration in the audit trail, and initial access tok
     const unknown = await runCli(kl, ['registration', 'token', 'revoke', 'no-such-token']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/no initial access token/);
+  });
+
+  test('the admin API creates, lists and revokes initial access tokens the same way, audited as the calling client', async () => {
+    const admin = await AdminSession.open(kl);
+    const created = await admin.expect(201, 'POST', '/registration-tokens', { expiresInSeconds: 3600, maxUses: 1 });
+    expect(created).toMatchObject({ id: expect.any(String), token: expect.any(String), maxUses: 1, uses: 0 });
+    const listed = await admin.call('GET', '/registration-tokens?limit=100');
+    expect(JSON.stringify(listed.body)).not.toContain(created.token);
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ id: created.id, maxUses: 1, uses: 0 }));
+    expect((await register(created.token)).status).toBe(201);
+    expect((await admin.call('GET', '/registration-tokens?limit=100')).body.items).toContainEqual(expect.objectContaining({ id: created.id, uses: 1 }));
+    await admin.expect(204, 'DELETE', `/registration-tokens/${created.id}`);
+    expect((await register(created.token)).status).toBe(401);
+    expect((await admin.call('DELETE', `/registration-tokens/${created.id}`)).status).toBe(404);
+    const [revoked] = await events('registration_token.revoked');
+    expect(revoked).toMatchObject({ actor: `client:${admin.client.clientId}`, data: { id: created.id } });
   });
 });
