@@ -40,13 +40,13 @@ export function registrationTokenOperations({ store, provider }: AdminDependenci
       },
     }),
     defineOperation({
-      id: 'revokeRegistrationToken', method: 'delete', path: '/registration-tokens/{id}', summary: 'End an initial access token at once', access: 'write',
+      id: 'revokeRegistrationToken', method: 'delete', path: '/registration-tokens/{tokenId}', summary: 'End an initial access token at once', access: 'write',
       description: 'Clients it registered stay.',
       params: registrationTokenPathSchema,
       success: { status: 204, description: 'Revoked' },
       problems: [404],
       async handle({ params, audited }) {
-        if (!await revokeInitialAccessToken(store, audited, params.id)) throw new NotFoundError('registration token', params.id);
+        if (!await revokeInitialAccessToken(store, audited, params.tokenId)) throw new NotFoundError('registration token', params.tokenId);
         return {};
       },
     }),

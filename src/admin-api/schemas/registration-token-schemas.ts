@@ -20,5 +20,5 @@ export const createdRegistrationTokenSchema = registrationTokenSchema.extend({
 }).meta({ id: 'CreatedRegistrationToken' });
 
 export const registrationTokenPathSchema = z.object({
-  id: z.string().min(1).max(200),
+  tokenId: z.string().min(1).max(200).meta({ description: 'The id the token was listed or created with.' }),
 });
