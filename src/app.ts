@@ -38,7 +38,7 @@ import { JobRunner } from './jobs/job-runner.ts';
 import { Outbox } from './jobs/outbox.ts';
 import type { Logger } from './logger.ts';
 import { backchannelLogoutHandler } from './oidc/backchannel-logout/deliver-logout-token.ts';
-import { outboundFetch } from './oidc/outbound-fetch.ts';
+import { outboundFetch } from './outbound/outbound-fetch.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-its-client.ts';
@@ -172,7 +172,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   });
   auditSealer.start(config.audit.sealInterval * 1000);
 
-  const callClients = outboundFetch(config.outbound.allowPrivateNetworks);
+  const callClients = outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks });
   const streamDelivery = new StreamDelivery(store.streams, outbox);
   jobRunner = new JobRunner({
     jobs: store.jobs,
@@ -211,9 +211,12 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(securityHeaders(csp));
   app.use(errorHandler(pages));
   const separateMetricsPort = config.metrics.port !== undefined;
-  app.use(opsRoutes(store, metrics, { onMainPort: !separateMetricsPort, token: config.metrics.token }).routes());
+  // On the public port only behind a token: anonymous metrics belong on metrics.port (loopback by default).
+  const metricsOnMainPort = !separateMetricsPort && config.metrics.token !== undefined;
+  app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }).routes());
   app.use(adminApi({
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
   }));
   app.use(published.middleware());

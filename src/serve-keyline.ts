@@ -43,7 +43,7 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
   if (metricsServer) {
     await new Promise<void>((resolve, reject) => {
       metricsServer.once('error', reject);
-      metricsServer.listen(config.metrics.port, config.host, resolve);
+      metricsServer.listen(config.metrics.port, config.metrics.host, resolve);
     });
   }
 
@@ -73,6 +73,8 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
     return;
   }
   // Announced only once a signal would be handled: a supervisor may stop us the moment it reads this.
-  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
-  logger.info({ issuer: config.issuer, host: config.host, port, metricsPort, store: describeStoreLocation(config.store) }, 'Keyline is listening');
+  const metricsAddress = metricsServer ? metricsServer.address() as AddressInfo : undefined;
+  logger.info({
+    issuer: config.issuer, host: config.host, port, metricsHost: metricsAddress?.address, metricsPort: metricsAddress?.port, store: describeStoreLocation(config.store),
+  }, 'Keyline is listening');
 }

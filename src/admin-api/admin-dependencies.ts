@@ -14,6 +14,8 @@ export interface AdminDependencies {
   /** The stable stand-in for the current oidc-provider (client settings are validated with its schema). */
   provider: Provider;
   resources: ResourceRegistry;
+  /** `outbound.allowPrivateNetworks`: whether a client's jwks_uri may be plain http (development only). */
+  allowPrivateNetworks: boolean;
   keys: SigningKeyManager;
   securityEvents: SecurityEvents;
   /** Judges a JWT access token with the current provider's keys (see JwtAccessTokenState). */

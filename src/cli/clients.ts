@@ -143,7 +143,7 @@ function printClient(cli: CliContext, { client, clientSecret }: AdministeredClie
 async function administration(cli: CliContext): Promise<ClientAdministration> {
   return {
     store: await cli.store(),
-    registration: { provider: await cliProvider(cli), resources: await cli.resources() },
+    registration: { provider: await cliProvider(cli), resources: await cli.resources(), allowPrivateNetworks: cli.config.outbound.allowPrivateNetworks },
     audited: (event, change) => adminAction(cli, event, change),
   };
 }

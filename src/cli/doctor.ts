@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
+import { relayMustEncrypt } from '../mail/relay-encryption.ts';
 import { describeStoreLocation, isMongoUrl } from '../store/store-location.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError } from './cli-error.ts';
@@ -76,7 +77,7 @@ async function localFindings(cli: CliContext, servedKids: string[] | undefined):
       : ok('JWKS vs store', 'the deployment serves exactly the store\'s key set'));
   }
   findings.push(config.mail.smtp
-    ? ok('mail', `SMTP server ${new URL(config.mail.smtp).host}${config.mail.requireTls ? ', TLS required' : ''}; password reset${config.registration.enabled ? ', sign-up' : ''} and email verification are on`)
+    ? ok('mail', `SMTP server ${new URL(config.mail.smtp).host}${relayMustEncrypt(config.mail.requireTls, new URL(config.mail.smtp).hostname) ? ', TLS required' : ', TLS not required'}; password reset${config.registration.enabled ? ', sign-up' : ''} and email verification are on`)
     : warn('mail', 'not configured: password reset, email verification and sign-up are off', 'set mail.smtp (KEYLINE_SMTP_URL); meanwhile `npx keyline users reset-link <email>` and `users verify <email>` cover for them'));
   if (config.cookies.keys.length === 0) findings.push(warn('cookie keys', 'generated and kept in the store', 'set KEYLINE_COOKIE_KEYS to manage and rotate them yourself'));
   if (config.issuer.startsWith('http://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:|$)/.test(config.issuer)) {

@@ -14,7 +14,7 @@ export async function serveClusterMetrics(config: Config): Promise<Server> {
   const server = createServer(metricsOnlyApp(source, config.metrics.token).callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.metrics.port, config.host, resolve);
+    server.listen(config.metrics.port, config.metrics.host, resolve);
   });
   return server;
 }

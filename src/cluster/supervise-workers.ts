@@ -68,9 +68,11 @@ export async function superviseWorkers(config: Config, logger: Logger, count: nu
   };
 
   const announce = (port: number) => {
-    const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
+    const metricsAddress = metricsServer ? metricsServer.address() as AddressInfo : undefined;
     const pids = [...ready].map((worker) => worker.process.pid);
-    logger.info({ issuer: config.issuer, host: config.host, port, metricsPort, store: describeStoreLocation(config.store), workers: count, pids }, 'Keyline is listening');
+    logger.info({
+      issuer: config.issuer, host: config.host, port, metricsHost: metricsAddress?.address, metricsPort: metricsAddress?.port, store: describeStoreLocation(config.store), workers: count, pids,
+    }, 'Keyline is listening');
   };
 
   const fork = () => {

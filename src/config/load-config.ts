@@ -24,11 +24,13 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_LOG_FORMAT', 'logFormat', (value) => value],
   ['KEYLINE_SECRETS_KEY', 'secrets.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
   ['KEYLINE_METRICS_PORT', 'metrics.port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
+  ['KEYLINE_METRICS_HOST', 'metrics.host', (value) => value],
   ['KEYLINE_METRICS_TOKEN', 'metrics.token', (value) => value],
   ['KEYLINE_VIEWS', 'views', (value) => value],
   ['KEYLINE_DEFAULT_LOCALE', 'i18n.defaultLocale', (value) => value],
   ['KEYLINE_SMTP_URL', 'mail.smtp', (value) => value],
   ['KEYLINE_MAIL_FROM', 'mail.from', (value) => value],
+  ['KEYLINE_MAIL_REQUIRE_TLS', 'mail.requireTls', parseBoolean],
 ];
 
 function parseBoolean(value: string): unknown {

@@ -116,13 +116,17 @@ export const configSchema = z.strictObject({
     dynamicClients: { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'profile', 'email', 'offline_access'] },
   }),
   mail: z.strictObject({
-    /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465. Unset: no mail. */
+    /** smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. Unset: no mail. */
     smtp: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').refine(URL.canParse, 'must be an smtp:// or smtps:// URL').optional(),
     /** The sender, "Name <address>" or an address; by default the product name at no-reply@ the issuer's host. */
     from: z.string().min(3).optional(),
-    /** Refuse to send over a connection that is not encrypted (smtp:// without STARTTLS). */
-    requireTls: z.boolean().default(false),
-  }).default({ requireTls: false }),
+    /**
+     * Refuse to send over a connection that is not encrypted (smtp:// without STARTTLS). Unset:
+     * required, except to a relay on loopback. false: the operator's deliberate choice for a relay
+     * whose path they trust (a development mail catcher).
+     */
+    requireTls: z.boolean().optional(),
+  }).default({}),
   mfa: z.strictObject({
     /** Every sign-in needs a second factor or a passkey. */
     required: z.boolean().default(false),
@@ -192,10 +196,16 @@ export const configSchema = z.strictObject({
     longPollSeconds: z.number().int().min(0).max(60).default(10),
     maxStreamsPerReceiver: z.number().int().min(1).max(100).default(5),
   }).default({ enabled: true, defaultSubjects: 'ALL', longPollSeconds: 10, maxStreamsPerReceiver: 5 }),
+  /**
+   * /metrics names routes, counts sign-ins and failures and shows the process's resources: never
+   * for anyone on the public port. It is served on `port` (bound to `host`, loopback unless the
+   * operator says otherwise) and/or, with `token`, behind a bearer token; with neither, not at all.
+   */
   metrics: z.strictObject({
     port: z.number().int().min(0).max(65535).optional(),
+    host: z.string().min(1).default('127.0.0.1'),
     token: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
-  }).default({}),
+  }).default({ host: '127.0.0.1' }),
 });
 
 export type Config = z.infer<typeof configSchema>;

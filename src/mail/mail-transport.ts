@@ -1,5 +1,7 @@
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config/schema.ts';
+import { relayConnectHost, relayMustEncrypt } from './relay-encryption.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -41,19 +43,26 @@ export function smtpFailure(error: unknown): string {
 
 /**
  * nodemailer over the configured SMTP URL: `smtps://` is TLS from the start; `smtp://` upgrades
- * with STARTTLS whenever the server offers it, and with `mail.requireTls` refuses to send when it
- * does not. Undefined when no SMTP server is configured: the features that need mail are then off.
+ * with STARTTLS, and refuses to send without it unless the relay is on loopback (or
+ * `mail.requireTls` says otherwise: relay-encryption.ts). Undefined when no SMTP server is
+ * configured: the features that need mail are then off. `getSocket` is nodemailer's own hook for
+ * how the connection is opened (tests reach a relay by name on 127.0.0.1 with it).
  */
-export function createMailTransport(config: Config): MailTransport | undefined {
+export function createMailTransport(config: Config, connection: Pick<SMTPTransport.Options, 'getSocket'> = {}): MailTransport | undefined {
   if (!config.mail.smtp) return undefined;
   const url = new URL(config.mail.smtp);
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const named = url.hostname.replace(/^\[|\]$/g, '');
+  const host = relayConnectHost(named);
   const transporter = nodemailer.createTransport({
-    host: url.hostname,
+    host,
+    // A relay named localhost is reached at 127.0.0.1; a certificate it offers is checked against its name.
+    servername: host !== named ? named : undefined,
     port,
     secure,
-    requireTLS: !secure && config.mail.requireTls,
+    requireTLS: !secure && relayMustEncrypt(config.mail.requireTls, url.hostname),
+    ...connection,
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: CONNECT_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
+import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../outbound/client-url-rule.ts';
 import { clientKeysProblem, type ClientKeySet } from './client-keys.ts';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
 import { API_SCOPES, PKCE_OPTIONAL, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
@@ -62,6 +63,8 @@ function newClientId(): string {
 export interface RegistrationContext {
   provider: Provider;
   resources: ResourceRegistry;
+  /** `outbound.allowPrivateNetworks`: whether a jwks_uri may be plain http (development only; off when absent). */
+  allowPrivateNetworks?: boolean;
 }
 
 /** A setting that cannot be honoured; the message says which and why, in one line. */
@@ -118,7 +121,7 @@ function withDefaults(registration: ClientRegistration): ClientSettings {
 }
 
 /** Keys belong to private_key_jwt, and such a client needs exactly one place to find them. */
-async function checkKeys(settings: ClientSettings): Promise<void> {
+async function checkKeys(settings: ClientSettings, allowPrivateNetworks: boolean): Promise<void> {
   const hasKeys = settings.jwks !== undefined || settings.jwksUri !== undefined;
   if (settings.authMethod !== 'private_key_jwt') {
     if (hasKeys) throw new ClientRegistrationError('keys: --jwks-uri and --jwks are for clients with --auth-method private_key_jwt');
@@ -126,8 +129,8 @@ async function checkKeys(settings: ClientSettings): Promise<void> {
   }
   if (settings.jwks && settings.jwksUri) throw new ClientRegistrationError('keys: give the client\'s keys with --jwks-uri or --jwks, not both');
   if (!hasKeys) throw new ClientRegistrationError('keys: a private_key_jwt client needs its public keys: --jwks-uri URL or --jwks FILE');
-  if (settings.jwksUri !== undefined && (!URL.canParse(settings.jwksUri) || !/^https?:$/.test(new URL(settings.jwksUri).protocol))) {
-    throw new ClientRegistrationError(`jwks_uri: "${settings.jwksUri}" is not an http(s) URL`);
+  if (settings.jwksUri !== undefined && !isFetchableClientUrl(settings.jwksUri, allowPrivateNetworks)) {
+    throw new ClientRegistrationError(`jwks_uri: "${settings.jwksUri}" ${FETCHABLE_URL_RULE}`, 'jwksUri');
   }
   const problem = settings.jwks && await clientKeysProblem(settings.jwks);
   if (problem) throw new ClientRegistrationError(`keys: ${problem}`);
@@ -159,7 +162,7 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
   if (settings.authMethod !== undefined && !AUTH_METHODS.has(settings.authMethod)) {
     throw new ClientRegistrationError(`auth method: "${settings.authMethod}" is not offered; use client_secret_basic, client_secret_post, private_key_jwt or none`, 'authMethod');
   }
-  await checkKeys(settings);
+  await checkKeys(settings, context.allowPrivateNetworks === true);
   if (settings.requirePar && !settings.grantTypes.includes('authorization_code')) {
     throw new ClientRegistrationError('pushed authorization requests: --require-par is for clients that use authorization_code', 'requirePar');
   }

@@ -24,7 +24,7 @@ import { sessionTtl } from './session-lifetime.ts';
 import { rememberSigningOutClient, signedOutClient } from './signed-out-client.ts';
 import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
-import { outboundFetch } from './outbound-fetch.ts';
+import { outboundFetch } from '../outbound/outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { builtInResources } from './built-in-resources.ts';
@@ -68,11 +68,12 @@ function annotateSession(model: string, payload: OidcPayload): OidcPayload {
 
 const ASYMMETRIC_ALGS = CLIENT_SIGNING_ALGS;
 const JWKS_URI_BODY_LIMIT = 256 * 1024;
+const SECTOR_BODY_LIMIT = 16 * 1024;
 
 function providerConfiguration({
   config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret, securityEvents,
 }: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
-  const outbound = outboundFetch(config.outbound.allowPrivateNetworks);
+  const outbound = outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks });
   return {
     adapter: createStoreAdapter(withTokensAtRest(store), {
       annotate: annotateSession,
@@ -111,7 +112,11 @@ function providerConfiguration({
     extraTokenClaims: (_ctx, token) => ownApis.claimsFor(token),
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
-    fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT },
+    // sector_identifier_uri is refused at registration (public subjects only); limited all the same.
+    fetchResponseBodyLimits: { jwks_uri: JWKS_URI_BODY_LIMIT, sector_identifier_uri: SECTOR_BODY_LIMIT },
+    // Should one ever be stored, it is not fetched: with public subjects it decides nothing, and
+    // the library's errors would tell a registrant what the URL answered.
+    sectorIdentifierUriValidate: () => false,
     loadExistingGrant: loadExistingGrant(store),
     features: {
       devInteractions: { enabled: false },
@@ -129,7 +134,7 @@ function providerConfiguration({
         enabled: config.registration.dynamic,
         initialAccessToken: true,
         issueRegistrationAccessToken: true,
-        policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters) },
+        policies: { [KEYLINE_POLICY]: registrationPolicy(config.registration, store.counters, config.outbound) },
       },
       registrationManagement: { enabled: config.registration.dynamic, rotateRegistrationAccessToken: true },
       // RFC 8628, for clients registered with the device_code grant (their pages: device-flow/).

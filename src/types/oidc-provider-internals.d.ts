@@ -26,6 +26,8 @@ declare module 'oidc-provider/lib/actions/revocation.js' {
 declare module 'oidc-provider/lib/helpers/fetch_request.js' {
   /** Loopback, private, link-local, documentation and other addresses that are not globally routable. */
   export function isSpecialUseIP(address: string): boolean;
+  /** Destroys a dispatcher's new connection whose remote address is special-use (the library's post-connect check). */
+  export function applySSRFProtection<T>(dispatcher: T): T;
 }
 
 declare module 'oidc-provider/lib/helpers/user_codes.js' {

@@ -32,6 +32,13 @@ afterAll(async () => {
   files.remove();
 });
 
+/** The CLI reads the server's configuration: the same development allowance (jwks.url is plain http on 127.0.0.1). */
+function developmentConfig(): Record<string, string> {
+  const path = join(files.path, 'keyline.yaml');
+  writeFileSync(path, 'outbound:\n  allowPrivateNetworks: true\n');
+  return { KEYLINE_CONFIG: path };
+}
+
 function keyFile(name: string, content: unknown): string {
   const path = join(files.path, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
@@ -39,13 +46,13 @@ function keyFile(name: string, content: unknown): string {
 }
 
 async function added(args: string[]): Promise<Record<string, unknown>> {
-  const result = await runCli(kl, ['clients', 'add', ...args]);
+  const result = await runCli(kl, ['clients', 'add', ...args], '', developmentConfig());
   if (result.code !== 0) throw new Error(`clients add failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
 async function updated(clientId: string, args: string[]): Promise<Record<string, unknown>> {
-  const result = await runCli(kl, ['clients', 'update', clientId, ...args]);
+  const result = await runCli(kl, ['clients', 'update', clientId, ...args], '', developmentConfig());
   if (result.code !== 0) throw new Error(`clients update failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
@@ -129,7 +136,7 @@ describe('keys the CLI refuses, each in one line, registering nothing (every rul
     [['--auth-method', 'private_key_jwt'], /a private_key_jwt client needs its public keys: --jwks-uri URL or --jwks FILE/],
     [['--jwks-uri', 'https://keys.example.test/jwks.json'], /--jwks-uri and --jwks are for clients with --auth-method private_key_jwt/],
     [['--auth-method', 'private_key_jwt', '--jwks-uri', 'https://keys.example.test/jwks.json', '--jwks', '/dev/null'], /--jwks: .*is not JSON/],
-    [['--auth-method', 'private_key_jwt', '--jwks-uri', 'ftp://keys.example.test/jwks.json'], /jwks_uri: "ftp:\/\/keys.example.test\/jwks.json" is not an http\(s\) URL/],
+    [['--auth-method', 'private_key_jwt', '--jwks-uri', 'ftp://keys.example.test/jwks.json'], /jwks_uri: "ftp:\/\/keys.example.test\/jwks.json" must be an https URL/],
     [['--auth-method', 'client_secret_jwt'], /auth method: "client_secret_jwt" is not offered/],
     [['--require-par'], /--require-par is for clients that use authorization_code/],
     [['--dpop-bound', '--no-dpop-bound'], /--dpop-bound and --no-dpop-bound contradict each other/],

@@ -8,7 +8,7 @@ import { createTestUser, registerTestClient, signIn, tokenRequest } from '../sup
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
 const API = 'https://api.example.test';
-const config = { resources: { [API]: { scopes: ['read'] } } };
+const config = { resources: { [API]: { scopes: ['read'] } }, metrics: { port: 0 } };
 
 async function scrape(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers });
@@ -41,7 +41,7 @@ describe('/metrics', () => {
     await kl.keyline.securityEvents.record({ type: 'login.failed', actor: 'anonymous', email: 'x@example.test', data: { method: 'password' } });
     await kl.keyline.securityEvents.record({ type: 'account.locked', actor: 'system', email: 'x@example.test' });
 
-    const { status, text, families } = await scrape(`${kl.url}/metrics`);
+    const { status, text, families } = await scrape(kl.metricsUrl!);
     expect(status).toBe(200);
     const family = (name: string) => families.find((candidate) => candidate.name === name);
     for (const standard of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles_total']) {

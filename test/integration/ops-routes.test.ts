@@ -1,7 +1,8 @@
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
 let kl: RunningKeyline;
-beforeAll(async () => { kl = await startKeyline(); });
+// /metrics is on a port of its own (loopback), as an operator would serve it: never anonymous on the public port.
+beforeAll(async () => { kl = await startKeyline({ config: { metrics: { port: 0 } } }); });
 afterAll(() => kl.stop());
 
 test('/healthz and /readyz answer while the store answers', async () => {
@@ -14,7 +15,7 @@ test('/healthz and /readyz answer while the store answers', async () => {
 test('/metrics counts requests per route family without raw paths', async () => {
   await fetch(`${kl.url}/jwks`);
   await fetch(`${kl.url}/interaction/some-secret-looking-id`);
-  const text = await (await fetch(`${kl.url}/metrics`)).text();
+  const text = await (await fetch(kl.metricsUrl!)).text();
   expect(text).toMatch(/keyline_http_requests_total\{method="GET",route="\/jwks",status="2xx"\} [1-9]/);
   expect(text).toMatch(/route="\/interaction"/);
   expect(text).not.toContain('some-secret-looking-id');

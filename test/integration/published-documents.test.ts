@@ -24,7 +24,7 @@ describe.each(backends)('discovery and JWKS from pre-serialised bodies on $name'
     const store = await backend.create();
     cleanup = store.cleanup;
     // At debug, so that the successful requests' lines (logged at debug, request-log.ts) can be compared.
-    kl = await startKeyline({ store: store.location, logLevel: 'debug', config: { resources: { [API]: { scopes: ['read'] } } } });
+    kl = await startKeyline({ store: store.location, logLevel: 'debug', config: { resources: { [API]: { scopes: ['read'] } }, metrics: { port: 0 } } });
   });
   afterAll(async () => {
     await kl.stop({ keepStore: true });
@@ -47,7 +47,7 @@ describe.each(backends)('discovery and JWKS from pre-serialised bodies on $name'
     const lines = kl.logs.filter((line) => line.includes(`"requestId":"${requestId}"`) && line.includes(`"path":"${path}"`));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'request', method: 'GET', path, status: 200 });
-    const metrics = await (await fetch(`${kl.url}/metrics`)).text();
+    const metrics = await (await fetch(kl.metricsUrl!)).text();
     expect(metrics).toMatch(new RegExp(`keyline_http_requests_total\\{[^}]*status="2xx"[^}]*\\} \\d+`));
   });
 

@@ -11,7 +11,7 @@ export interface Started {
 }
 
 /** Runs `node src/main.ts` with the given environment until it exits or prints that it listens. */
-export function runMain(env: Record<string, string>, onListening?: (url: string, child: ChildProcess) => Promise<void>): Promise<Started> {
+export function runMain(env: Record<string, string>, onListening?: (url: string, child: ChildProcess, output: () => string) => Promise<void>): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH, KEYLINE_SECRETS_KEY: TEST_SECRETS_KEY, KEYLINE_HOST: '127.0.0.1', PORT: '0', KEYLINE_LOG_LEVEL: 'info', ...env },
@@ -25,7 +25,7 @@ export function runMain(env: Record<string, string>, onListening?: (url: string,
       if (listening && onListening) {
         const callback = onListening;
         onListening = undefined;
-        callback(`http://127.0.0.1:${listening[1]}`, child).finally(() => child.kill('SIGTERM'));
+        callback(`http://127.0.0.1:${listening[1]}`, child, () => stdout).finally(() => child.kill('SIGTERM'));
       }
     });
     child.stderr.on('data', (chunk) => { stderr += chunk; });

@@ -23,11 +23,11 @@ export interface TestSmtpServer {
 }
 
 /**
- * A real SMTP server on 127.0.0.1 and an ephemeral port (smtp-server, from the nodemailer
- * project), keeping every message it accepts, parsed (mailparser). STARTTLS is not offered unless
- * asked for, as on a development mail catcher.
+ * A real SMTP server on 127.0.0.1 (or another loopback address) and an ephemeral port (smtp-server,
+ * from the nodemailer project), keeping every message it accepts, parsed (mailparser). STARTTLS is
+ * not offered unless asked for, as on a development mail catcher.
  */
-export async function startSmtpServer(options: { auth?: { user: string; pass: string }; startTls?: boolean } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { auth?: { user: string; pass: string }; startTls?: boolean; host?: string; port?: number } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
   const waiters: Array<{ address: string; resolve: (mail: ReceivedMail) => void }> = [];
@@ -69,11 +69,15 @@ export async function startSmtpServer(options: { auth?: { user: string; pass: st
     },
   };
   const server = new SMTPServer(settings);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
   const { port } = server.server.address() as AddressInfo;
   const credentials = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@` : '';
   return {
-    url: `smtp://${credentials}127.0.0.1:${port}`,
+    url: `smtp://${credentials}${host.includes(':') ? `[${host}]` : host}:${port}`,
     received,
     nextMailTo(address, timeoutMs = 15_000) {
       const waiting = received.find((mail) => mail.to.includes(address) && !taken.has(mail));

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { payloadOf, PermanentJobError, type JobHandler } from '../../jobs/job-handler.ts';
 import type { Logger } from '../../logger.ts';
 import type { Clients } from '../../store/store.ts';
-import { describeUrl, refusedWith, unreachable } from '../outbound-failure.ts';
-import type { OutboundFetch } from '../outbound-fetch.ts';
+import { describeUrl, refusedWith, unreachable } from '../../outbound/outbound-failure.ts';
+import type { OutboundFetch } from '../../outbound/outbound-fetch.ts';
 import { signLogoutToken } from './logout-token.ts';
 
 export const BACKCHANNEL_LOGOUT_JOB = 'backchannel-logout';

@@ -2,6 +2,7 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { ARYS } from 'oidc-provider/lib/consts/client_attributes.js';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
+import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../../outbound/client-url-rule.ts';
 import { API_SCOPES, RESOURCES } from '../keyline-client-metadata.ts';
 import { storageKeyOf } from '../tokens-at-rest.ts';
 import { keepAdministratorPolicy } from './administrator-policy.ts';
@@ -47,10 +48,11 @@ interface UsesLimitedToken {
  * only the grant types and scopes the operator allows, the code response type, redirect URIs over
  * https (or loopback http), PKCE always (Keyline's own metadata such as "PKCE optional" cannot be
  * registered, and what an administrator set survives the client's updates), no client_secret_jwt
- * (secrets are stored hashed). An initial access token created with --max-uses registers at most
- * that many clients, counted in the store across nodes.
+ * (secrets are stored hashed), a jwks_uri over https, no sector_identifier_uri (subjects are
+ * public). An initial access token created with --max-uses registers at most that many clients,
+ * counted in the store across nodes.
  */
-export function registrationPolicy(config: Config['registration'], counters: Counters) {
+export function registrationPolicy(config: Config['registration'], counters: Counters, outbound: Config['outbound']) {
   const grantTypes = new Set<string>(config.dynamicClients.grantTypes);
   const scopes = new Set(config.dynamicClients.scopes);
   return async (ctx: KoaContextWithOIDC, properties: Record<string, unknown>): Promise<void> => {
@@ -79,6 +81,14 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     const logoutUri = properties.backchannel_logout_uri;
     if (logoutUri !== undefined && (!acceptableRedirect(logoutUri) || new URL(logoutUri as string).hash)) {
       throw new errors.InvalidClientMetadata('backchannel_logout_uri must be an https URL without a fragment (plain http only for loopback addresses)');
+    }
+    // Subjects are public only, so a sector has nothing to decide; fetching one would only let a
+    // registrant make Keyline call a URL of its choosing (and read the answer back in the error).
+    if (properties.sector_identifier_uri !== undefined) {
+      throw new errors.InvalidClientMetadata('sector_identifier_uri is not accepted: Keyline issues public subject identifiers only');
+    }
+    if (properties.jwks_uri !== undefined && !isFetchableClientUrl(properties.jwks_uri, outbound.allowPrivateNetworks)) {
+      throw new errors.InvalidClientMetadata(`jwks_uri ${FETCHABLE_URL_RULE}`);
     }
     const requestedScopes = typeof properties.scope === 'string' ? properties.scope.split(' ').filter(Boolean) : [];
     const refusedScope = requestedScopes.find((scope) => !scopes.has(scope));
