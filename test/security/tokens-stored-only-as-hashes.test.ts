@@ -81,16 +81,21 @@ describe.each(backends)('tokens at rest on $name', (backend) => {
     expect({ rotated: (await rawStore(kl)).includes(refreshed.body.refresh_token as string) }).toEqual({ rotated: false });
   });
 
-  test('a refresh token stored under its value before the upgrade still works, and `keyline migrate` rewrites it under its hash', async () => {
+  /** A refresh token as the previous version stored it: under its value, naming its value. */
+  async function refreshTokenStoredByValue() {
     const client = await registerTestClient(kl);
     const user = await createTestUser(kl);
     const tokens = await exchangeCode(kl, client, await signIn(kl, client, user, { scope: 'openid offline_access', params: { prompt: 'consent' } }));
     const value = tokens.body.refresh_token as string;
-    // As the previous version wrote it: under its value, naming its value.
     const key = hash('sha256', value, 'base64url');
     const [record] = (await kl.store.oidc.listByModel('RefreshToken')).filter((stored) => stored.id === key);
     await kl.store.oidc.upsert('RefreshToken', value, { ...record!.payload, jti: value }, 3600);
     await kl.store.oidc.destroy('RefreshToken', key);
+    return { client, value };
+  }
+
+  test('a refresh token stored under its value before the upgrade still works, and `keyline migrate` rewrites it under its hash', async () => {
+    const { client, value } = await refreshTokenStoredByValue();
     expect({ legacy: (await rawStore(kl)).includes(value) }).toEqual({ legacy: true });
 
     const migrated = await runCli(kl, ['migrate']);
@@ -102,14 +107,7 @@ describe.each(backends)('tokens at rest on $name', (backend) => {
   });
 
   test('before `keyline migrate`, a refresh token stored under its value still works once, and its reuse is still detected', async () => {
-    const client = await registerTestClient(kl);
-    const user = await createTestUser(kl);
-    const tokens = await exchangeCode(kl, client, await signIn(kl, client, user, { scope: 'openid offline_access', params: { prompt: 'consent' } }));
-    const value = tokens.body.refresh_token as string;
-    const key = hash('sha256', value, 'base64url');
-    const [record] = (await kl.store.oidc.listByModel('RefreshToken')).filter((stored) => stored.id === key);
-    await kl.store.oidc.upsert('RefreshToken', value, { ...record!.payload, jti: value }, 3600);
-    await kl.store.oidc.destroy('RefreshToken', key);
+    const { client, value } = await refreshTokenStoredByValue();
 
     const first = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: value });
     expect(first.status).toBe(200);
