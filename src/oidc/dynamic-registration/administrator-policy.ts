@@ -36,3 +36,18 @@ export function keepAdministratorPolicy(ctx: KoaContextWithOIDC, properties: Rec
     properties[key] = true;
   }
 }
+
+/**
+ * The same rule where the update is stored, against the stored client as it is at that moment:
+ * the check above reads oidc-provider's client, which may be up to a quarter second older than an
+ * administrator's change on another node or from the CLI.
+ */
+export function withStoredAdministratorPolicy(stored: Record<string, unknown>, updated: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...updated };
+  for (const key of EXTRA_CLIENT_METADATA) {
+    if (stored[key] === undefined) delete kept[key];
+    else kept[key] = stored[key];
+  }
+  for (const key of ONE_WAY_REQUIREMENTS) if (stored[key] === true) kept[key] = true;
+  return kept;
+}

@@ -5,7 +5,9 @@ import type { KeylineState } from '../../http/keyline-state.ts';
 import type { Store } from '../../store/store.ts';
 import { publicMetadata } from '../client-registration.ts';
 import { hashClientSecret, isHashedClientSecret } from '../client-secrets.ts';
+import { withApiScopesApart } from '../keyline-client-metadata.ts';
 import { recordHandle, storageKeyOf } from '../tokens-at-rest.ts';
+import { withStoredAdministratorPolicy } from './administrator-policy.ts';
 
 const VIA = 'dynamic registration';
 
@@ -36,8 +38,9 @@ export async function saveRegisteredClient(store: Store, clientId: string, metad
   const kept = typeof secret === 'string' && !isHashedClientSecret(secret) ? { ...metadata, client_secret: hashClientSecret(secret) } : metadata;
   const existing = await store.clients.find(clientId);
   if (existing) {
-    const changed = changedFields(publicMetadata(existing.metadata), publicMetadata(kept));
-    await audited(events, registrationEvent('client.updated', clientId, changed), () => store.clients.update(clientId, kept));
+    const updated = withStoredAdministratorPolicy(withApiScopesApart(existing.metadata), kept);
+    const changed = changedFields(publicMetadata(existing.metadata), publicMetadata(updated));
+    await audited(events, registrationEvent('client.updated', clientId, changed), () => store.clients.update(clientId, updated));
     return;
   }
   const iat = (Provider.ctx?.oidc?.entities as { InitialAccessToken?: { jti?: string } } | undefined)?.InitialAccessToken;
