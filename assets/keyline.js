@@ -1,5 +1,5 @@
 // Keyline's pages work without this file; it adds the show-password toggle, moves focus to an
-// error, and counts down the wait on the throttled page. Served by Keyline with the page's CSP nonce.
+// error, and counts down the wait on the throttled page (with its Sign in button disabled meanwhile). Served by Keyline with the page's CSP nonce.
 'use strict';
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -22,6 +22,12 @@ document.addEventListener('DOMContentLoaded', () => {
     input.form?.addEventListener('submit', () => {
       input.type = 'password';
     });
+  }
+
+  // A press during the throttle's countdown would only be refused: the button waits it out.
+  for (const button of document.querySelectorAll('[data-countdown-disables]')) {
+    button.disabled = true;
+    setTimeout(() => { button.disabled = false; }, Number(button.dataset.countdownDisables) * 1000);
   }
 
   for (const counter of document.querySelectorAll('[data-countdown]')) {

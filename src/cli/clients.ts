@@ -22,7 +22,8 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
                                         one up on the way if they have none (optional by default)
       --post-logout-redirect-uri URI... where RP-initiated logout may return to
       --resource URI...                 APIs (see keyline resources) it may get JWT access tokens for; the first is its default
-      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
+      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256); EdDSA (Ed25519 key) is
+                                        what client libraries accept; Ed25519 only for one that asks for that name
       --auth-method METHOD              client_secret_basic (default), client_secret_post, private_key_jwt
                                         (signs assertions with its own keys: needs --jwks-uri or --jwks), or none (public)
       --jwks-uri URL                    private_key_jwt: where the client publishes its public keys (JWK Set)

@@ -5,6 +5,7 @@ import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../outbound/client-url
 import { clientKeysProblem, type ClientKeySet } from './client-keys.ts';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
 import { API_SCOPES, PKCE_OPTIONAL, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
+import { redirectUriProblem } from './redirect-uri-rule.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 
 /** Everything about a client an administrator may set or change. */
@@ -171,6 +172,10 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
   }
   if (settings.isPublic && settings.grantTypes.includes('client_credentials')) {
     throw new ClientRegistrationError('grant types: client_credentials needs a confidential client', 'grantTypes');
+  }
+  for (const [setting, label] of [['redirectUris', 'redirect URIs'], ['postLogoutRedirectUris', 'post-logout redirect URIs']] as const) {
+    const problem = settings[setting].map(redirectUriProblem).find(Boolean);
+    if (problem) throw new ClientRegistrationError(`${label}: ${problem}`, setting);
   }
   if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0) {
     throw new ClientRegistrationError('redirect URIs: an authorization_code client needs at least one', 'redirectUris');

@@ -4,7 +4,9 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { JWK } from 'jose';
 import { publicJwkOf } from '../keys/signing-key-material.ts';
+import { isMachineRequest } from '../http/machine-requests.ts';
 import { clientView } from '../pages/client-view.ts';
+import { errorKindOf } from '../pages/error-kinds.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
@@ -102,7 +104,9 @@ function providerConfiguration({
     enabledJWA: {
       clientAuthSigningAlgValues: [...ASYMMETRIC_ALGS],
       requestObjectSigningAlgValues: [...ASYMMETRIC_ALGS],
-      idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'],
+      // EdDSA before its fully specified name (RFC 9864): most client libraries know only EdDSA.
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'Ed25519'],
     },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
@@ -177,12 +181,21 @@ function providerConfiguration({
     acrValues: [...ACR_VALUES_SUPPORTED],
     interactions: { policy: signInPolicy(config.mfa.required), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     discovery: { ui_locales_supported: [...uiLocales] },
+    // The library renders its errors as a page whenever Accept prefers HTML; machine endpoints answer JSON regardless.
     async renderError(ctx, out) {
+      if (isMachineRequest(ctx)) {
+        ctx.type = 'json';
+        ctx.body = out;
+        return;
+      }
       const client = clientView(ctx.oidc?.client);
+      const status = ctx.status >= 400 ? ctx.status : 400;
+      const description = out.error_description === undefined ? undefined : String(out.error_description);
       pages.renderError(ctx as never, {
-        status: ctx.status >= 400 ? ctx.status : 400,
+        status,
         code: String(out.error),
-        description: out.error_description === undefined ? undefined : String(out.error_description),
+        description,
+        kind: errorKindOf(status, String(out.error), description, ctx.oidc?.route?.startsWith('end_session')),
         client: client ? { name: client.name, homeUri: client.homeUri } : undefined,
       });
     },

@@ -93,6 +93,7 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
       const mail = await smtp.nextMailTo(email);
       await page.goto(mail.link!);
       await check(page, `verify-email${suffix}`);
+      await page.locator('#password').fill('a long enough password');
       await page.locator('button[type=submit]').click();
       await page.locator('.kl-note').waitFor();
       await check(page, `email-verified${suffix}`);

@@ -50,6 +50,11 @@ test('users add takes the standard claims and --verified; users show lists them 
     email, name: 'Ada L', emailVerified: true,
     profile: { given_name: 'Ada', family_name: 'Lovelace', birthdate: '1815-12-10', phone_number: '+441234567890', locale: 'en-GB', address: { locality: 'London', country: 'GB' } },
   });
+  // The claims reach the tokens (signed in before a second factor is added: then every sign-in asks for it).
+  const signedIn = await signIn(kl, codeClient, { id: '', email, password: PASSWORD }, { scope: 'openid profile email' });
+  const { access_token: accessToken } = (await exchangeCode(kl, codeClient, signedIn)).body;
+  const userinfo = await (await fetch(`${kl.url}/me`, { headers: { authorization: `Bearer ${String(accessToken)}` } })).json();
+  expect(userinfo).toMatchObject({ email, email_verified: true, given_name: 'Ada', family_name: 'Lovelace', locale: 'en-GB' });
   await addFactorAndCodes(added.id);
 
   const shown = await json(['users', 'show', email]);
@@ -59,11 +64,6 @@ test('users add takes the standard claims and --verified; users show lists them 
   }]);
   const text = JSON.stringify(shown);
   expect(text).not.toMatch(/sealed|argon2|passwordHash|code-hash/);
-  // The claims reach the tokens.
-  const signedIn = await signIn(kl, codeClient, { id: '', email, password: PASSWORD }, { scope: 'openid profile email' });
-  const { access_token: accessToken } = (await exchangeCode(kl, codeClient, signedIn)).body;
-  const userinfo = await (await fetch(`${kl.url}/me`, { headers: { authorization: `Bearer ${String(accessToken)}` } })).json();
-  expect(userinfo).toMatchObject({ email, email_verified: true, given_name: 'Ada', family_name: 'Lovelace', locale: 'en-GB' });
 });
 
 test('users update changes the name and claims, "" removes one, --disabled ends the sessions and --enabled lets them back', async () => {
@@ -124,8 +124,8 @@ test('users verify marks the email verified, once', async () => {
 test('users reset-mfa removes the factors and recovery codes and signs the user out everywhere, with --yes', async () => {
   const email = freshEmail();
   const { id } = await json(['users', 'add', email], PASSWORD);
-  await addFactorAndCodes(id);
   const refreshToken = await signedInWithRefreshToken(email);
+  await addFactorAndCodes(id);
 
   const refused = await keyline(kl, ['users', 'reset-mfa', email]);
   expect(refused.code).toBe(2);
@@ -146,8 +146,8 @@ test('users reset-mfa removes the factors and recovery codes and signs the user 
 test('users remove asks to confirm, then removes the user with their sessions, tokens, factors, codes and consents', async () => {
   const email = freshEmail();
   const { id } = await json(['users', 'add', email], PASSWORD);
-  await addFactorAndCodes(id);
   const refreshToken = await signedInWithRefreshToken(email);
+  await addFactorAndCodes(id);
 
   const refused = await keyline(kl, ['users', 'remove', email]);
   expect(refused.code).toBe(2);

@@ -1,6 +1,7 @@
+import { decodeJwt, type JWTPayload } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import { hiddenField, type BrowserLikeClient, type Response } from './browser-like-client.ts';
-import { authorizeUrl, pkcePair, type TestClient, type TestUser } from './oidc-flow.ts';
+import { authorizeUrl, exchangeCode, pkcePair, type TestClient, type TestUser } from './oidc-flow.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
 const STEP_MS = 30_000;
@@ -102,4 +103,12 @@ export async function finishAtClient(flow: SecondFactorFlow, client: TestClient)
   if (page.status === 200 && page.text.includes('/confirm"')) page = await postStep(flow, 'confirm');
   if (!page.location?.startsWith(client.redirectUri)) throw new Error(`expected the callback, got ${page.status} ${page.location ?? page.text.slice(0, 400)}`);
   return new URL(page.location);
+}
+
+/** Finishes the sign-in at the client and redeems its code: the id_token's claims. */
+export async function idTokenClaimsAt(flow: SecondFactorFlow & { verifier: string }, client: TestClient): Promise<JWTPayload> {
+  const callback = await finishAtClient(flow, client);
+  const tokens = await exchangeCode(flow.kl, client, { code: callback.searchParams.get('code')!, verifier: flow.verifier });
+  if (tokens.status !== 200) throw new Error(`the code was not redeemed: ${tokens.status} ${JSON.stringify(tokens.body)}`);
+  return decodeJwt(String(tokens.body.id_token));
 }

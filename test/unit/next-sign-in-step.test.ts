@@ -13,8 +13,20 @@ describe('which sign-in step comes next', () => {
     expect(nextStep({ progress: undefined, required: undefined, factors: [], recoveryCodesLeft: 0 })).toEqual({ step: 'identify' });
   });
 
-  test('a password is enough when nothing more is required', () => {
+  test('a password is enough when nothing more is required and the account has no second factor', () => {
+    expect(nextStep({ progress: passwordOnly, required: undefined, factors: [], recoveryCodesLeft: 0 }))
+      .toEqual({ step: 'finish', acr: ACR.password });
+  });
+
+  test('an account with a second factor is always asked for it, whatever is required', () => {
     expect(nextStep({ progress: passwordOnly, required: undefined, factors: [factor('totp')], recoveryCodesLeft: 10 }))
+      .toEqual({ step: 'second-factor', offer: ['totp', 'recovery-code'] });
+    expect(nextStep({ progress: passwordOnly, required: ACR.password, factors: [factor('webauthn')], recoveryCodesLeft: 0 }))
+      .toEqual({ step: 'second-factor', offer: ['passkey'] });
+  });
+
+  test('a factor set up in this sign-in ends it at the level proven before, whatever is required', () => {
+    expect(nextStep({ progress: { ...passwordOnly, enrolledDuringSignIn: true }, required: ACR.phishingResistant, factors: [factor('webauthn')], recoveryCodesLeft: 10 }))
       .toEqual({ step: 'finish', acr: ACR.password });
   });
 
@@ -30,9 +42,11 @@ describe('which sign-in step comes next', () => {
       .toEqual({ step: 'enrol', passkeyOnly: false });
   });
 
-  test('phishing-resistant required: only a passkey will do', () => {
-    expect(nextStep({ progress: passwordOnly, required: ACR.phishingResistant, factors: [factor('totp')], recoveryCodesLeft: 10 }))
+  test('phishing-resistant required: only a passkey will do; an account with other factors never sets one up here', () => {
+    expect(nextStep({ progress: passwordOnly, required: ACR.phishingResistant, factors: [], recoveryCodesLeft: 0 }))
       .toEqual({ step: 'enrol', passkeyOnly: true });
+    expect(nextStep({ progress: passwordOnly, required: ACR.phishingResistant, factors: [factor('totp')], recoveryCodesLeft: 10 }))
+      .toEqual({ step: 'unmet' });
     expect(nextStep({ progress: { ...passwordOnly, amr: ['pwd', 'otp', 'mfa'] }, required: ACR.phishingResistant, factors: [factor('webauthn')], recoveryCodesLeft: 0 }))
       .toEqual({ step: 'second-factor', offer: ['passkey'] });
   });

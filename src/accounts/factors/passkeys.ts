@@ -100,8 +100,14 @@ export class Passkeys {
     return { challengeId: await this.#remember(options.challenge, { boundTo, accountId: account.id }), options };
   }
 
-  /** Verifies the new credential and keeps it; undefined when the answer does not verify. */
-  async register(accountId: string, boundTo: string, challengeId: string, response: RegistrationResponseJSON, name: string): Promise<FactorRecord | undefined> {
+  /**
+   * Verifies the new credential and keeps it; undefined when the answer does not verify, or when
+   * `claim` (asked only once the answer verified) says another request already set one up.
+   */
+  async register(
+    accountId: string, boundTo: string, challengeId: string, response: RegistrationResponseJSON, name: string,
+    claim: () => Promise<boolean> = async () => true,
+  ): Promise<FactorRecord | undefined> {
     const stored = await this.#take(challengeId, { boundTo, accountId });
     if (!stored) return undefined;
     let verification;
@@ -112,7 +118,7 @@ export class Passkeys {
     } catch {
       return undefined;
     }
-    if (!verification.verified) return undefined;
+    if (!verification.verified || !await claim()) return undefined;
     const { credential, credentialDeviceType, aaguid } = verification.registrationInfo;
     const data: PasskeyData = {
       publicKey: Buffer.from(credential.publicKey).toString('base64url'),

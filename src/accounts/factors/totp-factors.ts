@@ -43,12 +43,17 @@ export class TotpFactors {
     return this.#sealer.decrypt(pending.sealedSecret, sealedFor(enrolmentId));
   }
 
-  /** Turns the pending enrolment into a factor when the code matches; undefined otherwise. */
-  async confirmEnrolment(accountId: string, enrolmentId: string, code: string, name: string): Promise<FactorRecord | undefined> {
+  /**
+   * Turns the pending enrolment into a factor when the code matches; undefined otherwise, or when
+   * `claim` (asked only once the code matched) says another request already set one up.
+   */
+  async confirmEnrolment(
+    accountId: string, enrolmentId: string, code: string, name: string, claim: () => Promise<boolean> = async () => true,
+  ): Promise<FactorRecord | undefined> {
     const secret = await this.pendingSecret(accountId, enrolmentId);
     const step = secret === undefined ? undefined : matchingTotpStep(secret, code);
     if (secret === undefined || step === undefined) return undefined;
-    if (!await this.#store.oidc.consume(ENROLMENT_MODEL, enrolmentId)) return undefined;
+    if (!await this.#store.oidc.consume(ENROLMENT_MODEL, enrolmentId) || !await claim()) return undefined;
     const id = randomUUID();
     const factor: FactorRecord = {
       id,

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { tokenHash } from '../../keys/token-hash.ts';
-import type { Store } from '../../store/store.ts';
+import type { AccountRecord, Store } from '../../store/store.ts';
 
 const MODEL = 'ActionLink';
 
@@ -12,8 +12,25 @@ export interface ActionLinkRecord {
   accountId: string;
   /** The address the link was sent to: a link for an address the account no longer has is void. */
   email: string;
-  /** Epoch milliseconds of issue: a reset link issued before the last password change is void. */
+  /** Epoch milliseconds of issue. */
   issuedAt: number;
+  /**
+   * Which password the account had when the link was issued (a hash of its hash): once the
+   * password changed, however it changed, the link is void (a reset link mailed before a change
+   * resets nothing, a sign-up's link confirms nothing once the owner took the address over).
+   */
+  passwordFingerprint: string;
+}
+
+/** Names the account's current password without revealing anything about it. */
+function passwordFingerprint(account: Pick<AccountRecord, 'passwordHash'>): string {
+  return hash('sha256', `action-link:${account.passwordHash}`, 'base64url');
+}
+
+/** The link still belongs to the account as it is now: the same address and the same password. */
+export function linkStillFits(record: ActionLinkRecord, account: Pick<AccountRecord, 'email' | 'passwordHash'>): boolean {
+  if (record.email !== account.email) return false;
+  return record.passwordFingerprint === passwordFingerprint(account);
 }
 
 /**
@@ -27,9 +44,11 @@ export class ActionLinks {
     this.#store = store;
   }
 
-  async issue(purpose: ActionLinkPurpose, accountId: string, email: string, ttlSeconds: number): Promise<string> {
+  async issue(purpose: ActionLinkPurpose, account: Pick<AccountRecord, 'id' | 'email' | 'passwordHash'>, ttlSeconds: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    const record: ActionLinkRecord = { purpose, accountId, email, issuedAt: Date.now() };
+    const record: ActionLinkRecord = {
+      purpose, accountId: account.id, email: account.email, issuedAt: Date.now(), passwordFingerprint: passwordFingerprint(account),
+    };
     await this.#store.oidc.upsert(MODEL, tokenHash(token), record, ttlSeconds);
     return token;
   }

@@ -7,10 +7,12 @@ import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { passwordProblem } from '../password-policy.ts';
 import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
-import type { ActionLinks } from './action-links.ts';
+import { linkStillFits, type ActionLinks } from './action-links.ts';
 import { evenOut } from './even-out.ts';
 import { issueResetLink } from './reset-link.ts';
 import type { RequestOrigin } from './request-origin.ts';
+import { ownerTakesOver } from './owner-takes-over.ts';
+import type { PendingSignUps } from './pending-sign-ups.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
 
 /** Reset requests one address may cause per hour: enough for a lost mail, too few to flood an inbox. */
@@ -33,6 +35,7 @@ export interface PasswordResetDeps {
   securityEvents: SecurityEvents;
   counters: Counters;
   ttlSeconds: number;
+  pending: PendingSignUps;
 }
 
 /** What the reset page must ask besides the new password. */
@@ -46,6 +49,8 @@ export interface SecondFactorNeed {
 export interface OpenResetLink {
   account: AccountRecord;
   secondFactor: SecondFactorNeed;
+  /** An unverified sign-up: the reset proves the address, and its owner takes the account over. */
+  pendingSignUp: boolean;
 }
 
 export type ResetOutcome =
@@ -64,6 +69,8 @@ export interface ResetAnswer {
  * enabled account, and answers the same either way; following the link sets a new password with
  * the usual policy, after the second factor when the account has one. Completing it is
  * `AccountsService.setPassword`: every session, grant and refresh token ends, login locks lift.
+ * On an unverified sign-up the link proves the address: its owner takes the account over
+ * (owner-takes-over.ts), and the address counts as verified.
  */
 export class PasswordReset {
   readonly #deps: PasswordResetDeps;
@@ -107,19 +114,26 @@ export class PasswordReset {
     });
   }
 
-  /** The account a link resets, while it is unused, unexpired, for its current address and enabled. */
+  /**
+   * The account a link resets, while it is unused, unexpired, for its current address and password
+   * (any change of the password since the link was mailed voids it) and enabled.
+   */
   async open(token: unknown): Promise<OpenResetLink | undefined> {
     const record = await this.#deps.links.peek('reset-password', token);
     if (!record) return undefined;
     const account = await this.#deps.accounts.findById(record.accountId);
-    if (!account || account.disabled || account.email !== record.email) return undefined;
-    const [factors, recoveryCodes] = await Promise.all([
+    if (!account || account.disabled || !linkStillFits(record, account)) return undefined;
+    const [factors, recoveryCodes, pendingSignUp] = await Promise.all([
       this.#deps.store.factors.listByAccount(account.id),
       this.#deps.recoveryCodes.remaining(account.id),
+      this.#deps.pending.awaitsVerification(account),
     ]);
+    // An unverified sign-up's factors are whoever signed up's, not the address owner's: they go.
+    const required = factors.length > 0 && !pendingSignUp;
     return {
       account,
-      secondFactor: { required: factors.length > 0, totp: factors.some((factor) => factor.type === 'totp'), recoveryCode: factors.length > 0 && recoveryCodes > 0 },
+      pendingSignUp,
+      secondFactor: { required, totp: required && factors.some((factor) => factor.type === 'totp'), recoveryCode: required && recoveryCodes > 0 },
     };
   }
 
@@ -150,10 +164,17 @@ export class PasswordReset {
       await attempt.succeeded();
     }
     if (!await this.#deps.links.use('reset-password', token)) return { outcome: 'invalid_link' };
-    const updated = await this.#deps.accounts.setPassword(account.email, answer.form.password, 'user');
+    let updated: AccountRecord;
+    if (link.pendingSignUp) {
+      await ownerTakesOver(this.#deps, account, answer.form.password, null);
+      updated = await this.#deps.accounts.markEmailVerified(account.email);
+      await this.#deps.pending.clear(account.id);
+    } else {
+      updated = await this.#deps.accounts.setPassword(account.email, answer.form.password, 'user');
+    }
     await this.#deps.securityEvents.record({
       type: 'password.reset', actor: `user:${account.id}`, accountId: account.id, email: account.email, ip: origin.ip, requestId: origin.requestId,
-      data: { method: 'link', ...(secondFactor ? { secondFactor } : {}) },
+      data: { method: 'link', ...(secondFactor ? { secondFactor } : {}), ...(link.pendingSignUp ? { tookOverSignUp: true } : {}) },
     }, origin.log);
     await this.#deps.mailer?.send({
       template: 'password-changed', to: account.email, locale: origin.locale, name: account.name,

@@ -16,8 +16,13 @@ export class PendingSignUps {
     this.#store = store;
   }
 
+  /**
+   * Keyed by the account id, but not filed under the account: ending the account's sessions
+   * (sign out everywhere, a new password, a second-factor reset) removes every record filed under
+   * it, and must not make an unverified sign-up look verified.
+   */
   mark(accountId: string): Promise<void> {
-    return this.#store.oidc.upsert(MODEL, accountId, { accountId }, KEEP_SECONDS);
+    return this.#store.oidc.upsert(MODEL, accountId, { signedUp: accountId }, KEEP_SECONDS);
   }
 
   clear(accountId: string): Promise<void> {
@@ -27,6 +32,10 @@ export class PendingSignUps {
   /** The account signed itself up and its address is still unproven. */
   async awaitsVerification(account: AccountRecord): Promise<boolean> {
     if (account.emailVerified) return false;
-    return await this.#store.oidc.find(MODEL, account.id) !== undefined;
+    const marker = await this.#store.oidc.find(MODEL, account.id);
+    if (!marker) return false;
+    // A marker written before it was kept apart from the account is moved apart when first read.
+    if ('accountId' in marker) await this.mark(account.id);
+    return true;
   }
 }

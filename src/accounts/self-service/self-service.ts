@@ -43,11 +43,11 @@ export function createSelfService(deps: SelfServiceDeps): SelfService {
   const { config, store, accounts, securityEvents, mailer, pending } = deps;
   const links = new ActionLinks(store);
   const verification = mailer && new EmailVerification({
-    issuer: config.issuer, links, mailer, accounts, pending, securityEvents, ttlSeconds: config.ttl.verificationLink,
+    issuer: config.issuer, store, links, mailer, accounts, pending, securityEvents, ttlSeconds: config.ttl.verificationLink,
   });
   const reset = new PasswordReset({
     issuer: config.issuer, store, links, mailer, accounts, credentialThrottle: deps.credentialThrottle, totp: deps.totp,
-    recoveryCodes: deps.recoveryCodes, securityEvents, counters: store.counters, ttlSeconds: config.ttl.resetLink,
+    recoveryCodes: deps.recoveryCodes, securityEvents, counters: store.counters, ttlSeconds: config.ttl.resetLink, pending,
   });
   const signUp = mailer && verification && config.registration.enabled
     ? new SignUp({ issuer: config.issuer, registration: config.registration, accounts, verification, pending, mailer, securityEvents, counters: store.counters })

@@ -42,6 +42,9 @@ export interface SignUpDeps {
  * "Create account" (`registration.enabled`): a new account with an unverified address and a
  * verification mail. An address that already has an account gets the same answer, and its owner
  * an `already-registered` mail; the password is hashed either way, so the answer takes as long.
+ * An address held only by an unverified sign-up is not taken: a new verification mail goes out,
+ * whose page lets the address's owner take the account over (what the earlier sign-up set is then
+ * discarded), so a stranger who signed up first never keeps the address from its owner.
  */
 export class SignUp {
   readonly #deps: SignUpDeps;
@@ -80,6 +83,18 @@ export class SignUp {
     if (!fromIp.allowed) return { outcome: 'throttled', retryAfterSeconds: fromIp.retryAfterSeconds };
     const email = normalizeEmail(form.email);
     const existing = await this.#deps.accounts.findByEmail(email);
+    if (existing && await this.#deps.pending.awaitsVerification(existing)) {
+      // Held only by an unverified sign-up: the address's owner gets a link that lets them take it
+      // over (email-verification.ts). This sign-up changes nothing until then, since it proves no
+      // more than the first one did.
+      await hashPassword(form.password);
+      await this.#deps.verification.send(existing, origin);
+      await this.#deps.securityEvents.record({
+        type: 'account.sign_up_existing', actor: 'anonymous', accountId: existing.id, email, ip: origin.ip, requestId: origin.requestId,
+        data: { unverified: true },
+      }, origin.log);
+      return { outcome: 'accepted' };
+    }
     if (existing) {
       await hashPassword(form.password);
       await this.#alreadyRegistered(email, existing.id, existing.name, origin);

@@ -1,5 +1,6 @@
 import type { LoginThrottleConfig } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
+import { throttleKeyOf } from '../../http/client-address.ts';
 import { secondsUntil, type Refusal } from './throttle-verdict.ts';
 
 /** An attempt the throttle let through. It stays counted as a failure unless it succeeds. */
@@ -21,14 +22,16 @@ const keys = {
  * recovery codes. Counters live in the store, so the limits hold across every node.
  *
  * Every attempt is counted atomically BEFORE the secret is checked and stays counted unless it
- * succeeds, so N concurrent attempts never get more checks than the limits allow:
+ * succeeds, so N concurrent attempts never get more checks than the limits allow; an attempt the
+ * throttle refuses is checked against nothing, so it is not counted (or is given back): pressing
+ * Sign in during a countdown never brings the lock nearer:
  * - one account from one IP: after `lockAfterFailures` that IP is locked out of that account for
  *   `lockout` seconds. The attacker locks themself out, never the owner;
  * - one account from any IPs: from the `backoffAfterFailures`-th failure on, the next attempt must
  *   wait a doubling delay capped at `maxBackoff`, one attempt per delay: the account slows, never locks;
  * - one IP across accounts (credential stuffing): after `ipMaxFailures` the IP is refused until
  *   its window ends; a success gives its attempt back, so a busy NAT is not blocked by its users.
- * The subject is whatever the user typed (a normalised email), existing or not, so a refusal
+ * An IPv6 client counts as its /64 (`throttleKeyOf`). The subject is whatever the user typed (a normalised email), existing or not, so a refusal
  * reveals nothing about which accounts exist.
  */
 export class CredentialThrottle {
@@ -40,31 +43,50 @@ export class CredentialThrottle {
     this.#config = config;
   }
 
-  async begin(subject: string, ip: string): Promise<Attempt | Refusal> {
+  async begin(subject: string, clientIp: string): Promise<Attempt | Refusal> {
     const config = this.#config;
-    const [lock, ipFailures] = await Promise.all([
+    const ip = throttleKeyOf(clientIp);
+    const [lock, ipFailures, slotTaken] = await Promise.all([
       this.#counters.get(keys.lock(subject, ip)),
       this.#counters.get(keys.ip(ip)),
+      this.#counters.get(keys.slot(subject)),
     ]);
     if (lock) return refusal('locked', lock.resetAt);
     if (ipFailures && ipFailures.count >= config.ipMaxFailures) return refusal('ip', ipFailures.resetAt);
+    // A press during the account's countdown checks nothing, so it counts toward nothing.
+    if (slotTaken && slotTaken.count > 0) return refusal('backoff', slotTaken.resetAt);
 
-    const pair = await this.#counters.increment(keys.pair(subject, ip), config.failureWindow);
-    if (pair.count > config.lockAfterFailures) {
-      const locked = await this.#counters.increment(keys.lock(subject, ip), config.lockout);
-      return { ...refusal('locked', locked.resetAt), lockedNow: locked.count === 1 };
-    }
-    const fromIp = await this.#counters.increment(keys.ip(ip), config.failureWindow);
-    if (fromIp.count > config.ipMaxFailures) return refusal('ip', fromIp.resetAt);
+    // Each counter is taken atomically; an attempt refused by a later one gives back what it took,
+    // so only checked attempts stay counted (and concurrent losers never push another limit).
+    const taken: string[] = [];
+    const take = async (key: string, windowSeconds: number) => {
+      taken.push(key);
+      return this.#counters.increment(key, windowSeconds);
+    };
+    const giveBack = () => Promise.all(taken.map((key) => this.#counters.decrement(key)));
 
     // From the backoffAfterFailures-th attempt on, each attempt takes the account's one slot for a
     // doubling delay: the next attempt, from anywhere, is refused until that delay has passed.
-    const account = await this.#counters.increment(keys.account(subject), config.failureWindow);
+    const account = await take(keys.account(subject), config.failureWindow);
     const beyond = account.count - config.backoffAfterFailures;
     if (beyond >= 0) {
-      const delay = Math.min(2 ** beyond, config.maxBackoff);
-      const slot = await this.#counters.increment(keys.slot(subject), delay);
-      if (slot.count > 1) return refusal('backoff', slot.resetAt);
+      const slot = await take(keys.slot(subject), Math.min(2 ** beyond, config.maxBackoff));
+      if (slot.count > 1) {
+        taken.pop();
+        await giveBack();
+        return refusal('backoff', slot.resetAt);
+      }
+    }
+    const pair = await take(keys.pair(subject, ip), config.failureWindow);
+    if (pair.count > config.lockAfterFailures) {
+      await giveBack();
+      const locked = await this.#counters.increment(keys.lock(subject, ip), config.lockout);
+      return { ...refusal('locked', locked.resetAt), lockedNow: locked.count === 1 };
+    }
+    const fromIp = await take(keys.ip(ip), config.failureWindow);
+    if (fromIp.count > config.ipMaxFailures) {
+      await giveBack();
+      return refusal('ip', fromIp.resetAt);
     }
 
     return {

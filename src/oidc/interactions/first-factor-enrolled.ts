@@ -15,7 +15,8 @@ export async function factorEnrolled(deps: InteractionDeps, ctx: InteractionCont
     data: { factorId: factor.id, factorType: factor.type, name: factor.name, during: 'sign-in' },
   }, ctx.state.log);
   await deps.accounts.credentialChanged(progress.accountId, factorCredentialChange(factor, 'create'));
-  const { pendingTotpEnrolment: _done, ...rest } = progress;
+  const { pendingTotpEnrolment: _done, ...pending } = progress;
+  const rest: SignInProgress = { ...pending, enrolledDuringSignIn: true };
   const factors = await deps.store.factors.listByAccount(progress.accountId);
   if (factors.length > 1) return rest;
   const codes = await deps.secondFactors.recoveryCodes.regenerate(progress.accountId);

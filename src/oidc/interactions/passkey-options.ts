@@ -1,5 +1,6 @@
 import { HttpError } from '../../http/http-error.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
+import { assertStep } from './require-step.ts';
 
 export type PasskeyPurpose = 'sign-in' | 'second-factor' | 'register';
 
@@ -11,7 +12,8 @@ export function passkeyPurpose(value: unknown): PasskeyPurpose {
 /**
  * The options the browser's WebAuthn call needs, with a fresh challenge bound to this interaction
  * (and, after the first factor, to its account). Signing in with a passkey alone needs nothing
- * proven before; the other two continue the interaction's progress.
+ * proven before; the other two continue the interaction's progress, and only at their step:
+ * a passkey as the second factor where one is offered, a new one only where setting one up is.
  */
 export function passkeyOptions(deps: InteractionDeps) {
   return async (ctx: InteractionContext): Promise<void> => {
@@ -24,6 +26,7 @@ export function passkeyOptions(deps: InteractionDeps) {
     }
     const proven = await progress.load(interaction.uid);
     if (!proven) throw new HttpError(400, 'interaction_mismatch', 'no first factor was proven in this interaction', { kind: 'expired' });
+    await assertStep(deps, interaction, proven, purpose === 'second-factor' ? 'passkey' : 'enrol-passkey');
     if (purpose === 'second-factor') {
       ctx.body = await passkeys.authenticationOptions(interaction.uid, proven.accountId);
       return;

@@ -29,7 +29,7 @@ export async function renderSignInStep(
   { error, status = 200 }: { error?: StepError; status?: number } = {},
 ): Promise<void> {
   const step = await decideNextStep(deps, interaction, progress);
-  if (step.step === 'finish' || step.step === 'identify') {
+  if (step.step === 'finish' || step.step === 'identify' || step.step === 'unmet') {
     await continueSignIn(deps, ctx, progress);
     return;
   }

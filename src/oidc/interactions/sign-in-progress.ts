@@ -2,6 +2,8 @@ import type { AmrValue } from '../../accounts/authentication-level.ts';
 import type { Store } from '../../store/store.ts';
 
 const MODEL = 'SignInProgress';
+/** The enrolment claim lives beside the progress, under an id no interaction uid can take. */
+const enrolmentClaimId = (interactionUid: string) => `${interactionUid}:enrolment`;
 
 /**
  * What an interaction has proven so far, kept in the store under the interaction's id, so a
@@ -21,6 +23,8 @@ export interface SignInProgress {
   sealedNewRecoveryCodes?: string;
   /** The authenticator-app enrolment the enrolment page is showing, while one is pending. */
   pendingTotpEnrolment?: string;
+  /** A second factor was set up in this interaction: it ends at the level proven before (see next-step.ts). */
+  enrolledDuringSignIn?: true;
 }
 
 export class SignInProgressStore {
@@ -38,6 +42,16 @@ export class SignInProgressStore {
 
   async save(interactionUid: string, progress: SignInProgress): Promise<void> {
     await this.#store.oidc.upsert(MODEL, interactionUid, progress, this.#ttlSeconds);
+  }
+
+  /**
+   * True for exactly one caller per interaction, however many ask at once and on whichever node:
+   * a sign-in sets up at most one second factor. (Re-saving a consumed record never makes it
+   * usable again, on either store.)
+   */
+  async claimEnrolment(interactionUid: string): Promise<boolean> {
+    await this.#store.oidc.upsert(MODEL, enrolmentClaimId(interactionUid), {}, this.#ttlSeconds);
+    return this.#store.oidc.consume(MODEL, enrolmentClaimId(interactionUid));
   }
 
   async forget(interactionUid: string): Promise<void> {

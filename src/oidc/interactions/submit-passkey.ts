@@ -4,6 +4,7 @@ import { continueSignIn } from './continue-sign-in.ts';
 import { factorEnrolled } from './first-factor-enrolled.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { passkeyPurpose } from './passkey-options.ts';
+import { assertStep } from './require-step.ts';
 import { withMethods, type SignInProgress } from './sign-in-progress.ts';
 import { throttleSecondFactor } from './throttle-second-factor.ts';
 
@@ -15,7 +16,8 @@ function refused(ctx: InteractionContext): void {
 /**
  * What the browser's passkey answered, for one of three purposes: signing in with the passkey alone
  * (no password: a discoverable credential with user verification), as the second factor, or
- * setting one up during sign-in. Counted by the same throttle as passwords, per account and IP.
+ * setting one up during sign-in (once per interaction, and not counted toward its level).
+ * Counted by the same throttle as passwords, per account and IP.
  */
 export function submitPasskey(deps: InteractionDeps) {
   return async (ctx: InteractionContext): Promise<void> => {
@@ -28,6 +30,10 @@ export function submitPasskey(deps: InteractionDeps) {
     const { passkeys, progress: progressStore } = deps.secondFactors;
 
     if (purpose === 'sign-in') {
+      // A passkey this interaction has just set up proves nothing about who is signing in.
+      if ((await progressStore.load(interaction.uid))?.enrolledDuringSignIn) {
+        throw new HttpError(400, 'interaction_mismatch', 'this sign-in already set up a second factor', { kind: 'expired' });
+      }
       const owner = await deps.store.factors.findByCredentialId(response.id);
       const account = owner && await deps.accounts.findById(owner.accountId);
       const progress: SignInProgress = {
@@ -49,6 +55,7 @@ export function submitPasskey(deps: InteractionDeps) {
 
     const progress = await progressStore.load(interaction.uid);
     if (!progress) throw new HttpError(400, 'interaction_mismatch', 'no first factor was proven in this interaction', { kind: 'expired' });
+    await assertStep(deps, interaction, progress, purpose === 'second-factor' ? 'passkey' : 'enrol-passkey');
     const attempt = await throttleSecondFactor(deps, ctx, progress, 'passkey');
     if (!attempt) return;
     if (purpose === 'second-factor') {
@@ -63,14 +70,16 @@ export function submitPasskey(deps: InteractionDeps) {
       return;
     }
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 80) : ctx.state.t('factors.defaultPasskeyName');
-    const factor = await passkeys.register(progress.accountId, interaction.uid, challengeId, response as unknown as RegistrationResponseJSON, name);
+    const factor = await passkeys.register(
+      progress.accountId, interaction.uid, challengeId, response as unknown as RegistrationResponseJSON, name,
+      () => progressStore.claimEnrolment(interaction.uid),
+    );
     if (!factor) {
       await attempt.failed();
       refused(ctx);
       return;
     }
     await attempt.succeeded();
-    const key = factor.data.backupEligible ? 'swk' : 'hwk';
-    await continueSignIn(deps, ctx, await factorEnrolled(deps, ctx, withMethods(progress, [key, 'mfa']), factor), 'json');
+    await continueSignIn(deps, ctx, await factorEnrolled(deps, ctx, progress, factor), 'json');
   };
 }
