@@ -156,7 +156,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const buildProvider = () => {
     const provider = createProvider({
       config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
-      sessionEndings: accounts.sessionEndings,
+      sessionEndings: accounts.sessionEndings, securityEvents,
     });
     recordProviderSecurityEvents(provider, securityEvents);
     return provider;

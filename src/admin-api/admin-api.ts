@@ -13,13 +13,16 @@ import { openApiDocument } from './openapi-document.ts';
 import { operationRouter } from './operation-router.ts';
 import { ProblemError } from './problem.ts';
 import { problemDetails } from './problem-details.ts';
+import { registrationTokenOperations } from './registration-tokens-routes.ts';
 import { resourceOperations } from './resources-routes.ts';
 import { sessionOperations } from './sessions-routes.ts';
 import { signingKeyOperations } from './signing-keys-routes.ts';
 import { userOperations } from './users-routes.ts';
 
 /** The admin API's nouns, each a router of its own operations. */
-const NOUNS = [userOperations, sessionOperations, clientOperations, resourceOperations, signingKeyOperations, auditOperations];
+const NOUNS = [
+  userOperations, sessionOperations, clientOperations, resourceOperations, signingKeyOperations, auditOperations, registrationTokenOperations,
+];
 
 export const OPENAPI_PATH = `${ADMIN_API_PATH}/openapi.json`;
 

@@ -1,4 +1,5 @@
 import { resealStoredSecrets } from '../keys/reseal-stored-secrets.ts';
+import { migrateTokensAtRest } from '../oidc/tokens-at-rest.ts';
 import { isMongoUrl } from '../store/open-store.ts';
 import type { CliContext } from './cli-context.ts';
 import { parseArguments } from './parse-arguments.ts';
@@ -9,7 +10,8 @@ export const MIGRATE_HELP = `keyline migrate
   Prepares the configured store. MongoDB: creates the collections' indexes (run it at deploy time,
   before starting Keyline). SQLite: the schema is brought up to date whenever the store opens.
   Both: encrypts signing keys and secrets stored in plaintext, and re-encrypts under the newest
-  secrets key (the first in KEYLINE_SECRETS_KEY) what an older one encrypted.`;
+  secrets key (the first in KEYLINE_SECRETS_KEY) what an older one encrypted; stores tokens,
+  codes and initial access tokens issued before Keyline hashed them under their hash.`;
 
 export async function migrateCommand(cli: CliContext, args: string[]): Promise<void> {
   parseArguments(args, {}, 'keyline migrate');
@@ -26,4 +28,6 @@ export async function migrateCommand(cli: CliContext, args: string[]): Promise<v
   cli.print(`secrets at rest under key ${cli.cipher.currentKeyId}: signing keys ${signingKeys.encrypted} encrypted, ${signingKeys.reencrypted} re-encrypted; `
     + `other secrets ${secrets.encrypted} encrypted, ${secrets.reencrypted} re-encrypted`
     + (streamHeaders.reencrypted ? `; signal receivers' authorization headers ${streamHeaders.reencrypted} re-encrypted` : ''));
+  const rehashed = await adminAction(cli, { type: 'tokens.hashed_at_rest' }, async () => migrateTokensAtRest((await cli.store()).oidc));
+  cli.print(`tokens at rest: ${rehashed} stored under their value before now kept under their hash`);
 }

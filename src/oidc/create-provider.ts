@@ -1,4 +1,5 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { SecurityEvents } from '../audit/security-events.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { JWK } from 'jose';
@@ -30,6 +31,10 @@ import { detectReplaysAtomically } from './replay-detection.ts';
 import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
 import { FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
+import { builtInResources } from './built-in-resources.ts';
+import { withTokensAtRest } from './tokens-at-rest.ts';
+import { OwnApiTokenBinding } from './jwt-access-tokens/own-api-token-binding.ts';
+import { checkClientUpdatesAgainstHashedSecrets } from './dynamic-registration/client-update-checks.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
 import { JwtAccessTokenState } from './jwt-access-tokens/jwt-access-token-state.ts';
@@ -52,6 +57,8 @@ export interface ProviderDependencies {
   cookieKeys: string[];
   /** 32 random bytes (base64url) shared by every node, so a DPoP nonce one node issues verifies on all. */
   dpopNonceSecret: string;
+  /** Where clients' own registrations are audited (the server passes it; the CLI makes no /reg calls). */
+  securityEvents?: SecurityEvents;
   /** Where logouts and refresh-token reuse are reported (back-channel logout, shared signals); the server passes it, the CLI does not. */
   sessionEndings?: SessionEndings;
 }
@@ -68,14 +75,15 @@ const JWKS_URI_BODY_LIMIT = 256 * 1024;
 const SECTOR_BODY_LIMIT = 16 * 1024;
 
 function providerConfiguration({
-  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret,
-}: ProviderDependencies): Configuration {
+  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret, securityEvents,
+}: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
   const outbound = outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks });
   return {
-    adapter: createStoreAdapter(store, {
+    adapter: createStoreAdapter(withTokensAtRest(store), {
       annotate: annotateSession,
       refreshTokenRetryWindow: (client) => (isFapi2Metadata(client)
         ? Math.max(config.ttl.refreshTokenReuseInterval, FAPI2_MIN_REFRESH_RETRY_WINDOW) : config.ttl.refreshTokenReuseInterval),
+      securityEvents,
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
@@ -108,6 +116,7 @@ function providerConfiguration({
       validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
     },
     rotateRefreshToken: true,
+    extraTokenClaims: (_ctx, token) => ownApis.claimsFor(token),
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
     // sector_identifier_uri is refused at registration (public subjects only); limited all the same.
@@ -202,7 +211,9 @@ function providerConfiguration({
 /** Builds the oidc-provider instance that serves the protocol endpoints. */
 export function createProvider(deps: ProviderDependencies): Provider {
   acceptStructuredTokens();
-  const provider = new Provider(deps.config.issuer, providerConfiguration(deps));
+  checkClientUpdatesAgainstHashedSecrets();
+  const ownApis = new OwnApiTokenBinding(deps.store, builtInResources(deps.config).map((resource) => resource.indicator));
+  const provider = new Provider(deps.config.issuer, providerConfiguration(deps, ownApis));
   provider.proxy = deps.config.proxy;
   // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.
   provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, presented: string) {
@@ -215,7 +226,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
-  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }));
+  registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }, ownApis));
   if (deps.sessionEndings) reportSessionEndings(provider, deps.sessionEndings);
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;

@@ -1,5 +1,6 @@
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import revoke from 'oidc-provider/lib/helpers/revoke.js';
+import type { SecurityEvents } from '../audit/security-events.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { removeRegisteredClient, saveRegisteredClient } from './dynamic-registration/registered-clients.ts';
 import { ISSUED_JWT_MODEL } from './jwt-access-tokens/jwt-token-models.ts';
@@ -21,6 +22,8 @@ export interface StoreAdapterOptions {
   annotate?: PayloadAnnotator;
   /** Seconds after its rotation during which a client's refresh token may be presented again (`rotation-retries.ts`); 0 = never. */
   refreshTokenRetryWindow?: (client: Record<string, unknown> | undefined) => number;
+  /** Where clients' own registrations, updates and removals (RFC 7591/7592) are audited; the server passes it. */
+  securityEvents?: SecurityEvents;
 }
 
 export function createStoreAdapter(store: Store, options: StoreAdapterOptions = {}) {
@@ -66,7 +69,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === 'Client') {
-        await saveRegisteredClient(store, id, payload as Record<string, unknown>);
+        await saveRegisteredClient(store, id, payload as Record<string, unknown>, options.securityEvents);
         clients.forget(id);
         return;
       }
@@ -102,7 +105,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
 
     async destroy(id: string): Promise<void> {
       if (this.name === 'Client') {
-        await removeRegisteredClient(store, id);
+        await removeRegisteredClient(store, id, options.securityEvents);
         clients.forget(id);
         return;
       }

@@ -57,6 +57,8 @@ export interface OidcRecords {
   revokeByGrantId(model: string, grantId: string): Promise<number>;
   /** Live records of one model that belong to an account, newest first. */
   listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]>;
+  /** Every live record of one model, soonest to expire last (for operators' listings and `keyline migrate`). */
+  listByModel(model: string): Promise<OidcRecordSummary[]>;
   /** Removes every record (sessions, grants, codes, tokens) that belongs to an account; returns how many. */
   destroyByAccount(accountId: string): Promise<number>;
 }

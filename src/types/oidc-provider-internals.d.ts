@@ -48,3 +48,14 @@ declare module 'oidc-provider/lib/helpers/re_render_errors.js' {
   export class AlreadyUsedError extends ReRenderError {}
   export class NoCodeError extends ReRenderError {}
 }
+
+declare module 'oidc-provider/lib/consts/client_attributes.js' {
+  /** The client metadata that are lists (of strings). */
+  export const ARYS: readonly string[];
+}
+
+declare module 'oidc-provider/lib/actions/registration.js' {
+  import type { Middleware } from 'koa';
+  /** The steps of an RFC 7592 client update (PUT /reg/:clientId). */
+  export const put: Middleware[];
+}

@@ -189,6 +189,22 @@ describe.each(backends)('$name store: oidc records', (backend) => {
       expect(await oidc.listByAccount('Session', 'nobody')).toEqual([]);
     });
 
+    test('listByModel gives every live record of one model, whoever it belongs to, newest expiry first, and nothing of another model', async () => {
+      const oidc = store().oidc;
+      await oidc.upsert('InitialAccessToken', 'iat-short', { policies: ['keyline'] }, 100);
+      await oidc.upsert('InitialAccessToken', 'iat-long', { policies: ['keyline'], keylineMaxUses: 2 }, 300);
+      await oidc.upsert('InitialAccessToken', 'iat-forever', { policies: ['keyline'] });
+      await oidc.upsert('InitialAccessToken', 'iat-expired', { policies: ['keyline'] }, 1);
+      await oidc.upsert('RegistrationAccessToken', 'rat', { clientId: 'c' }, 300);
+      await sleep(1100);
+      const listed = await oidc.listByModel('InitialAccessToken');
+      expect(listed.map((record) => record.id).sort()).toEqual(['iat-forever', 'iat-long', 'iat-short']);
+      const timed = listed.filter((record) => record.expiresAt !== null);
+      expect(timed.map((record) => record.id)).toEqual(['iat-long', 'iat-short']);
+      expect(listed.find((record) => record.id === 'iat-long')!.payload).toEqual({ policies: ['keyline'], keylineMaxUses: 2 });
+      expect(await oidc.listByModel('BackchannelAuthenticationRequest')).toEqual([]);
+    });
+
     test('a record stored without an expiry is listed with expiresAt null and never expires', async () => {
       await store().oidc.upsert('Grant', 'forever', { accountId: 'a' });
       const [listed] = await store().oidc.listByAccount('Grant', 'a');

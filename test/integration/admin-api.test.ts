@@ -527,7 +527,10 @@ describe('the OpenAPI document', () => {
     const resource = await admin.expect(201, 'POST', '/resources', { indicator: 'https://every-operation.example.test', scopes: ['x'] });
     const other = await admin.expect(201, 'POST', '/clients', { name: 'Every operation', grantTypes: ['client_credentials'] });
     const [session] = (await admin.expect(200, 'GET', `/users/${user.id}/sessions`)).items;
-    const values: Record<string, string> = { id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid };
+    const registrationToken = await admin.expect(201, 'POST', '/registration-tokens', {});
+    const values: Record<string, string> = {
+      id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid, tokenId: registrationToken.id,
+    };
 
     const order = ['get', 'post', 'put', 'patch', 'delete'];
     const operations = Object.entries(document.paths)

@@ -1,4 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
+import { tokenHash } from '../../keys/token-hash.ts';
 import type { AccountRecord, Store } from '../../store/store.ts';
 
 const MODEL = 'ActionLink';
@@ -30,11 +31,6 @@ function passwordFingerprint(account: Pick<AccountRecord, 'passwordHash'>): stri
 export function linkStillFits(record: ActionLinkRecord, account: Pick<AccountRecord, 'email' | 'passwordHash'>): boolean {
   if (record.email !== account.email) return false;
   return record.passwordFingerprint === passwordFingerprint(account);
-}
-
-/** The store keeps only this: a link's token cannot be read back from it. */
-function tokenHash(token: string): string {
-  return hash('sha256', token, 'base64url');
 }
 
 /**

@@ -1,10 +1,12 @@
-import { hash } from 'node:crypto';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ARYS } from 'oidc-provider/lib/consts/client_attributes.js';
 import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
 import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../../outbound/client-url-rule.ts';
-import { EXTRA_CLIENT_METADATA } from '../keyline-client-metadata.ts';
+import { API_SCOPES, RESOURCES } from '../keyline-client-metadata.ts';
 import { redirectUriProblem } from '../redirect-uri-rule.ts';
+import { storageKeyOf } from '../tokens-at-rest.ts';
+import { keepAdministratorPolicy } from './administrator-policy.ts';
 
 export const KEYLINE_POLICY = 'keyline';
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
@@ -17,6 +19,25 @@ function acceptableRedirect(uri: unknown): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
+/**
+ * The rules below read lists as lists; a list that is a string, an object or a number is refused
+ * here, as the metadata error it is, before anything reads it (null is "not given", as in a PUT).
+ */
+function refuseListsOfTheWrongShape(properties: Record<string, unknown>): void {
+  for (const field of [...ARYS, RESOURCES, API_SCOPES]) {
+    const value = properties[field];
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) continue;
+    const message = `${field} must be an array of strings`;
+    throw field.endsWith('redirect_uris') ? new errors.InvalidRedirectUri(message) : new errors.InvalidClientMetadata(message);
+  }
+}
+
+/** Counts the clients an initial access token registered, by the token's store key. */
+export function usesCounterKey(storageKey: string): string {
+  return `dcr-iat:${storageKey}`;
+}
+
 interface UsesLimitedToken {
   jti?: string;
   exp?: number;
@@ -27,9 +48,10 @@ interface UsesLimitedToken {
  * The rules a dynamically registered client must follow, the same as for clients the CLI creates:
  * only the grant types and scopes the operator allows, the code response type, redirect URIs over
  * https (or loopback http), PKCE always (Keyline's own metadata such as "PKCE optional" cannot be
- * registered), no client_secret_jwt (secrets are stored hashed), a jwks_uri over https, no
- * sector_identifier_uri (subjects are public). An initial access token created
- * with --max-uses registers at most that many clients, counted in the store across nodes.
+ * registered, and what an administrator set survives the client's updates), no client_secret_jwt
+ * (secrets are stored hashed), a jwks_uri over https, no sector_identifier_uri (subjects are
+ * public). An initial access token created with --max-uses registers at most that many clients,
+ * counted in the store across nodes.
  */
 export function registrationPolicy(config: Config['registration'], counters: Counters, outbound: Config['outbound']) {
   const grantTypes = new Set<string>(config.dynamicClients.grantTypes);
@@ -38,14 +60,12 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     const iat = ctx.oidc.entities.InitialAccessToken as UsesLimitedToken | undefined;
     if (ctx.oidc.route === 'registration' && iat?.keylineMaxUses && iat.jti) {
       const window = Math.max(1, (iat.exp ?? 0) - Math.floor(Date.now() / 1000));
-      const key = `dcr-iat:${hash('sha256', iat.jti, 'base64url')}`;
-      if ((await counters.increment(key, window)).count > iat.keylineMaxUses) {
+      if ((await counters.increment(usesCounterKey(storageKeyOf(iat.jti)), window)).count > iat.keylineMaxUses) {
         throw new errors.InvalidToken('this initial access token has registered as many clients as it may');
       }
     }
-    for (const key of EXTRA_CLIENT_METADATA) {
-      if (key in properties) throw new errors.InvalidClientMetadata(`${key} cannot be registered dynamically`);
-    }
+    refuseListsOfTheWrongShape(properties);
+    keepAdministratorPolicy(ctx, properties);
     const requestedGrants = (properties.grant_types as string[] | undefined) ?? ['authorization_code'];
     const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant));
     if (refusedGrant) throw new errors.InvalidClientMetadata(`grant type ${refusedGrant} is not allowed for registered clients`);

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Store } from '../../store/store.ts';
+import type { OwnApiTokenBinding } from './own-api-token-binding.ts';
 import { ISSUED_JWT_MODEL, REVOKED_JWT_MODEL, type IssuedJwtRecord } from './jwt-token-models.ts';
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -23,17 +24,20 @@ function belongsToUser(claims: AccessTokenClaims): boolean {
  * Whether a JWT access token Keyline issued is still good, by the same rules oidc-provider applies
  * to its opaque tokens: signature, issuer, type and expiry; then not revoked, its client still
  * registered, and for a user's token its grant alive, its session alive where the token ends with
- * the session, and its account enabled.
+ * the session, and its account enabled. A token for one of Keyline's own APIs is also judged by
+ * its client's current registration (see OwnApiTokenBinding).
  */
 export class JwtAccessTokenState {
   readonly #provider: Provider;
   readonly #store: Store;
   readonly #keys: ReturnType<typeof createLocalJWKSet>;
+  readonly #ownApis: OwnApiTokenBinding | undefined;
 
-  constructor(provider: Provider, store: Store, publicJwks: { keys: JWK[] }) {
+  constructor(provider: Provider, store: Store, publicJwks: { keys: JWK[] }, ownApis?: OwnApiTokenBinding) {
     this.#provider = provider;
     this.#store = store;
     this.#keys = createLocalJWKSet(publicJwks);
+    this.#ownApis = ownApis;
   }
 
   /** The verified claims of a token Keyline signed, or undefined (forged, foreign, wrong type or expired). */
@@ -49,8 +53,10 @@ export class JwtAccessTokenState {
   }
 
   async judge(token: string): Promise<JwtJudgement> {
-    const claims = await this.verify(token);
-    if (!claims) return { active: false };
+    const verified = await this.verify(token);
+    if (!verified) return { active: false };
+    const claims = this.#ownApis?.isForOwnApi(verified) ? await this.#ownApis.currentRights(verified) : verified;
+    if (!claims) return { active: false, claims: verified };
     const [revoked, client] = await Promise.all([
       this.#store.oidc.find(REVOKED_JWT_MODEL, claims.jti),
       this.#provider.Client.find(claims.client_id),

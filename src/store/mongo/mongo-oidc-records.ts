@@ -111,8 +111,16 @@ export class MongoOidcRecords implements OidcRecords {
   }
 
   async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {
+    return this.#list(model, { accountId });
+  }
+
+  async listByModel(model: string): Promise<OidcRecordSummary[]> {
+    return this.#list(model, {});
+  }
+
+  async #list(model: string, filter: Filter<OidcDocument>): Promise<OidcRecordSummary[]> {
     const documents = await this.#collections.oidc(model)
-      .find({ accountId, ...liveAt(new Date()) })
+      .find({ ...filter, ...liveAt(new Date()) })
       .sort({ expiresAt: -1 })
       .toArray();
     return documents.map((document) => ({

@@ -33,6 +33,14 @@ function toPayload(row: RecordRow | undefined): OidcPayload | undefined {
   return row && parsePayload(row.payload, row.consumed_at);
 }
 
+function summaries(rows: RecordRow[]): OidcRecordSummary[] {
+  return rows.map((row) => ({
+    id: row.id,
+    payload: toPayload(row)!,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+  }));
+}
+
 /**
  * The token, its grant by primary key and its session by the uid its payload names, as one row
  * (half the cost of a union of three rows). Parameters: ?1 the id, ?2 now, then the models.
@@ -57,6 +65,7 @@ export class SqliteOidcRecords implements OidcRecords {
   readonly #destroy: StatementSync;
   readonly #revokeByGrantId: StatementSync;
   readonly #listByAccount: StatementSync;
+  readonly #listByModel: StatementSync;
   readonly #destroyByAccount: StatementSync;
   readonly #writes: SqliteWriteQueue;
 
@@ -83,6 +92,7 @@ export class SqliteOidcRecords implements OidcRecords {
     this.#listByAccount = db.prepare(
       `${select} WHERE account_id = ? AND model = ? AND ${LIVE} ORDER BY expires_at DESC`,
     );
+    this.#listByModel = db.prepare(`${select} WHERE model = ? AND ${LIVE} ORDER BY expires_at DESC`);
     this.#destroyByAccount = db.prepare('DELETE FROM oidc_records WHERE account_id = ?');
   }
 
@@ -139,12 +149,11 @@ export class SqliteOidcRecords implements OidcRecords {
   }
 
   async listByAccount(model: string, accountId: string): Promise<OidcRecordSummary[]> {
-    const rows = this.#listByAccount.all(accountId, model, Date.now()) as unknown as RecordRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      payload: toPayload(row)!,
-      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
-    }));
+    return summaries(this.#listByAccount.all(accountId, model, Date.now()) as unknown as RecordRow[]);
+  }
+
+  async listByModel(model: string): Promise<OidcRecordSummary[]> {
+    return summaries(this.#listByModel.all(model, Date.now()) as unknown as RecordRow[]);
   }
 
   /** Through the same queue as every other write, so it also removes what was asked to be written before it. */
