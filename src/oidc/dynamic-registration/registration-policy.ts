@@ -17,6 +17,16 @@ function acceptableRedirect(uri: unknown): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
+/**
+ * invalid_redirect_uri (RFC 7591 §3.2.2) saying what is wrong: the library's class fixes its own
+ * description, an authorization-time "did not match any registered redirect_uris", false here.
+ */
+function refusedRedirectUri(description: string): InstanceType<typeof errors.InvalidRedirectUri> {
+  const error = new errors.InvalidRedirectUri();
+  error.error_description = description;
+  return error;
+}
+
 interface UsesLimitedToken {
   jti?: string;
   exp?: number;
@@ -56,7 +66,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = (properties[field] as unknown[] | undefined) ?? [];
       const problem = uris.map(redirectUriProblem).find(Boolean);
-      if (problem) throw new errors.InvalidRedirectUri(`${field}: ${problem}`);
+      if (problem) throw refusedRedirectUri(`${field}: ${problem}`);
     }
     const logoutUri = properties.backchannel_logout_uri;
     if (logoutUri !== undefined && (!acceptableRedirect(logoutUri) || new URL(logoutUri as string).hash)) {
