@@ -3,31 +3,13 @@
  * closes at once, but a probe on a connection the server already holds (a load balancer's pooled
  * health-check connection) was still told 200 "ready" by a process that is going away.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { runMain } from '../support/run-main.ts';
+import { answerOf, seen } from '../support/socket-answers.ts';
 import { runCli } from '../support/run-cli.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
-
-function answerOf(socket: Socket): Promise<string> {
-  let received = '';
-  socket.on('data', (chunk) => { received += chunk; });
-  return new Promise((resolve) => socket.on('close', () => resolve(received)));
-}
-
-function seen(readable: NodeJS.ReadableStream, pattern: RegExp): Promise<void> {
-  let text = '';
-  return new Promise((resolve) => {
-    const look = (chunk: Buffer | string) => {
-      text += chunk;
-      if (!pattern.test(text)) return;
-      readable.off('data', look);
-      resolve();
-    };
-    readable.on('data', look);
-  });
-}
 
 test('a readiness probe answered during the drain says 503 draining, not ready', async () => {
   const directory = temporaryDirectory();
