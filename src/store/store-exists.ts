@@ -13,15 +13,20 @@ export class StoreMissingError extends Error {
 
 /**
  * Refuses a store that does not exist yet, so that only `keyline migrate` and the server create
- * one. SQLite: the file exists and holds Keyline's schema (another application's database, or an
- * empty file, would otherwise be given Keyline's tables by the first verb that opened it). MongoDB: the database holds Keyline's collections, which only
- * `keyline migrate` creates (the server refuses a database without its indexes); an empty or
- * unknown database is not a store, whatever the server lets the driver create on first write.
+ * one, and the CLI writes only where the server would read. SQLite: the file exists and holds
+ * Keyline's schema. MongoDB: the database holds Keyline's collections with every one of their
+ * indexes, as the server requires. Keyline's collection names are common ones (`accounts`,
+ * `clients`), and any file can be opened as SQLite: without these checks another application's
+ * database, or an empty file, became a "store" that the first verb wrote into.
  */
 export async function assertStoreExists(location: string): Promise<void> {
   if (isMongoUrl(location)) {
-    const { hasKeylineCollections } = await import('./mongo/mongo-indexes.ts');
+    const { checkMongoIndexes, hasKeylineCollections } = await import('./mongo/mongo-indexes.ts');
     if (!await hasKeylineCollections(location)) throw new StoreMissingError(location, 'the database has none of Keyline\'s collections');
+    const missing = await checkMongoIndexes(location);
+    if (missing.length > 0) {
+      throw new StoreMissingError(location, `the database lacks ${missing.length} of Keyline's indexes (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}), so the server would not serve it`);
+    }
     return;
   }
   if (location === ':memory:') return;
