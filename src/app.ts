@@ -106,6 +106,8 @@ export interface KeylineApp {
   jobRunner: JobRunner;
   /** Shared-signals events about accounts (credential changes, disable/enable). */
   signals: SecuritySignals;
+  /** The process is shutting down: /readyz answers 503 from now on, so no probe calls it ready. */
+  drainBegins(): void;
   /** Stops background work; the caller closes the server and the store it opened. */
   close(): Promise<void>;
 }
@@ -218,7 +220,8 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const separateMetricsPort = config.metrics.port !== undefined;
   // On the public port only behind a token: anonymous metrics belong on metrics.port (loopback by default).
   const metricsOnMainPort = !separateMetricsPort && config.metrics.token !== undefined;
-  app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }).routes());
+  let draining = false;
+  app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }, () => draining).routes());
   app.use(adminApi({
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
     allowPrivateNetworks: config.outbound.allowPrivateNetworks,
@@ -279,6 +282,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     outbox,
     jobRunner,
     signals,
+    drainBegins: () => { draining = true; },
     close: async () => {
       await jobRunner.stop();
       keys.stop();

@@ -54,6 +54,7 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
     stopping = true;
     logger.info({ signal }, 'shutting down');
     metricsServer?.close();
+    keyline.drainBegins();
     // Requests already in progress get their answers before the store they need is closed.
     await drain.drain(DRAIN_GRACE_MS);
     await keyline.close();

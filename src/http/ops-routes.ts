@@ -9,8 +9,13 @@ export interface MetricsExposure {
   token: string | undefined;
 }
 
-/** Liveness and readiness for orchestrators (/healthz: the process runs; /readyz: the store answers) and /metrics. */
-export function opsRoutes(store: Store, metrics: Metrics, exposure: MetricsExposure = { onMainPort: true, token: undefined }): Router {
+/**
+ * Liveness and readiness for orchestrators (/healthz: the process runs; /readyz: the store answers
+ * and the process is not draining) and /metrics.
+ */
+export function opsRoutes(
+  store: Store, metrics: Metrics, exposure: MetricsExposure = { onMainPort: true, token: undefined }, draining: () => boolean = () => false,
+): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -18,6 +23,11 @@ export function opsRoutes(store: Store, metrics: Metrics, exposure: MetricsExpos
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
+    if (draining()) {
+      ctx.status = 503;
+      ctx.body = { status: 'draining', store: store.kind, reason: 'the process is shutting down' };
+      return;
+    }
     try {
       await store.ping();
       ctx.body = { status: 'ready', store: store.kind };

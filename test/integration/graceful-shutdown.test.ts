@@ -1,31 +1,11 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { runMain } from '../support/run-main.ts';
+import { answerOf, seen } from '../support/socket-answers.ts';
 import { startKeylineWorkers } from '../support/keyline-workers.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
 import { steadyLoad, tally, until, type LoadOutcome } from '../support/steady-load.ts';
-
-/** Everything the server sent on this socket until it closed it. */
-function answerOf(socket: Socket): Promise<string> {
-  let received = '';
-  socket.on('data', (chunk) => { received += chunk; });
-  return new Promise((resolve) => socket.on('close', () => resolve(received)));
-}
-
-/** Resolves when the readable has carried text matching `pattern` (from now on). */
-function seen(readable: NodeJS.ReadableStream, pattern: RegExp): Promise<void> {
-  let text = '';
-  return new Promise((resolve) => {
-    const look = (chunk: Buffer | string) => {
-      text += chunk;
-      if (!pattern.test(text)) return;
-      readable.off('data', look);
-      resolve();
-    };
-    readable.on('data', look);
-  });
-}
 
 test('SIGTERM lets a request already in progress finish: its answer arrives, then the process exits 0', async () => {
   const directory = temporaryDirectory();

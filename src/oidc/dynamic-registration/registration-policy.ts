@@ -29,13 +29,23 @@ function refuseListsOfTheWrongShape(properties: Record<string, unknown>): void {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) continue;
     const message = `${field} must be an array of strings`;
-    throw field.endsWith('redirect_uris') ? new errors.InvalidRedirectUri(message) : new errors.InvalidClientMetadata(message);
+    throw field.endsWith('redirect_uris') ? refusedRedirectUri(message) : new errors.InvalidClientMetadata(message);
   }
 }
 
 /** Counts the clients an initial access token registered, by the token's store key. */
 export function usesCounterKey(storageKey: string): string {
   return `dcr-iat:${storageKey}`;
+}
+
+/**
+ * invalid_redirect_uri (RFC 7591 §3.2.2) saying what is wrong: the library's class fixes its own
+ * description, an authorization-time "did not match any registered redirect_uris", false here.
+ */
+function refusedRedirectUri(description: string): InstanceType<typeof errors.InvalidRedirectUri> {
+  const error = new errors.InvalidRedirectUri();
+  error.error_description = description;
+  return error;
 }
 
 interface UsesLimitedToken {
@@ -76,7 +86,7 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = (properties[field] as unknown[] | undefined) ?? [];
       const problem = uris.map(redirectUriProblem).find(Boolean);
-      if (problem) throw new errors.InvalidRedirectUri(`${field}: ${problem}`);
+      if (problem) throw refusedRedirectUri(`${field}: ${problem}`);
     }
     const logoutUri = properties.backchannel_logout_uri;
     if (logoutUri !== undefined && (!acceptableRedirect(logoutUri) || new URL(logoutUri as string).hash)) {
