@@ -22,11 +22,14 @@ export async function signInProgressOf(deps: InteractionDeps, interaction: Inter
   // must never set one up: such an account signs in again with its password, then sets one up.
   if ((await deps.store.factors.listByAccount(session.accountId)).length === 0) return undefined;
   const stored = session.uid ? await deps.store.oidc.findByUid('Session', session.uid) : undefined;
+  if (typeof stored?.loginTs !== 'number') return undefined;
   const progress: SignInProgress = {
     accountId: session.accountId,
     amr: (session.amr ?? ['pwd']) as AmrValue[],
-    remember: stored?.transient !== true,
-    authTime: Math.floor(Date.now() / 1000),
+    remember: stored.transient !== true,
+    // The factor proves who holds it now, not the password: the sign-in stays as old as the
+    // session's, so a copied cookie and a code never pass for a recent sign-in (max_age, the account pages).
+    authTime: stored.loginTs,
   };
   await deps.secondFactors.progress.save(interaction.uid, progress);
   return progress;
