@@ -1,5 +1,5 @@
 import { allBackends } from '../support/backends.ts';
-import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { userWithAuthenticatorApp } from '../support/interaction-attacks.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
@@ -49,6 +49,18 @@ describe.each(backends)('wrong codes after a right password on $name', (backend)
     // Only LOCK_AFTER codes are ever checked from this IP; the rest are refused unchecked.
     expect(statuses.filter((status) => status === 401)).toHaveLength(LOCK_AFTER);
     expect(statuses.filter((status) => status === 429)).toHaveLength(statuses.length - LOCK_AFTER);
+  });
+
+  test('thirty wrong codes at once on one interaction get at most the lock\'s number of checks', async () => {
+    const { user, app } = await userWithAuthenticatorApp(kl);
+    const flow = await afterPassword(kl, new BrowserLikeClient(), client, user);
+    const csrf = hiddenField(flow.page.text, 'csrf')!;
+    const answers = await Promise.all(Array.from({ length: 30 }, () => flow.browser.postForm(
+      `${kl.url}/interaction/${flow.uid}/totp`, { csrf, code: app.futureCode() },
+    )));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(LOCK_AFTER);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
   });
 
   test('the right code still finishes the sign-in, and wrong passwords still count as before', async () => {
