@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SIGN_UP_MAILS_PER_ADDRESS } from '../../src/accounts/self-service/sign-up.ts';
 import { MAIL_JOB } from '../../src/mail/mail-job.ts';
+import { AccountPages } from '../support/account-pages.ts';
 import { allBackends } from '../support/backends.ts';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
@@ -14,7 +15,9 @@ import type { RunningKeyline } from '../support/start-keyline.ts';
  * one and mails the address (a new verification link for an unverified sign-up, "you already have
  * an account" otherwise). Only the IP was limited, so anyone with a few addresses could fill a
  * stranger's inbox with Keyline's mail, as "Forgot password?" (limited per address) cannot. Mail
- * caused by sign-ups is limited per address too; the answer stays the same.
+ * caused by sign-ups is limited per address too; the answer stays the same. So are verification
+ * links sent again from the account page, which any signed-in unverified account could press without
+ * end (with `registration.allowUnverifiedLogin`, a stranger's sign-up on someone else's address).
  */
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
@@ -55,5 +58,17 @@ describe.each(backends)('sign-up mail to one address on $name', (backend) => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) statuses.push(await signUpFrom(`198.51.100.${attempt + 10}`, email));
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(await mailsTo(email)).toBeLessThanOrEqual(SIGN_UP_MAILS_PER_ADDRESS);
+  });
+
+  test('"send the link again" on the account page, pressed many times, mails the address only a few times', async () => {
+    const user = await createTestUser(kl);
+    const pages = new AccountPages(kl);
+    await pages.open('/account');
+    await pages.signIn(user);
+    for (let press = 0; press < ATTEMPTS; press += 1) {
+      const page = await pages.post('/account/email/verification');
+      expect(page.status).toBe(200);
+    }
+    expect(await mailsTo(user.email)).toBeLessThanOrEqual(SIGN_UP_MAILS_PER_ADDRESS);
   });
 });

@@ -7,15 +7,15 @@ import { AccountError } from '../account-errors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { hashPassword } from '../password-hashing.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
-import type { EmailVerification } from './email-verification.ts';
+import { ADDRESS_MAIL_RULE, type EmailVerification } from './email-verification.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
 
 /** Accounts one IP may try to create per hour. */
 export const SIGN_UPS_PER_IP = 20;
-/** Mails sign-ups may cause one address per hour (as for reset requests): enough for a lost mail, too few to flood an inbox. */
-export const SIGN_UP_MAILS_PER_ADDRESS = 5;
+/** Mails sign-ups may cause one address per hour, counted with "send the link again" (ADDRESS_MAIL_RULE). */
+export const SIGN_UP_MAILS_PER_ADDRESS = ADDRESS_MAIL_RULE.maxFailures;
 const MAX_NAME_LENGTH = 256;
 
 export interface SignUpForm {
@@ -56,9 +56,7 @@ export class SignUp {
   constructor(deps: SignUpDeps) {
     this.#deps = deps;
     this.#perIp = new IpRateLimit(deps.counters, { name: 'sign-up', maxFailures: SIGN_UPS_PER_IP, windowSeconds: 3600 });
-    this.#mailsPerAddress = new IpRateLimit(deps.counters, {
-      name: 'sign-up', subject: 'address', maxFailures: SIGN_UP_MAILS_PER_ADDRESS, windowSeconds: 3600,
-    });
+    this.#mailsPerAddress = new IpRateLimit(deps.counters, ADDRESS_MAIL_RULE);
   }
 
   /** Sign-up is open to these domains only (empty: to any). */
