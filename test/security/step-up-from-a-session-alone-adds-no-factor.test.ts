@@ -1,5 +1,5 @@
 import { allBackends } from '../support/backends.ts';
-import { BrowserLikeClient } from '../support/browser-like-client.ts';
+import { BrowserLikeClient, type Response } from '../support/browser-like-client.ts';
 import { factorsOf } from '../support/interaction-attacks.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
@@ -25,15 +25,20 @@ describe.each(backends)('a step-up over a session on $name', (backend) => {
   let client: TestClient;
   useKeyline(backend, {}, (ready) => { ({ kl, client } = ready); });
 
+  /** An app's request for two factors, in a browser that is signed in: the page it lands on. */
+  async function askForTwoFactors(browser: BrowserLikeClient): Promise<Response> {
+    const { challenge } = pkcePair();
+    return browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
+      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
+    })));
+  }
+
   test('a stolen session cookie cannot set up a second factor on an account that has none', async () => {
     const owner = await createTestUser(kl);
     // The owner signed in with the password alone; the attacker holds a copy of that browser's cookies.
     const stolen = (await signIn(kl, client, owner, { browser: new BrowserLikeClient() })).browser;
 
-    const { challenge } = pkcePair();
-    const page = await stolen.followWithin(kl.url, await stolen.get(authorizeUrl(kl, client, {
-      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
-    })));
+    const page = await askForTwoFactors(stolen);
     expect(page.status).toBe(200);
     // Asked for the password, not shown a secret to scan.
     expect(page.text).not.toMatch(/class="kl-secret"/);
@@ -48,10 +53,7 @@ describe.each(backends)('a step-up over a session on $name', (backend) => {
   test('after the password, the same step-up sets one up as before', async () => {
     const owner = await createTestUser(kl);
     const browser = (await signIn(kl, client, owner, { browser: new BrowserLikeClient() })).browser;
-    const { challenge } = pkcePair();
-    const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
-      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
-    })));
+    const page = await askForTwoFactors(browser);
     const flow: SecondFactorFlow = { kl, browser, page, uid: uidOf(page.text) };
     const enrolPage = await postStep(flow, 'login', { email: owner.email, password: owner.password });
     const app = new TestAuthenticator(secretOnPage(enrolPage.text));

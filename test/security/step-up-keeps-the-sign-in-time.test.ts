@@ -2,8 +2,8 @@ import { allBackends } from '../support/backends.ts';
 import { userWithAuthenticatorApp } from '../support/interaction-attacks.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { authorizeUrl, pkcePair, type TestClient } from '../support/oidc-flow.ts';
-import { idTokenClaimsAt, postStep, uidOf } from '../support/second-factor-flow.ts';
+import type { TestClient } from '../support/oidc-flow.ts';
+import { stepUpWithCode } from '../support/second-factor-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 /**
@@ -34,16 +34,10 @@ describe.each(backends)('a step-up over an old session on $name', (backend) => {
     // That sign-in was an hour ago.
     await kl.store.oidc.upsert('Session', String(session.jti), { ...session, loginTs: signedInAt }, 14 * 24 * 3600);
 
-    const { verifier, challenge } = pkcePair();
     const browser = pages.browser;
-    const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
-      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
-    })));
-    expect(page.text).toContain('<h1>Two-step verification</h1>');
-    expect(page.text).not.toContain('name="password"');
-    const flow = { kl, browser, page, uid: uidOf(page.text), verifier };
-    await postStep(flow, 'totp', { code: await app.nextCode() });
-    const claims = await idTokenClaimsAt(flow, client);
+    const { askedOn, claims } = await stepUpWithCode(kl, browser, client, app, MFA);
+    // Only the code was asked for, not the password.
+    expect(askedOn.text).not.toContain('name="password"');
     expect(claims.acr).toBe(MFA);
     expect(claims.auth_time).toBe(signedInAt);
 
