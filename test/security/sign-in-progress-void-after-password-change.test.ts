@@ -24,24 +24,15 @@ describe.each(backends)('a half-finished sign-in on $name', (backend) => {
   let client: TestClient;
   useKeyline(backend, {}, (ready) => { ({ kl, client } = ready); });
 
-  test('cannot set up a factor after the owner changed the password', async () => {
+  test.each([
+    ['the owner changed the password', (email: string) => kl.keyline.accounts.setPassword(email, 'a brand new passphrase for the owner', 'user')],
+    ['the account was disabled', (email: string) => kl.keyline.accounts.setDisabled(email, true)],
+  ])('cannot set up a factor after %s', async (_, change) => {
     const owner = await createTestUser(kl);
     const attacker = await afterPassword(kl, new BrowserLikeClient(), client, owner, { acr_values: MFA });
     const app = new TestAuthenticator(secretOnPage(attacker.page.text));
 
-    await kl.keyline.accounts.setPassword(owner.email, 'a brand new passphrase for the owner', 'user');
-
-    const answer = await postStep(attacker, 'enrol/totp', { code: await app.nextCode(), name: 'Attacker' });
-    expect(answer.status).toBe(400);
-    expect(await factorsOf(kl, owner.id)).toEqual([]);
-  });
-
-  test('cannot continue after the account was disabled', async () => {
-    const owner = await createTestUser(kl);
-    const attacker = await afterPassword(kl, new BrowserLikeClient(), client, owner, { acr_values: MFA });
-    const app = new TestAuthenticator(secretOnPage(attacker.page.text));
-
-    await kl.keyline.accounts.setDisabled(owner.email, true);
+    await change(owner.email);
 
     const answer = await postStep(attacker, 'enrol/totp', { code: await app.nextCode(), name: 'Attacker' });
     expect(answer.status).toBe(400);
