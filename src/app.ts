@@ -42,8 +42,10 @@ import { outboundFetch } from './outbound/outbound-fetch.ts';
 import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-its-client.ts';
-import { pinHostToIssuer } from './oidc/conformance/pin-host-to-issuer.ts';
+import { issuerSchemeOf, pinHostToIssuer } from './oidc/conformance/pin-host-to-issuer.ts';
+import { pinClientAddress } from './http/client-address.ts';
 import { postAsGet } from './oidc/conformance/post-as-get.ts';
+import { refusedRequestObjectMode } from './oidc/conformance/refused-request-object-mode.ts';
 import { requireVisibleState } from './oidc/conformance/require-visible-state.ts';
 import { strictErrorAnswers } from './oidc/conformance/strict-error-answers.ts';
 import { hideSecretHashes } from './oidc/dynamic-registration/hide-secret-hashes.ts';
@@ -201,9 +203,12 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
       sources: async () => [host.current, await resources.metadataLinks()],
     },
   ]);
-  const app = new Koa({ proxy: config.proxy, keys: cookieKeys });
+  // Behind the proxies, X-Forwarded-For's entries from the right are theirs: the client is the
+  // entry `trustedProxyHops` from the right (client-address.ts).
+  const app = new Koa({ proxy: config.proxy, maxIpsCount: config.proxy ? config.trustedProxyHops : 0, keys: cookieKeys });
   app.silent = true;
   app.use(pinHostToIssuer(config.issuer));
+  app.use(pinClientAddress);
   const traceRequests = tracing.middleware();
   if (traceRequests) app.use(traceRequests);
   app.use(requestContext(logger, requestLocale(i18n), tracing.traceId));
@@ -223,6 +228,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(staticAssets(assets));
   app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
   app.use(postAsGet);
+  app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
   app.use(onlyUnder('/interaction', interactionRoutes({
@@ -259,7 +265,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const koaListener = app.callback();
   return {
     app,
-    requestListener: traceRequests ? koaListener : answerPublishedAhead(koaListener, { documents: published, proxy: config.proxy, csp, metrics, logger }),
+    requestListener: traceRequests ? koaListener : answerPublishedAhead(koaListener, {
+      documents: published, protocol: issuerSchemeOf(config.issuer), proxy: config.proxy, csp, metrics, logger,
+    }),
     metricsApp,
     provider: host.provider,
     accounts,

@@ -9,7 +9,7 @@ import { openSecretCipher } from './keys/open-secret-cipher.ts';
 import { openStore } from './store/open-store.ts';
 import { prepareStoreForServing } from './store/prepare-for-serving.ts';
 import { describeStoreLocation } from './store/store-location.ts';
-import { drainServer } from './http/drain-server.ts';
+import { drainable } from './http/drain-server.ts';
 
 /** How long a shutdown waits for requests in progress (Kubernetes' default grace period is 30 s). */
 const DRAIN_GRACE_MS = 20_000;
@@ -31,6 +31,7 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
   const store = await openStore(config);
   const keyline = await createApp({ config, store, logger, secretCipher });
   const server = createServer(keyline.requestListener);
+  const drain = drainable(server);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
@@ -54,7 +55,7 @@ export async function serveKeyline(config: Config, baseLogger: Logger, worker?: 
     logger.info({ signal }, 'shutting down');
     metricsServer?.close();
     // Requests already in progress get their answers before the store they need is closed.
-    await drainServer(server, DRAIN_GRACE_MS);
+    await drain.drain(DRAIN_GRACE_MS);
     await keyline.close();
     await store.close();
     logger.flush();

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { builtInResources } from '../oidc/built-in-resources.ts';
 import { ResourceRegistry } from '../oidc/resource-registry.ts';
 import { openStore } from '../store/open-store.ts';
+import { assertStoreExists } from '../store/store-exists.ts';
 import type { Store } from '../store/store.ts';
 
 export interface CliIo {
@@ -29,9 +30,12 @@ export class CliContext {
   #store: Store | undefined;
   #cipher: SecretCipher | undefined;
   readonly logger: Logger = createLogger('silent');
+  /** Only `keyline migrate` may create the store: any other verb on a missing one is a typo in its location. */
+  readonly #createsStore: boolean;
 
-  constructor(io: CliIo) {
+  constructor(io: CliIo, options: { createsStore?: boolean } = {}) {
     this.io = io;
+    this.#createsStore = options.createsStore ?? false;
   }
 
   get config(): Config {
@@ -40,6 +44,7 @@ export class CliContext {
   }
 
   async store(): Promise<Store> {
+    if (!this.#store && !this.#createsStore) await assertStoreExists(this.config.store);
     this.#store ??= await openStore(this.config);
     return this.#store;
   }

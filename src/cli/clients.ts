@@ -22,13 +22,17 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
                                         one up on the way if they have none (optional by default)
       --post-logout-redirect-uri URI... where RP-initiated logout may return to
       --resource URI...                 APIs (see keyline resources) it may get JWT access tokens for; the first is its default
-      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256)
+      --id-token-alg RS256|ES256|EdDSA  how its id_tokens are signed (default RS256); EdDSA (Ed25519 key) is
+                                        what client libraries accept; Ed25519 only for one that asks for that name
       --auth-method METHOD              client_secret_basic (default), client_secret_post, private_key_jwt
                                         (signs assertions with its own keys: needs --jwks-uri or --jwks), or none (public)
       --jwks-uri URL                    private_key_jwt: where the client publishes its public keys (JWK Set)
       --jwks FILE                       private_key_jwt: a file with its public keys (a JWK Set or one JWK)
       --require-par                     authorization requests only as pushed requests (RFC 9126); --no-require-par undoes
       --dpop-bound                      its tokens are bound to its DPoP key (RFC 9449); --no-dpop-bound undoes
+      --profile fapi2|none              fapi2: held to the FAPI 2.0 Security Profile (needs private_key_jwt; turns on
+                                        --require-par and --dpop-bound, codes live at most 60 s, the issuer as the
+                                        assertion's only audience, redirect_uri always, a 60 s refresh retry window)
       --logo-uri URL                    logo shown on the consent page
       --client-uri URL                  the app's home page (consent page, and links back from error pages)
       --policy-uri URL                  its privacy policy, linked from the consent page
@@ -74,6 +78,7 @@ const SETTING_OPTIONS = {
   jwks: { type: 'string' },
   'require-par': { type: 'boolean' },
   'dpop-bound': { type: 'boolean' },
+  profile: { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
   'backchannel-logout-session-required': { type: 'boolean' },
 } as const;
@@ -113,6 +118,11 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
   if (given('tos-uri')) settings.tosUri = text('tos-uri');
   if (given('jwks-uri')) settings.jwksUri = text('jwks-uri');
   if (given('jwks')) settings.jwks = text('jwks') === undefined ? undefined : readKeySet(text('jwks')!);
+  if (given('profile')) {
+    const profile = stringOption(parsed, 'profile');
+    if (profile !== 'fapi2' && profile !== 'none') throw new UsageError('--profile takes "fapi2" or "none"');
+    settings.profile = profile === 'none' ? undefined : profile;
+  }
   const requirePar = switchOption(parsed, 'require-par');
   if (requirePar !== undefined) settings.requirePar = requirePar;
   const dpopBound = switchOption(parsed, 'dpop-bound');

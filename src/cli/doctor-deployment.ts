@@ -151,7 +151,7 @@ export async function checkDeployment(target: DeploymentTarget): Promise<{ findi
     findings.push(fail('X-Forwarded-Proto', 'a client-sent X-Forwarded-Proto: http reaches Keyline, which then advertises http:// endpoints',
       'have the proxy overwrite X-Forwarded-Proto (e.g. nginx: proxy_set_header X-Forwarded-Proto $scheme)'));
   } else {
-    findings.push(ok('X-Forwarded-Proto', 'the proxy sets it; a client cannot downgrade the endpoints'));
+    findings.push(ok('X-Forwarded-Proto', 'a client-sent X-Forwarded-Proto changes no endpoint (they are built from the issuer)'));
   }
   const plainUrl = target.httpUrl ?? `http://${new URL(issuer).hostname}/`;
   const plain = await attempt(plainUrl);

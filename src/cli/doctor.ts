@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { signingKeyPolicy } from '../keys/signing-key-policy.ts';
 import { relayMustEncrypt } from '../mail/relay-encryption.ts';
+import { StoreMissingError } from '../store/store-exists.ts';
 import { describeStoreLocation, isMongoUrl } from '../store/store-location.ts';
 import type { CliContext } from './cli-context.ts';
 import { CliError } from './cli-error.ts';
@@ -36,6 +37,9 @@ async function localFindings(cli: CliContext, servedKids: string[] | undefined):
     store = await cli.store();
     await store.ping();
   } catch (error) {
+    if (error instanceof StoreMissingError) {
+      return [...findings, fail('store', error.message.replace(/; check KEYLINE_STORE.*$/, ''), 'point KEYLINE_STORE (or store: in the config) at the server\'s database, or run `npx keyline migrate` to prepare this one')];
+    }
     return [...findings, (servedKids ? warn : fail)('store', `does not answer from here: ${(error as Error).message}`, 'run the doctor where the store is reachable, with the server\'s configuration')];
   }
   findings.push(ok('store', `answers (${store.kind})`));

@@ -3,6 +3,7 @@ import { AccountError } from '../accounts/account-errors.ts';
 import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
+import { StoreMissingError } from '../store/store-exists.ts';
 import { SecretsKeyError } from '../keys/secrets-key-error.ts';
 import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
 import { CliContext, type CliIo } from './cli-context.ts';
@@ -47,7 +48,7 @@ Add --help after any command for its options.`;
 
 /** Error types whose message is already a precise one-line explanation. */
 const EXPLAINED = [
-  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, SecretsKeyError, AuditUnavailableError,
+  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, StoreMissingError, SecretsKeyError, AuditUnavailableError,
   SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError,
 ];
 
@@ -70,7 +71,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${command.help}\n`);
     return 0;
   }
-  const cli = new CliContext(io);
+  const cli = new CliContext(io, { createsStore: noun === 'migrate' });
   try {
     await command.run(cli, rest);
     return 0;

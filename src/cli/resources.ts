@@ -16,7 +16,8 @@ export const RESOURCES_HELP = `keyline resources <command>
                           running servers accept it within a second, without a restart
       --name NAME                       what the consent page calls it (default: the URL's host)
       --scopes LIST                     its scopes, space- or comma-separated (clients are then given some with --scopes)
-      --signing-alg RS256|ES256|Ed25519|EdDSA   how its access tokens are signed (default RS256)
+      --signing-alg RS256|ES256|EdDSA|Ed25519   how its access tokens are signed (default RS256); EdDSA (Ed25519 key)
+                                        is what JWT libraries accept; Ed25519 only for an API that asks for that name
       --token-ttl SECONDS               access token lifetime (default: ttl.accessToken)
       --metadata-uri URL                where it publishes its RFC 9728 protected-resource metadata;
                                         discovery then lists it (default: not listed)

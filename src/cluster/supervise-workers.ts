@@ -32,6 +32,12 @@ function howItEnded(code: number | null, signal: string | null): string {
  * never races cannot fail on one, and a bad store or port shows up as one worker's error, not N.
  */
 export async function superviseWorkers(config: Config, logger: Logger, count: number): Promise<void> {
+  // The workers accept from the one listening socket themselves (the kernel shares it out), rather
+  // than the supervisor accepting each connection and handing it on (round-robin, node's default
+  // elsewhere than Windows): a connection handed to a worker that dies before taking it stays open
+  // in the supervisor, unanswered, until the client gives up. Set before the first fork, and over
+  // NODE_CLUSTER_SCHED_POLICY: a killed worker must lose nothing but its own connections.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   await prepareStoreForServing(config.store, logger);
   const metricsServer: Server | undefined = config.metrics.port === undefined ? undefined : await serveClusterMetrics(config);
   const alive = new Set<Worker>();

@@ -17,6 +17,7 @@ const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['PORT', 'port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_HOST', 'host', (value) => value],
   ['KEYLINE_PROXY', 'proxy', parseBoolean],
+  ['KEYLINE_TRUSTED_PROXY_HOPS', 'trustedProxyHops', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_WORKERS', 'workers', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_STORE', 'store', (value) => value],
   ['KEYLINE_COOKIE_KEYS', 'cookies.keys', (value) => value.split(',').map((key) => key.trim()).filter(Boolean)],
@@ -101,6 +102,9 @@ export function parseConfig(raw: RawConfig): Config {
   }
   const result = configSchema.safeParse(merged);
   if (result.success) {
+    if (merged.trustedProxyHops !== undefined && !result.data.proxy) {
+      throw new ConfigError(['trustedProxyHops (KEYLINE_TRUSTED_PROXY_HOPS): only means something behind a proxy: set proxy: true (KEYLINE_PROXY=true), or remove trustedProxyHops']);
+    }
     if (result.data.registration.enabled && !result.data.mail.smtp) {
       throw new ConfigError(['registration.enabled: sign-up mails a verification link, so it needs mail: set mail.smtp (KEYLINE_SMTP_URL), or turn registration.enabled off']);
     }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 
 /**
- * Every algorithm Keyline signs with has a key of its own. Ed25519 is the fully specified name
- * (RFC 9864) and the one to use; EdDSA is kept for clients and APIs that still ask for it.
+ * Every algorithm Keyline signs with has a key of its own. For an Ed25519 key, EdDSA is the name to
+ * use: PyJWT, express-oauth2-jwt-bearer, go-oidc, golang-jwt and Authlib refuse the fully specified
+ * name Ed25519 (RFC 9864), which Keyline uses only where a client or resource asks for it.
  */
-export const SIGNING_ALGS = ['RS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 const seconds = z.number().int().positive();
@@ -56,6 +57,11 @@ export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535),
   host: z.string().min(1),
   proxy: z.boolean(),
+  /**
+   * With `proxy: true`: how many proxies in front of Keyline append to X-Forwarded-For. The client
+   * is the entry this many from the right; entries further left are whatever the client wrote.
+   */
+  trustedProxyHops: z.number().int().min(1).max(10).default(1),
   /** Processes serving the one port (node:cluster): a whole number, or "auto" for one per CPU. */
   workers: z.union([z.literal('auto'), z.number().int({ error: WORKERS_MESSAGE }).positive({ error: WORKERS_MESSAGE })], { error: WORKERS_MESSAGE }).default(1),
   store: z.string().min(1, 'must name a SQLite file path or a mongodb:// URL'),
@@ -74,14 +80,14 @@ export const configSchema = z.strictObject({
     sessionIdle: seconds.default(3600),
     sessionAbsolute: seconds.default(12 * 3600),
     grant: seconds.default(14 * 24 * 3600),
-    refreshTokenReuseInterval: z.number().int().min(0).max(60).default(0),
+    refreshTokenReuseInterval: z.number().int().min(0).max(300).default(60),
     /** How long an email-verification link works. */
     verificationLink: seconds.default(24 * 3600),
     /** How long a password-reset link works. */
     resetLink: seconds.max(24 * 3600).default(1800),
   }).default({
     accessToken: 900, idToken: 3600, authorizationCode: 60, refreshToken: 14 * 24 * 3600,
-    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 0,
+    interaction: 600, sessionIdle: 3600, sessionAbsolute: 12 * 3600, grant: 14 * 24 * 3600, refreshTokenReuseInterval: 60,
     verificationLink: 24 * 3600, resetLink: 1800,
   }),
   resources: z.record(httpUrl, resourceSchema).default({}),

@@ -3,6 +3,7 @@ import { AccountError } from '../accounts/account-errors.ts';
 import { StoreUnavailableError } from '../store/store-errors.ts';
 import { HttpError } from './http-error.ts';
 import type { KeylineState } from './keyline-state.ts';
+import { wantsErrorPage } from './machine-requests.ts';
 import type { ErrorKind } from '../pages/error-kinds.ts';
 import type { Pages } from '../pages/pages.ts';
 
@@ -38,7 +39,7 @@ function describe(error: unknown): Failure | undefined {
 
 function respond(ctx: Context & { state: KeylineState }, pages: Pages, failure: Failure): void {
   ctx.state.errorCode = failure.code;
-  if (ctx.accepts('json', 'html') === 'html') {
+  if (wantsErrorPage(ctx)) {
     pages.renderError(ctx, { status: failure.status, code: failure.code, description: failure.message, kind: failure.kind });
   } else {
     ctx.status = failure.status;
@@ -48,7 +49,7 @@ function respond(ctx: Context & { state: KeylineState }, pages: Pages, failure: 
   if (failure.status === 503) ctx.set('Retry-After', '5');
 }
 
-/** After every route had its chance: a branded 404 page (or a JSON 404 for API callers), never plain text. */
+/** After every route had its chance: a branded 404 page (or a JSON 404 for programs), never plain text. */
 export async function notFound(ctx: Context): Promise<void> {
   if (ctx.body === undefined || ctx.body === null) {
     throw new HttpError(404, 'not_found', 'There is nothing at this address.');

@@ -12,20 +12,13 @@ import { FIXED_SECURITY_HEADERS, HSTS } from './security-headers.ts';
 
 export interface PublishedAheadOptions {
   documents: PublishedDocuments;
-  /** Koa's `proxy`: the scheme comes from X-Forwarded-Proto. */
+  /** The issuer's scheme, which every published URL has whatever the request says (pin-host-to-issuer.ts). */
+  protocol: string;
+  /** Koa's `proxy`: whether X-Forwarded-Proto says how the request came, for HSTS alone. */
   proxy: boolean;
   csp: ContentSecurityPolicy;
   metrics: Metrics;
   logger: Logger;
-}
-
-/** The scheme as Koa's `ctx.protocol` reads it. */
-function protocolOf(request: IncomingMessage, proxy: boolean): string {
-  if ((request.socket as TLSSocket).encrypted) return 'https';
-  if (!proxy) return 'http';
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(/\s*,\s*/, 1)[0];
-  return first || 'http';
 }
 
 /**
@@ -36,10 +29,19 @@ function protocolOf(request: IncomingMessage, proxy: boolean): string {
  * after a source changed, goes to the Koa app as before. Not used while tracing is on, so that
  * every request still gets its span.
  */
-export function answerPublishedAhead(koa: RequestListener, options: PublishedAheadOptions): RequestListener {
-  const { documents, proxy, csp, metrics, logger } = options;
+/** How the request came, as Koa reads it before pin-host-to-issuer: for HSTS alone (RFC 6797 §7.2). */
+function transportOf(request: IncomingMessage, proxy: boolean): string {
+  if ((request.socket as TLSSocket).encrypted) return 'https';
+  if (!proxy) return 'http';
+  const forwarded = request.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(/\s*,\s*/, 1)[0];
+  return first || 'http';
+}
 
-  const send = (request: IncomingMessage, response: ServerResponse, path: string, protocol: string, { document, serialised }: CurrentDocument, started: number) => {
+export function answerPublishedAhead(koa: RequestListener, options: PublishedAheadOptions): RequestListener {
+  const { documents, protocol, proxy, csp, metrics, logger } = options;
+
+  const send = (request: IncomingMessage, response: ServerResponse, path: string, { document, serialised }: CurrentDocument, started: number) => {
     const offered = request.headers['x-request-id'];
     const requestId = typeof offered === 'string' && SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
     const notModified = ifNoneMatchHits(String(request.headers['if-none-match'] ?? ''), serialised.etag);
@@ -47,7 +49,7 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
     const headers: Record<string, string | number> = {
       'Content-Security-Policy': csp.header(randomUUID().replaceAll('-', '')),
       ...FIXED_SECURITY_HEADERS,
-      ...(protocol === 'https' ? { 'Strict-Transport-Security': HSTS } : {}),
+      ...(transportOf(request, proxy) === 'https' ? { 'Strict-Transport-Security': HSTS } : {}),
       'X-Request-Id': requestId,
       Vary: 'Origin',
       'Access-Control-Allow-Origin': request.headers.origin || '*',
@@ -75,9 +77,8 @@ export function answerPublishedAhead(koa: RequestListener, options: PublishedAhe
       return;
     }
     const started = performance.now();
-    const protocol = protocolOf(request, proxy);
     documents.current(protocol, path).then((current) => {
-      if (current) send(request, response, path, protocol, current, started);
+      if (current) send(request, response, path, current, started);
       else koa(request, response);
     }).catch((error: unknown) => {
       logger.error({ err: error, path }, 'answering a published document failed');

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { ContentSecurityPolicy } from './content-security-policy.ts';
 import type { KeylineState } from './keyline-state.ts';
+import { arrivedOverTls } from '../oidc/conformance/pin-host-to-issuer.ts';
 
 const ONE_YEAR = 365 * 24 * 3600;
 
@@ -23,7 +24,7 @@ export const HSTS = `max-age=${ONE_YEAR}; includeSubDomains`;
 export function securityHeaders(csp: ContentSecurityPolicy) {
   return async (ctx: Context & { state: KeylineState }, next: Next): Promise<void> => {
     ctx.set({ 'Content-Security-Policy': csp.header(ctx.state.cspNonce), ...FIXED_SECURITY_HEADERS });
-    if (ctx.secure) ctx.set('Strict-Transport-Security', HSTS);
+    if (arrivedOverTls(ctx)) ctx.set('Strict-Transport-Security', HSTS);
     await next();
     if (ctx.response.get('X-Powered-By')) ctx.remove('X-Powered-By');
   };

@@ -53,9 +53,15 @@ export class SigningKeyManager {
     return this.#view;
   }
 
-  /** The private JWKs oidc-provider signs with, in JWKS order. */
+  /**
+   * The private JWKs oidc-provider signs with, in JWKS order: algorithms in the order of
+   * `algorithms` (discovery lists its `*_signing_alg_values_supported` in the JWKS's order), and
+   * within one the signing key first.
+   */
   providerJwks(): { keys: JWK[] } {
-    return { keys: this.view.published.map((key) => this.#privateJwkOf(key)) };
+    const rank = (alg: string) => this.#options.algorithms.indexOf(alg);
+    const ordered = [...this.view.published].sort((a, b) => rank(a.alg) - rank(b.alg));
+    return { keys: ordered.map((key) => this.#privateJwkOf(key)) };
   }
 
   /** The private JWK that signs for `alg` now (audit checkpoints use Keyline's default, RS256). */

@@ -1,7 +1,7 @@
 import { importJWK, type JWK } from 'jose';
 
 /** The algorithms a client may sign its assertions and request objects with: asymmetric only. */
-export const CLIENT_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] as const;
+export const CLIENT_SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'] as const;
 
 export interface ClientKeySet {
   keys: JWK[];
@@ -18,7 +18,7 @@ const ALG_KEY_TYPE: Record<(typeof CLIENT_SIGNING_ALGS)[number], { kty: string; 
   Ed25519: { kty: 'OKP', crv: 'Ed25519' },
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },
 };
-const DEFAULT_ALG: Record<string, string> = { RSA: 'RS256', EC: 'ES256', OKP: 'Ed25519' };
+const DEFAULT_ALG: Record<string, string> = { RSA: 'RS256', EC: 'ES256', OKP: 'EdDSA' };
 const CURVES: Record<string, string> = { EC: 'P-256', OKP: 'Ed25519' };
 
 function isSigningAlg(alg: string): alg is (typeof CLIENT_SIGNING_ALGS)[number] {

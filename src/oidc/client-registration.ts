@@ -4,7 +4,10 @@ import type { ClientMetadata } from 'oidc-provider';
 import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../outbound/client-url-rule.ts';
 import { clientKeysProblem, type ClientKeySet } from './client-keys.ts';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
-import { API_SCOPES, PKCE_OPTIONAL, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart } from './keyline-client-metadata.ts';
+import {
+  API_SCOPES, CLIENT_PROFILES, PKCE_OPTIONAL, PROFILE, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart, type ClientProfile,
+} from './keyline-client-metadata.ts';
+import { redirectUriProblem } from './redirect-uri-rule.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 
 /** Everything about a client an administrator may set or change. */
@@ -39,6 +42,8 @@ export interface ClientSettings {
   backchannelLogoutUri?: string;
   /** The client needs `sid` in its logout tokens. */
   backchannelLogoutSessionRequired?: boolean;
+  /** A security profile it is held to: `fapi2`, the FAPI 2.0 Security Profile (fapi2-profile.ts). */
+  profile?: ClientProfile;
 }
 
 /** A new client: a name, and any setting that should not take its default. */
@@ -120,6 +125,26 @@ function withDefaults(registration: ClientRegistration): ClientSettings {
   };
 }
 
+/** What the FAPI 2.0 profile requires and Keyline can turn on for the client: pushed requests only, DPoP-bound tokens. */
+function withProfile(settings: ClientSettings): ClientSettings {
+  return settings.profile === 'fapi2' ? { ...settings, requirePar: true, dpopBound: true } : settings;
+}
+
+/** What the FAPI 2.0 profile requires of the client's own registration; the message says what to change. */
+function checkProfile(settings: ClientSettings): void {
+  if (settings.profile === undefined) return;
+  if (!(CLIENT_PROFILES as readonly string[]).includes(settings.profile)) {
+    throw new ClientRegistrationError(`profile: "${String(settings.profile)}" is not offered; use ${CLIENT_PROFILES.join(', ')}`, 'profile');
+  }
+  if (settings.isPublic || settings.authMethod !== 'private_key_jwt') {
+    throw new ClientRegistrationError('profile: a FAPI 2.0 client authenticates with private_key_jwt (--auth-method private_key_jwt and its keys)', 'profile');
+  }
+  if (settings.pkceOptional) throw new ClientRegistrationError('profile: a FAPI 2.0 client always uses PKCE (S256); drop --pkce optional', 'profile');
+  if (!settings.grantTypes.includes('authorization_code')) {
+    throw new ClientRegistrationError('profile: a FAPI 2.0 client signs users in with authorization_code', 'profile');
+  }
+}
+
 /** Keys belong to private_key_jwt, and such a client needs exactly one place to find them. */
 async function checkKeys(settings: ClientSettings, allowPrivateNetworks: boolean): Promise<void> {
   const hasKeys = settings.jwks !== undefined || settings.jwksUri !== undefined;
@@ -155,6 +180,7 @@ function checkBackchannelLogout(settings: ClientSettings): void {
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name', 'name');
   checkBackchannelLogout(settings);
+  checkProfile(settings);
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
     throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`, 'grantTypes');
@@ -171,6 +197,10 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
   }
   if (settings.isPublic && settings.grantTypes.includes('client_credentials')) {
     throw new ClientRegistrationError('grant types: client_credentials needs a confidential client', 'grantTypes');
+  }
+  for (const [setting, label] of [['redirectUris', 'redirect URIs'], ['postLogoutRedirectUris', 'post-logout redirect URIs']] as const) {
+    const problem = settings[setting].map(redirectUriProblem).find(Boolean);
+    if (problem) throw new ClientRegistrationError(`${label}: ${problem}`, setting);
   }
   if (settings.grantTypes.includes('authorization_code') && settings.redirectUris.length === 0) {
     throw new ClientRegistrationError('redirect URIs: an authorization_code client needs at least one', 'redirectUris');
@@ -214,6 +244,7 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     ...(settings.dpopBound ? { dpop_bound_access_tokens: true } : {}),
     ...(settings.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
     ...(settings.requireMfa ? { [REQUIRE_MFA]: true } : {}),
+    ...(settings.profile ? { [PROFILE]: settings.profile } : {}),
     ...(settings.resources.length ? { [RESOURCES]: settings.resources } : {}),
     ...(apiScopes.length ? { [API_SCOPES]: apiScopes } : {}),
     ...optional('id_token_signed_response_alg', settings.idTokenAlg),
@@ -227,7 +258,8 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
 }
 
 /** Keyline's checks, then oidc-provider's own client schema, so nothing is stored that the server would refuse. */
-async function validated(context: RegistrationContext, clientId: string, settings: ClientSettings, secretHash?: string) {
+async function validated(context: RegistrationContext, clientId: string, given: ClientSettings, secretHash?: string) {
+  const settings = withProfile(given);
   await checkSettings(context, settings);
   const metadata = toMetadata(clientId, settings, secretHash);
   try {
@@ -267,6 +299,7 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     requireMfa: metadata[REQUIRE_MFA] === true,
     backchannelLogoutUri: text('backchannel_logout_uri'),
     backchannelLogoutSessionRequired: metadata.backchannel_logout_session_required === true,
+    profile: (CLIENT_PROFILES as readonly unknown[]).includes(metadata[PROFILE]) ? metadata[PROFILE] as ClientProfile : undefined,
   };
 }
 

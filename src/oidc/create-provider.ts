@@ -3,7 +3,9 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { JWK } from 'jose';
 import { publicJwkOf } from '../keys/signing-key-material.ts';
+import { isMachineRequest } from '../http/machine-requests.ts';
 import { clientView } from '../pages/client-view.ts';
+import { errorKindOf } from '../pages/error-kinds.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
@@ -25,6 +27,8 @@ import { addAtHashAtTokenEndpoint } from './token-endpoint-at-hash.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from '../outbound/outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
+import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
+import { FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
@@ -70,7 +74,8 @@ function providerConfiguration({
   return {
     adapter: createStoreAdapter(store, {
       annotate: annotateSession,
-      refreshTokenReuseInterval: config.ttl.refreshTokenReuseInterval,
+      refreshTokenRetryWindow: (client) => (isFapi2Metadata(client)
+        ? Math.max(config.ttl.refreshTokenReuseInterval, FAPI2_MIN_REFRESH_RETRY_WINDOW) : config.ttl.refreshTokenReuseInterval),
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
@@ -94,7 +99,9 @@ function providerConfiguration({
     enabledJWA: {
       clientAuthSigningAlgValues: [...ASYMMETRIC_ALGS],
       requestObjectSigningAlgValues: [...ASYMMETRIC_ALGS],
-      idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'],
+      // EdDSA before its fully specified name (RFC 9864): most client libraries know only EdDSA.
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'Ed25519'],
     },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
@@ -112,6 +119,8 @@ function providerConfiguration({
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Only for clients registered --profile fapi2 (fapi2-profile.ts); every other client is unaffected.
+      fapi: { enabled: true, profile: fapiProfileOf },
       claimsParameter: { enabled: true },
       // Clients registered --dpop-bound must prove possession with every token request, with a
       // server nonce (RFC 9449 §8) so that a proof made in advance is useless.
@@ -156,7 +165,8 @@ function providerConfiguration({
     },
     ttl: {
       AccessToken: config.ttl.accessToken,
-      AuthorizationCode: config.ttl.authorizationCode,
+      AuthorizationCode: (_ctx, _code, client) => (isFapi2Metadata(client.metadata() as Record<string, unknown>)
+        ? Math.min(config.ttl.authorizationCode, FAPI2_MAX_CODE_LIFETIME) : config.ttl.authorizationCode),
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
@@ -168,12 +178,21 @@ function providerConfiguration({
     acrValues: [...ACR_VALUES_SUPPORTED],
     interactions: { policy: signInPolicy(config.mfa.required), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     discovery: { ui_locales_supported: [...uiLocales] },
+    // The library renders its errors as a page whenever Accept prefers HTML; machine endpoints answer JSON regardless.
     async renderError(ctx, out) {
+      if (isMachineRequest(ctx)) {
+        ctx.type = 'json';
+        ctx.body = out;
+        return;
+      }
       const client = clientView(ctx.oidc?.client);
+      const status = ctx.status >= 400 ? ctx.status : 400;
+      const description = out.error_description === undefined ? undefined : String(out.error_description);
       pages.renderError(ctx as never, {
-        status: ctx.status >= 400 ? ctx.status : 400,
+        status,
         code: String(out.error),
-        description: out.error_description === undefined ? undefined : String(out.error_description),
+        description,
+        kind: errorKindOf(status, String(out.error), description, ctx.oidc?.route?.startsWith('end_session')),
         client: client ? { name: client.name, homeUri: client.homeUri } : undefined,
       });
     },
@@ -192,6 +211,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   addAtHashAtTokenEndpoint(provider);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
+  rotateIntoOneSuccessor(provider);
   refreshStaleClientKeys(provider);
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);

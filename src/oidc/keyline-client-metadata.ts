@@ -11,7 +11,12 @@ export const API_SCOPES = 'keyline_api_scopes';
 /** Every sign-in to this client needs a second factor or a passkey. */
 export const REQUIRE_MFA = 'keyline_require_mfa';
 
-export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQUIRE_MFA];
+/** A security profile the client is held to: `fapi2` is the FAPI 2.0 Security Profile (`fapi2-profile.ts`). */
+export const PROFILE = 'keyline_profile';
+export const CLIENT_PROFILES = ['fapi2'] as const;
+export type ClientProfile = typeof CLIENT_PROFILES[number];
+
+export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQUIRE_MFA, PROFILE];
 
 const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
@@ -61,6 +66,9 @@ export const clientApiScopes = memoizedList(API_SCOPES);
 export function validateExtraClientMetadata(key: string, value: unknown): void {
   if ((key === PKCE_OPTIONAL || key === REQUIRE_MFA) && value !== undefined && typeof value !== 'boolean') {
     throw new TypeError(`${key} must be a boolean`);
+  }
+  if (key === PROFILE && value !== undefined && !(CLIENT_PROFILES as readonly unknown[]).includes(value)) {
+    throw new TypeError(`${PROFILE} must be one of ${CLIENT_PROFILES.join(', ')}`);
   }
   if (key === RESOURCES && value !== undefined) {
     const valid = Array.isArray(value) && value.every((entry) => typeof entry === 'string' && URL.canParse(entry));

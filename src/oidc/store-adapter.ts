@@ -8,6 +8,7 @@ import { storedLifetime } from './device-flow/device-code-retention.ts';
 import { RequestReads, TOKEN_MODELS } from './request-reads.ts';
 import { RevisionCache } from './revision-cache.ts';
 import { reusedSingleUseError, SINGLE_USE_MODELS } from './single-use-models.ts';
+import { rotationRetries } from './rotation-retries.ts';
 
 /**
  * oidc-provider's adapter over our store. Every model lives in the store's OIDC records, except
@@ -18,11 +19,9 @@ export type PayloadAnnotator = (model: string, payload: OidcPayload) => OidcPayl
 
 export interface StoreAdapterOptions {
   annotate?: PayloadAnnotator;
-  /** Seconds during which a rotated refresh token may be presented again without revoking the grant; 0 = off. */
-  refreshTokenReuseInterval?: number;
+  /** Seconds after its rotation during which a client's refresh token may be presented again (`rotation-retries.ts`); 0 = never. */
+  refreshTokenRetryWindow?: (client: Record<string, unknown> | undefined) => number;
 }
-
-const nowInSeconds = () => Date.now() / 1000;
 
 export function createStoreAdapter(store: Store, options: StoreAdapterOptions = {}) {
   const clients = new RevisionCache<Record<string, unknown>>({
@@ -34,12 +33,15 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
   });
   const reads = new RequestReads(store.oidc);
   const annotate = options.annotate ?? ((_model: string, payload: OidcPayload) => payload);
-  const reuseInterval = options.refreshTokenReuseInterval ?? 0;
+  const retryWindow = options.refreshTokenRetryWindow ?? (() => 0);
+  const mayPresentAgain = rotationRetries({
+    find: (model, id) => store.oidc.find(model, id),
+    retryWindow: async (clientId) => retryWindow(typeof clientId === 'string' ? await clients.find(clientId) : undefined),
+  });
 
-  /** A rotated refresh token still inside the reuse interval: the client may present it again. */
-  function inReuseInterval(model: string, payload: OidcPayload | undefined): boolean {
-    return model === 'RefreshToken' && reuseInterval > 0 && typeof payload?.consumed === 'number'
-      && nowInSeconds() - payload.consumed <= reuseInterval;
+  /** A rotated refresh token its client may present again (a retry), rather than a reuse. */
+  async function isRetry(model: string, id: string, payload: OidcPayload | undefined): Promise<boolean> {
+    return model === 'RefreshToken' && await mayPresentAgain(id, payload);
   }
 
   /**
@@ -77,7 +79,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
       const payload = TOKEN_MODELS.has(this.name) ? await reads.findToken(this.name, id)
         : this.name === 'Grant' ? await reads.findGrant(id)
           : await store.oidc.find(this.name, id);
-      if (payload && inReuseInterval(this.name, payload)) delete payload.consumed;
+      if (payload && await isRetry(this.name, id, payload)) delete payload.consumed;
       return payload as AdapterPayload | undefined;
     }
 
@@ -94,7 +96,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
       reads.forget();
       if (await store.oidc.consume(this.name, id)) return;
       if (!(this.name in SINGLE_USE_MODELS)) return;
-      if (inReuseInterval(this.name, await store.oidc.find(this.name, id))) return;
+      if (await isRetry(this.name, id, await store.oidc.find(this.name, id))) return;
       await refuseReuse(this.name, id);
     }
 

@@ -6,6 +6,7 @@
 export const ERROR_KINDS = [
   'unknown_client', 'bad_redirect_uri', 'expired', 'form_expired', 'access_denied', 'not_found', 'throttled',
   'unavailable', 'server_error', 'bad_request', 'malformed_state', 'logout_without_client',
+  'missing_redirect_uri', 'bad_logout_redirect_uri', 'unknown_hint_client', 'bad_logout_request',
 ] as const;
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -24,7 +25,19 @@ const BY_CODE: Record<string, ErrorKind> = {
   server_error: 'server_error',
 };
 
-export function errorKindOf(status: number, code: string, description = ''): ErrorKind {
+/**
+ * `signOut`: the request was a sign-out (RP-initiated logout), whose pages must not speak of
+ * signing in. oidc-provider's descriptions tell apart what its codes do not.
+ */
+export function errorKindOf(status: number, code: string, description = '', signOut = false): ErrorKind {
+  if (/post_logout_redirect_uri/.test(description)) return 'bad_logout_redirect_uri';
+  if (code === 'invalid_client' && /id_token_hint/.test(description)) return 'unknown_hint_client';
+  if (/^missing required parameters? .*redirect_uri/.test(description)) return 'missing_redirect_uri';
+  const kind = kindOf(status, code, description);
+  return signOut && kind === 'bad_request' ? 'bad_logout_request' : kind;
+}
+
+function kindOf(status: number, code: string, description: string): ErrorKind {
   const known = BY_CODE[code];
   if (known) return known;
   // oidc-provider reports a lost or expired interaction as invalid_request "interaction session not found".

@@ -48,6 +48,8 @@ function describeGuarantees(backend: Backend): void {
         config: {
           resources: { [API]: { scopes: ['read'] } },
           login: { lockAfterFailures: LOCK_AFTER, backoffAfterFailures: 1000, ipMaxFailures: 10_000 },
+          // No retry window: every second presentation of a refresh token is a reuse.
+          ttl: { refreshTokenReuseInterval: 0 },
           mail,
         },
       }));
@@ -196,6 +198,8 @@ function describeGuarantees(backend: Backend): void {
       const retries = await Promise.all(Array.from({ length: 10 }, () => (
         tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: String(first.refresh_token) }))));
       expect(statuses(retries)).toEqual({ 200: 10 });
+      // Every retry gets the successor the rotation issued: one chain, never a second one.
+      expect(new Set([rotated, ...retries].map((answer) => answer.body.refresh_token)).size).toBe(1);
       const latest = retries[9]!.body;
       expect((await introspect(kl, client, String(rotated.body.access_token))).active).toBe(true);
 

@@ -66,7 +66,7 @@ test.each([
   [['users', 'add', 'carol@example.test'], 'long enough password', /already exists/],
   [['users', 'add'], '', /missing <email>/],
   [['clients', 'add', '--redirect-uri', 'http://127.0.0.1:9/cb'], '', /--name is required/],
-  [['clients', 'add', '--name', 'X', '--redirect-uri', 'not a url'], '', /invalid client: redirect_uris/],
+  [['clients', 'add', '--name', 'X', '--redirect-uri', 'not a url'], '', /invalid client: redirect URIs: "not a url" is not an absolute URL/],
   [['clients', 'add', '--name', 'X', '--frobnicate'], '', /Unknown option '--frobnicate'/],
   [['clients', 'remove', 'nope'], '', /no client with id nope/],
   [['users', 'set-password', 'nobody@example.test'], 'long enough password', /no user with email/],

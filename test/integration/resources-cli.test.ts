@@ -96,7 +96,7 @@ test('clients update changes a client on the running server: name, consent URIs 
 test.each([
   [['resources', 'add', 'not a url'], /is not a resource indicator/],
   [['resources', 'add', 'https://x.example.test', '--scopes', 'openid'], /"openid" cannot be an API scope \(it is an OpenID scope\)/],
-  [['resources', 'add', 'https://x.example.test', '--signing-alg', 'HS256'], /--signing-alg: must be one of RS256, ES256, Ed25519, EdDSA/],
+  [['resources', 'add', 'https://x.example.test', '--signing-alg', 'HS256'], /--signing-alg: must be one of RS256, ES256, EdDSA, Ed25519/],
   [['resources', 'add', 'https://config-api.example.test'], /declared in the configuration/],
   [['resources', 'remove', 'https://never.example.test'], /no resource https:\/\/never\.example\.test/],
   [['clients', 'add', '--name', 'M', '--grant-types', 'client_credentials', '--resource', 'https://unknown.example.test'], /invalid client: resources: https:\/\/unknown\.example\.test is not known/],

@@ -74,7 +74,7 @@ describe.each(backends)('token lifecycle on $name', (backend) => {
     expect(tokens.body.error).toBe('invalid_client');
   });
 
-  test('refresh tokens rotate, and reusing a rotated one revokes the whole grant', async () => {
+  test('refresh tokens rotate, a retry gets the same successor, and reusing a superseded one revokes the whole grant', async () => {
     const signedIn = await signIn(kl, client, user, { scope: 'openid offline_access', params: { prompt: 'consent' } });
     const initial = await exchangeCode(kl, client, signedIn);
     const first = String(initial.body.refresh_token);
@@ -85,14 +85,22 @@ describe.each(backends)('token lifecycle on $name', (backend) => {
     const second = String(rotated.body.refresh_token);
     expect(second).not.toBe(first);
 
+    // A client that lost that answer retries inside the retry window (ttl.refreshTokenReuseInterval).
+    const retry = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: first });
+    expect(retry.status).toBe(200);
+    expect(retry.body.refresh_token).toBe(second);
+
+    const next = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: second });
+    expect(next.status).toBe(200);
+
     const reuse = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: first });
     expect(reuse.status).toBe(400);
     expect(reuse.body.error).toBe('invalid_grant');
 
-    const afterReuse = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: second });
+    const afterReuse = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: String(next.body.refresh_token) });
     expect(afterReuse.status).toBe(400);
     expect(afterReuse.body.error).toBe('invalid_grant');
-    expect((await introspect(kl, client, String(rotated.body.access_token))).active).toBe(false);
+    expect((await introspect(kl, client, String(next.body.access_token))).active).toBe(false);
   });
 
   test('a user-flow token for an API is a JWT with that audience', async () => {

@@ -8,6 +8,7 @@ import { startKeylineWorkers, type RunningWorkers } from '../support/keyline-wor
 import { createTestUser, exchangeCode, registerTestClient, signIn } from '../support/oidc-flow.ts';
 import { runMain } from '../support/run-main.ts';
 import { temporaryDirectory } from '../support/start-keyline.ts';
+import { steadyLoad, tally, until } from '../support/steady-load.ts';
 
 const REDEMPTIONS = 20;
 
@@ -80,4 +81,30 @@ test('a workers value that is not a positive whole number or "auto" is one clear
   } finally {
     directory.remove();
   }
+});
+
+
+describe('a worker killed with SIGKILL under load', () => {
+  let kl: RunningWorkers;
+  beforeAll(async () => {
+    kl = await startKeylineWorkers({ workers: 2 });
+  });
+  afterAll(async () => {
+    await kl.stop();
+  });
+
+  test('no request hangs: each is answered or fails with a connection error a client can retry, and the worker is replaced', async () => {
+    const load = steadyLoad(kl.url, { keepAlive: 4, fresh: 4 });
+    await until(() => load.outcomes.length >= 300);
+    const [victim] = kl.pids as [number];
+    process.kill(victim, 'SIGKILL');
+    await kl.waitForRecord((record) => record.msg === 'worker listening' && record.worker === 3);
+    const afterReplacement = load.outcomes.length;
+    await until(() => load.outcomes.length >= afterReplacement + 300 && kl.records.some((record) => record.msg === 'request' && record.worker === 3));
+    const outcomes = await load.stop();
+    const counts = tally(outcomes);
+    expect(counts.HANG).toBeUndefined();
+    expect(Object.keys(counts).filter((outcome) => !['200', 'ECONNRESET', 'EPIPE'].includes(outcome))).toEqual([]);
+    expect(outcomes.slice(afterReplacement + 50).every((outcome) => outcome.status === 200)).toBe(true);
+  });
 });

@@ -93,8 +93,9 @@ async function startRoundRobinProxy(nodes: Node[], answered: number[]): Promise<
 
 /**
  * Several Keyline processes on one store behind a round-robin proxy: what "nodes are stateless"
- * means, tested. The nodes trust the proxy (`proxy: true`), so a test can still speak for a client
- * IP with X-Forwarded-For. The returned object works like a single Keyline for the test helpers:
+ * means, tested. The nodes trust two hops (`proxy: true`, `trustedProxyHops: 2`): the test stands
+ * for an outer proxy, whose X-Forwarded-For names the client IP it speaks for, and the round-robin
+ * proxy appends its own peer as a load balancer does. The returned object works like a single Keyline for the test helpers:
  * its `keyline` is an in-process app on the same store (for registering clients and users, as the
  * CLI would) that serves no traffic.
  */
@@ -107,7 +108,7 @@ export async function startKeylineCluster(options: ClusterOptions): Promise<Runn
   const proxy = await startRoundRobinProxy(nodes, answered);
   const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const config = parseConfig({
-    issuer: url, port: 0, host: '127.0.0.1', store: options.store, proxy: true, logLevel: options.logLevel ?? 'info',
+    issuer: url, port: 0, host: '127.0.0.1', store: options.store, proxy: true, trustedProxyHops: 2, logLevel: options.logLevel ?? 'info',
     secrets: { keys: [TEST_SECRETS_KEY] }, ...options.config,
   });
   const configPath = join(directory.path, 'keyline.yaml');

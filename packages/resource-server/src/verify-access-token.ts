@@ -3,7 +3,7 @@ import type { AuthorizationServer } from './authorization-server.ts';
 import type { AccessTokenClaims } from './types.ts';
 
 /** Asymmetric algorithms only: `none` and HMAC (where the key would be public) never verify. */
-export const ACCEPTED_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'];
+export const ACCEPTED_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'];
 
 /**
  * RFC 9068 §4: the token is a JWT of type `at+jwt`, signed by the issuer with a key from its JWKS,

@@ -1,5 +1,6 @@
 import type { LoginThrottleConfig } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
+import { throttleKeyOf } from '../../http/client-address.ts';
 import { secondsUntil, type Refusal } from './throttle-verdict.ts';
 
 /** An attempt the throttle let through. It stays counted as a failure unless it succeeds. */
@@ -39,7 +40,7 @@ const keys = {
  *   wait a doubling delay capped at `maxBackoff`, one attempt per delay: the account slows, never locks;
  * - one IP across accounts (credential stuffing): after `ipMaxFailures` the IP is refused until
  *   its window ends; a success gives its attempt back, so a busy NAT is not blocked by its users.
- * The subject is whatever the user typed (a normalised email), existing or not, so a refusal
+ * An IPv6 client counts as its /64 (`throttleKeyOf`). The subject is whatever the user typed (a normalised email), existing or not, so a refusal
  * reveals nothing about which accounts exist.
  */
 export class CredentialThrottle {
@@ -51,8 +52,9 @@ export class CredentialThrottle {
     this.#config = config;
   }
 
-  async begin(subject: string, ip: string): Promise<Attempt | Refusal> {
+  async begin(subject: string, clientIp: string): Promise<Attempt | Refusal> {
     const config = this.#config;
+    const ip = throttleKeyOf(clientIp);
     const [lock, ipFailures, slotTaken] = await Promise.all([
       this.#counters.get(keys.lock(subject, ip)),
       this.#counters.get(keys.ip(ip)),

@@ -1,4 +1,5 @@
 import type { Counters } from '../../store/store.ts';
+import { throttleKeyOf } from '../../http/client-address.ts';
 import type { Attempt } from './credential-throttle.ts';
 import { secondsUntil, type Refusal } from './throttle-verdict.ts';
 
@@ -28,9 +29,10 @@ export class IpRateLimit {
     this.#rule = rule;
   }
 
-  /** Counts one attempt from `ip` (or of whatever value the rule's subject names). */
-  async begin(ip: string): Promise<Attempt | Refusal> {
-    const key = `${this.#rule.name}:${this.#rule.subject ?? 'ip'}:${ip}`;
+  /** Counts one attempt from `ip` (an IPv6 client as its /64), or of whatever value the rule's subject names. */
+  async begin(value: string): Promise<Attempt | Refusal> {
+    const subject = this.#rule.subject ?? 'ip';
+    const key = `${this.#rule.name}:${subject}:${subject === 'ip' ? throttleKeyOf(value) : value}`;
     const current = await this.#counters.get(key);
     if (current && current.count >= this.#rule.maxFailures) return refusal(current.resetAt);
     const counted = await this.#counters.increment(key, this.#rule.windowSeconds);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLIENT_GRANT_TYPES, clientSettingsOf, type ClientSettings } from '../../oidc/client-registration.ts';
+import { CLIENT_PROFILES } from '../../oidc/keyline-client-metadata.ts';
 import type { ClientRecord } from '../../store/store.ts';
 import { pageSchema } from '../paging.ts';
 
@@ -31,6 +32,9 @@ const settingsShape = {
   backchannelLogoutUri: clearable(uri).meta({ description: 'Where logout tokens are POSTed when a user\'s session ends (OIDC Back-Channel Logout); null clears it.' }),
   backchannelLogoutSessionRequired: z.boolean().meta({ description: 'Logout tokens carry `sid`.' }),
   requireMfa: z.boolean().meta({ description: 'Every sign-in to this client proves a second factor or uses a passkey.' }),
+  profile: clearable(z.enum(CLIENT_PROFILES)).meta({
+    description: 'fapi2: the FAPI 2.0 Security Profile (private_key_jwt; turns on requirePar and dpopBound); null clears it.',
+  }),
   logoUri: clearable(uri),
   clientUri: clearable(uri),
   policyUri: clearable(uri),
@@ -70,6 +74,7 @@ export const clientSchema = z.object({
   requireMfa: z.boolean().optional(),
   backchannelLogoutUri: optionalText,
   backchannelLogoutSessionRequired: z.boolean().optional(),
+  profile: z.enum(CLIENT_PROFILES).optional(),
   logoUri: optionalText,
   clientUri: optionalText,
   policyUri: optionalText,

@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Counters } from '../../store/store.ts';
 import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../../outbound/client-url-rule.ts';
 import { EXTRA_CLIENT_METADATA } from '../keyline-client-metadata.ts';
+import { redirectUriProblem } from '../redirect-uri-rule.ts';
 
 export const KEYLINE_POLICY = 'keyline';
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
@@ -54,9 +55,8 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     if (!AUTH_METHODS.has(method)) throw new errors.InvalidClientMetadata(`token_endpoint_auth_method ${method} is not offered`);
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = (properties[field] as unknown[] | undefined) ?? [];
-      if (!uris.every(acceptableRedirect)) {
-        throw new errors.InvalidRedirectUri(`${field} must be https URLs (plain http only for loopback addresses)`);
-      }
+      const problem = uris.map(redirectUriProblem).find(Boolean);
+      if (problem) throw new errors.InvalidRedirectUri(`${field}: ${problem}`);
     }
     const logoutUri = properties.backchannel_logout_uri;
     if (logoutUri !== undefined && (!acceptableRedirect(logoutUri) || new URL(logoutUri as string).hash)) {

@@ -6,6 +6,8 @@ import { databaseNameOf, describeMongoUrl, queryOptionOf, scrubMongoUrl } from '
 export interface MongoConnectionOptions {
   /** How long an operation waits for a usable server before failing; by default 3 s unless the URL sets it. */
   serverSelectionTimeoutMS?: number;
+  /** How long a connection may wait for the server's answer before it is given up (unless the URL sets it); none by default. */
+  socketTimeoutMS?: number;
 }
 
 export interface MongoConnection {
@@ -16,6 +18,14 @@ export interface MongoConnection {
 /** Fail fast when the database is unreachable: callers answer 503 rather than hang. */
 const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 3000;
 const DEFAULT_DATABASE = 'keyline';
+/**
+ * After an outage the driver finds the server again only through its monitor. With the driver's
+ * defaults (a streaming monitor, 30 s to connect, 10 s between checks) a monitor caught by the
+ * outage mid-handshake kept Keyline away from a server that was back for minutes, while requests
+ * answered 503. Polling every 2 s with a connect timeout as short as server selection's brings
+ * Keyline back within seconds; each check is one `hello` per node. The URL may set them otherwise.
+ */
+const RECONNECT_OPTIONS = { serverMonitoringMode: 'poll', heartbeatFrequencyMS: 2000, connectTimeoutMS: 3000 } as const;
 
 /**
  * A client for the connection string as given (replica sets, SRV, TLS and auth options all pass
@@ -25,7 +35,10 @@ export function createMongoClient(url: string, options: MongoConnectionOptions =
   const urlSetsTimeout = queryOptionOf(url, 'serverSelectionTimeoutMS') !== undefined;
   const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS
     ?? (urlSetsTimeout ? undefined : DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
+  const wanted = { ...RECONNECT_OPTIONS, ...(options.socketTimeoutMS === undefined ? {} : { socketTimeoutMS: options.socketTimeoutMS }) };
+  const reconnect = Object.fromEntries(Object.entries(wanted).filter(([name]) => queryOptionOf(url, name) === undefined));
   return new MongoClient(url, {
+    ...reconnect,
     appName: 'keyline',
     // Like JSON (and the SQLite backend): a property set to undefined is not stored, rather than stored as null.
     ignoreUndefined: true,

@@ -70,6 +70,12 @@ export async function checkMongoIndexes(target: Db | string): Promise<string[]> 
     .map(indexLabel);
 }
 
+/** Whether `keyline migrate` has prepared this database: it holds any of the collections the indexes are on. */
+export async function hasKeylineCollections(url: string): Promise<boolean> {
+  const names = [...new Set(INDEX_SPECS.map((spec) => spec.collection))];
+  return withMongoDatabase(url, async (db) => (await db.listCollections({ name: { $in: names } }, { nameOnly: true }).toArray()).length > 0);
+}
+
 /** For server startup: refuses to run on a database `keyline migrate` has not prepared. */
 export async function assertMongoIndexes(target: Db | string): Promise<void> {
   const missing = await checkMongoIndexes(target);

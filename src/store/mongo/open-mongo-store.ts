@@ -17,6 +17,8 @@ import { MongoStreams } from './mongo-streams.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
+const SERVING_SOCKET_TIMEOUT_MS = 20_000;
+
 /**
  * Connects to MongoDB (or FerretDB) at `url`. It does not create indexes (`keyline migrate` does;
  * assertMongoIndexes in mongo-indexes.ts tells whether it has run). The driver reconnects by
@@ -26,7 +28,10 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
   const where = describeMongoUrl(url);
   const scrub = (message: string) => scrubMongoUrl(message, url);
 
-  const { client, db } = await connectMongo(url, options);
+  // A request must never wait forever on a connection the outage left half-open: after this long
+  // without an answer the operation fails, and the request answers 503. Index builds (migrate) do
+  // not come through here.
+  const { client, db } = await connectMongo(url, { socketTimeoutMS: SERVING_SOCKET_TIMEOUT_MS, ...options });
   const collections = keylineCollections(db);
   let open = true;
   const boundary = {
