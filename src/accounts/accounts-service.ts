@@ -141,7 +141,7 @@ export class AccountsService {
     const ending = { reason: 'password-changed', initiator, txn } as const;
     await (keptSessionUid ? this.#endings.endOthers(account.id, keptSessionUid, ending) : this.#endings.endAll(account.id, ending));
     await this.#signals.credentialChanged(account.id, { credentialType: 'password', changeType: 'update', initiator, txn });
-    await this.#throttle.unlock(account.email);
+    await this.#throttle.unlock(account.email, account.id);
     return updated;
   }
 
@@ -151,7 +151,7 @@ export class AccountsService {
     const updated = await this.#store.accounts.update(account.id, { disabled });
     const txn = randomUUID();
     if (disabled) await this.#endings.endAll(account.id, { reason: 'account-disabled', initiator: 'admin', txn });
-    else await this.#throttle.unlock(account.email);
+    else await this.#throttle.unlock(account.email, account.id);
     if (account.disabled !== disabled) {
       await (disabled ? this.#signals.accountDisabled(account.id, { txn }) : this.#signals.accountEnabled(account.id, { txn }));
     }
@@ -189,7 +189,7 @@ export class AccountsService {
    */
   async unlock(email: string): Promise<string> {
     const subject = normalizeEmail(email);
-    await this.#throttle.unlock(subject);
+    await this.#throttle.unlock(subject, (await this.findByEmail(subject))?.id);
     return subject;
   }
 
@@ -240,7 +240,7 @@ export class AccountsService {
     const factors = await this.#store.factors.removeAllForAccount(account.id);
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     await this.#store.consents.removeForAccount(account.id);
-    await this.#throttle.unlock(account.email);
+    await this.#throttle.unlock(account.email, account.id);
     return { sessionRecords, factors };
   }
 

@@ -7,7 +7,7 @@ import {
   authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import {
-  afterPassword, finishAtClient, idTokenClaimsAt, postStep, recoveryCodesOnPage, secretOnPage, TestAuthenticator, uidOf,
+  afterPassword, finishAtClient, idTokenClaimsAt, postStep, recoveryCodesOnPage, secretOnPage, stepUpWithCode, TestAuthenticator, uidOf,
 } from '../support/second-factor-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
@@ -129,15 +129,9 @@ describe.each(backends)('second factors on $name', (backend) => {
     await pages.post('/account/security/totp');
     const app = new TestAuthenticator(secretOnPage(pages.page.text));
     await pages.post('/account/security/totp/confirm', { enrolment: hiddenField(pages.page.text, 'enrolment')!, code: await app.nextCode(), name: 'Phone' });
-    const { verifier, challenge } = pkcePair();
-    const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
-      code_challenge: challenge, code_challenge_method: 'S256', acr_values: MFA,
-    })));
-    expect(page.text).toContain('<h1>Two-step verification</h1>');
-    expect(page.text).not.toContain('name="password"');
-    const flow = { kl, browser, page, uid: uidOf(page.text), verifier };
-    await postStep(flow, 'totp', { code: await app.nextCode() });
-    const claims = await idTokenClaimsAt(flow, client);
+    const { askedOn, claims } = await stepUpWithCode(kl, browser, client, app, MFA);
+    expect(askedOn.text).toContain('<h1>Two-step verification</h1>');
+    expect(askedOn.text).not.toContain('name="password"');
     expect(claims.acr).toBe(MFA);
     expect(claims.sub).toBe(user.id);
   });

@@ -112,3 +112,19 @@ export async function idTokenClaimsAt(flow: SecondFactorFlow & { verifier: strin
   if (tokens.status !== 200) throw new Error(`the code was not redeemed: ${tokens.status} ${JSON.stringify(tokens.body)}`);
   return decodeJwt(String(tokens.body.id_token));
 }
+
+/**
+ * Asks for a stronger sign-in (`acr_values`) over the browser's session and answers the code step
+ * with the app: the page it asked on, and the id_token's claims at the end.
+ */
+export async function stepUpWithCode(
+  kl: RunningKeyline, browser: BrowserLikeClient, client: TestClient, app: TestAuthenticator, acr: string,
+): Promise<{ askedOn: Response; claims: JWTPayload }> {
+  const { verifier, challenge } = pkcePair();
+  const askedOn = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
+    code_challenge: challenge, code_challenge_method: 'S256', acr_values: acr,
+  })));
+  const flow = { kl, browser, page: askedOn, uid: uidOf(askedOn.text), verifier };
+  await postStep(flow, 'totp', { code: await app.nextCode() });
+  return { askedOn, claims: await idTokenClaimsAt(flow, client) };
+}

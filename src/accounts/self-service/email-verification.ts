@@ -3,11 +3,18 @@ import type { Mailer } from '../../mail/mail-job.ts';
 import type { AccountRecord, Store } from '../../store/store.ts';
 import type { AccountsService } from '../accounts-service.ts';
 import { passwordProblem } from '../password-policy.ts';
+import { IpRateLimit, type IpRateLimitRule } from '../throttle/ip-rate-limit.ts';
 import { linkStillFits, type ActionLinks } from './action-links.ts';
 import { ownerTakesOver } from './owner-takes-over.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
+
+/**
+ * Mail one address may be sent per hour by sign-ups and "send the link again" together (as reset
+ * requests): enough for a lost mail, too few for anyone to fill a stranger's inbox from many IPs.
+ */
+export const ADDRESS_MAIL_RULE: IpRateLimitRule = { name: 'address-mail', subject: 'address', maxFailures: 5, windowSeconds: 3600 };
 
 export interface EmailVerificationDeps {
   issuer: string;
@@ -43,9 +50,18 @@ export type VerificationOutcome =
  */
 export class EmailVerification {
   readonly #deps: EmailVerificationDeps;
+  readonly #mailsPerAddress: IpRateLimit;
 
   constructor(deps: EmailVerificationDeps) {
     this.#deps = deps;
+    this.#mailsPerAddress = new IpRateLimit(deps.store.counters, ADDRESS_MAIL_RULE);
+  }
+
+  /** "Send the link again": a new link, unless the address was mailed too often this hour. */
+  async sendAgain(account: AccountRecord, origin: RequestOrigin): Promise<boolean> {
+    if (!(await this.#mailsPerAddress.begin(account.email)).allowed) return false;
+    await this.send(account, origin);
+    return true;
   }
 
   /** Mails a new link to the account's address (a link sent earlier keeps working until it expires). */

@@ -5,7 +5,7 @@ import type { RecoveryCodeService } from '../factors/recovery-code-service.ts';
 import type { TotpFactors } from '../factors/totp-factors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { passwordProblem } from '../password-policy.ts';
-import type { CredentialThrottle } from '../throttle/credential-throttle.ts';
+import { secondFactorSubject, type CredentialThrottle } from '../throttle/credential-throttle.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
 import { linkStillFits, type ActionLinks } from './action-links.ts';
 import { evenOut } from './even-out.ts';
@@ -150,7 +150,7 @@ export class PasswordReset {
       const recoveryCode = (answer.form.recoveryCode ?? '').trim();
       if (!code && !recoveryCode) return { outcome: 'second_factor_required', link };
       // A code is as guessable here as on the sign-in page: the same throttle, on the same counters.
-      const attempt = await this.#deps.credentialThrottle.begin(account.email, origin.ip);
+      const attempt = await this.#deps.credentialThrottle.begin(secondFactorSubject(account.id), origin.ip);
       if (!attempt.allowed) return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds, link };
       if (code && link.secondFactor.totp && await this.#deps.totp.verify(account.id, code)) secondFactor = 'totp';
       else if (recoveryCode && await this.#deps.recoveryCodes.use(account.id, recoveryCode) !== undefined) secondFactor = 'recovery_code';

@@ -7,13 +7,15 @@ import { AccountError } from '../account-errors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { hashPassword } from '../password-hashing.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
-import type { EmailVerification } from './email-verification.ts';
+import { ADDRESS_MAIL_RULE, type EmailVerification } from './email-verification.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
 import type { RequestOrigin } from './request-origin.ts';
 import { linkTo, SELF_SERVICE_PATHS } from './self-service-links.ts';
 
 /** Accounts one IP may try to create per hour. */
 export const SIGN_UPS_PER_IP = 20;
+/** Mails sign-ups may cause one address per hour, counted with "send the link again" (ADDRESS_MAIL_RULE). */
+export const SIGN_UP_MAILS_PER_ADDRESS = ADDRESS_MAIL_RULE.maxFailures;
 const MAX_NAME_LENGTH = 256;
 
 export interface SignUpForm {
@@ -49,10 +51,12 @@ export interface SignUpDeps {
 export class SignUp {
   readonly #deps: SignUpDeps;
   readonly #perIp: IpRateLimit;
+  readonly #mailsPerAddress: IpRateLimit;
 
   constructor(deps: SignUpDeps) {
     this.#deps = deps;
     this.#perIp = new IpRateLimit(deps.counters, { name: 'sign-up', maxFailures: SIGN_UPS_PER_IP, windowSeconds: 3600 });
+    this.#mailsPerAddress = new IpRateLimit(deps.counters, ADDRESS_MAIL_RULE);
   }
 
   /** Sign-up is open to these domains only (empty: to any). */
@@ -82,22 +86,26 @@ export class SignUp {
     const fromIp = await this.#perIp.begin(origin.ip);
     if (!fromIp.allowed) return { outcome: 'throttled', retryAfterSeconds: fromIp.retryAfterSeconds };
     const email = normalizeEmail(form.email);
+    // Every sign-up for an address counts, from wherever: beyond the limit the answer is the same
+    // and no mail goes to an existing account's address (a new account still gets its one link).
+    const mayMail = (await this.#mailsPerAddress.begin(email)).allowed;
+    const limited = mayMail ? {} : { reason: 'address_rate_limited' };
     const existing = await this.#deps.accounts.findByEmail(email);
     if (existing && await this.#deps.pending.awaitsVerification(existing)) {
       // Held only by an unverified sign-up: the address's owner gets a link that lets them take it
       // over (email-verification.ts). This sign-up changes nothing until then, since it proves no
       // more than the first one did.
       await hashPassword(form.password);
-      await this.#deps.verification.send(existing, origin);
+      if (mayMail) await this.#deps.verification.send(existing, origin);
       await this.#deps.securityEvents.record({
         type: 'account.sign_up_existing', actor: 'anonymous', accountId: existing.id, email, ip: origin.ip, requestId: origin.requestId,
-        data: { unverified: true },
+        data: { unverified: true, ...limited },
       }, origin.log);
       return { outcome: 'accepted' };
     }
     if (existing) {
       await hashPassword(form.password);
-      await this.#alreadyRegistered(email, existing.id, existing.name, origin);
+      await this.#alreadyRegistered(email, existing.id, existing.name, origin, mayMail);
       return { outcome: 'accepted' };
     }
     let account;
@@ -106,7 +114,7 @@ export class SignUp {
     } catch (error) {
       if (!(error instanceof DuplicateError)) throw error;
       const raced = await this.#deps.accounts.findByEmail(email);
-      await this.#alreadyRegistered(email, raced?.id ?? null, raced?.name ?? null, origin);
+      await this.#alreadyRegistered(email, raced?.id ?? null, raced?.name ?? null, origin, mayMail);
       return { outcome: 'accepted' };
     }
     await this.#deps.pending.mark(account.id);
@@ -117,12 +125,15 @@ export class SignUp {
     return { outcome: 'accepted' };
   }
 
-  async #alreadyRegistered(email: string, accountId: string | null, name: string | null, origin: RequestOrigin): Promise<void> {
-    await this.#deps.mailer.send({
-      template: 'already-registered', to: email, locale: origin.locale, name, link: linkTo(this.#deps.issuer, SELF_SERVICE_PATHS.forgotPassword),
-    });
+  async #alreadyRegistered(email: string, accountId: string | null, name: string | null, origin: RequestOrigin, mayMail: boolean): Promise<void> {
+    if (mayMail) {
+      await this.#deps.mailer.send({
+        template: 'already-registered', to: email, locale: origin.locale, name, link: linkTo(this.#deps.issuer, SELF_SERVICE_PATHS.forgotPassword),
+      });
+    }
     await this.#deps.securityEvents.record({
       type: 'account.sign_up_existing', actor: 'anonymous', accountId, email, ip: origin.ip, requestId: origin.requestId,
+      ...(mayMail ? {} : { data: { reason: 'address_rate_limited' } }),
     }, origin.log);
   }
 }

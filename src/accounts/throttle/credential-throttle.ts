@@ -9,6 +9,15 @@ export interface Attempt {
   succeeded(): Promise<void>;
 }
 
+/**
+ * The subject an account's second-factor codes are counted under: apart from its password's, since a
+ * right password resets the password's counters and must give back no wrong code (else knowing the
+ * password buys unlimited guesses at the code, a few per sign-in).
+ */
+export function secondFactorSubject(accountId: string): string {
+  return `second-factor:${accountId}`;
+}
+
 const keys = {
   pair: (subject: string, ip: string) => `cred:pair:${subject}|${ip}`,
   lock: (subject: string, ip: string) => `cred:lock:${subject}|${ip}`,
@@ -102,14 +111,18 @@ export class CredentialThrottle {
     };
   }
 
-  /** Forgets every failure and lock of the subject, from every IP (`keyline users unlock`). */
-  async unlock(subject: string): Promise<void> {
-    await Promise.all([
-      this.#counters.reset(keys.account(subject)),
-      this.#counters.reset(keys.slot(subject)),
-      this.#counters.resetPrefix(keys.pair(subject, '')),
-      this.#counters.resetPrefix(keys.lock(subject, '')),
-    ]);
+  /**
+   * Forgets every failure and lock of the subject, from every IP (`keyline users unlock`), and of
+   * the account's second factor when there is an account.
+   */
+  async unlock(subject: string, accountId?: string): Promise<void> {
+    const subjects = accountId ? [subject, secondFactorSubject(accountId)] : [subject];
+    await Promise.all(subjects.flatMap((each) => [
+      this.#counters.reset(keys.account(each)),
+      this.#counters.reset(keys.slot(each)),
+      this.#counters.resetPrefix(keys.pair(each, '')),
+      this.#counters.resetPrefix(keys.lock(each, '')),
+    ]));
   }
 }
 

@@ -1,3 +1,4 @@
+import { secondFactorSubject } from '../../accounts/throttle/credential-throttle.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderSignInStep } from './render-sign-in-step.ts';
 import type { SignInProgress } from './sign-in-progress.ts';
@@ -8,18 +9,17 @@ export interface CountedAttempt {
 }
 
 /**
- * A one-time or recovery code is as guessable as a password: it goes through the same throttle,
- * on the same counters (the account's email and the client IP). Refused attempts answer 429 with
- * the wait, on the page they came from; undefined then.
+ * A one-time or recovery code is as guessable as a password: it goes through the same throttle, on
+ * the account's second-factor counters (never the password's, see secondFactorSubject) and the
+ * client IP's. Refused attempts answer 429 with the wait, on the page they came from; undefined then.
  */
 export async function throttleSecondFactor(
   deps: InteractionDeps, ctx: InteractionContext, progress: SignInProgress, method: 'totp' | 'recovery_code' | 'passkey',
 ): Promise<CountedAttempt | undefined> {
   const interaction = ctx.state.interaction!;
   const account = await deps.accounts.findById(progress.accountId);
-  const subject = account?.email ?? `account:${progress.accountId}`;
-  const event = { accountId: progress.accountId, email: subject, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId };
-  const attempt = await deps.credentialThrottle.begin(subject, ctx.ip);
+  const event = { accountId: progress.accountId, email: account?.email ?? `account:${progress.accountId}`, clientId: String(interaction.params.client_id), ip: ctx.ip, requestId: ctx.state.requestId };
+  const attempt = await deps.credentialThrottle.begin(secondFactorSubject(progress.accountId), ctx.ip);
   if (!attempt.allowed) {
     ctx.set('Retry-After', String(attempt.retryAfterSeconds));
     await deps.securityEvents.record({
