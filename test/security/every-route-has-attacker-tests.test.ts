@@ -1,0 +1,141 @@
+/**
+ * The standing rule of test/security: every route Keyline declares has attacker's tests, written
+ * with it. The routes are read from the router files and the admin API's operations as they are,
+ * so a new route without an entry below fails here, and an entry whose route is gone fails too.
+ * Each entry names the abuse cases and the test files that try them; the files must exist.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { declaredRoutes } from '../support/declared-routes.ts';
+
+const TESTS = join(import.meta.dirname, '..');
+
+interface AttackedSurface {
+  /** An exact route ("POST /account/profile"), or every route under a prefix ("* /admin/v1/"). */
+  routes: string;
+  abuse: string;
+  tests: string[];
+}
+
+const INTERACTION_STEPS = [
+  'totp', 'recovery-code', 'enrol/totp', 'notice', 'passkey', 'passkey/options',
+].map((step) => `POST /interaction/:uid/${step}`);
+
+const SURFACES: AttackedSurface[] = [
+  {
+    routes: 'GET /interaction/:uid',
+    abuse: 'another browser\'s interaction, an expired or unknown uid, a step page reached out of order',
+    tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
+  },
+  {
+    routes: 'POST /interaction/:uid/login',
+    abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment',
+    tests: ['security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts'],
+  },
+  ...INTERACTION_STEPS.map((routes) => ({
+    routes,
+    abuse: 'out of order, replayed, with another interaction\'s id or challenge, 20 at once, a factor enrolled in the same sign-in counted',
+    tests: [
+      'security/passkey-enrolment-needs-enrolment-step.test.ts', 'security/enrolled-factor-always-asked.test.ts',
+      'security/password-success-refunds-no-code-guesses.test.ts', 'security/step-up-from-a-session-alone-adds-no-factor.test.ts',
+    ],
+  })),
+  {
+    routes: 'POST /interaction/:uid/confirm',
+    abuse: 'consent before sign-in, another interaction\'s form token, hostile form input',
+    tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
+  },
+  {
+    routes: 'POST /interaction/:uid/abort',
+    abuse: 'another interaction\'s id and form token, hostile form input',
+    tests: ['integration/fuzz.test.ts', 'integration/device-flow.test.ts'],
+  },
+  {
+    routes: '* /account',
+    abuse: 'signed out, without the page\'s CSRF token, with another person\'s session, factor or client id; stale sign-in; 20 at once',
+    tests: [
+      'security/account-routes-abuse.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
+      'security/reset-link-void-after-password-change.test.ts', 'integration/account-security.test.ts', 'integration/account-pages.test.ts',
+    ],
+  },
+  {
+    routes: '* /password/',
+    abuse: 'a link used twice or concurrently, a link older than the password, mail floods, an unverified sign-up holding the address',
+    tests: ['security/reset-link-void-after-password-change.test.ts', 'security/sign-up-pre-hijacking.test.ts', 'integration/self-service.test.ts'],
+  },
+  {
+    routes: '* /email/verify',
+    abuse: 'the stranger\'s sign-up confirmed by the owner\'s click, a link used twice, another address\'s link',
+    tests: ['security/sign-up-pre-hijacking.test.ts', 'integration/self-service.test.ts'],
+  },
+  {
+    routes: '* /sign-up',
+    abuse: 'pre-hijacking another person\'s address, mail floods to one address from many IPs, enumeration',
+    tests: ['security/sign-up-pre-hijacking.test.ts', 'security/sign-up-mails-per-address-are-limited.test.ts'],
+  },
+  {
+    routes: '* /admin/v1/',
+    abuse: 'no token, a forged or foreign token, a DPoP token as bearer, a demoted or re-keyed client, the read-only scope writing, hostile bodies',
+    tests: [
+      'integration/admin-api.test.ts', 'security/client-tokens-follow-current-registration.test.ts',
+      'security/machine-endpoints-answer-json.test.ts', 'security/redirect-uris-are-exact-and-https.test.ts',
+    ],
+  },
+  {
+    routes: '* /ssf/',
+    abuse: 'another receiver\'s stream, no or a stale receiver token, push endpoints inside the network, hostile bodies',
+    tests: [
+      'integration/shared-signals.test.ts', 'security/client-tokens-follow-current-registration.test.ts',
+      'security/ssrf-guard-checks-the-connected-address.test.ts', 'security/machine-endpoints-answer-json.test.ts',
+    ],
+  },
+  {
+    routes: 'GET /.well-known/ssf-configuration',
+    abuse: 'forged Host and X-Forwarded-Proto changing published URLs; HTML for a browser Accept',
+    tests: ['security/forged-forwarded-headers.test.ts', 'security/machine-endpoints-answer-json.test.ts'],
+  },
+  {
+    routes: 'GET /metrics',
+    abuse: 'anyone on the public port',
+    tests: ['security/metrics-not-on-the-public-port.test.ts'],
+  },
+  {
+    routes: 'GET /readyz',
+    abuse: 'saying ready while draining or while the store is down',
+    tests: ['integration/readiness-during-drain.test.ts', 'security/store-outage-keeps-sessions.test.ts'],
+  },
+  {
+    routes: 'GET /healthz',
+    abuse: 'none beyond being public: it reads nothing and says nothing but "ok"',
+    tests: ['integration/ops-routes.test.ts'],
+  },
+  {
+    routes: 'GET /session/end/stay',
+    abuse: 'an unknown or hostile client_id reflected into the page',
+    tests: ['security/account-routes-abuse.test.ts'],
+  },
+  {
+    routes: 'GET /',
+    abuse: 'none beyond being public: a static page',
+    tests: ['integration/ops-routes.test.ts'],
+  },
+];
+
+function covers(surface: AttackedSurface, route: string): boolean {
+  if (!surface.routes.startsWith('* ')) return surface.routes === route;
+  const prefix = surface.routes.slice(2);
+  const path = route.slice(route.indexOf(' ') + 1);
+  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
+test('every declared route is attacked by some test, and no entry names a route that is gone', () => {
+  const routes = declaredRoutes();
+  expect(routes.length).toBeGreaterThan(50);
+  expect(routes.filter((route) => !SURFACES.some((surface) => covers(surface, route)))).toEqual([]);
+  expect(SURFACES.filter((surface) => !routes.some((route) => covers(surface, route))).map((surface) => surface.routes)).toEqual([]);
+});
+
+test('every test an entry names exists', () => {
+  const named = [...new Set(SURFACES.flatMap((surface) => surface.tests))];
+  expect(named.filter((file) => !existsSync(join(TESTS, file)))).toEqual([]);
+});
