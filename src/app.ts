@@ -43,6 +43,7 @@ import { resolveCookieKeys, storedSecret } from './oidc/cookie-keys.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { endSessionNamesItsClient } from './oidc/conformance/end-session-names-its-client.ts';
 import { issuerSchemeOf, pinHostToIssuer } from './oidc/conformance/pin-host-to-issuer.ts';
+import { canonicalisePath } from './http/canonical-provider-path.ts';
 import { pinClientAddress } from './http/client-address.ts';
 import { postAsGet } from './oidc/conformance/post-as-get.ts';
 import { refusedRequestObjectMode } from './oidc/conformance/refused-request-object-mode.ts';
@@ -211,6 +212,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.silent = true;
   app.use(pinHostToIssuer(config.issuer));
   app.use(pinClientAddress);
+  app.use(canonicalisePath);
   const traceRequests = tracing.middleware();
   if (traceRequests) app.use(traceRequests);
   app.use(requestContext(logger, requestLocale(i18n), tracing.traceId));

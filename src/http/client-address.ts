@@ -3,8 +3,11 @@ import type { Context, Next } from 'koa';
 
 /**
  * An address as a proxy or the socket gives it, or undefined when it is not an IP address:
- * brackets and a port are dropped (`[2001:db8::1]:443`, `192.0.2.1:8080`), an IPv4-mapped IPv6
- * address is the IPv4 address it carries, and IPv6 is lower-cased.
+ * brackets and a port are dropped (`[2001:db8::1]:443`, `192.0.2.1:8080`), and so is an IPv6 zone
+ * (it names an interface, not a client). IPv6 is written in its one canonical form, so one client
+ * is one key whatever the proxy's spelling, and an IPv4-mapped IPv6 address in any spelling
+ * (`::ffff:192.0.2.1`, `::ffff:c000:201`, `0:0:0:0:0:ffff:192.0.2.1`) is the IPv4 address it
+ * carries: as IPv6, every IPv4 client would share the one /64 they all sit in.
  */
 export function normalisedIp(text: string | undefined): string | undefined {
   if (!text) return undefined;
@@ -12,12 +15,14 @@ export function normalisedIp(text: string | undefined): string | undefined {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(candidate);
   if (bracketed) candidate = bracketed[1]!;
   else if (/^[\d.]+:\d+$/.test(candidate)) candidate = candidate.slice(0, candidate.lastIndexOf(':'));
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(candidate);
-  if (mapped) candidate = mapped[1]!;
   const version = isIP(candidate);
   if (version === 4) return candidate;
-  if (version === 6) return candidate.toLowerCase();
-  return undefined;
+  if (version !== 6) return undefined;
+  const canonical = new URL(`http://[${candidate.replace(/%.*$/, '')}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([\da-f]{1,4}):([\da-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const [high, low] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }
 
 /**
