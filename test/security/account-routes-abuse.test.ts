@@ -10,6 +10,7 @@ import { hiddenField } from '../support/browser-like-client.ts';
 import { userWithAuthenticatorApp } from '../support/interaction-attacks.ts';
 import { recoveryCodesOnPage } from '../support/second-factor-flow.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
+import { createTestUser } from '../support/oidc-flow.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import { RecoveryCodeService } from '../../src/accounts/factors/recovery-code-service.ts';
@@ -114,11 +115,12 @@ describe.each(backends)('the account routes under attack on $name', (backend) =>
   });
 
   test('the sign-in round trip never leaves the site: a foreign "next" lands on the account pages, a forged state signs nobody in', async () => {
-    const { user, app } = await userWithAuthenticatorApp(kl);
+    // A password-only account: each round trip is a fresh sign-in, and an app's code works once per 30 s.
+    const user = await createTestUser(kl);
     for (const next of ['https://evil.example/', '//evil.example/x', '/account/../../evil', 'javascript:alert(1)']) {
       const pages = new AccountPages(kl);
       await pages.open(`/account/sign-in?next=${encodeURIComponent(next)}`);
-      const landed = await pages.signIn(user, app);
+      const landed = await pages.signIn(user);
       expect({ next, status: landed.status, location: landed.location }).toEqual({ next, status: 200, location: undefined });
       expect(landed.text).toContain('<h1>Sign-in methods</h1>');
     }
