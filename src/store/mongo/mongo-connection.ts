@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { StoreUnavailableError } from '../store-errors.ts';
 import { databaseNameOf, describeMongoUrl, queryOptionOf, scrubMongoUrl } from './mongo-url.ts';
+import { failWritesOnClosedSockets } from './mongo-writes-on-closed-sockets.ts';
 
 export interface MongoConnectionOptions {
   /** How long an operation waits for a usable server before failing; by default 3 s unless the URL sets it. */
@@ -32,6 +33,7 @@ const RECONNECT_OPTIONS = { serverMonitoringMode: 'poll', heartbeatFrequencyMS: 
  * through to the driver). It does not connect yet; the driver connects, and reconnects, by itself.
  */
 export function createMongoClient(url: string, options: MongoConnectionOptions = {}): MongoClient {
+  failWritesOnClosedSockets();
   const urlSetsTimeout = queryOptionOf(url, 'serverSelectionTimeoutMS') !== undefined;
   const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS
     ?? (urlSetsTimeout ? undefined : DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
