@@ -9,6 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFerretDb, uniqueDatabaseUrl, type FerretDbServer } from '../support/mongo-server.ts';
 import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
+import { createMongoClient } from '../../src/store/mongo/mongo-connection.ts';
+import type { Connection } from 'mongodb/lib/cmap/connection.js';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import {
   createTestUser, exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient,
@@ -74,6 +76,31 @@ async function readyWithin(limitMs: number): Promise<boolean> {
   }
   return false;
 }
+
+/** The driver's pooled connections to the one server (driver internals: the state under test lives there). */
+function pooledConnections(client: object): Array<Connection & { command(ns: { db: string }, command: object, options: object): Promise<unknown> }> {
+  const { topology } = client as { topology: { s: { servers: Map<string, { pool: { connections: Iterable<never> } }> } } };
+  return [...topology.s.servers.values()].flatMap((server) => [...server.pool.connections]);
+}
+
+// What kept Keyline away from a restarted store: a command written to a connection whose socket
+// the server had just closed (destroyed, its 'close' event not yet delivered) waited forever for
+// a 'drain' that never comes. On the monitor's connection that stopped heartbeats for good; on a
+// pooled one it held a request forever. It must fail like any network error instead.
+test('a command on a connection the server has just closed fails as a network error instead of hanging', async () => {
+  const mongo = createMongoClient(ferret.url, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await mongo.db('admin').command({ ping: 1 });
+    const [connection] = pooledConnections(mongo);
+    expect(connection).toBeDefined();
+    connection!.socket.destroy();
+    await expect(connection!.command({ db: 'admin' }, { ping: 1 }, {})).rejects.toMatchObject({ name: 'MongoNetworkError' });
+    // and the client goes on with a new connection
+    expect(await mongo.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+  } finally {
+    await mongo.close();
+  }
+});
 
 test(`the store stopped ${OUTAGES} times under refresh load: only 503s, no session ends, service is back within seconds`, async () => {
   const sessions = await Promise.all(Array.from({ length: SESSIONS }, startSession));

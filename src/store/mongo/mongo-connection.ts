@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { StoreUnavailableError } from '../store-errors.ts';
 import { databaseNameOf, describeMongoUrl, queryOptionOf, scrubMongoUrl } from './mongo-url.ts';
+import { failWritesOnClosedSockets } from './mongo-writes-on-closed-sockets.ts';
 
 export interface MongoConnectionOptions {
   /** How long an operation waits for a usable server before failing; by default 3 s unless the URL sets it. */
@@ -20,10 +21,10 @@ const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 3000;
 const DEFAULT_DATABASE = 'keyline';
 /**
  * After an outage the driver finds the server again only through its monitor. With the driver's
- * defaults (a streaming monitor, 30 s to connect, 10 s between checks) a monitor caught by the
- * outage mid-handshake kept Keyline away from a server that was back for minutes, while requests
- * answered 503. Polling every 2 s with a connect timeout as short as server selection's brings
- * Keyline back within seconds; each check is one `hello` per node. The URL may set them otherwise.
+ * defaults (a streaming monitor, 30 s to connect, 10 s between checks) that can take many seconds;
+ * polling every 2 s with a connect timeout as short as server selection's brings Keyline back
+ * within seconds, each check one `hello` per node. (A monitor that never came back at all was the
+ * driver's write hang, see mongo-writes-on-closed-sockets.ts.) The URL may set them otherwise.
  */
 const RECONNECT_OPTIONS = { serverMonitoringMode: 'poll', heartbeatFrequencyMS: 2000, connectTimeoutMS: 3000 } as const;
 
@@ -32,6 +33,7 @@ const RECONNECT_OPTIONS = { serverMonitoringMode: 'poll', heartbeatFrequencyMS: 
  * through to the driver). It does not connect yet; the driver connects, and reconnects, by itself.
  */
 export function createMongoClient(url: string, options: MongoConnectionOptions = {}): MongoClient {
+  failWritesOnClosedSockets();
   const urlSetsTimeout = queryOptionOf(url, 'serverSelectionTimeoutMS') !== undefined;
   const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS
     ?? (urlSetsTimeout ? undefined : DEFAULT_SERVER_SELECTION_TIMEOUT_MS);
