@@ -28,7 +28,7 @@ import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from '../outbound/outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
-import { checkFapi2Metadata, FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
+import { assertClientAssertionClaims, checkFapi2Metadata, FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { rememberMaxUses } from './dynamic-registration/initial-access-tokens.ts';
 import { KEYLINE_POLICY, registrationPolicy } from './dynamic-registration/registration-policy.ts';
@@ -111,6 +111,7 @@ function providerConfiguration({
       },
     },
     rotateRefreshToken: true,
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertionClaims,
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
     // sector_identifier_uri is refused at registration (public subjects only); limited all the same.

@@ -1,4 +1,5 @@
 import { errors, type Client, type KoaContextWithOIDC } from 'oidc-provider';
+import { defaults } from 'oidc-provider/lib/helpers/defaults.js';
 import { PROFILE } from './keyline-client-metadata.ts';
 
 /**
@@ -45,3 +46,23 @@ export function checkFapi2Metadata(ctx: KoaContextWithOIDC | undefined, value: u
     throw new errors.InvalidClientMetadata('a FAPI 2.0 client uses pushed authorization requests and DPoP-bound tokens');
   }
 }
+
+/** SP 5.3.2.1-2.13: a JWT dated more than this far ahead (`iat` or `nbf`) is refused; 10 s of skew must pass. */
+export const FAPI2_MAX_FUTURE_SKEW = 60;
+
+/**
+ * oidc-provider's `assertJwtClientAuthClaimsAndHeader`: the library's own check (the issuer as the
+ * single `aud` under FAPI 2.0), then the profile's limit on the assertion's date. The library
+ * refuses a future `nbf` but reads `iat` only when there is no `exp`.
+ */
+export const assertClientAssertionClaims: typeof defaults.assertJwtClientAuthClaimsAndHeader = async (ctx, claims, header, client) => {
+  await defaults.assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client);
+  if (!ctx.oidc.isFapi('2.0')) return;
+  const latest = Math.floor(Date.now() / 1000) + FAPI2_MAX_FUTURE_SKEW;
+  for (const claim of ['iat', 'nbf'] as const) {
+    const value = claims[claim];
+    if (typeof value === 'number' && value > latest) {
+      throw new errors.InvalidClientAuth(`${claim} of the client assertion is more than ${FAPI2_MAX_FUTURE_SKEW} s in the future`);
+    }
+  }
+};

@@ -48,3 +48,9 @@ declare module 'oidc-provider/lib/helpers/re_render_errors.js' {
   export class AlreadyUsedError extends ReRenderError {}
   export class NoCodeError extends ReRenderError {}
 }
+
+declare module 'oidc-provider/lib/helpers/defaults.js' {
+  import type { Configuration } from 'oidc-provider';
+  /** The library's default configuration, whose helpers Keyline extends rather than re-implements. */
+  export const defaults: Required<Pick<Configuration, 'assertJwtClientAuthClaimsAndHeader'>>;
+}
