@@ -6,22 +6,19 @@
  * endpoint. Such an assertion is now refused for clients held to the profile; 8 s of skew still passes.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { allBackends, type Backend } from '../support/backends.ts';
 import { clientKey, type ClientKey } from '../support/client-keys.ts';
+import { addFapi2Client, ASSERTION_TYPE } from '../support/fapi2-client.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { pkcePair, REDIRECT_URI } from '../support/oidc-flow.ts';
-import { runCli } from '../support/run-cli.ts';
 import { temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 
 const backends: Backend[] = await allBackends();
 afterAll(stopMongoTestServer);
 
 const key: ClientKey = await clientKey('fapi-future-key');
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describe.each(backends)('a FAPI 2.0 client assertion dated ahead on $name', (backend) => {
   let kl: RunningKeyline;
@@ -31,14 +28,7 @@ describe.each(backends)('a FAPI 2.0 client assertion dated ahead on $name', (bac
 
   beforeAll(async () => {
     ({ kl, cleanup } = await startOnBackend(backend));
-    const jwksFile = join(files.path, 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify({ keys: [key.publicJwk] }));
-    const result = await runCli(kl, [
-      'clients', 'add', '--name', 'Bank app', '--redirect-uri', REDIRECT_URI, '--auth-method', 'private_key_jwt', '--jwks', jwksFile,
-      '--scopes', 'openid offline_access', '--profile', 'fapi2',
-    ]);
-    if (result.code !== 0) throw new Error(`clients add failed: ${result.stderr}`);
-    clientId = String((JSON.parse(result.stdout) as Record<string, unknown>).client_id);
+    clientId = String((await addFapi2Client(kl, key, files.path)).client_id);
   });
   afterAll(async () => {
     await kl.stop();
