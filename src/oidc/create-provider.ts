@@ -15,7 +15,7 @@ import { signInPolicy } from './sign-in-policy.ts';
 import { CLIENT_SIGNING_ALGS } from './client-keys.ts';
 import { clientSecretMatches } from './client-secrets.ts';
 import { cookieSettings } from './cookie-settings.ts';
-import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, validateExtraClientMetadata } from './keyline-client-metadata.ts';
+import { EXTRA_CLIENT_METADATA, PKCE_OPTIONAL, PROFILE, validateExtraClientMetadata } from './keyline-client-metadata.ts';
 import { introspectionAllowed, revocationAllowed } from './token-access-policies.ts';
 import { accountClientMetadata } from '../account/account-client.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
@@ -29,7 +29,7 @@ import { createStoreAdapter } from './store-adapter.ts';
 import { outboundFetch } from '../outbound/outbound-fetch.ts';
 import { detectReplaysAtomically } from './replay-detection.ts';
 import { rotateIntoOneSuccessor } from './refresh-token-successors.ts';
-import { FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
+import { assertClientAssertionClaims, checkFapi2Metadata, FAPI2_MAX_CODE_LIFETIME, FAPI2_MIN_REFRESH_RETRY_WINDOW, fapiProfileOf, isFapi2Metadata } from './fapi2-profile.ts';
 import { refreshStaleClientKeys } from './refresh-client-keys.ts';
 import { builtInResources } from './built-in-resources.ts';
 import { withTokensAtRest } from './tokens-at-rest.ts';
@@ -113,10 +113,14 @@ function providerConfiguration({
     },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
-      validator: (_ctx, key, value) => validateExtraClientMetadata(key, value),
+      validator: (ctx, key, value, metadata) => {
+        validateExtraClientMetadata(key, value);
+        if (key === PROFILE) checkFapi2Metadata(ctx, value, metadata as unknown as Record<string, unknown>);
+      },
     },
     rotateRefreshToken: true,
     extraTokenClaims: (_ctx, token) => ownApis.claimsFor(token),
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertionClaims,
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
     // sector_identifier_uri is refused at registration (public subjects only); limited all the same.

@@ -59,3 +59,9 @@ declare module 'oidc-provider/lib/actions/registration.js' {
   /** The steps of an RFC 7592 client update (PUT /reg/:clientId). */
   export const put: Middleware[];
 }
+
+declare module 'oidc-provider/lib/helpers/defaults.js' {
+  import type { Configuration } from 'oidc-provider';
+  /** The library's default configuration, whose helpers Keyline extends rather than re-implements. */
+  export const defaults: Required<Pick<Configuration, 'assertJwtClientAuthClaimsAndHeader'>>;
+}

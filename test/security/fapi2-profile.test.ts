@@ -13,6 +13,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { allBackends, type Backend } from '../support/backends.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { clientKey, type ClientKey } from '../support/client-keys.ts';
+import { addFapi2Client, ASSERTION_TYPE } from '../support/fapi2-client.ts';
 import { startOnBackend } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { continueSignIn, createTestUser, pkcePair, REDIRECT_URI } from '../support/oidc-flow.ts';
@@ -23,7 +24,6 @@ const backends: Backend[] = await allBackends();
 afterAll(stopMongoTestServer);
 
 const key: ClientKey = await clientKey('fapi-client-key');
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describe.each(backends)('a client held to the FAPI 2.0 Security Profile on $name', (backend) => {
   let kl: RunningKeyline;
@@ -37,14 +37,7 @@ describe.each(backends)('a client held to the FAPI 2.0 Security Profile on $name
   beforeAll(async () => {
     // Strict rotation for everyone else: the profile's retry window must hold regardless.
     ({ kl, cleanup } = await startOnBackend(backend, { config: { ttl: { refreshTokenReuseInterval: 0, authorizationCode: 600 } } }));
-    const jwksFile = join(files.path, 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify({ keys: [key.publicJwk] }));
-    const result = await runCli(kl, [
-      'clients', 'add', '--name', 'Bank app', '--redirect-uri', REDIRECT_URI, '--auth-method', 'private_key_jwt', '--jwks', jwksFile,
-      '--scopes', 'openid offline_access', '--profile', 'fapi2',
-    ]);
-    if (result.code !== 0) throw new Error(`clients add failed: ${result.stderr}`);
-    registered = JSON.parse(result.stdout) as Record<string, unknown>;
+    registered = await addFapi2Client(kl, key, files.path);
     clientId = String(registered.client_id);
     const pair = await generateKeyPair('ES256', { extractable: true });
     dpopKey = pair.privateKey;
