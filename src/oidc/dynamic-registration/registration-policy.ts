@@ -73,6 +73,10 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     if (responseTypes.some((type) => type !== 'code')) throw new errors.InvalidClientMetadata('only the code response type is offered');
     const method = (properties.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
     if (!AUTH_METHODS.has(method)) throw new errors.InvalidClientMetadata(`token_endpoint_auth_method ${method} is not offered`);
+    // As for clients the CLI adds: without authentication anyone who reads the client_id would get its tokens.
+    if (method === 'none' && requestedGrants.includes('client_credentials')) {
+      throw new errors.InvalidClientMetadata('client_credentials needs a confidential client (a token_endpoint_auth_method other than none)');
+    }
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = (properties[field] as unknown[] | undefined) ?? [];
       const problem = uris.map(redirectUriProblem).find(Boolean);
