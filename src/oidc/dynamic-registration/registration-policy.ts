@@ -66,8 +66,13 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     }
     refuseListsOfTheWrongShape(properties);
     keepAdministratorPolicy(ctx, properties);
+    // An update may keep what the client holds (an administrator may have given it more than
+    // registration offers, or less: a PUT that leaves scope out keeps its scope, not every offered one).
+    const held = ctx.oidc.route === 'client_update' ? ctx.oidc.client!.metadata() as Record<string, unknown> : {};
+    const heldGrants = Array.isArray(held.grant_types) ? held.grant_types as string[] : [];
+    const heldScope = typeof held.scope === 'string' ? held.scope : '';
     const requestedGrants = (properties.grant_types as string[] | undefined) ?? ['authorization_code'];
-    const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant));
+    const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant) && !heldGrants.includes(grant));
     if (refusedGrant) throw new errors.InvalidClientMetadata(`grant type ${refusedGrant} is not allowed for registered clients`);
     const responseTypes = (properties.response_types as string[] | undefined) ?? (requestedGrants.includes('authorization_code') ? ['code'] : []);
     if (responseTypes.some((type) => type !== 'code')) throw new errors.InvalidClientMetadata('only the code response type is offered');
@@ -95,8 +100,8 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
       throw new errors.InvalidClientMetadata(`jwks_uri ${FETCHABLE_URL_RULE}`);
     }
     const requestedScopes = typeof properties.scope === 'string' ? properties.scope.split(' ').filter(Boolean) : [];
-    const refusedScope = requestedScopes.find((scope) => !scopes.has(scope));
+    const refusedScope = requestedScopes.find((scope) => !scopes.has(scope) && !heldScope.split(' ').includes(scope));
     if (refusedScope) throw new errors.InvalidClientMetadata(`scope ${refusedScope} is not allowed for registered clients`);
-    if (!properties.scope) properties.scope = [...scopes].join(' ');
+    if (!properties.scope) properties.scope = heldScope || [...scopes].join(' ');
   };
 }
