@@ -1,19 +1,12 @@
 import { allBackends } from '../support/backends.ts';
-import { startOnBackend } from '../support/keyline-fixture.ts';
+import { manageRegistration, registerDynamically, type DynamicClient } from '../support/dynamic-registration.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { runCli } from '../support/run-cli.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
-
-interface Registered {
-  client_id: string;
-  registration_access_token: string;
-  registration_client_uri: string;
-  scope?: string;
-  [key: string]: unknown;
-}
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -25,39 +18,22 @@ const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
  */
 describe.each(backends)('RFC 7592 updates keep the administrator\'s scope and grant types on $name', (backend) => {
   let kl: RunningKeyline;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ kl, cleanup } = await startOnBackend(backend, { config: { registration: { dynamic: true } } }));
-  });
-  afterAll(async () => {
-    await kl.stop();
-    await cleanup();
+  useKeyline(backend, { config: { registration: { dynamic: true } } }, (fixture) => {
+    ({ kl } = fixture);
   });
 
   const webApp = { redirect_uris: ['https://app.example.test/callback'] };
 
-  async function registered(): Promise<Registered> {
-    const created = await runCli(kl, ['registration', 'token', 'create']);
-    const iat = (JSON.parse(created.stdout) as { initial_access_token: string }).initial_access_token;
-    const answer = await fetch(`${kl.url}/reg`, {
-      method: 'POST', headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' }, body: JSON.stringify(webApp),
-    });
+  async function registered(): Promise<DynamicClient> {
+    const answer = await registerDynamically(kl, webApp);
     expect(answer.status).toBe(201);
-    return await answer.json() as Registered;
-  }
-
-  async function put(client: Registered, token: string, body: Record<string, unknown>) {
-    const answer = await fetch(client.registration_client_uri, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
-    return { status: answer.status, body: await answer.json() as Registered & { error_description?: string } };
+    return answer.body;
   }
 
   test('a PUT without scope keeps the scope an administrator narrowed', async () => {
     const client = await registered();
     expect((await runCli(kl, ['clients', 'update', client.client_id, '--scopes', 'openid'])).code).toBe(0);
-    const updated = await put(client, client.registration_access_token, { ...webApp, client_id: client.client_id });
+    const updated = await manageRegistration(client, client.registration_access_token, 'PUT', { ...webApp, client_id: client.client_id });
     expect(updated.status).toBe(200);
     expect(updated.body.scope).toBe('openid');
     expect((await kl.store.clients.find(client.client_id))!.metadata.scope).toBe('openid');
@@ -66,12 +42,12 @@ describe.each(backends)('RFC 7592 updates keep the administrator\'s scope and gr
   test('GET→PUT of a client an administrator gave a grant type registration does not offer', async () => {
     const client = await registered();
     expect((await runCli(kl, ['clients', 'update', client.client_id, '--grant-types', `authorization_code,refresh_token,${DEVICE_CODE}`])).code).toBe(0);
-    const current = await (await fetch(client.registration_client_uri, { headers: { authorization: `Bearer ${client.registration_access_token}` } })).json() as Registered;
-    const roundTrip = await put(client, client.registration_access_token, current);
+    const current = (await manageRegistration(client, client.registration_access_token, 'GET')).body;
+    const roundTrip = await manageRegistration(client, client.registration_access_token, 'PUT', current);
     expect({ status: roundTrip.status, error: roundTrip.body.error_description }).toEqual({ status: 200, error: undefined });
     expect((await kl.store.clients.find(client.client_id))!.metadata.grant_types).toEqual(['authorization_code', 'refresh_token', DEVICE_CODE]);
     // A grant type neither offered nor held is still refused.
-    const widened = await put(client, roundTrip.body.registration_access_token, { ...webApp, client_id: client.client_id, grant_types: ['authorization_code', 'client_credentials'] });
+    const widened = await manageRegistration(client, roundTrip.body.registration_access_token, 'PUT', { ...webApp, client_id: client.client_id, grant_types: ['authorization_code', 'client_credentials'] });
     expect(widened.status).toBe(400);
   });
 });
