@@ -1,7 +1,8 @@
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { auditedChange, changedFields } from '../../audit/audited-change.ts';
 import type { SecurityEvent, SecurityEvents } from '../../audit/security-events.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
+import { NotFoundError } from '../../store/store-errors.ts';
 import type { Store } from '../../store/store.ts';
 import { publicMetadata } from '../client-registration.ts';
 import { hashClientSecret, isHashedClientSecret } from '../client-secrets.ts';
@@ -33,14 +34,44 @@ function audited<T>(events: SecurityEvents | undefined, event: SecurityEvent, ch
  * this, still shows the client its secret once. Each create and update is in the audit trail,
  * with the initial access token that allowed it (by id) and the fields that changed.
  */
+function clientGone(): Error {
+  return new errors.InvalidToken('the client this registration access token was issued for is no longer registered');
+}
+
+/**
+ * A client's own update (RFC 7592) is the one use of its registration access token, which
+ * oidc-provider then rotates: the token is consumed atomically just before the update is stored,
+ * after every check, so of concurrent PUTs with one token exactly one is stored and yields the one
+ * new token; the others are refused as holding a spent token (oidc-provider's own rotation only
+ * destroys the old one, which every racer does).
+ */
+async function spendRegistrationAccessToken(store: Store): Promise<void> {
+  const oidc = Provider.ctx?.oidc;
+  if (oidc?.route !== 'client_update') return;
+  const token = (oidc.entities as { RegistrationAccessToken?: { jti?: string } }).RegistrationAccessToken;
+  if (!token?.jti || !await store.oidc.consume('RegistrationAccessToken', token.jti)) {
+    throw new errors.InvalidToken('the registration access token was already used for an update');
+  }
+}
+
 export async function saveRegisteredClient(store: Store, clientId: string, metadata: Record<string, unknown>, events?: SecurityEvents): Promise<void> {
   const secret = metadata.client_secret;
   const kept = typeof secret === 'string' && !isHashedClientSecret(secret) ? { ...metadata, client_secret: hashClientSecret(secret) } : metadata;
   const existing = await store.clients.find(clientId);
+  const ownUpdate = Provider.ctx?.oidc?.route === 'client_update';
+  // An update checked before the client was removed (its own DELETE, an administrator) must not bring it back.
+  if (ownUpdate && !existing) throw clientGone();
   if (existing) {
+    await spendRegistrationAccessToken(store);
     const updated = withStoredAdministratorPolicy(withApiScopesApart(existing.metadata), kept);
     const changed = changedFields(publicMetadata(existing.metadata), publicMetadata(updated));
-    await audited(events, registrationEvent('client.updated', clientId, changed), () => store.clients.update(clientId, updated));
+    await audited(events, registrationEvent('client.updated', clientId, changed), async () => {
+      try {
+        await store.clients.update(clientId, updated);
+      } catch (error) {
+        throw error instanceof NotFoundError ? clientGone() : error;
+      }
+    });
     return;
   }
   const iat = (Provider.ctx?.oidc?.entities as { InitialAccessToken?: { jti?: string } } | undefined)?.InitialAccessToken;

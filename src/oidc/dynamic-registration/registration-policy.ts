@@ -76,13 +76,22 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
     }
     refuseListsOfTheWrongShape(properties);
     keepAdministratorPolicy(ctx, properties);
+    // An update may keep what the client holds (an administrator may have given it more than
+    // registration offers, or less: a PUT that leaves scope out keeps its scope, not every offered one).
+    const held = ctx.oidc.route === 'client_update' ? ctx.oidc.client!.metadata() as Record<string, unknown> : {};
+    const heldGrants = Array.isArray(held.grant_types) ? held.grant_types as string[] : [];
+    const heldScope = typeof held.scope === 'string' ? held.scope : '';
     const requestedGrants = (properties.grant_types as string[] | undefined) ?? ['authorization_code'];
-    const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant));
+    const refusedGrant = requestedGrants.find((grant) => !grantTypes.has(grant) && !heldGrants.includes(grant));
     if (refusedGrant) throw new errors.InvalidClientMetadata(`grant type ${refusedGrant} is not allowed for registered clients`);
     const responseTypes = (properties.response_types as string[] | undefined) ?? (requestedGrants.includes('authorization_code') ? ['code'] : []);
     if (responseTypes.some((type) => type !== 'code')) throw new errors.InvalidClientMetadata('only the code response type is offered');
     const method = (properties.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
     if (!AUTH_METHODS.has(method)) throw new errors.InvalidClientMetadata(`token_endpoint_auth_method ${method} is not offered`);
+    // As for clients the CLI adds: without authentication anyone who reads the client_id would get its tokens.
+    if (method === 'none' && requestedGrants.includes('client_credentials')) {
+      throw new errors.InvalidClientMetadata('client_credentials needs a confidential client (a token_endpoint_auth_method other than none)');
+    }
     for (const field of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
       const uris = (properties[field] as unknown[] | undefined) ?? [];
       const problem = uris.map(redirectUriProblem).find(Boolean);
@@ -101,8 +110,8 @@ export function registrationPolicy(config: Config['registration'], counters: Cou
       throw new errors.InvalidClientMetadata(`jwks_uri ${FETCHABLE_URL_RULE}`);
     }
     const requestedScopes = typeof properties.scope === 'string' ? properties.scope.split(' ').filter(Boolean) : [];
-    const refusedScope = requestedScopes.find((scope) => !scopes.has(scope));
+    const refusedScope = requestedScopes.find((scope) => !scopes.has(scope) && !heldScope.split(' ').includes(scope));
     if (refusedScope) throw new errors.InvalidClientMetadata(`scope ${refusedScope} is not allowed for registered clients`);
-    if (!properties.scope) properties.scope = [...scopes].join(' ');
+    if (!properties.scope) properties.scope = heldScope || [...scopes].join(' ');
   };
 }
