@@ -102,7 +102,8 @@ export function parseConfig(raw: RawConfig): Config {
   }
   const result = configSchema.safeParse(merged);
   if (result.success) {
-    if (merged.trustedProxyHops !== undefined && !result.data.proxy) {
+    // The default (1) says nothing, so a config written out with its defaults loads again.
+    if (result.data.trustedProxyHops !== 1 && !result.data.proxy) {
       throw new ConfigError(['trustedProxyHops (KEYLINE_TRUSTED_PROXY_HOPS): only means something behind a proxy: set proxy: true (KEYLINE_PROXY=true), or remove trustedProxyHops']);
     }
     if (result.data.registration.enabled && !result.data.mail.smtp) {

@@ -7,6 +7,7 @@ import {
 } from '../support/oidc-flow.ts';
 import { header, sendRaw, type RawRequest, type RawResponse } from '../support/fuzz/raw-http.ts';
 import { ENDPOINTS, fuzzCaseArbitrary, INJECTED_HEADER, type FuzzCase, type FuzzTargets } from '../support/fuzz/request-arbitraries.ts';
+import { withTokensAtRest } from '../../src/oidc/tokens-at-rest.ts';
 
 /**
  * Malformed requests to every endpoint, composed by fast-check: whatever arrives, Keyline answers
@@ -147,9 +148,11 @@ describe('malformed requests to every endpoint', () => {
     expect(unknownAtAuthorize.text).toContain('invalid_client');
 
     // Expire the code in place (its payload's exp), as if the user had waited too long before the exchange.
-    const code = await kl.store.oidc.find('AuthorizationCode', signedIn.code);
+    // Codes are stored under their hash: read and write them as the provider does.
+    const records = withTokensAtRest(kl.store).oidc;
+    const code = await records.find('AuthorizationCode', signedIn.code);
     expect(code).toBeDefined();
-    await kl.store.oidc.upsert('AuthorizationCode', signedIn.code, { ...code, exp: Math.floor(Date.now() / 1000) - 5 }, 60);
+    await records.upsert('AuthorizationCode', signedIn.code, { ...code, exp: Math.floor(Date.now() / 1000) - 5 }, 60);
     const expired = await exchangeCode(kl, client, signedIn);
     expect(expired.status).toBe(400);
     expect(expired.body).toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });

@@ -75,10 +75,15 @@ export function enableAccount(kl: RunningKeyline, login: SignedIn): Promise<void
   return cli(kl, ['users', 'enable', login.user.email]);
 }
 
-/** Rotates the refresh token once, then presents the old one again: the reuse revokes the grant. */
+/**
+ * Rotates the refresh token and uses its successor, then presents the first one again: that is
+ * reuse (a retry inside the window would get the unused successor instead), and it revokes the grant.
+ */
 export async function reuseRefreshToken(kl: RunningKeyline, client: TestClient, login: SignedIn): Promise<void> {
   const rotated = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: login.refreshToken });
   if (rotated.status !== 200) throw new Error(`the refresh answered ${rotated.status}`);
+  const next = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: String(rotated.body.refresh_token) });
+  if (next.status !== 200) throw new Error(`the successor's refresh answered ${next.status}`);
   const reused = await tokenRequest(kl, client, { grant_type: 'refresh_token', refresh_token: login.refreshToken });
   if (reused.body.error !== 'invalid_grant') throw new Error(`the reuse answered ${reused.status} ${JSON.stringify(reused.body)}`);
 }
