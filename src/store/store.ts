@@ -74,11 +74,20 @@ export interface AccountRecord {
   profile: AccountProfile;
   passwordHash: string;
   disabled: boolean;
+  /**
+   * The operator's custom attributes (config `attributes:`), by name. Readers leave the key out
+   * when the account has none; a patch replaces the whole map.
+   */
+  attributes?: AccountAttributes;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type AccountPatch = Partial<Pick<AccountRecord, 'name' | 'passwordHash' | 'disabled' | 'emailVerified' | 'profile'>>;
+/** A custom attribute's value: string, number, boolean, string[], or a date as `YYYY-MM-DD`. */
+export type AttributeValue = string | number | boolean | string[];
+export type AccountAttributes = Record<string, AttributeValue>;
+
+export type AccountPatch = Partial<Pick<AccountRecord, 'name' | 'passwordHash' | 'disabled' | 'emailVerified' | 'profile' | 'attributes'>>;
 
 /** One page of accounts in email order: those after `afterEmail`, optionally only emails containing `emailContains`. */
 export interface AccountPageQuery {
@@ -138,11 +147,16 @@ export interface ResourceRecord {
   accessTokenTtl: number | null;
   /** Where the API publishes its RFC 9728 protected-resource metadata; absent when it does not. */
   metadataUri?: string | null;
+  /**
+   * Role-based access control (`resources add|update --rbac`): a token's scope for this API is
+   * what was asked and what the subject's roles permit. Readers leave the key out when false.
+   */
+  rbac?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type ResourcePatch = Partial<Pick<ResourceRecord, 'name' | 'scopes' | 'signingAlg' | 'accessTokenTtl' | 'metadataUri'>>;
+export type ResourcePatch = Partial<Pick<ResourceRecord, 'name' | 'scopes' | 'signingAlg' | 'accessTokenTtl' | 'metadataUri' | 'rbac'>>;
 
 export interface Resources {
   /** Throws DuplicateError when the indicator exists. */
@@ -155,6 +169,97 @@ export interface Resources {
   remove(indicator: string): Promise<boolean>;
   /** Changes whenever any process creates, updates or removes a resource, like Clients.revision. */
   revision(): Promise<number>;
+}
+
+/** A named set of people (issue 20). Membership of a child group counts for its parent. */
+export interface GroupRecord {
+  id: string;
+  /** Unique; safe to put in tokens (see authorization/names.ts). */
+  name: string;
+  parentId: string | null;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type GroupPatch = Partial<Pick<GroupRecord, 'name' | 'parentId' | 'description'>>;
+
+export interface Groups {
+  /** Throws DuplicateError when the name is taken. */
+  create(group: GroupRecord): Promise<void>;
+  find(id: string): Promise<GroupRecord | undefined>;
+  findByName(name: string): Promise<GroupRecord | undefined>;
+  /** The groups with these ids that exist, in any order. */
+  findMany(ids: readonly string[]): Promise<GroupRecord[]>;
+  /** Every group, by name. */
+  list(): Promise<GroupRecord[]>;
+  /** The direct children of a group. */
+  children(id: string): Promise<GroupRecord[]>;
+  /** Throws NotFoundError when there is no such group, DuplicateError when the new name is taken. */
+  update(id: string, patch: GroupPatch): Promise<GroupRecord>;
+  /** Removes the group and its memberships; false when there was none. (Grants to it are the caller's.) */
+  remove(id: string): Promise<boolean>;
+  /** False (and nothing changed) when the account already is a member. */
+  addMember(groupId: string, accountId: string): Promise<boolean>;
+  /** False when the account was not a member. */
+  removeMember(groupId: string, accountId: string): Promise<boolean>;
+  /** The ids of the groups the account is directly a member of. */
+  groupIdsOf(accountId: string): Promise<string[]>;
+  /** The account ids of a group's direct members, at most `limit`, in id order after `afterAccountId`. */
+  members(groupId: string, limit: number, afterAccountId?: string): Promise<string[]>;
+  /** Forgets every membership of an account (it was removed); returns how many. */
+  removeAccount(accountId: string): Promise<number>;
+}
+
+/** A role: permissions (the scopes of one API resource), or, when global, none (a label). */
+export interface RoleRecord {
+  id: string;
+  /** Unique across all roles; safe to put in tokens. */
+  name: string;
+  /** The resource indicator whose scopes the permissions are; null for a global role. */
+  resource: string | null;
+  permissions: string[];
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type RolePatch = Partial<Pick<RoleRecord, 'name' | 'permissions' | 'description'>>;
+
+/** Who holds a role: a person (account id), every member of a group (group id), or a machine client (client id). */
+export interface RoleHolder {
+  kind: 'user' | 'group' | 'client';
+  id: string;
+}
+
+export interface RoleGrant {
+  roleId: string;
+  holder: RoleHolder;
+  createdAt: Date;
+}
+
+export interface Roles {
+  /** Throws DuplicateError when the name is taken. */
+  create(role: RoleRecord): Promise<void>;
+  find(id: string): Promise<RoleRecord | undefined>;
+  findByName(name: string): Promise<RoleRecord | undefined>;
+  findMany(ids: readonly string[]): Promise<RoleRecord[]>;
+  /** Every role, by name. */
+  list(): Promise<RoleRecord[]>;
+  /** Throws NotFoundError when there is no such role, DuplicateError when the new name is taken. */
+  update(id: string, patch: RolePatch): Promise<RoleRecord>;
+  /** Removes the role and every grant of it; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** False (and nothing changed) when the holder already has it. `roleId` may name a built-in role that has no record. */
+  grant(roleId: string, holder: RoleHolder): Promise<boolean>;
+  /** False when the holder did not have it. */
+  revoke(roleId: string, holder: RoleHolder): Promise<boolean>;
+  /** Every grant to any of these holders. */
+  grantsTo(holders: readonly RoleHolder[]): Promise<RoleGrant[]>;
+  /** Every grant of a role, oldest first. */
+  grantsOf(roleId: string): Promise<RoleGrant[]>;
+  /** Forgets every grant to a holder (it was removed); returns how many. */
+  removeHolder(holder: RoleHolder): Promise<number>;
 }
 
 export interface StoredSigningKey {
@@ -495,6 +600,8 @@ export interface Store {
   readonly accounts: Accounts;
   readonly clients: Clients;
   readonly resources: Resources;
+  readonly groups: Groups;
+  readonly roles: Roles;
   readonly signingKeys: SigningKeys;
   readonly secrets: Secrets;
   readonly consents: Consents;
