@@ -17,32 +17,32 @@ export interface ResourceServerOptions extends Omit<ResourceDescription, 'author
 }
 
 /** A requirement, or a list of scopes (shorthand for `requireScopes(...list)`). */
-export type Required = Requirement | readonly string[];
+export type RequirementOrScopes = Requirement | readonly string[];
 
 export interface ResourceServer {
   /** Checks the request's access token; every requirement must be met (`authorize` on the result). */
-  authenticate(request: IncomingRequest, ...required: Required[]): Promise<Verdict>;
+  authenticate(request: IncomingRequest, ...required: RequirementOrScopes[]): Promise<Verdict>;
   /**
    * Checks an accepted verdict against a route's requirements: the same verdict when all are met
    * (or when it was a refusal already), otherwise a 403 `insufficient_scope` whose challenge names
    * every scope the route needs, so the client can ask for them.
    */
-  authorize(verdict: Verdict, ...required: Required[]): Verdict;
+  authorize(verdict: Verdict, ...required: RequirementOrScopes[]): Verdict;
   /** The RFC 9728 document and the path to serve it at. */
   metadata: { path: string; document: Record<string, unknown> };
 }
 
-/** A DPoP-bound token was presented with the DPoP scheme (checked above), so its challenges use that scheme (RFC 9449 §7.1). */
+/** authenticate accepts a DPoP-bound token only with the DPoP scheme, so its challenges use that scheme (RFC 9449 §7.1). */
 function challengeScheme(claims: AccessTokenClaims): string {
   return claims.cnf?.jkt ? 'DPoP' : 'Bearer';
 }
 
-function asRequirements(item: Required): Requirement[] {
+function asRequirements(item: RequirementOrScopes): Requirement[] {
   if (!isScopeList(item)) return [item];
   return item.length ? [requireScopes(...item)] : [];
 }
 
-function isScopeList(item: Required): item is readonly string[] {
+function isScopeList(item: RequirementOrScopes): item is readonly string[] {
   return Array.isArray(item);
 }
 
@@ -69,7 +69,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     return { ok: false, status, ...(error ? { error } : {}), description, ...(scope ? { scope } : {}), wwwAuthenticate: `${scheme} ${parameters.join(', ')}` };
   }
 
-  function authorize(verdict: Verdict, ...required: Required[]): Verdict {
+  function authorize(verdict: Verdict, ...required: RequirementOrScopes[]): Verdict {
     if (!verdict.ok) return verdict;
     const requirements = required.flatMap(asRequirements);
     const shortfalls = requirements.map((requirement) => requirement.shortfall(verdict.claims)).filter((reason) => reason !== undefined);
