@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { forgetAccountAccess } from '../authorization/authorization-administration.ts';
 import { Outbox } from '../jobs/outbox.ts';
 import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
 import type { AccountRecord, Store } from '../store/store.ts';
@@ -240,6 +241,7 @@ export class AccountsService {
     const factors = await this.#store.factors.removeAllForAccount(account.id);
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     await this.#store.consents.removeForAccount(account.id);
+    await forgetAccountAccess(this.#store, account.id);
     await this.#throttle.unlock(account.email, account.id);
     return { sessionRecords, factors };
   }

@@ -26,7 +26,7 @@ export function operationRouter(prefix: string, operations: readonly AdminOperat
     router[operation.method](routerPath(operation.path), async (ctx) => {
       const call = ctx as unknown as AdminContext & { params: Record<string, string> };
       call.state.adminOperation = operation.id;
-      authorizeAdminCall(call.state.adminCaller!, operation.access, routing.audience);
+      authorizeAdminCall(call.state.adminCaller!, operation, routing.audience);
       const inputs = await validatedInputs(call, operation);
       const answer = await operation.handle({ ...inputs, audited: callRunner(routing.events, call) } as never);
       call.set('Cache-Control', 'no-store');

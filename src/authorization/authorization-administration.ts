@@ -335,6 +335,10 @@ export async function removeRole(admin: AuthorizationAdministration, role: RoleR
 }
 
 export async function grantRole(admin: AuthorizationAdministration, role: RoleRecord, holder: RoleHolder, about?: AccountRecord): Promise<boolean> {
+  // A client reaches the admin API through its registered scopes; a built-in role granted to it would change nothing, and mislead.
+  if (holder.kind === 'client' && isBuiltInRoleId(role.id)) {
+    throw new AuthorizationError('kind', `"${role.name}" is for people and groups; a client reaches the admin API through its registered scopes (keyline clients update --scopes)`);
+  }
   const granted = await admin.audited(
     { type: 'role.granted', accountId: about?.id ?? null, email: about?.email ?? null, data: { roleId: role.id, role: role.name, ...holderView(holder) } },
     () => admin.store.roles.grant(role.id, holder),

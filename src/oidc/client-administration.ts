@@ -1,3 +1,4 @@
+import { forgetClientAccess } from '../authorization/authorization-administration.ts';
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
 import { NotFoundError } from '../store/store-errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
@@ -69,6 +70,7 @@ export async function removeClient({ store, audited }: ClientAdministration, cli
   }, async () => {
     if (!await store.clients.remove(clientId)) throw new NotFoundError('client', clientId);
     await store.consents.removeForClient(clientId);
+    await forgetClientAccess(store, clientId);
     // A receiver's shared-signals streams go with it (their held SETs too).
     for (const stream of streams) await store.streams.remove(stream.id);
   });
