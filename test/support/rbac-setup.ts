@@ -1,55 +1,53 @@
 /**
- * Groups, roles and grants for tests of what reaches tokens, made through the one administration
- * path (src/authorization/authorization-administration.ts) that the admin API and the CLI call,
- * against the running Keyline's store: audited, and announced to shared-signals receivers.
+ * Groups, roles and grants for tests of what reaches tokens, made as an operator's automation
+ * would: over HTTP through the admin API (/admin/v1/groups, /admin/v1/roles), with one admin
+ * client per running Keyline. Each call resolves once the admin API has answered, which is when
+ * the change is in the store (and announced to shared-signals receivers).
  */
-import { auditedChange } from '../../src/audit/audited-change.ts';
-import {
-  addGroupMember, createGroup, createRole, grantRole, requireGroup, requireRole, revokeRole, type AuthorizationAdministration,
-} from '../../src/authorization/authorization-administration.ts';
-import type { GroupRecord, RoleHolder, RoleRecord } from '../../src/store/store.ts';
+import { AdminSession } from './admin-api.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
-function administration(kl: RunningKeyline): AuthorizationAdministration {
-  return {
-    store: kl.store,
-    issuer: kl.url,
-    resources: kl.keyline.resources,
-    audited: (event, change) => auditedChange(kl.keyline.securityEvents, { ...event, actor: 'cli:test' }, change),
-    signals: kl.keyline.signals,
-  };
+const sessions = new WeakMap<RunningKeyline, Promise<AdminSession>>();
+
+function adminOf(kl: RunningKeyline): Promise<AdminSession> {
+  let session = sessions.get(kl);
+  if (!session) {
+    session = AdminSession.open(kl);
+    sessions.set(kl, session);
+  }
+  return session;
 }
 
-export function addGroup(kl: RunningKeyline, name: string, parent?: string): Promise<GroupRecord> {
-  return createGroup(administration(kl), { name, parent: parent ?? null });
+const segment = encodeURIComponent;
+
+export async function addGroup(kl: RunningKeyline, name: string, parent?: string): Promise<void> {
+  await (await adminOf(kl)).expect(201, 'POST', '/groups', { name, ...(parent ? { parent } : {}) });
 }
 
 export async function addMember(kl: RunningKeyline, group: string, accountId: string): Promise<void> {
-  const account = await kl.store.accounts.findById(accountId);
-  if (!account) throw new Error(`no account ${accountId}`);
-  await addGroupMember(administration(kl), await requireGroup(kl.store, group), account);
+  await (await adminOf(kl)).expect(204, 'PUT', `/groups/${segment(group)}/members/${segment(accountId)}`);
 }
 
-export function addRole(kl: RunningKeyline, name: string, resource: string, permissions: string[]): Promise<RoleRecord> {
-  return createRole(administration(kl), { name, resource, permissions });
+export async function addRole(kl: RunningKeyline, name: string, resource: string, permissions: string[]): Promise<void> {
+  await (await adminOf(kl)).expect(201, 'POST', '/roles', { name, resource, permissions });
 }
 
+/** A person (account id), a group (name) or a machine client (client id). */
 export type Holder = { user: string } | { group: string } | { client: string };
 
-async function holderOf(kl: RunningKeyline, holder: Holder): Promise<RoleHolder> {
+function kindAndId(holder: Holder): { kind: 'user' | 'group' | 'client'; id: string } {
   if ('user' in holder) return { kind: 'user', id: holder.user };
   if ('client' in holder) return { kind: 'client', id: holder.client };
-  return { kind: 'group', id: (await requireGroup(kl.store, holder.group)).id };
+  return { kind: 'group', id: holder.group };
 }
 
-/** Grants a role (stored or built in, by name) to a person (account id), a group (name) or a client (id). */
+/** Grants a role (stored or built in, by name). */
 export async function grant(kl: RunningKeyline, role: string, holder: Holder): Promise<void> {
-  const about = 'user' in holder ? await kl.store.accounts.findById(holder.user) : undefined;
-  await grantRole(administration(kl), await requireRole(kl.store, kl.url, role), await holderOf(kl, holder), about);
+  await (await adminOf(kl)).expect(201, 'POST', `/roles/${segment(role)}/grants`, kindAndId(holder));
 }
 
-/** Revokes it; resolves once the store has the revocation (what an admin API or CLI answer means). */
+/** Revokes it; resolves when the admin API has answered, i.e. once the store has the revocation. */
 export async function revoke(kl: RunningKeyline, role: string, holder: Holder): Promise<void> {
-  const about = 'user' in holder ? await kl.store.accounts.findById(holder.user) : undefined;
-  await revokeRole(administration(kl), await requireRole(kl.store, kl.url, role), await holderOf(kl, holder), about);
+  const { kind, id } = kindAndId(holder);
+  await (await adminOf(kl)).expect(204, 'DELETE', `/roles/${segment(role)}/grants/${kind}/${segment(id)}`);
 }
