@@ -390,7 +390,7 @@ describe.each(backends)('the admin API on $name', (backend) => {
       const indicator = 'https://inventory.example.test/v1';
       const path = `/resources/${encodeURIComponent(indicator)}`;
       const created = await admin.expect(201, 'POST', '/resources', { indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write', 'stock:read'], signingAlg: 'ES256', accessTokenTtl: 300 });
-      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, metadataUri: null, source: 'store' });
+      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, metadataUri: null, rbac: false, source: 'store' });
       expect(await admin.expect(200, 'GET', path)).toEqual(created);
       await admin.expect(409, 'POST', '/resources', { indicator });
 
