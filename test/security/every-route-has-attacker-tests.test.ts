@@ -93,8 +93,12 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: '* /admin/v1/users',
-    abuse: 'a person\'s token with scopes their roles no longer give, a disabled or removed person, the help desk on clients and keys, a reset link asked for a disabled person',
-    tests: ['security/admin-api-role-matrix.test.ts', 'integration/authorization-admin.test.ts', 'integration/admin-api.test.ts'],
+    abuse: 'a person\'s token with scopes their roles no longer give, a disabled or removed person, the help desk on clients and keys, '
+      + 'the help desk unlocking or resetting an administrator, a reset link asked for a disabled person',
+    tests: [
+      'security/admin-api-role-matrix.test.ts', 'security/helpdesk-cannot-weaken-an-administrator.test.ts',
+      'integration/authorization-admin.test.ts', 'integration/admin-api.test.ts',
+    ],
   },
   {
     routes: '* /ssf/',
