@@ -124,6 +124,18 @@ describe.each(backends)('administering groups and roles on $name', (backend) => 
     expect(await cliRefused('groups', 'update', b, '--parent', c)).toMatch(new RegExp(`cycle \\(${c} → ${b}\\)`));
   });
 
+  test('two moves at once, each harmless alone (A under B, B under A), never make a cycle: one is refused', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const [a, b] = [unique('left'), unique('right')];
+      await admin.expect(201, 'POST', '/groups', { name: a });
+      await admin.expect(201, 'POST', '/groups', { name: b });
+      const answers = await Promise.all([admin.call('PATCH', `/groups/${a}`, { parent: b }), admin.call('PATCH', `/groups/${b}`, { parent: a })]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
+      const [left, right] = [await kl.store.groups.findByName(a), await kl.store.groups.findByName(b)];
+      expect(left!.parentId === right!.id && right!.parentId === left!.id).toBe(false);
+    }
+  });
+
   test('roles over the admin API: resource and global roles, the built-in ones listed and fixed, grants to users, groups and clients', async () => {
     const name = unique('orders-clerk');
     const role = await admin.expect(201, 'POST', '/roles', { name, resource: ORDERS, permissions: ['orders:read'], description: 'Reads orders' });
