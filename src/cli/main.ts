@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AccountError } from '../accounts/account-errors.ts';
+import { AuthorizationError } from '../authorization/authorization-error.ts';
+import { StateConflictError } from '../oidc/state-conflict-error.ts';
 import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError, StoreUnavailableError } from '../store/store-errors.ts';
@@ -49,7 +51,7 @@ Add --help after any command for its options.`;
 /** Error types whose message is already a precise one-line explanation. */
 const EXPLAINED = [
   CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, StoreMissingError, SecretsKeyError, AuditUnavailableError,
-  SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError,
+  SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError, AuthorizationError, StateConflictError,
 ];
 
 export async function runCli(args: string[], io: CliIo): Promise<number> {

@@ -20,6 +20,8 @@ const resourceSchema = z.strictObject({
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope is one word without quotes or backslashes')).default([]),
   /** Where the API publishes its RFC 9728 protected-resource metadata; discovery links to it. */
   metadataUri: httpUrl.optional(),
+  /** Role-based access control: a token's scope is what was asked and what the subject's roles permit. */
+  rbac: z.boolean().default(false),
 });
 
 const colour = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #2457d6');

@@ -6,6 +6,8 @@ export const ADMIN_API_PATH = '/admin/v1';
 export const ADMIN_SCOPE = 'keyline:admin';
 /** Reads only. */
 export const ADMIN_READ_SCOPE = 'keyline:admin:read';
+/** The help desk's operations only: read users, unlock, reset second factors, send reset links, end sessions. */
+export const ADMIN_HELPDESK_SCOPE = 'keyline:helpdesk';
 
 /** The admin API's resource indicator: the `aud` of the tokens it accepts. */
 export function adminApiIndicator(issuer: string): string {
@@ -20,10 +22,12 @@ export function adminApiResource(issuer: string): ResourceDefinition {
   return {
     indicator: adminApiIndicator(issuer),
     name: 'Keyline admin API',
-    scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE],
+    scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE],
     signingAlg: 'RS256',
     accessTokenTtl: undefined,
     metadataUri: undefined,
+    // A person reaches the admin API through the built-in roles; a client through its registered scopes.
+    rbac: 'people',
     source: 'builtin',
   };
 }

@@ -11,6 +11,11 @@ export interface ResourceDefinition {
   accessTokenTtl: number | undefined;
   /** Its RFC 9728 protected-resource metadata, which discovery links to. */
   metadataUri: string | undefined;
+  /**
+   * Role-based access control: tokens carry the scopes the subject's roles permit, and `roles` and
+   * `permissions`. The admin API's is `people`: enforced for a person's token, not for a client's.
+   */
+  rbac: boolean | 'people';
   source: 'builtin' | 'config' | 'store';
 }
 
@@ -30,6 +35,7 @@ function fromConfig(indicator: string, resource: Config['resources'][string]): R
     signingAlg: resource.signingAlg,
     accessTokenTtl: resource.accessTokenTtl,
     metadataUri: resource.metadataUri,
+    rbac: resource.rbac,
     source: 'config',
   };
 }
@@ -42,6 +48,7 @@ function fromStore(record: ResourceRecord): ResourceDefinition {
     signingAlg: record.signingAlg,
     accessTokenTtl: record.accessTokenTtl ?? undefined,
     metadataUri: record.metadataUri ?? undefined,
+    rbac: record.rbac === true,
     source: 'store',
   };
 }

@@ -31,6 +31,11 @@ export const securitySignal = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('credential-change'), ...common, credentialType, changeType, friendlyName: z.string().max(100).optional(),
   }),
+  z.object({
+    type: z.literal('token-claims-change'), ...common,
+    /** The claims as they are now (CAEP 1.0 §3.3): the person's groups and role names. */
+    claims: z.record(z.string(), z.unknown()),
+  }),
   z.object({ type: z.literal('account-disabled'), ...common }),
   z.object({ type: z.literal('account-enabled'), ...common }),
 ]);
@@ -70,6 +75,11 @@ export class SecuritySignals {
   credentialChanged(accountId: string, change: CredentialChange): Promise<void> {
     const { initiator = 'user', ...rest } = change;
     return this.emit({ type: 'credential-change', accountId, initiator, ...rest });
+  }
+
+  /** CAEP token-claims-change: a person's groups or roles changed; tokens issued from now on say so. */
+  tokenClaimsChanged(accountId: string, claims: Record<string, unknown>, options: { initiator?: InitiatingEntity; txn?: string; reason?: string } = {}): Promise<void> {
+    return this.emit({ type: 'token-claims-change', accountId, claims, initiator: options.initiator ?? 'admin', txn: options.txn, reason: options.reason });
   }
 
   accountDisabled(accountId: string, options: { initiator?: InitiatingEntity; txn?: string } = {}): Promise<void> {

@@ -2,7 +2,7 @@ import type { SignalsConfig } from '../config/schema.ts';
 import { payloadOf, type JobHandler } from '../jobs/job-handler.ts';
 import type { Accounts, Clients, StreamRecord, Streams } from '../store/store.ts';
 import {
-  ACCOUNT_DISABLED, ACCOUNT_ENABLED, CREDENTIAL_CHANGE, SESSION_REVOKED, eventsDelivered,
+  ACCOUNT_DISABLED, ACCOUNT_ENABLED, CREDENTIAL_CHANGE, SESSION_REVOKED, TOKEN_CLAIMS_CHANGE, eventsDelivered,
 } from './event-types.ts';
 import { SIGNAL_JOB, securitySignal, type SecuritySignal } from './security-signals.ts';
 import { setJti, type SetClaims } from './security-event-token.ts';
@@ -12,6 +12,7 @@ import { accountSubjectKeys, subjectIdentifierOf, type SubjectIdentifier } from 
 const EVENT_TYPE: Record<SecuritySignal['type'], string> = {
   'session-revoked': SESSION_REVOKED,
   'credential-change': CREDENTIAL_CHANGE,
+  'token-claims-change': TOKEN_CLAIMS_CHANGE,
   'account-disabled': ACCOUNT_DISABLED,
   'account-enabled': ACCOUNT_ENABLED,
 };
@@ -31,6 +32,7 @@ function eventOf(signal: SecuritySignal): Record<string, unknown> {
       ...common,
     };
   }
+  if (signal.type === 'token-claims-change') return { claims: signal.claims, ...common };
   return common;
 }
 

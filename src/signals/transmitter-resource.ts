@@ -16,6 +16,6 @@ export function transmitterResource(issuer: string): string {
 export function transmitterResourceDefinition(issuer: string): ResourceDefinition {
   return {
     indicator: transmitterResource(issuer), name: 'Shared signals', scopes: [SSF_SCOPE], signingAlg: 'RS256',
-    accessTokenTtl: undefined, metadataUri: undefined, source: 'builtin',
+    accessTokenTtl: undefined, metadataUri: undefined, rbac: false, source: 'builtin',
   };
 }
