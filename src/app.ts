@@ -226,7 +226,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }, () => draining).routes());
   app.use(adminApi({
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents,
-    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks, attributes: config.attributes, claimScopes: Object.keys(config.claims),
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
   }));
   app.use(published.middleware());
