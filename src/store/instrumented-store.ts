@@ -7,7 +7,7 @@ export interface StoreObserver {
 }
 
 const REPOSITORIES = [
-  'oidc', 'accounts', 'clients', 'resources', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors',
+  'oidc', 'accounts', 'clients', 'resources', 'groups', 'roles', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors',
   'recoveryCodes', 'jobs', 'streams',
 ] as const;
 

@@ -114,6 +114,26 @@ describe.each(backends)('$name store: accounts and clients', (backend) => {
       expect((await store().accounts.findByEmail('ada@example.com'))?.profile).toEqual(profile);
     });
 
+    test('custom attributes (string, number, boolean, string[], date) round-trip; a patch replaces the map; none leaves the key out', async () => {
+      const attributes = { department: 'Engines', employee_id: 1815, contractor: false, teams: ['analytical', 'difference'], started: '1833-06-05' };
+      await store().accounts.create(account({ attributes }));
+      expect(await store().accounts.findById('account-1')).toStrictEqual(account({ attributes }));
+      expect((await store().accounts.findByEmail('ada@example.com'))?.attributes).toStrictEqual(attributes);
+      expect((await store().accounts.list())[0]).toStrictEqual(account({ attributes }));
+
+      const renamed = await store().accounts.update('account-1', { name: 'Ada King' });
+      expect(renamed.attributes).toStrictEqual(attributes);
+      const replaced = await store().accounts.update('account-1', { attributes: { teams: [], contractor: true } });
+      expect(replaced.attributes).toStrictEqual({ teams: [], contractor: true });
+      expect(await store().accounts.findById('account-1')).toStrictEqual(replaced);
+
+      const cleared = await store().accounts.update('account-1', { attributes: {} });
+      expect(cleared).not.toHaveProperty('attributes');
+      expect(await store().accounts.findById('account-1')).toStrictEqual(cleared);
+      await store().accounts.create(account({ id: 'account-2', email: 'grace@example.com', attributes: {} }));
+      expect(await store().accounts.findById('account-2')).not.toHaveProperty('attributes');
+    });
+
     test('update of an account that does not exist throws NotFoundError and creates nothing', async () => {
       await expect(store().accounts.update('ghost', { name: 'Ghost' })).rejects.toBeInstanceOf(NotFoundError);
       expect(await store().accounts.findById('ghost')).toBeUndefined();

@@ -44,6 +44,21 @@ describe.each(backends)('$name store: resources', (backend) => {
     expect((await store().resources.list()).find((entry) => entry.indicator === 'https://described.example.com')).toStrictEqual(described);
   });
 
+  test('RBAC round-trips: on when created with it, off through an update, and a resource without it has no key', async () => {
+    await store().resources.create(resource({ rbac: true }));
+    expect(await store().resources.find('https://api.example.com/v1')).toStrictEqual(resource({ rbac: true }));
+    expect((await store().resources.list())[0]).toStrictEqual(resource({ rbac: true }));
+    const renamed = await store().resources.update('https://api.example.com/v1', { name: 'Orders' });
+    expect(renamed.rbac).toBe(true);
+    const off = await store().resources.update('https://api.example.com/v1', { rbac: false });
+    expect(off).not.toHaveProperty('rbac');
+    expect(await store().resources.find('https://api.example.com/v1')).toStrictEqual(off);
+    const on = await store().resources.update('https://api.example.com/v1', { rbac: true });
+    expect(await store().resources.find('https://api.example.com/v1')).toStrictEqual(on);
+    await store().resources.create(resource({ indicator: 'https://plain.example.com', rbac: false }));
+    expect(await store().resources.find('https://plain.example.com')).not.toHaveProperty('rbac');
+  });
+
   test('creating an indicator that exists throws DuplicateError and keeps the first', async () => {
     await store().resources.create(resource());
     await expect(store().resources.create(resource({ name: 'Other' }))).rejects.toBeInstanceOf(DuplicateError);

@@ -8,6 +8,8 @@ import { SqliteClients } from './sqlite-clients.ts';
 import { SqliteFactors, SqliteRecoveryCodes } from './sqlite-factors.ts';
 import { SqliteOidcRecords } from './sqlite-oidc-records.ts';
 import { SqliteResources } from './sqlite-resources.ts';
+import { SqliteGroups } from './sqlite-groups.ts';
+import { SqliteRoles } from './sqlite-roles.ts';
 import {
   SqliteConsents, SqliteCounters, SqliteLeases, SqliteSecrets, SqliteSigningKeys,
 } from './sqlite-small-repositories.ts';
@@ -71,6 +73,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     accounts: new SqliteAccounts(db),
     clients: new SqliteClients(db),
     resources: new SqliteResources(db),
+    groups: new SqliteGroups(db),
+    roles: new SqliteRoles(db),
     signingKeys: new SqliteSigningKeys(db),
     secrets: new SqliteSecrets(db),
     consents: new SqliteConsents(db),

@@ -218,6 +218,49 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX ssf_held_sets_age ON ssf_held_sets (stream_id, created_at);
   `,
+  // Authorization (issue 20): groups and their direct members, roles and who holds them, custom
+  // attributes on accounts, RBAC on resources. No foreign keys: a grant may name a built-in role,
+  // which has no row, and removing a group or role deletes its memberships or grants itself.
+  `
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    parent_id TEXT,
+    description TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX groups_parent ON groups (parent_id) WHERE parent_id IS NOT NULL;
+
+  CREATE TABLE group_members (
+    group_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, account_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX group_members_account ON group_members (account_id);
+
+  CREATE TABLE roles (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    resource TEXT,
+    permissions TEXT NOT NULL,
+    description TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE role_grants (
+    role_id TEXT NOT NULL,
+    holder_kind TEXT NOT NULL,
+    holder_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (role_id, holder_kind, holder_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX role_grants_holder ON role_grants (holder_kind, holder_id);
+
+  ALTER TABLE accounts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE resources ADD COLUMN rbac INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

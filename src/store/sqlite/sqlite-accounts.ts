@@ -1,6 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { NotFoundError } from '../store-errors.ts';
-import type { AccountPageQuery, AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import type {
+  AccountAttributes, AccountPageQuery, AccountPatch, AccountRecord, Accounts,
+} from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
 
 interface AccountRow {
@@ -9,15 +11,21 @@ interface AccountRow {
   name: string | null;
   email_verified: number;
   profile: string;
+  attributes: string;
   password_hash: string;
   disabled: number;
   created_at: number;
   updated_at: number;
 }
 
+/** The record with its custom attributes, leaving the key out when there are none. */
+function withAttributes(account: Omit<AccountRecord, 'attributes'>, attributes: AccountAttributes | undefined): AccountRecord {
+  return attributes && Object.keys(attributes).length > 0 ? { ...account, attributes } : account;
+}
+
 function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
   if (!row) return undefined;
-  return {
+  return withAttributes({
     id: row.id,
     email: row.email,
     emailVerified: row.email_verified === 1,
@@ -27,7 +35,7 @@ function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
     disabled: row.disabled === 1,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
-  };
+  }, JSON.parse(row.attributes) as AccountAttributes);
 }
 
 export class SqliteAccounts implements Accounts {
@@ -40,22 +48,22 @@ export class SqliteAccounts implements Accounts {
   readonly #remove: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#insert = db.prepare(`INSERT INTO accounts (id, email, email_verified, name, profile, password_hash, disabled, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insert = db.prepare(`INSERT INTO accounts (id, email, email_verified, name, profile, attributes, password_hash, disabled, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#findById = db.prepare('SELECT * FROM accounts WHERE id = ?');
     this.#findByEmail = db.prepare('SELECT * FROM accounts WHERE email = ?');
     this.#list = db.prepare('SELECT * FROM accounts ORDER BY email');
     // instr() rather than LIKE: the searched text is taken literally, with no wildcard characters to escape.
     this.#page = db.prepare(`SELECT * FROM accounts WHERE email > ? AND (? IS NULL OR instr(email, ?) > 0) ORDER BY email LIMIT ?`);
     this.#remove = db.prepare('DELETE FROM accounts WHERE id = ?');
-    this.#update = db.prepare(`UPDATE accounts SET name = ?, email_verified = ?, profile = ?, password_hash = ?, disabled = ?, updated_at = ?
+    this.#update = db.prepare(`UPDATE accounts SET name = ?, email_verified = ?, profile = ?, attributes = ?, password_hash = ?, disabled = ?, updated_at = ?
       WHERE id = ?`);
   }
 
   async create(account: AccountRecord): Promise<void> {
     withDuplicateCheck('account', 'email', account.email, () => this.#insert.run(
       account.id, account.email, account.emailVerified ? 1 : 0, account.name, JSON.stringify(account.profile),
-      account.passwordHash, account.disabled ? 1 : 0,
+      JSON.stringify(account.attributes ?? {}), account.passwordHash, account.disabled ? 1 : 0,
       account.createdAt.getTime(), account.updatedAt.getTime(),
     ));
   }
@@ -84,10 +92,13 @@ export class SqliteAccounts implements Accounts {
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
     const current = await this.findById(id);
     if (!current) throw new NotFoundError('account', id);
-    const next = { ...current, ...patch, updatedAt: new Date() };
+    const { attributes: patchedAttributes, ...rest } = patch;
+    const { attributes: currentAttributes, ...next } = { ...current, ...rest, updatedAt: new Date() };
+    const attributes = patchedAttributes ?? currentAttributes ?? {};
     this.#update.run(
-      next.name, next.emailVerified ? 1 : 0, JSON.stringify(next.profile), next.passwordHash, next.disabled ? 1 : 0, next.updatedAt.getTime(), id,
+      next.name, next.emailVerified ? 1 : 0, JSON.stringify(next.profile), JSON.stringify(attributes), next.passwordHash, next.disabled ? 1 : 0,
+      next.updatedAt.getTime(), id,
     );
-    return next;
+    return withAttributes(next, attributes);
   }
 }

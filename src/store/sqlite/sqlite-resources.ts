@@ -11,6 +11,7 @@ interface ResourceRow {
   signing_alg: string;
   access_token_ttl: number | null;
   metadata_uri: string | null;
+  rbac: number;
   created_at: number;
   updated_at: number;
 }
@@ -24,6 +25,7 @@ function toResource(row: ResourceRow | undefined): ResourceRecord | undefined {
     signingAlg: row.signing_alg,
     accessTokenTtl: row.access_token_ttl,
     ...(row.metadata_uri ? { metadataUri: row.metadata_uri } : {}),
+    ...(row.rbac === 1 ? { rbac: true } : {}),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -43,11 +45,12 @@ export class SqliteResources implements Resources {
   readonly #revision: SqliteRevision;
 
   constructor(db: DatabaseSync) {
-    this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, metadata_uri, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insert = db.prepare(`INSERT INTO resources (indicator, name, scopes, signing_alg, access_token_ttl, metadata_uri, rbac, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#find = db.prepare('SELECT * FROM resources WHERE indicator = ?');
     this.#list = db.prepare('SELECT * FROM resources ORDER BY indicator');
-    this.#update = db.prepare('UPDATE resources SET name = ?, scopes = ?, signing_alg = ?, access_token_ttl = ?, metadata_uri = ?, updated_at = ? WHERE indicator = ?');
+    this.#update = db.prepare(`UPDATE resources SET name = ?, scopes = ?, signing_alg = ?, access_token_ttl = ?, metadata_uri = ?, rbac = ?, updated_at = ?
+      WHERE indicator = ?`);
     this.#remove = db.prepare('DELETE FROM resources WHERE indicator = ?');
     this.#revision = new SqliteRevision(db, 'resources_revision');
   }
@@ -55,7 +58,7 @@ export class SqliteResources implements Resources {
   async create(resource: ResourceRecord): Promise<void> {
     withDuplicateCheck('resource', 'indicator', resource.indicator, () => this.#insert.run(
       resource.indicator, resource.name, JSON.stringify(resource.scopes), resource.signingAlg, resource.accessTokenTtl,
-      resource.metadataUri ?? null, resource.createdAt.getTime(), resource.updatedAt.getTime(),
+      resource.metadataUri ?? null, resource.rbac === true ? 1 : 0, resource.createdAt.getTime(), resource.updatedAt.getTime(),
     ));
     this.#revision.bump();
   }
@@ -71,10 +74,13 @@ export class SqliteResources implements Resources {
   async update(indicator: string, patch: ResourcePatch): Promise<ResourceRecord> {
     const current = await this.find(indicator);
     if (!current) throw new NotFoundError('resource', indicator);
-    const { metadataUri, ...next } = { ...current, ...definedFields(patch), updatedAt: new Date() };
-    this.#update.run(next.name, JSON.stringify(next.scopes), next.signingAlg, next.accessTokenTtl, metadataUri ?? null, next.updatedAt.getTime(), indicator);
+    const { metadataUri, rbac, ...next } = { ...current, ...definedFields(patch), updatedAt: new Date() };
+    this.#update.run(
+      next.name, JSON.stringify(next.scopes), next.signingAlg, next.accessTokenTtl, metadataUri ?? null, rbac === true ? 1 : 0,
+      next.updatedAt.getTime(), indicator,
+    );
     this.#revision.bump();
-    return metadataUri ? { ...next, metadataUri } : next;
+    return { ...next, ...(metadataUri ? { metadataUri } : {}), ...(rbac === true ? { rbac } : {}) };
   }
 
   async remove(indicator: string): Promise<boolean> {
