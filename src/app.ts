@@ -236,8 +236,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
+  const declarations = { attributes: config.attributes, claims: config.claims };
   app.use(onlyUnder('/interaction', interactionRoutes({
-    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
+    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations,
     selfService: {
       canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
       pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
@@ -248,7 +249,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   }).routes());
   app.use(onlyUnder('/session/end', logoutRoutes(host.provider, pages).routes()));
   app.use(onlyUnder('/account', accountRoutes({
-    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources,
+    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources, declarations,
     mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
   }).routes()));
   if (config.signals.enabled) {

@@ -12,6 +12,8 @@ export const MAX_LIST_ITEMS = 50;
 export interface AttributeProblem {
   /** The attribute at fault, as it was given. */
   attribute: string;
+  /** unknown: not declared; required: missing or removed though required; invalid: not a value of its type. */
+  kind: 'unknown' | 'required' | 'invalid';
   message: string;
 }
 
@@ -81,13 +83,13 @@ export function changeAttributes(
   for (const [name, value] of Object.entries(change)) {
     const declaration = declared.get(name);
     if (!declaration) {
-      problems.push({ attribute: name, message: `unknown attribute "${name}"` });
+      problems.push({ attribute: name, kind: 'unknown', message: `unknown attribute "${name}"` });
     } else if (value === null || value === undefined) {
-      if (declaration.required) problems.push({ attribute: name, message: `attribute "${name}" is required and cannot be removed` });
+      if (declaration.required) problems.push({ attribute: name, kind: 'required', message: `attribute "${name}" is required and cannot be removed` });
       delete next[name];
     } else {
       const problem = valueProblem(declaration, value);
-      if (problem) problems.push({ attribute: name, message: `attribute "${name}" ${problem}` });
+      if (problem) problems.push({ attribute: name, kind: 'invalid', message: `attribute "${name}" ${problem}` });
       else next[name] = (Array.isArray(value) ? [...value] : value) as AttributeValue;
     }
   }
@@ -108,7 +110,7 @@ export function newAttributes(declarations: readonly AttributeDeclaration[], giv
   for (const declaration of declarations) {
     const givenValue = given[declaration.name];
     if (declaration.required && (givenValue === undefined || givenValue === null)) {
-      problems.push({ attribute: declaration.name, message: `attribute "${declaration.name}" is required` });
+      problems.push({ attribute: declaration.name, kind: 'required', message: `attribute "${declaration.name}" is required` });
     }
   }
   if (problems.length) throw new AttributeError(problems);
@@ -144,6 +146,6 @@ export function attributeFromText(declaration: AttributeDeclaration, text: strin
 /** The attribute's declaration, or AttributeError naming it. */
 export function requireDeclared(declarations: readonly AttributeDeclaration[], name: string): AttributeDeclaration {
   const declaration = declarations.find((candidate) => candidate.name === name);
-  if (!declaration) throw new AttributeError([{ attribute: name, message: `unknown attribute "${name}"` }]);
+  if (!declaration) throw new AttributeError([{ attribute: name, kind: 'unknown', message: `unknown attribute "${name}"` }]);
   return declaration;
 }

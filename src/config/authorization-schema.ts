@@ -68,6 +68,12 @@ export const claimsSchema = z.record(z.string(), z.record(z.string(), z.string()
   }
 }).transform((scopes) => scopes as ClaimScopes);
 
+/** What the pages need to know of the declarations: attribute labels and types, and what each claim scope releases. */
+export interface AuthorizationDeclarations {
+  attributes: readonly AttributeDeclaration[];
+  claims: ClaimScopes;
+}
+
 /**
  * What only the whole config can tell: a source must name a declared attribute, and a claim scope
  * must not be an API's scope (a token would not say which was meant). One line per problem.

@@ -229,4 +229,4 @@ export type KeysConfig = Config['keys'];
 export type DeviceFlowConfig = Config['device'];
 export type JobsConfig = Config['jobs'];
 export type SignalsConfig = Config['signals'];
-export type { AttributeDeclaration, ClaimSource, ClaimScopes } from './authorization-schema.ts';
+export type { AttributeDeclaration, AuthorizationDeclarations, ClaimSource, ClaimScopes } from './authorization-schema.ts';
