@@ -49,3 +49,32 @@ export async function authorizationClaims(
   }
   return claims;
 }
+
+interface IssuableIdToken {
+  available: Record<string, unknown>;
+  rejected?: string[];
+  set(key: string, value: unknown): void;
+  issue(options?: { use?: string }): Promise<string>;
+}
+
+/**
+ * With an access token beside it, oidc-provider keeps scope-released claims out of the id_token
+ * (OIDC Core §5.4: they are at UserInfo) and lets in only those the claims parameter names. Groups
+ * and mapped claims go into the id_token as well, so an app learns them at sign-in without a
+ * UserInfo call; the other claims keep the library's rule. The claims were computed for this very
+ * id_token (authorizationClaims read the granted scope), so only what was granted is there.
+ * This touches only this provider instance's own IdToken class.
+ */
+export function releaseAuthorizationClaimsInIdTokens(provider: { IdToken: { prototype: unknown } }, claimScopes: ClaimScopes): void {
+  const names = new Set(['groups', ...Object.values(claimScopes).flatMap((claims) => Object.keys(claims))]);
+  const proto = provider.IdToken.prototype as IssuableIdToken;
+  const issue = proto.issue;
+  proto.issue = function issueWithAuthorizationClaims(this: IssuableIdToken, options?: { use?: string }) {
+    if (options?.use === 'idtoken') {
+      for (const name of names) {
+        if (this.available[name] !== undefined && !this.rejected?.includes(name)) this.set(name, this.available[name]);
+      }
+    }
+    return issue.call(this, options);
+  };
+}

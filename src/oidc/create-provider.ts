@@ -11,7 +11,7 @@ import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
-import { authorizationClaims, claimScopeClaims } from './authorization-claims.ts';
+import { authorizationClaims, claimScopeClaims, releaseAuthorizationClaimsInIdTokens } from './authorization-claims.ts';
 import { signInPolicy } from './sign-in-policy.ts';
 import { CLIENT_SIGNING_ALGS } from './client-keys.ts';
 import { clientSecretMatches } from './client-secrets.ts';
@@ -233,6 +233,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return clientSecretMatches(this.clientSecret, presented);
   };
   addAtHashAtTokenEndpoint(provider);
+  releaseAuthorizationClaimsInIdTokens(provider, deps.config.claims);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
   rotateIntoOneSuccessor(provider);
