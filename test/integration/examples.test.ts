@@ -26,7 +26,7 @@ afterAll(async () => {
   await kl.stop();
 });
 
-test('the machine client gets a token that the example resource server accepts, and a forged one is refused', async () => {
+test('the machine client gets a token that the example resource server accepts for reading but not for writing without the scope, and a forged one is refused', async () => {
   const machine = await registerTestClient(kl, { grantTypes: ['client_credentials'], redirectUris: [], postLogoutRedirectUris: [], scopes: 'read', resources: [API] });
   const api = await startResourceServer(kl.url, API);
   servers.push(api.server);
@@ -34,6 +34,10 @@ test('the machine client gets a token that the example resource server accepts, 
   const accepted = await fetch(api.url, { headers: { authorization: `Bearer ${token}` } });
   expect(accepted.status).toBe(200);
   expect(await accepted.json()).toEqual({ hello: machine.clientId, scope: 'read' });
+  const writing = await fetch(api.url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  expect(writing.status).toBe(403);
+  expect(writing.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="[^"]+", error="insufficient_scope", error_description="[^"]+", scope="write"$/);
+  expect(await writing.json()).toEqual({ error: 'insufficient_scope', error_description: 'the access token lacks the scope write', scope: 'write' });
   const [header, payload] = token.split('.');
   const forged = await fetch(api.url, { headers: { authorization: `Bearer ${header}.${payload}.AAAA` } });
   expect(forged.status).toBe(401);

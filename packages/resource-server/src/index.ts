@@ -1,4 +1,5 @@
-export { createResourceServer, type ResourceServer, type ResourceServerOptions } from './resource-server.ts';
+export { createResourceServer, type RequirementOrScopes, type ResourceServer, type ResourceServerOptions } from './resource-server.ts';
+export { requirePermissions, requireScopes, type Requirement } from './requirements.ts';
 export { introspectionCheck, type IntrospectionOptions } from './introspection-check.ts';
 export { RevokedSubjects } from './revoked-subjects.ts';
 export { memoryReplayCache, type ProofReplayCache } from './dpop-proof.ts';

@@ -2,7 +2,8 @@ import { discoverAuthorizationServer, type AuthorizationServer } from './authori
 import { memoryReplayCache, verifyDpopProof, type ProofReplayCache } from './dpop-proof.ts';
 import { header } from './header.ts';
 import { metadataUrl, protectedResourceMetadata, type ResourceDescription } from './protected-resource-metadata.ts';
-import type { IncomingRequest, RevocationCheck, Verdict } from './types.ts';
+import { requireScopes, type Requirement } from './requirements.ts';
+import type { AccessTokenClaims, IncomingRequest, RevocationCheck, Verdict } from './types.ts';
 import { verifyAccessToken } from './verify-access-token.ts';
 
 export interface ResourceServerOptions extends Omit<ResourceDescription, 'authorizationServers'> {
@@ -15,11 +16,34 @@ export interface ResourceServerOptions extends Omit<ResourceDescription, 'author
   clockToleranceSeconds?: number;
 }
 
+/** A requirement, or a list of scopes (shorthand for `requireScopes(...list)`). */
+export type RequirementOrScopes = Requirement | readonly string[];
+
 export interface ResourceServer {
-  /** Checks the request's access token; `required` scopes must all be granted. */
-  authenticate(request: IncomingRequest, required?: string[]): Promise<Verdict>;
+  /** Checks the request's access token; every requirement must be met (`authorize` on the result). */
+  authenticate(request: IncomingRequest, ...required: RequirementOrScopes[]): Promise<Verdict>;
+  /**
+   * Checks an accepted verdict against a route's requirements: the same verdict when all are met
+   * (or when it was a refusal already), otherwise a 403 `insufficient_scope` whose challenge names
+   * every scope the route needs, so the client can ask for them.
+   */
+  authorize(verdict: Verdict, ...required: RequirementOrScopes[]): Verdict;
   /** The RFC 9728 document and the path to serve it at. */
   metadata: { path: string; document: Record<string, unknown> };
+}
+
+/** authenticate accepts a DPoP-bound token only with the DPoP scheme, so its challenges use that scheme (RFC 9449 §7.1). */
+function challengeScheme(claims: AccessTokenClaims): string {
+  return claims.cnf?.jkt ? 'DPoP' : 'Bearer';
+}
+
+function asRequirements(item: RequirementOrScopes): Requirement[] {
+  if (!isScopeList(item)) return [item];
+  return item.length ? [requireScopes(...item)] : [];
+}
+
+function isScopeList(item: RequirementOrScopes): item is readonly string[] {
+  return Array.isArray(item);
 }
 
 function quoted(value: string): string {
@@ -38,10 +62,20 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
   const replays = options.replayCache ?? memoryReplayCache();
   const metadataLocation = metadataUrl(options.resource);
 
-  function refuse(status: 400 | 401 | 403, description: string, error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope', scheme = 'Bearer'): Verdict {
+  function refuse(status: 400 | 401 | 403, description: string, error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope', scheme = 'Bearer', scope?: string): Verdict {
     const parameters = [`resource_metadata=${quoted(metadataLocation)}`];
     if (error) parameters.push(`error=${quoted(error)}`, `error_description=${quoted(description)}`);
-    return { ok: false, status, ...(error ? { error } : {}), description, wwwAuthenticate: `${scheme} ${parameters.join(', ')}` };
+    if (scope) parameters.push(`scope=${quoted(scope)}`);
+    return { ok: false, status, ...(error ? { error } : {}), description, ...(scope ? { scope } : {}), wwwAuthenticate: `${scheme} ${parameters.join(', ')}` };
+  }
+
+  function authorize(verdict: Verdict, ...required: RequirementOrScopes[]): Verdict {
+    if (!verdict.ok) return verdict;
+    const requirements = required.flatMap(asRequirements);
+    const shortfalls = requirements.map((requirement) => requirement.shortfall(verdict.claims)).filter((reason) => reason !== undefined);
+    if (shortfalls.length === 0) return verdict;
+    const scope = [...new Set(requirements.flatMap((requirement) => requirement.scopes))].join(' ');
+    return refuse(403, shortfalls.join('; '), 'insufficient_scope', challengeScheme(verdict.claims), scope);
   }
 
   return {
@@ -50,7 +84,9 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       document: protectedResourceMetadata({ ...options, authorizationServers: [options.issuer] }),
     },
 
-    async authenticate(request, required = []) {
+    authorize,
+
+    async authenticate(request, ...required) {
       const authorization = header(request, 'authorization') ?? '';
       const [, scheme, token] = /^(Bearer|DPoP)\s+([\w.~+/-]+=*)$/i.exec(authorization.trim()) ?? [];
       if (!scheme || !token) return refuse(401, 'an access token is required', authorization ? 'invalid_request' : undefined);
@@ -77,10 +113,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
 
       if (revocation && await revocation.isRevoked(token, claims)) return refuse(401, 'the access token has been revoked', 'invalid_token');
 
-      const granted = new Set((claims.scope ?? '').split(' ').filter(Boolean));
-      const missing = required.filter((scope) => !granted.has(scope));
-      if (missing.length) return refuse(403, `the access token lacks the scope ${missing.join(' ')}`, 'insufficient_scope');
-      return { ok: true, claims };
+      return authorize({ ok: true, claims }, ...required);
     },
   };
 }

@@ -11,6 +11,9 @@ export interface AccessTokenClaims extends JWTPayload {
   client_id: string;
   scope?: string;
   cnf?: { jkt?: string };
+  /** For an API with RBAC at Keyline: the subject's roles and permissions on this API only. */
+  roles?: string[];
+  permissions?: string[];
 }
 
 /** What the kit needs of an incoming request, whatever the framework. */
@@ -29,6 +32,8 @@ export type Verdict =
     /** An RFC 6750 error code, absent when no token was presented at all. */
     error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
     description: string;
+    /** With `insufficient_scope`: every scope the request needs, space-separated (also in the challenge). */
+    scope?: string;
     /** The WWW-Authenticate header to send, with resource_metadata (RFC 9728). */
     wwwAuthenticate: string;
   };

@@ -20,16 +20,18 @@ const NODE20 = process.env['KEYLINE_TEST_NODE20'] ?? '/usr/bin/node';
 const API = 'https://api.example.test/v1';
 
 const CHECK = `
-import { createResourceServer } from '@keyline/resource-server';
+import { createResourceServer, requirePermissions } from '@keyline/resource-server';
 const api = await createResourceServer({ issuer: process.env.ISSUER, resource: process.env.RESOURCE });
 const verdict = await api.authenticate({ method: 'GET', url: process.env.RESOURCE, headers: { authorization: 'Bearer ' + process.env.TOKEN } }, ['read']);
-console.log(JSON.stringify({ node: process.version, ok: verdict.ok, clientId: verdict.ok ? verdict.claims.client_id : verdict.error }));
+const permission = api.authorize(verdict, requirePermissions('read'));
+console.log(JSON.stringify({ node: process.version, ok: verdict.ok, clientId: verdict.ok ? verdict.claims.client_id : verdict.error, permission: permission.ok || permission.status }));
 `;
 
 const TYPED = `
-import { createResourceServer, type ResourceServer, type Verdict } from '@keyline/resource-server';
+import { createResourceServer, requirePermissions, requireScopes, type Requirement, type ResourceServer, type Verdict } from '@keyline/resource-server';
 const api: ResourceServer = await createResourceServer({ issuer: 'https://id.example.test', resource: 'https://api.example.test' });
-const verdict: Verdict = await api.authenticate({ method: 'GET', url: 'https://api.example.test', headers: {} });
+const needed: Requirement[] = [requireScopes('orders:read'), requirePermissions('orders:write')];
+const verdict: Verdict = api.authorize(await api.authenticate({ method: 'GET', url: 'https://api.example.test', headers: {} }), ...needed);
 export const status: number | undefined = verdict.ok ? undefined : verdict.status;
 `;
 
@@ -74,11 +76,11 @@ async function accessToken(): Promise<string> {
 }
 
 /** Not execFileSync: the Keyline it asks for keys runs in this very process. */
-async function runCheck(node: string, token: string): Promise<{ node: string; ok: boolean; clientId: string }> {
+async function runCheck(node: string, token: string): Promise<{ node: string; ok: boolean; clientId: string; permission: true | number }> {
   const { stdout: output } = await promisify(execFile)(node, ['check.mjs'], {
     cwd: app, encoding: 'utf8', env: { PATH: process.env['PATH'], ISSUER: kl.url, RESOURCE: API, TOKEN: token },
   });
-  return JSON.parse(output) as { node: string; ok: boolean; clientId: string };
+  return JSON.parse(output) as { node: string; ok: boolean; clientId: string; permission: true | number };
 }
 
 test.each([
@@ -86,7 +88,8 @@ test.each([
   ['24', process.execPath],
 ])('installed from its tarball, it verifies a real Keyline token on Node %s, and refuses a tampered one', async (major, node) => {
   const token = await accessToken();
-  expect(await runCheck(node, token)).toEqual({ node: expect.stringMatching(new RegExp(`^v${major}\\.`)), ok: true, clientId: machine.clientId });
+  // A client-credentials token for a resource without RBAC carries no permissions: requirePermissions refuses it.
+  expect(await runCheck(node, token)).toEqual({ node: expect.stringMatching(new RegExp(`^v${major}\\.`)), ok: true, clientId: machine.clientId, permission: 403 });
   const [header, payload] = token.split('.');
   expect(await runCheck(node, `${header}.${payload}.AAAA`)).toMatchObject({ ok: false, clientId: 'invalid_token' });
 });

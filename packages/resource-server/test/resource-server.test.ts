@@ -143,6 +143,14 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     expect(asBearer.ok === false && asBearer.wwwAuthenticate).toMatch(/^DPoP /);
   });
 
+  test('a bound token short of a scope is challenged with the DPoP scheme, naming the scope', async () => {
+    const api = await createResourceServer({ issuer: kl.url, resource: API });
+    const token = await accessToken({}, { dpop: await proof('POST', `${kl.url}/token`) });
+    const verdict = await api.authenticate(call(token, 'DPoP', { dpop: await proof('GET', 'https://api.example.test/v1/orders', token) }), ['write']);
+    expect(verdict).toMatchObject({ ok: false, status: 403, error: 'insufficient_scope', scope: 'write' });
+    expect(verdict.ok === false && verdict.wwwAuthenticate).toMatch(/^DPoP resource_metadata=".+", error="insufficient_scope", .*, scope="write"$/);
+  });
+
   test('a resource that requires DPoP refuses plain Bearer tokens', async () => {
     const api = await createResourceServer({ issuer: kl.url, resource: API, dpopRequired: true });
     expect(await api.authenticate(call(await accessToken()))).toMatchObject({ ok: false, status: 401, error: 'invalid_token' });
