@@ -46,6 +46,8 @@ describe(`mongo backend on ${flavor.name} ${flavor.version}`, () => {
       expect(missing).toEqual(expect.arrayContaining([
         'accounts.email_unique', 'oidc_Session.uid_unique', 'oidc_DeviceCode.userCode_unique',
         'oidc_AccessToken.grantId', 'oidc_RefreshToken.accountId_expiresAt', 'consents.accountId_clientId_unique',
+        'groups.name_unique', 'groups.parentId', 'group_members.groupId_accountId_unique', 'group_members.accountId',
+        'roles.name_unique', 'role_grants.roleId_holderKind_holderId_unique', 'role_grants.holderKind_holderId',
       ]));
       const error = await rejection(assertMongoIndexes(url));
       expect(error).toBeInstanceOf(MongoIndexesMissingError);
@@ -116,11 +118,52 @@ describe(`mongo backend on ${flavor.name} ${flavor.version}`, () => {
       await expect(store.oidc.upsert('Unheard', 'x', { grantId: 'g' }, 60)).rejects.toThrow('unknown oidc-provider model "Unheard"');
     });
 
+    test('an account and a resource stored before attributes and RBAC existed read without them', async () => {
+      const client = new MongoClient(url);
+      try {
+        const at = new Date('2026-01-01T00:00:00Z');
+        await client.db().collection('accounts').insertOne({
+          _id: 'old' as never, email: 'old@example.com', name: null, profile: '{}', passwordHash: 'h', disabled: false, createdAt: at, updatedAt: at,
+        });
+        await client.db().collection('resources').insertOne({
+          _id: 'https://old.example.com' as never, name: null, scopes: [], signingAlg: 'RS256', accessTokenTtl: null, createdAt: at, updatedAt: at,
+        });
+      } finally {
+        await client.close();
+      }
+      expect(await store.accounts.findById('old')).not.toHaveProperty('attributes');
+      expect(await store.resources.find('https://old.example.com')).not.toHaveProperty('rbac');
+      expect((await store.accounts.update('old', { attributes: { department: 'Ops' } })).attributes).toEqual({ department: 'Ops' });
+      expect((await store.resources.update('https://old.example.com', { rbac: true })).rbac).toBe(true);
+    });
+
     test('a closed store refuses calls with StoreUnavailableError', async () => {
       await store.close();
       await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(store.accounts.list()).rejects.toBeInstanceOf(StoreUnavailableError);
     });
+  });
+});
+
+describe('mongo backend before migrate made the indexes', () => {
+  let url: string;
+  let store: Store;
+  beforeEach(async () => {
+    url = uniqueDatabaseUrl(baseUrl);
+    store = await openMongoStore(url);
+  });
+  afterEach(async () => {
+    await store.close();
+    await dropDatabase(url);
+  });
+
+  test('a membership and a grant still exist once: their _id is the pair (or triple) itself', async () => {
+    const added = await Promise.all([1, 2, 3].map(() => store.groups.addMember('grp_a', 'account-1')));
+    const granted = await Promise.all([1, 2, 3].map(() => store.roles.grant('keyline-admin', { kind: 'user', id: 'account-1' })));
+    expect(added.filter(Boolean)).toHaveLength(1);
+    expect(granted.filter(Boolean)).toHaveLength(1);
+    expect(await store.groups.members('grp_a', 10)).toEqual(['account-1']);
+    expect(await store.roles.grantsOf('keyline-admin')).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,8 @@
 import type { Collection, Filter } from 'mongodb';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
-import type { AccountPageQuery, AccountPatch, AccountRecord, Accounts } from '../store.ts';
+import type {
+  AccountAttributes, AccountPageQuery, AccountPatch, AccountRecord, Accounts,
+} from '../store.ts';
 import type { AccountDocument } from './mongo-documents.ts';
 import { fromJsonText, toJsonText } from './json-text.ts';
 import { duplicateKeyFields, isDuplicateKeyError } from './mongo-errors.ts';
@@ -9,7 +11,11 @@ function toAccount(document: AccountDocument | null): AccountRecord | undefined 
   if (!document) return undefined;
   const { _id: id, email, name, passwordHash, disabled, createdAt, updatedAt } = document;
   const profile = fromJsonText<AccountRecord['profile']>(document.profile ?? '{}');
-  return { id, email, emailVerified: document.emailVerified === true, name, profile, passwordHash, disabled, createdAt, updatedAt };
+  const attributes = fromJsonText<AccountAttributes>(document.attributes ?? '{}');
+  return {
+    id, email, emailVerified: document.emailVerified === true, name, profile, passwordHash, disabled, createdAt, updatedAt,
+    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+  };
 }
 
 /** Only the patchable fields that are actually given: a stray key must not overwrite the id or the email. */
@@ -19,14 +25,16 @@ function patchFields(patch: AccountPatch): AccountPatch {
   if (patch.passwordHash !== undefined) fields.passwordHash = patch.passwordHash;
   if (patch.emailVerified !== undefined) fields.emailVerified = patch.emailVerified;
   if (patch.profile !== undefined) fields.profile = patch.profile;
+  if (patch.attributes !== undefined) fields.attributes = patch.attributes;
   if (patch.disabled !== undefined) fields.disabled = patch.disabled;
   return fields;
 }
 
 function documentFields(patch: AccountPatch): Partial<AccountDocument> {
-  const { profile, emailVerified, ...plain } = patchFields(patch);
+  const { profile, attributes, emailVerified, ...plain } = patchFields(patch);
   return {
     ...plain,
+    ...(attributes !== undefined ? { attributes: toJsonText(attributes) } : {}),
     ...(emailVerified !== undefined ? { emailVerified } : {}),
     ...(profile !== undefined ? { profile: toJsonText(profile) } : {}),
   };
@@ -43,7 +51,8 @@ export class MongoAccounts implements Accounts {
     const { id, email, name, passwordHash, disabled, createdAt, updatedAt } = account;
     try {
       await this.#accounts.insertOne({
-        _id: id, email, emailVerified: account.emailVerified, name, profile: toJsonText(account.profile), passwordHash, disabled, createdAt, updatedAt,
+        _id: id, email, emailVerified: account.emailVerified, name, profile: toJsonText(account.profile),
+        attributes: toJsonText(account.attributes ?? {}), passwordHash, disabled, createdAt, updatedAt,
       });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AuditCheckpointDocument, AuditEventDocument, HeldSetDocument, JobDocument, LeaseDocument, StreamDocument, StreamSubjectDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
-  ResourceDocument, RevisionDocument, SecretDocument, SigningKeyDocument,
+  ResourceDocument, RevisionDocument, SecretDocument, SigningKeyDocument, GroupDocument, GroupMemberDocument, RoleDocument, RoleGrantDocument,
 } from './mongo-documents.ts';
 
 /**
@@ -29,6 +29,10 @@ export const COLLECTION_NAMES = {
   accounts: 'accounts',
   clients: 'clients',
   resources: 'resources',
+  groups: 'groups',
+  groupMembers: 'group_members',
+  roles: 'roles',
+  roleGrants: 'role_grants',
   signingKeys: 'signing_keys',
   secrets: 'secrets',
   consents: 'consents',
@@ -55,6 +59,10 @@ export interface KeylineCollections {
   accounts: Collection<AccountDocument>;
   clients: Collection<ClientDocument>;
   resources: Collection<ResourceDocument>;
+  groups: Collection<GroupDocument>;
+  groupMembers: Collection<GroupMemberDocument>;
+  roles: Collection<RoleDocument>;
+  roleGrants: Collection<RoleGrantDocument>;
   signingKeys: Collection<SigningKeyDocument>;
   secrets: Collection<SecretDocument>;
   consents: Collection<ConsentDocument>;
@@ -89,6 +97,10 @@ export function keylineCollections(db: Db): KeylineCollections {
     accounts: db.collection<AccountDocument>(COLLECTION_NAMES.accounts, DURABLE),
     clients: db.collection<ClientDocument>(COLLECTION_NAMES.clients, DURABLE),
     resources: db.collection<ResourceDocument>(COLLECTION_NAMES.resources, DURABLE),
+    groups: db.collection<GroupDocument>(COLLECTION_NAMES.groups, DURABLE),
+    groupMembers: db.collection<GroupMemberDocument>(COLLECTION_NAMES.groupMembers, DURABLE),
+    roles: db.collection<RoleDocument>(COLLECTION_NAMES.roles, DURABLE),
+    roleGrants: db.collection<RoleGrantDocument>(COLLECTION_NAMES.roleGrants, DURABLE),
     signingKeys: db.collection<SigningKeyDocument>(COLLECTION_NAMES.signingKeys, DURABLE),
     secrets: db.collection<SecretDocument>(COLLECTION_NAMES.secrets, DURABLE),
     consents: db.collection<ConsentDocument>(COLLECTION_NAMES.consents, DURABLE),

@@ -29,6 +29,8 @@ export interface AccountDocument {
   name: string | null;
   /** JSON text of the standard claims (absent in documents from before they existed). */
   profile?: string;
+  /** JSON text of the custom attributes (absent in documents from before they existed). */
+  attributes?: string;
   passwordHash: string;
   disabled: boolean;
   createdAt: Date;
@@ -52,6 +54,8 @@ export interface ResourceDocument {
   accessTokenTtl: number | null;
   /** Absent on resources stored before it existed, and on those without metadata. */
   metadataUri?: string | null;
+  /** Absent on resources stored before it existed. */
+  rbac?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -191,5 +195,42 @@ export interface HeldSetDocument {
   jti: string;
   /** JSON text of the SET's claims. */
   claims: string;
+  createdAt: Date;
+}
+
+export interface GroupDocument {
+  _id: string;
+  /** Unique (index name_unique). */
+  name: string;
+  parentId: string | null;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface GroupMemberDocument {
+  /** JSON text of [groupId, accountId]: a membership exists once even before indexes exist. */
+  _id: string;
+  groupId: string;
+  accountId: string;
+}
+
+export interface RoleDocument {
+  _id: string;
+  /** Unique (index name_unique). */
+  name: string;
+  resource: string | null;
+  permissions: string[];
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RoleGrantDocument {
+  /** JSON text of [roleId, holderKind, holderId]: a grant exists once even before indexes exist. */
+  _id: string;
+  roleId: string;
+  holderKind: 'user' | 'group' | 'client';
+  holderId: string;
   createdAt: Date;
 }

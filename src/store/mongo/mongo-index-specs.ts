@@ -71,6 +71,22 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
   { collection: COLLECTION_NAMES.streams, name: 'clientId_createdAt', key: { clientId: 1, createdAt: 1 } },
   { collection: COLLECTION_NAMES.streamSubjects, name: 'streamId', key: { streamId: 1 } },
   { collection: COLLECTION_NAMES.heldSets, name: 'streamId_createdAt', key: { streamId: 1, createdAt: 1 } },
+  // Authorization (issue 20): names are unique; a membership or grant exists once (its `_id` is the
+  // tuple too, so this holds even before migrate), and a person's groups and grants are read by index.
+  { collection: COLLECTION_NAMES.groups, name: 'name_unique', key: { name: 1 }, unique: true },
+  { collection: COLLECTION_NAMES.groups, name: 'parentId', key: { parentId: 1 } },
+  {
+    collection: COLLECTION_NAMES.groupMembers, name: 'groupId_accountId_unique', key: { groupId: 1, accountId: 1 }, unique: true,
+  },
+  { collection: COLLECTION_NAMES.groupMembers, name: 'accountId', key: { accountId: 1 } },
+  { collection: COLLECTION_NAMES.roles, name: 'name_unique', key: { name: 1 }, unique: true },
+  {
+    collection: COLLECTION_NAMES.roleGrants,
+    name: 'roleId_holderKind_holderId_unique',
+    key: { roleId: 1, holderKind: 1, holderId: 1 },
+    unique: true,
+  },
+  { collection: COLLECTION_NAMES.roleGrants, name: 'holderKind_holderId', key: { holderKind: 1, holderId: 1 } },
 ];
 
 export function indexLabel(spec: IndexSpec): string {

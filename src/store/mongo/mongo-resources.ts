@@ -14,6 +14,7 @@ function toResource(document: ResourceDocument | null): ResourceRecord | undefin
     signingAlg: document.signingAlg,
     accessTokenTtl: document.accessTokenTtl,
     ...(document.metadataUri ? { metadataUri: document.metadataUri } : {}),
+    ...(document.rbac === true ? { rbac: true } : {}),
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
   };
@@ -37,6 +38,7 @@ export class MongoResources implements Resources {
         signingAlg: resource.signingAlg,
         accessTokenTtl: resource.accessTokenTtl,
         metadataUri: resource.metadataUri ?? null,
+        rbac: resource.rbac === true,
         createdAt: resource.createdAt,
         updatedAt: resource.updatedAt,
       });

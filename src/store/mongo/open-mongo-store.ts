@@ -12,6 +12,8 @@ import { MongoOidcRecords } from './mongo-oidc-records.ts';
 import { MongoConsents, MongoLeases, MongoSecrets, MongoSigningKeys } from './mongo-small-repositories.ts';
 import { MongoAuditEvents } from './mongo-audit.ts';
 import { MongoResources } from './mongo-resources.ts';
+import { MongoGroups } from './mongo-groups.ts';
+import { MongoRoles } from './mongo-roles.ts';
 import { MongoJobs } from './mongo-jobs.ts';
 import { MongoStreams } from './mongo-streams.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
@@ -45,6 +47,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     accounts: withErrorBoundary(new MongoAccounts(collections.accounts), boundary),
     clients: withErrorBoundary(new MongoClients(collections.clients, collections.revisions), boundary),
     resources: withErrorBoundary(new MongoResources(collections.resources, collections.revisions), boundary),
+    groups: withErrorBoundary(new MongoGroups(collections), boundary),
+    roles: withErrorBoundary(new MongoRoles(collections), boundary),
     signingKeys: withErrorBoundary(new MongoSigningKeys(collections.signingKeys), boundary),
     secrets: withErrorBoundary(new MongoSecrets(collections.secrets), boundary),
     consents: withErrorBoundary(new MongoConsents(collections.consents), boundary),
