@@ -39,7 +39,7 @@ describe.each(backends)('account attributes under attack on $name', (backend) =>
     for (const form of [
       { csrf, 'attribute.department': 'Pwned' },
       { csrf, 'attribute.pronouns': 'they/them', 'attribute.employee_id': '1' },
-    ]) {
+    ] as Array<Record<string, string>>) {
       const answer = await post(pages, form);
       expect(answer.status).toBe(400);
     }
@@ -53,7 +53,7 @@ describe.each(backends)('account attributes under attack on $name', (backend) =>
       { csrf, department: 'Pwned' },
       { csrf, 'attribute.pronouns': 'they/them', 'attribute.__proto__': 'x' },
       { csrf, 'attribute.pronouns': 'they/them', accountId: 'someone-else' },
-    ]) {
+    ] as Array<Record<string, string>>) {
       expect((await post(pages, form)).status).toBe(400);
     }
     expect(await attributesOf(user)).toEqual(SET_BY_ADMIN);
