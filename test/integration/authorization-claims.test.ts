@@ -68,6 +68,19 @@ describe.each(backends)('groups and mapped claims on $name', (backend) => {
     expect(userinfo).not.toHaveProperty('groups');
   });
 
+  test('an ordinary sign-in reads no groups or roles; one that asks for groups does', async () => {
+    const reads = async () => {
+      const text = await kl.keyline.metrics.render();
+      const count = (operation: string) => Number(new RegExp(`keyline_store_operation_duration_seconds_count\\{operation="${operation}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      return count('groups.groupIdsOf') + count('groups.findMany') + count('roles.grantsTo');
+    };
+    const before = await reads();
+    await claimsFor(member, 'openid email profile offline_access');
+    expect(await reads()).toBe(before);
+    await claimsFor(member, 'openid groups');
+    expect(await reads()).toBeGreaterThan(before);
+  });
+
   test('a person in no group gets an empty list', async () => {
     const loner = await createTestUser(kl);
     expect((await claimsFor(loner, 'openid groups')).userinfo.groups).toEqual([]);
