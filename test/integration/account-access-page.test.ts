@@ -1,6 +1,7 @@
 import { AccountPages } from '../support/account-pages.ts';
 import { ACCOUNT_PAGE_ATTRIBUTES } from '../support/attribute-declarations.ts';
 import { allBackends } from '../support/backends.ts';
+import { memberOfChildGroup } from '../support/groups-in-store.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, type TestUser } from '../support/oidc-flow.ts';
@@ -22,13 +23,7 @@ describe.each(backends)('the account page\'s groups, roles and details on $name'
 
   test('shows the person\'s groups (inherited too) and roles under the API they are for, read only', async () => {
     const user = await createTestUser(kl);
-    // No admin route for groups and roles on this branch yet: the test builds them in the store.
-    const now = new Date();
-    await kl.store.groups.create({ id: 'grp_parent00000000000000000', name: 'engineering', parentId: null, description: null, createdAt: now, updatedAt: now });
-    await kl.store.groups.create({ id: 'grp_child000000000000000000', name: 'platform', parentId: 'grp_parent00000000000000000', description: null, createdAt: now, updatedAt: now });
-    await kl.store.groups.addMember('grp_child000000000000000000', user.id);
-    await kl.store.roles.create({ id: 'rol_global0000000000000000', name: 'staff', resource: null, permissions: [], description: null, createdAt: now, updatedAt: now });
-    await kl.store.roles.grant('rol_global0000000000000000', { kind: 'group', id: 'grp_parent00000000000000000' });
+    await memberOfChildGroup(kl, user.id);
     await kl.store.roles.grant('keyline-viewer', { kind: 'user', id: user.id });
 
     const page = (await signedIn(user)).page;

@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import { stringify } from 'yaml';
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
+import { memberOfChildGroup } from '../support/groups-in-store.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, exchangeCode, registerTestClient, signIn, type TestClient, type TestUser } from '../support/oidc-flow.ts';
@@ -41,13 +42,7 @@ describe.each(backends)('groups and mapped claims on $name', (backend) => {
     client = await registerTestClient(kl, { scopes: 'openid profile email groups org offline_access' });
     member = await createTestUser(kl);
     admin = await AdminSession.open(kl);
-    // No admin route for groups and roles on this branch yet: the test builds them in the store.
-    const now = new Date();
-    await kl.store.groups.create({ id: 'grp_engineering0000000000000', name: 'engineering', parentId: null, description: null, createdAt: now, updatedAt: now });
-    await kl.store.groups.create({ id: 'grp_platform000000000000000', name: 'platform', parentId: 'grp_engineering0000000000000', description: null, createdAt: now, updatedAt: now });
-    await kl.store.groups.addMember('grp_platform000000000000000', member.id);
-    await kl.store.roles.create({ id: 'rol_staff00000000000000000', name: 'staff', resource: null, permissions: [], description: null, createdAt: now, updatedAt: now });
-    await kl.store.roles.grant('rol_staff00000000000000000', { kind: 'group', id: 'grp_engineering0000000000000' });
+    await memberOfChildGroup(kl, member.id);
   });
 
   async function claimsFor(user: TestUser, scope: string) {
