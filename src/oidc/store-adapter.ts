@@ -71,7 +71,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === 'Client') {
-        await saveRegisteredClient(store, id, payload as Record<string, unknown>, options.securityEvents);
+        await saveRegisteredClient(store, id, payload as Record<string, unknown>, options.securityEvents, options.claimScopes);
         clients.forget(id);
         return;
       }
