@@ -14,6 +14,8 @@ import {
   createTestUser, exchangeCode, introspect, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { addGroup, addMember, addRole, grant, revoke } from '../support/rbac-setup.ts';
+import { DEVICE_CODE_GRANT } from '../../src/oidc/client-registration.ts';
+import { approveDevice, pollForTokens, type DeviceAuthorization } from '../support/device-flow.ts';
 import { eventually, startRecordingReceiver, type RecordingReceiver } from '../support/recording-receiver.ts';
 import { runCli } from '../support/run-cli.ts';
 import { eventAbout, pushedSets, registerReceiver } from '../support/ssf-receiver.ts';
@@ -163,6 +165,22 @@ describe.each(backends)('access tokens for APIs with RBAC, on $name', (backend) 
     const token = issued(await tokenRequest(kl, unentitled, { grant_type: 'client_credentials' }));
     expect(token.claims).not.toHaveProperty('scope');
     expect(token.claims).toMatchObject({ aud: ORDERS, roles: [], permissions: [] });
+  });
+
+  test('the device flow: the token for the device carries what the person\'s roles permit', async () => {
+    const tv = await registerTestClient(kl, {
+      grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], redirectUris: [], postLogoutRedirectUris: [],
+      resources: [ORDERS], scopes: 'openid offline_access orders:read orders:write',
+    });
+    const started = await fetch(`${kl.url}/device/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${tv.clientId}:${tv.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ scope: 'openid offline_access orders:read orders:write', resource: ORDERS }).toString(),
+    });
+    const device = await started.json() as DeviceAuthorization;
+    await approveDevice(kl, device.user_code, member);
+    const token = issued(await pollForTokens(kl, tv, device.device_code));
+    expect(token.claims).toMatchObject({ aud: ORDERS, sub: member.id, scope: 'orders:read', roles: ['order-reader'], permissions: ['orders:read'] });
   });
 
   test('without RBAC the API\'s tokens are as before: the registered scope, no roles or permissions', async () => {
