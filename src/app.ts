@@ -227,7 +227,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(adminApi({
     issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents, signals,
     passwordReset: selfService.canRequestReset ? selfService.reset : undefined, defaultLocale: i18n.defaultLocale,
-    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks, attributes: config.attributes, claimScopes: Object.keys(config.claims),
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),
   }));
   app.use(published.middleware());
@@ -237,8 +237,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
+  const declarations = { attributes: config.attributes, claims: config.claims };
   app.use(onlyUnder('/interaction', interactionRoutes({
-    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors,
+    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations,
     selfService: {
       canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
       pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,
@@ -249,7 +250,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   }).routes());
   app.use(onlyUnder('/session/end', logoutRoutes(host.provider, pages).routes()));
   app.use(onlyUnder('/account', accountRoutes({
-    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources,
+    provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources, declarations,
     mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
   }).routes()));
   if (config.signals.enabled) {

@@ -9,6 +9,7 @@ import type { KeylineState } from '../http/keyline-state.ts';
 import type { SecondFactors } from '../oidc/interactions/interaction-context.ts';
 import type { Pages } from '../pages/pages.ts';
 import type { AccountRecord, Store } from '../store/store.ts';
+import type { AuthorizationDeclarations } from '../config/schema.ts';
 
 /** What the account pages need, passed in by the composition root. */
 export interface AccountDeps {
@@ -21,6 +22,8 @@ export interface AccountDeps {
   secondFactors: SecondFactors;
   credentialThrottle: CredentialThrottle;
   resources: ResourceRegistry;
+  /** The operator's attributes (the person edits those declared userEditable) and claim scopes. */
+  declarations: AuthorizationDeclarations;
   /** Mail is configured: verification links can be sent. */
   mailEnabled: boolean;
   /** Sends verification links; present when mail is configured. */

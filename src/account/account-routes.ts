@@ -5,6 +5,8 @@ import type { AccountContext, AccountDeps } from './account-context.ts';
 import { accountCallback, redirectToSignIn } from './account-sign-in.ts';
 import { requireSignedIn } from './account-session.ts';
 import { checkAccountCsrf } from './check-account-csrf.ts';
+import { renderAccessPage } from './access/access-page.ts';
+import { saveAttributes } from './access/attribute-actions.ts';
 import { removeAppAccess } from './apps/app-actions.ts';
 import { renderAppsPage } from './apps/apps-page.ts';
 import { changePassword } from './password/password-actions.ts';
@@ -42,6 +44,8 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/sessions/:uid/end', parseForm, signedIn('/account/sessions'), csrf, endOneSession(deps));
   router.get('/apps', signedIn('/account/apps'), (ctx: AccountContext) => renderAppsPage(deps, ctx));
   router.post('/apps/:clientId/remove', parseForm, signedIn('/account/apps'), csrf, removeAppAccess(deps));
+  router.get('/access', signedIn('/account/access'), (ctx: AccountContext) => renderAccessPage(deps, ctx));
+  router.post('/access/attributes', parseForm, signedIn('/account/access'), csrf, saveAttributes(deps));
   router.get('/sign-in', (ctx: AccountContext) => redirectToSignIn(ctx, deps.provider.issuer, ctx.query.next));
   router.get('/callback', accountCallback);
   router.get('/security', security, (ctx: AccountContext) => renderSecurityPage(deps, ctx));

@@ -1,5 +1,5 @@
 import type { AccountProfile } from './profile-claims.ts';
-import type { AccountRecord, FactorRecord } from '../store/store.ts';
+import type { AccountAttributes, AccountRecord, FactorRecord } from '../store/store.ts';
 
 /** An account as administrators see it (CLI, admin API, audit trail): everything but the password hash. */
 export interface AccountView {
@@ -9,6 +9,8 @@ export interface AccountView {
   name: string | null;
   disabled: boolean;
   profile: AccountProfile;
+  /** The operator's custom attributes (config `attributes:`); their values are not secrets. */
+  attributes: AccountAttributes;
   createdAt: string;
   updatedAt: string;
 }
@@ -21,6 +23,7 @@ export function accountView(account: AccountRecord): AccountView {
     name: account.name,
     disabled: account.disabled,
     profile: account.profile,
+    attributes: account.attributes ?? {},
     createdAt: account.createdAt.toISOString(),
     updatedAt: account.updatedAt.toISOString(),
   };

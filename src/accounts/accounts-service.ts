@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { forgetAccountAccess } from '../authorization/authorization-administration.ts';
 import { Outbox } from '../jobs/outbox.ts';
 import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
-import type { AccountRecord, Store } from '../store/store.ts';
+import type { AccountAttributes, AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
 import { changeProfile, type AccountProfile, type ProfileChange } from './profile-claims.ts';
 import { factorView, type FactorView } from './account-view.ts';
@@ -24,6 +24,8 @@ export interface NewAccountDetails {
   profile?: ProfileChange;
   /** An administrator vouches for the address. */
   emailVerified?: boolean;
+  /** Custom attributes, already checked against their declarations (authorization/attributes.ts). */
+  attributes?: AccountAttributes;
 }
 
 /** Each problem changeProfile names starts with the claim it is about ("birthdate: must be ..."). */
@@ -95,6 +97,7 @@ export class AccountsService {
       profile,
       passwordHash: await this.#span('password.hash', () => hashPassword(password)),
       disabled: false,
+      ...(details.attributes && Object.keys(details.attributes).length ? { attributes: details.attributes } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -176,6 +179,11 @@ export class AccountsService {
   /** The account as updateProfile would leave it, without storing anything; throws what updateProfile would. */
   previewProfile(account: AccountRecord, change: ProfileChange & { name?: string | null }): AccountRecord {
     return { ...account, ...profileUpdate(account, change) };
+  }
+
+  /** Replaces the custom attributes with these, already checked against their declarations (authorization/attributes.ts). */
+  setAttributes(accountId: string, attributes: AccountAttributes): Promise<AccountRecord> {
+    return this.#store.accounts.update(accountId, { attributes });
   }
 
   /** For an address proven by its owner, or vouched for by an administrator. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
+import { changeAttributes, newAttributes, type AttributeChange } from '../authorization/attributes.ts';
+import type { AttributeDeclaration } from '../config/schema.ts';
 import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { AccountRecord } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
@@ -16,18 +18,24 @@ import type { ProfileChange } from './profile-claims.ts';
 export interface UserAdministration {
   accounts: AccountsService;
   audited: AuditedRunner;
+  /** The operator's custom attributes (config `attributes:`); without them, every attribute is refused as unknown. */
+  attributes?: readonly AttributeDeclaration[];
 }
 
-export interface NewUser extends NewAccountDetails {
+export interface NewUser extends Omit<NewAccountDetails, 'attributes'> {
   email: string;
   password: string;
   name?: string | null;
+  /** Checked against the declarations; every required attribute must be given. */
+  attributes?: AttributeChange;
 }
 
 export interface UserChanges {
   name?: string | null;
   profile?: ProfileChange;
   disabled?: boolean;
+  /** A value sets an attribute, null removes it; those not named stay. */
+  attributes?: AttributeChange;
 }
 
 const about = (account: AccountRecord) => ({ accountId: account.id, email: account.email });
@@ -38,31 +46,48 @@ export async function requireUserById(accounts: AccountsService, id: string): Pr
   return account;
 }
 
-export async function createUser({ accounts, audited }: UserAdministration, user: NewUser): Promise<AccountRecord> {
+export async function createUser({ accounts, audited, attributes: declarations = [] }: UserAdministration, user: NewUser): Promise<AccountRecord> {
   const email = normalizeEmail(user.email);
-  const profile = accounts.checkNewAccount(email, user.password, user);
+  const attributes = newAttributes(declarations, user.attributes);
+  const profile = accounts.checkNewAccount(email, user.password, { ...user, attributes });
   // Checked before the event is recorded, so a refusal leaves no claim of a change; the store still decides a race.
   if (await accounts.findByEmail(email)) throw new DuplicateError('account', 'email', email);
   const id = randomUUID();
   const name = user.name?.trim() || null;
   return audited(
-    { type: 'user.created', accountId: id, email, data: { after: { email, name, emailVerified: user.emailVerified === true, ...profile } } },
-    () => accounts.create(email, user.password, name, id, user),
+    {
+      type: 'user.created', accountId: id, email,
+      data: { after: { email, name, emailVerified: user.emailVerified === true, ...profile, ...(Object.keys(attributes).length ? { attributes } : {}) } },
+    },
+    () => accounts.create(email, user.password, name, id, { ...user, attributes }),
   );
 }
 
 /**
- * Changes the name, the standard claims and whether the account is disabled. A profile change and
- * a disable are separate events (`user.updated`, `user.disabled`/`user.enabled`), as the CLI's
- * verbs always recorded them; disabling also ends every session and grant.
+ * Changes the name, the standard claims, the custom attributes and whether the account is
+ * disabled. A profile change, an attribute change and a disable are separate events (`user.updated`
+ * twice, `user.disabled`/`user.enabled`), as the CLI's verbs always recorded them; disabling also
+ * ends every session and grant. Every value is checked before anything is changed.
  */
-export async function updateUser({ accounts, audited }: UserAdministration, account: AccountRecord, changes: UserChanges): Promise<AccountRecord> {
+export async function updateUser(
+  { accounts, audited, attributes: declarations = [] }: UserAdministration, account: AccountRecord, changes: UserChanges,
+): Promise<AccountRecord> {
   let current = account;
+  const attributes = changes.attributes && changeAttributes(declarations, account.attributes, changes.attributes);
+  if (changes.name !== undefined || changes.profile !== undefined) accounts.previewProfile(current, { ...changes.profile, name: changes.name });
   if (changes.name !== undefined || changes.profile !== undefined) {
     const change = { ...changes.profile, name: changes.name };
     const { before, after } = changedFields(changeableFields(current), changeableFields(accounts.previewProfile(current, change)));
     if (Object.keys(after).length > 0) {
       current = await audited({ type: 'user.updated', ...about(current), data: { before, after } }, () => accounts.updateProfile(current.email, change));
+    }
+  }
+  if (attributes) {
+    const { before, after } = changedFields(current.attributes ?? {}, attributes);
+    if (Object.keys(after).length > 0) {
+      const id = current.id;
+      current = await audited({ type: 'user.updated', ...about(current), data: { before: { attributes: before }, after: { attributes: after } } },
+        () => accounts.setAttributes(id, attributes));
     }
   }
   if (changes.disabled !== undefined && changes.disabled !== current.disabled) {

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { PasswordReset } from '../accounts/self-service/password-reset.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
+import type { AttributeDeclaration } from '../config/schema.ts';
 import type { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import type { JwtJudgement } from '../oidc/jwt-access-tokens/jwt-access-token-state.ts';
 import type { ResourceRegistry } from '../oidc/resource-registry.ts';
@@ -18,6 +19,10 @@ export interface AdminDependencies {
   resources: ResourceRegistry;
   /** `outbound.allowPrivateNetworks`: whether a client's jwks_uri may be plain http (development only). */
   allowPrivateNetworks: boolean;
+  /** The operator's custom attributes (config `attributes:`), which users' attributes are checked against. */
+  attributes: readonly AttributeDeclaration[];
+  /** The operator's claim scopes (config `claims:`), which clients may be given like OpenID scopes. */
+  claimScopes: readonly string[];
   keys: SigningKeyManager;
   securityEvents: SecurityEvents;
   /** Shared-signals events (token-claims-change when a person's groups or roles change). */

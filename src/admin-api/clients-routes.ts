@@ -13,8 +13,8 @@ import {
 const withSecret = ({ client, clientSecret }: AdministeredClient) => ({ ...clientView(client), ...(clientSecret ? { clientSecret } : {}) });
 
 /** Clients: every setting goes through registerClient/changeClient, the one place client settings are validated. */
-export function clientOperations({ store, provider, resources, allowPrivateNetworks }: AdminDependencies): AdminOperation[] {
-  const administration = (audited: AuditedRunner): ClientAdministration => ({ store, registration: { provider, resources, allowPrivateNetworks }, audited });
+export function clientOperations({ store, provider, resources, allowPrivateNetworks, claimScopes }: AdminDependencies): AdminOperation[] {
+  const administration = (audited: AuditedRunner): ClientAdministration => ({ store, registration: { provider, resources, allowPrivateNetworks, claimScopes }, audited });
 
   return [
     defineOperation({

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AccountError } from '../accounts/account-errors.ts';
+import { AttributeError } from '../authorization/attributes.ts';
 import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { AuthorizationError } from '../authorization/authorization-error.ts';
 import { HttpError } from '../http/http-error.ts';
@@ -39,6 +40,11 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof ProblemError) return problem(error.status, error.code, error.message, error.errors, error.headers);
   if (error instanceof ClientRegistrationError) return problem(422, 'invalid_client_settings', error.message, clientSettingField(error));
   if (error instanceof AccountError) return problem(422, 'invalid_user', error.message, accountFields(error));
+  if (error instanceof AttributeError) {
+    return problem(422, 'invalid_attributes', error.message, error.problems.map(({ attribute, message }) => ({
+      pointer: `#/attributes/${attribute.replaceAll('~', '~0').replaceAll('/', '~1')}`, detail: message,
+    })));
+  }
   if (error instanceof AuthorizationError) return problem(422, 'invalid_request', error.message, [{ pointer: `#/${error.field}`, detail: error.message }]);
   if (error instanceof NotFoundError || error instanceof SigningKeyNotFoundError) return problem(404, 'not_found', error.message);
   if (error instanceof DuplicateError) return problem(409, 'already_exists', error.message);

@@ -12,8 +12,8 @@ import {
 } from './schemas/user-schemas.ts';
 
 /** Users: create, read, list (by email, paged), update, password, email verification, unlock, second factors, remove. */
-export function userOperations({ store, accounts }: AdminDependencies): AdminOperation[] {
-  const administration = (audited: AuditedRunner): UserAdministration => ({ accounts, audited });
+export function userOperations({ store, accounts, attributes }: AdminDependencies): AdminOperation[] {
+  const administration = (audited: AuditedRunner): UserAdministration => ({ accounts, audited, attributes });
   const requireUser = (id: string) => requireUserById(accounts, id);
 
   return [
@@ -48,7 +48,7 @@ export function userOperations({ store, accounts }: AdminDependencies): AdminOpe
       },
     }),
     defineOperation({
-      id: 'updateUser', method: 'patch', path: '/users/{id}', summary: 'Change a user\'s name, standard claims or whether they are disabled', access: 'write',
+      id: 'updateUser', method: 'patch', path: '/users/{id}', summary: 'Change a user\'s name, standard claims, custom attributes or whether they are disabled', access: 'write',
       params: userPathSchema,
       body: userChangesSchema,
       success: { status: 200, description: 'The user as changed', schema: userSchema },

@@ -153,7 +153,8 @@ function printClient(cli: CliContext, { client, clientSecret }: AdministeredClie
 async function administration(cli: CliContext): Promise<ClientAdministration> {
   return {
     store: await cli.store(),
-    registration: { provider: await cliProvider(cli), resources: await cli.resources(), allowPrivateNetworks: cli.config.outbound.allowPrivateNetworks },
+    registration: { provider: await cliProvider(cli), resources: await cli.resources(), allowPrivateNetworks: cli.config.outbound.allowPrivateNetworks,
+      claimScopes: Object.keys(cli.config.claims) },
     audited: (event, change) => adminAction(cli, event, change),
   };
 }

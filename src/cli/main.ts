@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AccountError } from '../accounts/account-errors.ts';
+import { AttributeError } from '../authorization/attributes.ts';
 import { AuthorizationError } from '../authorization/authorization-error.ts';
 import { StateConflictError } from '../oidc/state-conflict-error.ts';
 import { AuditUnavailableError } from '../audit/audited-change.ts';
@@ -54,7 +55,7 @@ Add --help after any command for its options.`;
 
 /** Error types whose message is already a precise one-line explanation. */
 const EXPLAINED = [
-  CliError, ConfigError, AccountError, DuplicateError, NotFoundError, StoreUnavailableError, StoreMissingError, SecretsKeyError, AuditUnavailableError,
+  CliError, ConfigError, AccountError, AttributeError, DuplicateError, NotFoundError, StoreUnavailableError, StoreMissingError, SecretsKeyError, AuditUnavailableError,
   SigningKeyInUseError, KeyAlreadyRetiredError, SigningKeyNotFoundError, AuthorizationError, StateConflictError,
 ];
 

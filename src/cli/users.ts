@@ -4,6 +4,8 @@ import {
   createUser, removeUser, resetUserSecondFactors, setUserPassword, unlockUser, updateUser, verifyUserEmail, type UserAdministration,
 } from '../accounts/user-administration.ts';
 import { ActionLinks } from '../accounts/self-service/action-links.ts';
+import { attributeFromText, requireDeclared, type AttributeChange } from '../authorization/attributes.ts';
+import type { AttributeDeclaration } from '../config/schema.ts';
 import { issueResetLink } from '../accounts/self-service/reset-link.ts';
 import { accessReport, type RoleSource } from '../authorization/access-report.ts';
 import { adminAction } from './admin-action.ts';
@@ -16,9 +18,11 @@ import { readPassword } from './read-password.ts';
 
 export const USERS_HELP = `keyline users <command>
 
-  add <email> [--name "Full Name"] [--verified] [claims]
+  add <email> [--name "Full Name"] [--verified] [--attribute name=value]... [claims]
                                      create a user; the password is read from stdin
       --verified                        you vouch for the address (email_verified: true)
+      --attribute name=value            a custom attribute (config attributes:), repeatable; every required one
+                                        must be given
 ${PROFILE_HELP}
   list [--json]                      list users (never their password hashes)
   show <email>                       the user, their standard claims, their second factors (type, name,
@@ -27,6 +31,10 @@ ${PROFILE_HELP}
   update <email> [--name "Full Name"] [claims] [--disabled|--enabled]
                                      change the name and the standard claims (the options of add; "" removes one);
                                      --disabled also ends all their sessions and grants
+  set-attribute <email> <name> <value>
+                                     set a custom attribute, read as its declared type (true/false, a number,
+                                     YYYY-MM-DD; a list as a JSON array or comma-separated)
+  unset-attribute <email> <name>     remove a custom attribute (never a required one)
   verify <email>                     mark the email as verified (you vouch for the address)
   reset-link <email>                 print a one-time password-reset link (ttl.resetLink) to hand over,
                                      for when mail is off; completing it signs them out everywhere
@@ -49,19 +57,23 @@ async function accessShown(cli: CliContext, accountId: string) {
 export async function usersCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const accounts = await cli.accounts();
-  const administration: UserAdministration = { accounts, audited: (event, change) => adminAction(cli, event, change) };
+  const administration: UserAdministration = { accounts, audited: (event, change) => adminAction(cli, event, change), attributes: cli.config.attributes };
   const userNamed = async (usage: string, options: Parameters<typeof parseArguments>[1] = {}) => {
     const parsed = parseArguments(rest, options, usage);
     return { parsed, account: await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage)) };
   };
   switch (action) {
     case 'add': {
-      const usage = 'keyline users add <email> [--name "Full Name"] [--verified] [claims]';
-      const parsed = parseArguments(rest, { name: { type: 'string' }, verified: { type: 'boolean' }, ...PROFILE_OPTIONS }, usage);
+      const usage = 'keyline users add <email> [--name "Full Name"] [--verified] [--attribute name=value]... [claims]';
+      const parsed = parseArguments(rest, {
+        name: { type: 'string' }, verified: { type: 'boolean' }, attribute: { type: 'string', multiple: true }, ...PROFILE_OPTIONS,
+      }, usage);
       const email = normalizeEmail(requirePositional(parsed, 0, 'email', usage));
+      const attributes = attributesFromOptions(cli.config.attributes, parsed.values.attribute, usage);
       const password = await readPassword(cli.io);
       const account = await createUser(administration, {
         email, password, name: stringOption(parsed, 'name') ?? null, emailVerified: parsed.values.verified === true, profile: profileChangeFromOptions(parsed),
+        attributes,
       });
       cli.printJson(accountView(account));
       return;
@@ -98,6 +110,22 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       const disabled = parsed.values.disabled ? true : parsed.values.enabled ? false : undefined;
       if (name === undefined && !profile && disabled === undefined) throw new UsageError(`nothing to change (usage: ${usage})`);
       cli.printJson(accountView(await updateUser(administration, account, { name, profile, disabled })));
+      return;
+    }
+    case 'set-attribute': {
+      const usage = 'keyline users set-attribute <email> <name> <value>';
+      const { parsed, account } = await userNamed(usage);
+      const name = requirePositional(parsed, 1, 'name', usage);
+      if (parsed.positionals[2] === undefined) throw new UsageError(`missing <value> (usage: ${usage})`);
+      const value = attributeFromText(requireDeclared(cli.config.attributes, name), parsed.positionals[2]);
+      cli.printJson(accountView(await updateUser(administration, account, { attributes: { [name]: value } })));
+      return;
+    }
+    case 'unset-attribute': {
+      const usage = 'keyline users unset-attribute <email> <name>';
+      const { parsed, account } = await userNamed(usage);
+      const name = requirePositional(parsed, 1, 'name', usage);
+      cli.printJson(accountView(await updateUser(administration, account, { attributes: { [name]: null } })));
       return;
     }
     case 'verify': {
@@ -153,4 +181,17 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
     default:
       throw new UsageError(action ? `unknown command "users ${action}"; see keyline users --help` : USERS_HELP);
   }
+}
+
+/** `--attribute name=value`, each read as its declared type (an unknown name is left for the check to name). */
+function attributesFromOptions(declarations: readonly AttributeDeclaration[], given: unknown, usage: string): AttributeChange {
+  const attributes: AttributeChange = {};
+  for (const option of Array.isArray(given) ? given as string[] : []) {
+    const split = option.indexOf('=');
+    if (split <= 0) throw new UsageError(`--attribute takes name=value, not "${option}" (usage: ${usage})`);
+    const name = option.slice(0, split);
+    const declaration = declarations.find((candidate) => candidate.name === name);
+    attributes[name] = declaration ? attributeFromText(declaration, option.slice(split + 1)) : option.slice(split + 1);
+  }
+  return attributes;
 }

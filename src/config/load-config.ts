@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectPath } from '../paths.ts';
 import { isMongoUrl } from '../store/store-location.ts';
+import { claimsConfigProblems } from './authorization-schema.ts';
 import { ConfigError } from './config-error.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -109,6 +110,8 @@ export function parseConfig(raw: RawConfig): Config {
     if (result.data.registration.enabled && !result.data.mail.smtp) {
       throw new ConfigError(['registration.enabled: sign-up mails a verification link, so it needs mail: set mail.smtp (KEYLINE_SMTP_URL), or turn registration.enabled off']);
     }
+    const claimsProblems = claimsConfigProblems(result.data);
+    if (claimsProblems.length) throw new ConfigError(claimsProblems);
     return withProjectPaths(result.data);
   }
   const problems = result.error.issues.map((issue) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attributesSchema, claimsSchema } from './authorization-schema.ts';
 
 /**
  * Every algorithm Keyline signs with has a key of its own. For an Ed25519 key, EdDSA is the name to
@@ -195,6 +196,10 @@ export const configSchema = z.strictObject({
   }).default({
     pollInterval: 1, lease: 60, concurrency: 8, maxAttempts: 12, retryBase: 5, retryMax: 3600, keepDone: 24 * 3600, keepDead: 30 * 24 * 3600,
   }),
+  /** The operator's custom user attributes (issue 20), declared once; values are checked against these. */
+  attributes: attributesSchema,
+  /** Scopes of the operator's own, each releasing claims taken from attributes, groups or roles. */
+  claims: claimsSchema,
   /** The shared-signals (SSF 1.0) transmitter. */
   signals: z.strictObject({
     enabled: z.boolean().default(true),
@@ -224,3 +229,4 @@ export type KeysConfig = Config['keys'];
 export type DeviceFlowConfig = Config['device'];
 export type JobsConfig = Config['jobs'];
 export type SignalsConfig = Config['signals'];
+export type { AttributeDeclaration, AuthorizationDeclarations, ClaimSource, ClaimScopes } from './authorization-schema.ts';

@@ -13,9 +13,23 @@ export const SCOPE_CLAIMS = {
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   address: ['address'],
+  /** The person's group names, those they are in through a child group included (issue 20). */
+  groups: ['groups'],
 } as const;
 
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'address'] as const;
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'groups'] as const;
+
+/**
+ * Claims an operator's `claims:` may not name: those of the OpenID scopes, the registered JWT
+ * claims (RFC 7519 §4.1), the ones OpenID Connect, OAuth and Keyline put in tokens themselves, and
+ * RFC 9068's authorization claims.
+ */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  ...Object.values(SCOPE_CLAIMS).flat(),
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti',
+  'nonce', 'azp', 'at_hash', 'c_hash', 's_hash', 'sid', 'auth_time', 'acr', 'amr', 'events', 'txn', 'cnf', 'act', 'may_act',
+  'scope', 'client_id', 'token_type', 'active', 'username', 'roles', 'permissions', 'entitlements', 'groups', 'typ',
+]);
 
 /**
  * Every claim the account has; oidc-provider releases those the granted scopes and the `claims`

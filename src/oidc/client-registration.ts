@@ -70,6 +70,8 @@ export interface RegistrationContext {
   resources: ResourceRegistry;
   /** `outbound.allowPrivateNetworks`: whether a jwks_uri may be plain http (development only; off when absent). */
   allowPrivateNetworks?: boolean;
+  /** The operator's claim scopes (config `claims:`), which a client is given like OpenID scopes; none when absent. */
+  claimScopes?: readonly string[];
 }
 
 /** A setting that cannot be honoured; the message says which and why, in one line. */
@@ -211,7 +213,7 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
     if (!resource) throw new ClientRegistrationError(`resources: ${indicator} is not known; add it first with \`npx keyline resources add ${indicator}\``, 'resources');
     for (const scope of resource.scopes) apiScopes.add(scope);
   }
-  const unknownScope = settings.scopes.split(' ').filter(Boolean).find((scope) => !isOidcScope(scope) && !apiScopes.has(scope));
+  const unknownScope = settings.scopes.split(' ').filter(Boolean).find((scope) => !isOidcScope(scope, context.claimScopes) && !apiScopes.has(scope));
   if (unknownScope) {
     throw new ClientRegistrationError(settings.resources.length
       ? `scopes: "${unknownScope}" is not a scope of ${settings.resources.join(', ')} (see \`npx keyline resources list\`)`
@@ -224,10 +226,10 @@ function optional(key: string, value: string | undefined): Record<string, unknow
 }
 
 /** The stored metadata for settings: the standard fields, plus Keyline's own (PKCE, resources, API scopes). */
-function toMetadata(clientId: string, settings: ClientSettings, secretHash: string | undefined): Record<string, unknown> {
+function toMetadata(clientId: string, settings: ClientSettings, secretHash: string | undefined, claimScopes: readonly string[] = []): Record<string, unknown> {
   const scopes = settings.scopes.split(' ').filter(Boolean);
-  const oidcScopes = scopes.filter(isOidcScope);
-  const apiScopes = scopes.filter((scope) => !isOidcScope(scope));
+  const oidcScopes = scopes.filter((scope) => isOidcScope(scope, claimScopes));
+  const apiScopes = scopes.filter((scope) => !isOidcScope(scope, claimScopes));
   return {
     client_id: clientId,
     client_name: settings.name,
@@ -261,7 +263,7 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
 async function validated(context: RegistrationContext, clientId: string, given: ClientSettings, secretHash?: string) {
   const settings = withProfile(given);
   await checkSettings(context, settings);
-  const metadata = toMetadata(clientId, settings, secretHash);
+  const metadata = toMetadata(clientId, settings, secretHash, context.claimScopes);
   try {
     await context.provider.Client.validate(metadata as ClientMetadata);
   } catch (error) {

@@ -11,6 +11,7 @@ import type { Pages } from '../pages/pages.ts';
 import type { OidcPayload, Store } from '../store/store.ts';
 import { ACR_VALUES_SUPPORTED } from '../accounts/authentication-level.ts';
 import { accountClaims, OIDC_SCOPES, SCOPE_CLAIMS } from './claims.ts';
+import { authorizationClaims, claimScopeClaims, releaseAuthorizationClaimsInIdTokens } from './authorization-claims.ts';
 import { signInPolicy } from './sign-in-policy.ts';
 import { CLIENT_SIGNING_ALGS } from './client-keys.ts';
 import { clientSecretMatches } from './client-secrets.ts';
@@ -85,16 +86,24 @@ function providerConfiguration({
       refreshTokenRetryWindow: (client) => (isFapi2Metadata(client)
         ? Math.max(config.ttl.refreshTokenReuseInterval, FAPI2_MIN_REFRESH_RETRY_WINDOW) : config.ttl.refreshTokenReuseInterval),
       securityEvents,
+      claimScopes: Object.keys(config.claims),
     }),
     jwks: jwks as Configuration['jwks'],
     cookies: cookieSettings(config.issuer, cookieKeys),
-    // Only the OpenID scopes: API scopes belong to their resource (resource-servers.ts), so they can change at run time.
-    scopes: [...OIDC_SCOPES],
-    claims: { ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
+    // The OpenID scopes and the operator's claim scopes: API scopes belong to their resource
+    // (resource-servers.ts), so they can change at run time.
+    scopes: [...OIDC_SCOPES, ...Object.keys(config.claims)],
+    claims: { ...SCOPE_CLAIMS, ...claimScopeClaims(config.claims) } as unknown as Configuration['claims'],
     async findAccount(_ctx, sub) {
       const account = await store.accounts.findById(sub);
       if (!account || account.disabled) return undefined;
-      return { accountId: account.id, claims: async () => accountClaims(account) };
+      return {
+        accountId: account.id,
+        claims: async (_use, scope, requested) => ({
+          ...accountClaims(account),
+          ...await authorizationClaims(store, config.issuer, config.claims, account, scope, requested as Record<string, unknown> | undefined),
+        }),
+      };
     },
     // `none` is for Keyline's own account pages only (they need the session, not tokens); other
     // clients are registered for `code` alone.
@@ -230,6 +239,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return clientSecretMatches(this.clientSecret, presented);
   };
   addAtHashAtTokenEndpoint(provider);
+  releaseAuthorizationClaimsInIdTokens(provider, deps.config.claims);
   rememberMaxUses(provider);
   detectReplaysAtomically(provider, deps.store);
   rotateIntoOneSuccessor(provider);

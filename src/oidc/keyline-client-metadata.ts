@@ -20,21 +20,22 @@ export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQU
 
 const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
-export function isOidcScope(scope: string): boolean {
-  return OIDC_SCOPE_SET.has(scope);
+/** A scope oidc-provider handles itself: an OpenID scope, or one of the operator's claim scopes (config `claims:`). */
+export function isOidcScope(scope: string, claimScopes: readonly string[] = []): boolean {
+  return OIDC_SCOPE_SET.has(scope) || claimScopes.includes(scope);
 }
 
 /**
  * Clients registered before API scopes had their own field carry them in `scope`; the stored
  * metadata is read through this, so they keep working without a migration.
  */
-export function withApiScopesApart(metadata: Record<string, unknown>): Record<string, unknown> {
+export function withApiScopesApart(metadata: Record<string, unknown>, claimScopes: readonly string[] = []): Record<string, unknown> {
   if (typeof metadata.scope !== 'string') return metadata;
   const scopes = metadata.scope.split(' ').filter(Boolean);
-  const api = scopes.filter((scope) => !isOidcScope(scope));
+  const api = scopes.filter((scope) => !isOidcScope(scope, claimScopes));
   if (api.length === 0) return metadata;
   const { scope: _all, ...rest } = metadata;
-  const oidc = scopes.filter(isOidcScope);
+  const oidc = scopes.filter((scope) => isOidcScope(scope, claimScopes));
   const existing = Array.isArray(metadata[API_SCOPES]) ? metadata[API_SCOPES] as string[] : [];
   return { ...rest, ...(oidc.length ? { scope: oidc.join(' ') } : {}), [API_SCOPES]: [...new Set([...existing, ...api])] };
 }

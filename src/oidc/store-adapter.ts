@@ -24,13 +24,15 @@ export interface StoreAdapterOptions {
   refreshTokenRetryWindow?: (client: Record<string, unknown> | undefined) => number;
   /** Where clients' own registrations, updates and removals (RFC 7591/7592) are audited; the server passes it. */
   securityEvents?: SecurityEvents;
+  /** The operator's claim scopes (config `claims:`): kept in a client's `scope` like OpenID scopes. */
+  claimScopes?: readonly string[];
 }
 
 export function createStoreAdapter(store: Store, options: StoreAdapterOptions = {}) {
   const clients = new RevisionCache<Record<string, unknown>>({
     find: async (clientId) => {
       const client = await store.clients.find(clientId);
-      return client && withApiScopesApart(client.metadata);
+      return client && withApiScopesApart(client.metadata, options.claimScopes);
     },
     revision: () => store.clients.revision(),
   });
@@ -69,7 +71,7 @@ export function createStoreAdapter(store: Store, options: StoreAdapterOptions = 
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === 'Client') {
-        await saveRegisteredClient(store, id, payload as Record<string, unknown>, options.securityEvents);
+        await saveRegisteredClient(store, id, payload as Record<string, unknown>, options.securityEvents, options.claimScopes);
         clients.forget(id);
         return;
       }

@@ -51,15 +51,6 @@ function grantPairs(grants: RoleGrant[]): string[] {
   return grants.map((entry) => `${entry.roleId} ${entry.holder.kind}:${entry.holder.id}`).sort();
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
 describe.each(backends)('$name store: groups and roles', (backend) => {
   const store = useFreshStore(backend);
 
@@ -81,7 +72,7 @@ describe.each(backends)('$name store: groups and roles', (backend) => {
 
     test('a name already taken throws DuplicateError naming the name, and keeps the first', async () => {
       await store().groups.create(group());
-      const error = await rejection(store().groups.create(group({ id: 'grp_other', description: 'Other' })));
+      const error = await store().groups.create(group({ id: 'grp_other', description: 'Other' })).catch((error: unknown) => error);
       expect(error).toBeInstanceOf(DuplicateError);
       expect(error).toMatchObject({ entity: 'group', field: 'name' });
       expect(await store().groups.find('grp_other')).toBeUndefined();
@@ -130,7 +121,7 @@ describe.each(backends)('$name store: groups and roles', (backend) => {
     test('renaming to a name taken throws DuplicateError and changes nothing; an unknown group throws NotFoundError', async () => {
       await store().groups.create(group());
       await store().groups.create(group({ id: 'grp_ops', name: 'ops' }));
-      const error = await rejection(store().groups.update('grp_ops', { name: 'engineering', description: 'changed' }));
+      const error = await store().groups.update('grp_ops', { name: 'engineering', description: 'changed' }).catch((error: unknown) => error);
       expect(error).toBeInstanceOf(DuplicateError);
       expect(error).toMatchObject({ entity: 'group', field: 'name' });
       expect(await store().groups.find('grp_ops')).toStrictEqual(group({ id: 'grp_ops', name: 'ops' }));
@@ -222,7 +213,7 @@ describe.each(backends)('$name store: groups and roles', (backend) => {
 
     test('a name already taken throws DuplicateError naming the name, and keeps the first', async () => {
       await store().roles.create(role());
-      const error = await rejection(store().roles.create(role({ id: 'rol_other', resource: null, permissions: [] })));
+      const error = await store().roles.create(role({ id: 'rol_other', resource: null, permissions: [] })).catch((error: unknown) => error);
       expect(error).toBeInstanceOf(DuplicateError);
       expect(error).toMatchObject({ entity: 'role', field: 'name' });
       expect(await store().roles.find('rol_other')).toBeUndefined();
@@ -257,7 +248,7 @@ describe.each(backends)('$name store: groups and roles', (backend) => {
     test('renaming to a name taken throws DuplicateError and changes nothing; an unknown role throws NotFoundError', async () => {
       await store().roles.create(role());
       await store().roles.create(role({ id: 'rol_reader', name: 'orders.reader', permissions: ['orders:read'] }));
-      const error = await rejection(store().roles.update('rol_reader', { name: 'orders.writer', permissions: [] }));
+      const error = await store().roles.update('rol_reader', { name: 'orders.writer', permissions: [] }).catch((error: unknown) => error);
       expect(error).toBeInstanceOf(DuplicateError);
       expect(error).toMatchObject({ entity: 'role', field: 'name' });
       expect(await store().roles.find('rol_reader')).toStrictEqual(role({ id: 'rol_reader', name: 'orders.reader', permissions: ['orders:read'] }));

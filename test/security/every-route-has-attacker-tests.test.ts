@@ -52,9 +52,10 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: '* /account',
-    abuse: 'signed out, without the page\'s CSRF token, with another person\'s session, factor or client id; stale sign-in; 20 at once',
+    abuse: 'signed out, without the page\'s CSRF token, with another person\'s session, factor or client id; stale sign-in; 20 at once; '
+      + 'attributes only an administrator sets, undeclared ones, oversized values',
     tests: [
-      'security/account-routes-abuse.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
+      'security/account-routes-abuse.test.ts', 'security/account-attributes-only-the-editable-ones.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
       'security/reset-link-void-after-password-change.test.ts', 'integration/account-security.test.ts', 'integration/account-pages.test.ts',
     ],
   },

@@ -18,7 +18,7 @@ export interface TestUser {
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 export async function registerTestClient(kl: RunningKeyline, overrides: Partial<ClientRegistration> = {}): Promise<TestClient> {
-  const registered = await registerClient({ provider: kl.keyline.provider, resources: kl.keyline.resources, allowPrivateNetworks: kl.config.outbound.allowPrivateNetworks }, {
+  const registered = await registerClient({ provider: kl.keyline.provider, resources: kl.keyline.resources, allowPrivateNetworks: kl.config.outbound.allowPrivateNetworks, claimScopes: Object.keys(kl.config.claims) }, {
     name: 'Test App',
     redirectUris: [REDIRECT_URI],
     postLogoutRedirectUris: ['http://127.0.0.1:9/signed-out'],

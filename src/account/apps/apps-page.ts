@@ -17,6 +17,7 @@ export async function renderAppsPage(deps: AccountDeps, ctx: AccountContext): Pr
         scopes: consent.scopes.filter((scope) => scope !== 'openid'),
         resources: consent.resources,
         resourceName: async (indicator) => (await deps.resources.find(indicator))?.name ?? undefined,
+        declarations: deps.declarations,
       }),
     };
   }));

@@ -41,6 +41,10 @@ export function toProfileChange(change: z.output<typeof profileChangeSchema> | u
   return { text, ...(addressChange ? { address: addressChange } : {}), ...(phoneNumberVerified !== undefined ? { phoneNumberVerified } : {}) };
 }
 
+const attributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+  .meta({ id: 'AttributeValue', description: 'As the attribute is declared (config `attributes:`): text, number, boolean, a list of texts, or a date as YYYY-MM-DD.' });
+const attributeNameSchema = z.string().max(64);
+
 export const userSchema = z.object({
   id: z.string(),
   email: z.string(),
@@ -48,6 +52,7 @@ export const userSchema = z.object({
   name: z.string().nullable(),
   disabled: z.boolean(),
   profile: profileClaimsSchema,
+  attributes: z.record(attributeNameSchema, attributeValueSchema).meta({ description: 'The custom attributes the user has, by name.' }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 }).meta({ id: 'User' });
@@ -79,12 +84,16 @@ export const newUserSchema = z.strictObject({
   name: z.string().max(200).nullable().optional(),
   emailVerified: z.boolean().optional().meta({ description: 'The administrator vouches for the address.' }),
   profile: profileChangeSchema.optional(),
+  attributes: z.record(attributeNameSchema, attributeValueSchema).optional()
+    .meta({ description: 'Custom attributes, each declared in config `attributes:`; every required one must be given. An unknown name is refused.' }),
 }).meta({ id: 'NewUser' });
 
 export const userChangesSchema = z.strictObject({
   name: z.string().max(200).nullable().optional().meta({ description: 'null or "" removes the name.' }),
   disabled: z.boolean().optional().meta({ description: 'Disabling ends every session and grant of the user.' }),
   profile: profileChangeSchema.optional(),
+  attributes: z.record(attributeNameSchema, attributeValueSchema.nullable()).optional()
+    .meta({ description: 'The attributes to change; null removes one (never a required one). Those not named stay. An unknown name is refused.' }),
 }).meta({ id: 'UserChanges' });
 
 export const newPasswordSchema = z.strictObject({

@@ -54,7 +54,9 @@ async function spendRegistrationAccessToken(store: Store): Promise<void> {
   }
 }
 
-export async function saveRegisteredClient(store: Store, clientId: string, metadata: Record<string, unknown>, events?: SecurityEvents): Promise<void> {
+export async function saveRegisteredClient(
+  store: Store, clientId: string, metadata: Record<string, unknown>, events?: SecurityEvents, claimScopes: readonly string[] = [],
+): Promise<void> {
   const secret = metadata.client_secret;
   const kept = typeof secret === 'string' && !isHashedClientSecret(secret) ? { ...metadata, client_secret: hashClientSecret(secret) } : metadata;
   const existing = await store.clients.find(clientId);
@@ -63,7 +65,7 @@ export async function saveRegisteredClient(store: Store, clientId: string, metad
   if (ownUpdate && !existing) throw clientGone();
   if (existing) {
     await spendRegistrationAccessToken(store);
-    const updated = withStoredAdministratorPolicy(withApiScopesApart(existing.metadata), kept);
+    const updated = withStoredAdministratorPolicy(withApiScopesApart(existing.metadata, claimScopes), kept);
     const changed = changedFields(publicMetadata(existing.metadata), publicMetadata(updated));
     await audited(events, registrationEvent('client.updated', clientId, changed), async () => {
       try {

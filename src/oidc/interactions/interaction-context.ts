@@ -12,6 +12,7 @@ import type { PendingSignUps } from '../../accounts/self-service/pending-sign-up
 import type { KeylineState } from '../../http/keyline-state.ts';
 import type { Pages } from '../../pages/pages.ts';
 import type { Store } from '../../store/store.ts';
+import type { AuthorizationDeclarations } from '../../config/schema.ts';
 import type { ResourceRegistry } from '../resource-registry.ts';
 
 /** What every interaction step needs, passed in by the composition root. */
@@ -26,6 +27,8 @@ export interface InteractionDeps {
   pages: Pages;
   csrfSecret: string;
   secondFactors: SecondFactors;
+  /** The operator's attributes and claim scopes, which the consent page explains. */
+  declarations?: AuthorizationDeclarations;
   /** The mail-backed self-service the login page links to; absent: neither link. */
   selfService?: LoginSelfService;
 }

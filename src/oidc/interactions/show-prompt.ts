@@ -35,6 +35,7 @@ export function showPrompt(deps: InteractionDeps) {
         scopes: details.missingOIDCScope ?? [],
         resources: details.missingResourceScopes ?? {},
         resourceName: async (indicator) => (await deps.resources.find(indicator))?.name ?? undefined,
+        declarations: deps.declarations,
       });
       deps.pages.render(ctx, 'consent', {
         uid: interaction.uid,

@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../store.ts';
+import type { GroupRecord, RoleHolder, RoleRecord, StreamRecord } from '../store.ts';
 
 /**
  * The shape of each collection's documents. `_id` is always the record's own string id.
@@ -198,15 +198,8 @@ export interface HeldSetDocument {
   createdAt: Date;
 }
 
-export interface GroupDocument {
-  _id: string;
-  /** Unique (index name_unique). */
-  name: string;
-  parentId: string | null;
-  description: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A group as the contract has it, under `_id`; `name` is unique (index name_unique). */
+export type GroupDocument = Omit<GroupRecord, 'id'> & { _id: string };
 
 export interface GroupMemberDocument {
   /** JSON text of [groupId, accountId]: a membership exists once even before indexes exist. */
@@ -215,22 +208,14 @@ export interface GroupMemberDocument {
   accountId: string;
 }
 
-export interface RoleDocument {
-  _id: string;
-  /** Unique (index name_unique). */
-  name: string;
-  resource: string | null;
-  permissions: string[];
-  description: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A role as the contract has it, under `_id`; `name` is unique (index name_unique). */
+export type RoleDocument = Omit<RoleRecord, 'id'> & { _id: string };
 
 export interface RoleGrantDocument {
   /** JSON text of [roleId, holderKind, holderId]: a grant exists once even before indexes exist. */
   _id: string;
   roleId: string;
-  holderKind: 'user' | 'group' | 'client';
+  holderKind: RoleHolder['kind'];
   holderId: string;
   createdAt: Date;
 }

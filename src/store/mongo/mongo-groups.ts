@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { definedFields } from '../defined-fields.ts';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
 import type { GroupPatch, GroupRecord, Groups } from '../store.ts';
 import type { GroupDocument, GroupMemberDocument } from './mongo-documents.ts';
@@ -9,14 +10,6 @@ function toGroup(document: GroupDocument): GroupRecord {
   return { id, name, parentId, description, createdAt, updatedAt };
 }
 
-/** Only the patchable fields that are given: a stray key must not overwrite the id. */
-function patchFields(patch: GroupPatch): GroupPatch {
-  const fields: GroupPatch = {};
-  if (patch.name !== undefined) fields.name = patch.name;
-  if (patch.parentId !== undefined) fields.parentId = patch.parentId;
-  if (patch.description !== undefined) fields.description = patch.description;
-  return fields;
-}
 
 const membershipId = (groupId: string, accountId: string) => JSON.stringify([groupId, accountId]);
 
@@ -69,7 +62,7 @@ export class MongoGroups implements Groups {
   }
 
   async update(id: string, patch: GroupPatch): Promise<GroupRecord> {
-    const fields = patchFields(patch);
+    const fields = definedFields(patch, ['name', 'parentId', 'description']);
     let updated: GroupDocument | null;
     try {
       updated = await this.#groups.findOneAndUpdate({ _id: { $eq: id } }, { $set: { ...fields, updatedAt: new Date() } }, { returnDocument: 'after' });

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { definedFields } from '../defined-fields.ts';
 import { DuplicateError, NotFoundError } from '../store-errors.ts';
 import type { RoleGrant, RoleHolder, RolePatch, RoleRecord, Roles } from '../store.ts';
 import type { RoleDocument, RoleGrantDocument } from './mongo-documents.ts';
@@ -13,14 +14,6 @@ function toGrant(document: RoleGrantDocument): RoleGrant {
   return { roleId: document.roleId, holder: { kind: document.holderKind, id: document.holderId }, createdAt: document.createdAt };
 }
 
-/** Only the patchable fields that are given: a stray key must not overwrite the id or the resource. */
-function patchFields(patch: RolePatch): RolePatch {
-  const fields: RolePatch = {};
-  if (patch.name !== undefined) fields.name = patch.name;
-  if (patch.permissions !== undefined) fields.permissions = patch.permissions;
-  if (patch.description !== undefined) fields.description = patch.description;
-  return fields;
-}
 
 const grantId = (roleId: string, holder: RoleHolder) => JSON.stringify([roleId, holder.kind, holder.id]);
 
@@ -69,7 +62,7 @@ export class MongoRoles implements Roles {
   }
 
   async update(id: string, patch: RolePatch): Promise<RoleRecord> {
-    const fields = patchFields(patch);
+    const fields = definedFields(patch, ['name', 'permissions', 'description']);
     let updated: RoleDocument | null;
     try {
       updated = await this.#roles.findOneAndUpdate({ _id: { $eq: id } }, { $set: { ...fields, updatedAt: new Date() } }, { returnDocument: 'after' });

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { definedFields } from '../defined-fields.ts';
 import { NotFoundError } from '../store-errors.ts';
 import type { GroupPatch, GroupRecord, Groups } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
@@ -27,14 +28,6 @@ function toGroup(row: GroupRow): GroupRecord {
   };
 }
 
-/** Only the fields a patch gives: an absent key leaves the stored value alone (null moves a group to the top). */
-function definedFields(patch: GroupPatch): GroupPatch {
-  const fields: GroupPatch = {};
-  if (patch.name !== undefined) fields.name = patch.name;
-  if (patch.parentId !== undefined) fields.parentId = patch.parentId;
-  if (patch.description !== undefined) fields.description = patch.description;
-  return fields;
-}
 
 export class SqliteGroups implements Groups {
   readonly #db: DatabaseSync;
@@ -107,7 +100,7 @@ export class SqliteGroups implements Groups {
     return inImmediateTransaction(this.#db, () => {
       const row = this.#find.get(id) as GroupRow | undefined;
       if (!row) throw new NotFoundError('group', id);
-      const next: GroupRecord = { ...toGroup(row), ...definedFields(patch), updatedAt: new Date() };
+      const next: GroupRecord = { ...toGroup(row), ...definedFields(patch, ['name', 'parentId', 'description']), updatedAt: new Date() };
       withDuplicateCheck('group', 'name', next.name, () => this.#update.run(
         next.name, next.parentId, next.description, next.updatedAt.getTime(), id,
       ));

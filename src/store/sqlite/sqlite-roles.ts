@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { definedFields } from '../defined-fields.ts';
 import { NotFoundError } from '../store-errors.ts';
 import type { RoleGrant, RoleHolder, RolePatch, RoleRecord, Roles } from '../store.ts';
 import { withDuplicateCheck } from './sqlite-errors.ts';
@@ -42,14 +43,6 @@ function toGrant(row: GrantRow): RoleGrant {
   return { roleId: row.role_id, holder: { kind: row.holder_kind, id: row.holder_id }, createdAt: new Date(row.created_at) };
 }
 
-/** Only the fields a patch gives: an absent key leaves the stored value alone. */
-function definedFields(patch: RolePatch): RolePatch {
-  const fields: RolePatch = {};
-  if (patch.name !== undefined) fields.name = patch.name;
-  if (patch.permissions !== undefined) fields.permissions = patch.permissions;
-  if (patch.description !== undefined) fields.description = patch.description;
-  return fields;
-}
 
 export class SqliteRoles implements Roles {
   readonly #db: DatabaseSync;
@@ -117,7 +110,7 @@ export class SqliteRoles implements Roles {
     return inImmediateTransaction(this.#db, () => {
       const row = this.#find.get(id) as RoleRow | undefined;
       if (!row) throw new NotFoundError('role', id);
-      const next: RoleRecord = { ...toRole(row), ...definedFields(patch), updatedAt: new Date() };
+      const next: RoleRecord = { ...toRole(row), ...definedFields(patch, ['name', 'permissions', 'description']), updatedAt: new Date() };
       withDuplicateCheck('role', 'name', next.name, () => this.#update.run(
         next.name, JSON.stringify(next.permissions), next.description, next.updatedAt.getTime(), id,
       ));
