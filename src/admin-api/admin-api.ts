@@ -3,7 +3,7 @@ import type { Next } from 'koa';
 import compose from 'koa-compose';
 import { accessFor, effectiveAccessOfAccount } from '../authorization/effective-access.ts';
 import { ADMIN_API_PATH, adminApiIndicator } from '../oidc/admin-api-resource.ts';
-import type { AdminContext, PersonPermissions } from './admin-caller.ts';
+import type { AdminContext, HeldPermissions, PersonPermissions } from './admin-caller.ts';
 import { authenticateAdminCaller } from './admin-caller.ts';
 import type { AdminDependencies } from './admin-dependencies.ts';
 import type { AdminOperation } from './admin-operation.ts';
@@ -41,12 +41,17 @@ export function adminOperations(deps: AdminDependencies): AdminOperation[][] {
   return NOUNS.map((noun) => noun(deps));
 }
 
-/** What a person may do through the admin API now: their built-in roles' scopes, read from the store at each call. */
-function personPermissions({ store, issuer }: AdminDependencies): PersonPermissions {
+/** The admin API scopes an account's built-in roles give it, read from the store each time. */
+function heldPermissions({ store, issuer }: AdminDependencies): HeldPermissions {
+  return async (accountId) => accessFor(await effectiveAccessOfAccount(store, issuer, accountId), adminApiIndicator(issuer)).permissions;
+}
+
+/** What a person may do through the admin API now: nothing once disabled or removed, else what their roles hold. */
+function personPermissions(deps: AdminDependencies): PersonPermissions {
+  const held = heldPermissions(deps);
   return async (accountId) => {
-    const account = await store.accounts.findById(accountId);
-    if (!account || account.disabled) return undefined;
-    return accessFor(await effectiveAccessOfAccount(store, issuer, accountId), adminApiIndicator(issuer)).permissions;
+    const account = await deps.store.accounts.findById(accountId);
+    return !account || account.disabled ? undefined : held(accountId);
   };
 }
 
@@ -58,7 +63,7 @@ function personPermissions({ store, issuer }: AdminDependencies): PersonPermissi
  */
 export function adminApi(deps: AdminDependencies) {
   const nouns = adminOperations(deps);
-  const routing = { events: deps.securityEvents, audience: adminApiIndicator(deps.issuer) };
+  const routing = { events: deps.securityEvents, audience: adminApiIndicator(deps.issuer), heldPermissions: heldPermissions(deps) };
   const routers = nouns.map((operations) => operationRouter(ADMIN_API_PATH, operations, routing));
   const document = JSON.stringify(openApiDocument(nouns.flat(), {
     serverUrl: adminApiIndicator(deps.issuer), tokenUrl: `${deps.issuer}/token`, authorizationUrl: `${deps.issuer}/auth`, version: keylineVersion(),

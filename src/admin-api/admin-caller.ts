@@ -21,6 +21,9 @@ export interface AdminCaller {
  */
 export type PersonPermissions = (accountId: string) => Promise<readonly string[] | undefined>;
 
+/** The admin API scopes an account's built-in roles give it, disabled or not; none for an account that does not exist. */
+export type HeldPermissions = (accountId: string) => Promise<readonly string[]>;
+
 export interface AdminState extends KeylineState {
   adminCaller?: AdminCaller;
   /** The operation the request was routed to (its operationId). */
@@ -93,4 +96,20 @@ export function authorizeAdminCall(caller: AdminCaller, operation: Pick<AdminOpe
     ? 'your roles (keyline-admin, keyline-helpdesk, keyline-viewer) and this token do not permit it'
     : 'this client\'s token does not carry it';
   throw forbidden(`this operation needs ${sufficient.length === 1 ? 'the scope' : 'one of the scopes'} ${sufficient.join(', ')}; ${what}`, needed);
+}
+
+/**
+ * The help desk changes people no stronger than itself. A caller whose only right to a help-desk
+ * change is keyline:helpdesk may not make it to an account holding an admin API scope the caller
+ * lacks: unlocking an administrator again and again (to keep guessing the password) and then
+ * resetting their second factor would make the help desk an administrator.
+ */
+export async function authorizeHelpdeskTarget(
+  caller: AdminCaller, operation: Pick<AdminOperation, 'access' | 'helpdesk'>, accountId: string | undefined, held: HeldPermissions,
+): Promise<void> {
+  if (!operation.helpdesk || operation.access !== 'write' || caller.scopes.has(ADMIN_SCOPE) || accountId === undefined) return;
+  const beyond = (await held(accountId)).filter((scope) => !caller.scopes.has(scope));
+  if (beyond.length > 0) {
+    throw forbidden(`this account holds admin API rights the caller does not (${beyond.join(', ')}): only keyline-admin (${ADMIN_SCOPE}) may change it`, ADMIN_SCOPE);
+  }
 }

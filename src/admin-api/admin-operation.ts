@@ -24,7 +24,7 @@ export interface AdminAnswer<R> {
 }
 
 export interface AdminSuccess<R> {
-  status: 200 | 201 | 202 | 204;
+  status: 200 | 201 | 204;
   description: string;
   schema?: R;
 }

@@ -1,7 +1,7 @@
 import { requireUserById } from '../accounts/user-administration.ts';
 import type { AuditedRunner } from '../audit/audited-change.ts';
 import {
-  addGroupMember, createGroup, listRoles, removeGroup, removeGroupMember, requireGroup, updateGroup, type AuthorizationAdministration,
+  addGroupMember, createGroup, listRoles, membersOf, removeGroup, removeGroupMember, requireGroup, updateGroup, type AuthorizationAdministration,
 } from '../authorization/authorization-administration.ts';
 import type { GroupRecord, Store } from '../store/store.ts';
 import type { AdminDependencies } from './admin-dependencies.ts';
@@ -12,20 +12,8 @@ import {
   memberPathSchema, newGroupSchema,
 } from './schemas/group-schemas.ts';
 
-const MEMBER_COUNT_PAGE = 1000;
-
 async function parentName(store: Store, group: GroupRecord): Promise<string | null> {
   return group.parentId ? (await store.groups.find(group.parentId))?.name ?? null : null;
-}
-
-async function directMemberCount(store: Store, groupId: string): Promise<number> {
-  let count = 0;
-  for (let after: string | undefined; ;) {
-    const page = await store.groups.members(groupId, MEMBER_COUNT_PAGE, after);
-    count += page.length;
-    if (page.length < MEMBER_COUNT_PAGE) return count;
-    after = page.at(-1);
-  }
 }
 
 /** Groups (what `keyline groups` manages): the tree, and who is in each. Every change goes through authorization-administration.ts. */
@@ -62,8 +50,8 @@ export function groupOperations({ store, issuer, resources, accounts, signals }:
       problems: [404],
       async handle({ params }) {
         const group = await requireGroup(store, params.id);
-        const [children, memberCount, grants, allRoles] = await Promise.all([
-          store.groups.children(group.id), directMemberCount(store, group.id), store.roles.grantsTo([{ kind: 'group', id: group.id }]), listRoles(store, issuer),
+        const [children, members, grants, allRoles] = await Promise.all([
+          store.groups.children(group.id), membersOf(store, [group.id]), store.roles.grantsTo([{ kind: 'group', id: group.id }]), listRoles(store, issuer),
         ]);
         const granted = new Set(grants.map((grant) => grant.roleId));
         const roles = allRoles.filter((role) => granted.has(role.id));
@@ -71,7 +59,7 @@ export function groupOperations({ store, issuer, resources, accounts, signals }:
           body: {
             ...await view(group),
             children: children.map(({ id, name }) => ({ id, name })).sort((a, b) => (a.name < b.name ? -1 : 1)),
-            memberCount,
+            memberCount: members.length,
             roles: roles.map(({ id, name, resource }) => ({ id, name, resource })).sort((a, b) => (a.name < b.name ? -1 : 1)),
           },
         };

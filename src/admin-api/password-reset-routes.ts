@@ -13,7 +13,7 @@ export function passwordResetOperations({ accounts, passwordReset, defaultLocale
       access: 'write', helpdesk: true,
       description: 'The link goes to the user\'s own address only; it is never part of the answer. Needs mail (409 without an SMTP server).',
       params: userPathSchema,
-      success: { status: 202, description: 'The mail is on its way' },
+      success: { status: 204, description: 'The mail is on its way (through the outbox)' },
       problems: [404, 409],
       async handle({ params, audited }) {
         const account = await requireUserById(accounts, params.id);

@@ -156,7 +156,8 @@ async function groupAndDescendants(store: Store, groupId: string): Promise<strin
 
 const MEMBER_PAGE = 500;
 
-async function membersOf(store: Store, groupIds: readonly string[]): Promise<string[]> {
+/** The account ids of the direct members of these groups, each once. */
+export async function membersOf(store: Store, groupIds: readonly string[]): Promise<string[]> {
   const accounts = new Set<string>();
   for (const groupId of groupIds) {
     let after: string | undefined;

@@ -1,5 +1,5 @@
 import {
-  addGroupMember, createGroup, listRoles, removeGroup, removeGroupMember, requireGroup, updateGroup, type GroupChanges,
+  addGroupMember, createGroup, listRoles, membersOf, removeGroup, removeGroupMember, requireGroup, updateGroup, type GroupChanges,
 } from '../authorization/authorization-administration.ts';
 import type { GroupRecord, Store } from '../store/store.ts';
 import { authorizationAdministration } from './authorization-context.ts';
@@ -22,18 +22,6 @@ export const GROUPS_HELP = `keyline groups <command>
 Names: letters, digits, '.', '_', ':' or '-', at most 64; they go into tokens (the groups claim).
 Every change is audited, and each person whose groups change is announced to shared-signals
 receivers (CAEP token-claims-change); tokens already issued keep their claims until refreshed.`;
-
-const MEMBER_PAGE = 500;
-
-async function allMembers(store: Store, groupId: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let after: string | undefined; ;) {
-    const page = await store.groups.members(groupId, MEMBER_PAGE, after);
-    ids.push(...page);
-    if (page.length < MEMBER_PAGE) return ids;
-    after = page.at(-1);
-  }
-}
 
 async function groupShown(store: Store, group: GroupRecord) {
   const parent = group.parentId ? await store.groups.find(group.parentId) : undefined;
@@ -72,7 +60,7 @@ export async function groupsCommand(cli: CliContext, args: string[]): Promise<vo
       const usage = 'keyline groups show <name>';
       const group = await requireGroup(store, requirePositional(parseArguments(rest, {}, usage), 0, 'name', usage));
       const [children, memberIds, grants, roles] = await Promise.all([
-        store.groups.children(group.id), allMembers(store, group.id), store.roles.grantsTo([{ kind: 'group', id: group.id }]), listRoles(store, cli.config.issuer),
+        store.groups.children(group.id), membersOf(store, [group.id]), store.roles.grantsTo([{ kind: 'group', id: group.id }]), listRoles(store, cli.config.issuer),
       ]);
       const members = await Promise.all(memberIds.map((id) => store.accounts.findById(id)));
       const granted = new Set(grants.map((grant) => grant.roleId));

@@ -528,9 +528,16 @@ describe('the OpenAPI document', () => {
     const other = await admin.expect(201, 'POST', '/clients', { name: 'Every operation', grantTypes: ['client_credentials'] });
     const [session] = (await admin.expect(200, 'GET', `/users/${user.id}/sessions`)).items;
     const registrationToken = await admin.expect(201, 'POST', '/registration-tokens', {});
+    const group = await admin.expect(201, 'POST', '/groups', { name: 'every-operation' });
+    await admin.expect(204, 'PUT', `/groups/${group.id}/members/${user.id}`);
+    const role = await admin.expect(201, 'POST', '/roles', { name: 'every-operation', resource: resource.indicator, permissions: ['x'] });
+    await admin.expect(201, 'POST', `/roles/${role.id}/grants`, { kind: 'user', id: user.id });
     const values: Record<string, string> = {
       id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid, tokenId: registrationToken.id,
+      userId: user.id, kind: 'user', holderId: user.id,
     };
+    // `{id}` is the id of what the path is about.
+    const idFor: Record<string, string> = { groups: group.id, roles: role.id };
 
     const order = ['get', 'post', 'put', 'patch', 'delete'];
     const operations = Object.entries(document.paths)
@@ -540,7 +547,7 @@ describe('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThanOrEqual(25);
     const answered: string[] = [];
     for (const { path, method, operation } of operations) {
-      const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!);
+      const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' ? idFor[path.split('/')[1]!] : undefined) ?? values[name]!);
       const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
       const answer = await admin.call(method.toUpperCase(), concrete, body);
       const label = `${method.toUpperCase()} ${path} (${operation.operationId})`;
