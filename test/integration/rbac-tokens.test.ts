@@ -237,6 +237,12 @@ describe.each(backends)('access tokens for APIs with RBAC, on $name', (backend) 
     const viewed = await personToken(viewer, adminApiIndicator(kl.url), all, console);
     expect(viewed.claims).toMatchObject({ scope: 'keyline:admin:read', roles: ['keyline-viewer'], permissions: ['keyline:admin:read'] });
 
+    // Introspection judges a token for Keyline's own API by its client's registration as it is now: demoted, both scope and permissions follow.
+    const demoted = await runCli(kl, ['clients', 'update', console.clientId, '--scopes', 'openid keyline:helpdesk']);
+    expect(demoted.code).toBe(0);
+    expect(await introspect(kl, console, String(viewed.body.access_token))).toMatchObject({ active: true, scope: '', permissions: [], roles: ['keyline-viewer'] });
+    expect((await runCli(kl, ['clients', 'update', console.clientId, '--scopes', all])).code).toBe(0);
+
     const nobody = await personToken(await createTestUser(kl), adminApiIndicator(kl.url), all, console);
     expect(nobody.claims).not.toHaveProperty('scope');
     expect(nobody.claims).toMatchObject({ roles: [], permissions: [] });
