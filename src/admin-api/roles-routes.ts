@@ -125,8 +125,7 @@ export function roleOperations({ store, issuer, resources, accounts, signals }: 
         // A holder that is gone may still be named by its id (its grant would have gone with it; this is only a fallback).
         const { holder, about } = await requireHolder(params.kind, params.holderId)
           .catch((error: unknown) => { if (error instanceof NotFoundError) return { holder: { kind: params.kind, id: params.holderId }, about: undefined }; throw error; });
-        const held = (await store.roles.grantsTo([holder])).some((grant) => grant.roleId === role.id);
-        if (!held || !await revokeRole(administration(audited), role, holder, about)) throw new NotFoundError('grant', `${holder.kind} ${holder.id} of ${role.name}`);
+        if (!await revokeRole(administration(audited), role, holder, about)) throw new NotFoundError('grant', `${holder.kind} ${holder.id} of ${role.name}`);
         return {};
       },
     }),

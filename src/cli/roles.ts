@@ -130,8 +130,7 @@ export async function rolesCommand(cli: CliContext, args: string[]): Promise<voi
         const granted = await grantRole(administration, role, holder, about);
         cli.print(granted ? `granted ${role.name} to ${shown}` : `${shown} already holds ${role.name}`);
       } else {
-        const held = (await store.roles.grantsTo([holder])).some((grant) => grant.roleId === role.id);
-        const revoked = held && await revokeRole(administration, role, holder, about);
+        const revoked = await revokeRole(administration, role, holder, about);
         cli.print(revoked ? `revoked ${role.name} from ${shown}` : `${shown} did not hold ${role.name} directly; nothing changed`);
       }
       return;

@@ -123,6 +123,21 @@ describe('a person\'s token is judged by the person\'s roles as they are at each
     return { user, token: await personToken(kl, console, user) };
   }
 
+  test('the OpenAPI document states, per operation, the scopes that suffice, and declares keyline:helpdesk', async () => {
+    const document = await (await fetch(`${kl.url}/admin/v1/openapi.json`)).json() as {
+      paths: Record<string, Record<string, { operationId: string; security: Array<Record<string, string[]>> }>>;
+      components: { securitySchemes: { adminToken: { flows: Record<string, { scopes: Record<string, string> }> } } };
+    };
+    for (const operation of OPERATIONS) {
+      const expected = [ADMIN_SCOPE, ...(operation.access === 'read' ? [ADMIN_READ_SCOPE] : []), ...(HELPDESK_OPERATIONS.includes(operation.id) ? [ADMIN_HELPDESK_SCOPE] : [])];
+      expect({ id: operation.id, security: document.paths[operation.path]![operation.method]!.security })
+        .toEqual({ id: operation.id, security: expected.map((scope) => ({ adminToken: [scope] })) });
+    }
+    for (const flow of ['clientCredentials', 'authorizationCode']) {
+      expect(Object.keys(document.components.securitySchemes.adminToken.flows[flow]!.scopes).sort()).toEqual([ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE].sort());
+    }
+  });
+
   test('the help desk resets a person\'s second factors, and is refused clients and keys', async () => {
     const { token } = await personWith('keyline-helpdesk');
     const someone = await createTestUser(kl);

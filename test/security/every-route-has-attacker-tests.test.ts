@@ -89,8 +89,9 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: '* /admin/v1/roles',
-    abuse: 'a permission not of the resource, a reserved name, changing a built-in role, keyline-admin granted to a client, grants to holders that do not exist',
-    tests: ['integration/authorization-admin.test.ts', 'security/admin-api-role-matrix.test.ts'],
+    abuse: 'a permission not of the resource, a reserved name, changing a built-in role, keyline-admin granted to a client, grants to holders that do not exist, '
+      + 'the same grant 20 times at once or repeated',
+    tests: ['integration/authorization-admin.test.ts', 'security/admin-api-role-matrix.test.ts', 'security/no-op-grants-are-not-audited-as-changes.test.ts'],
   },
   {
     routes: '* /admin/v1/users',
