@@ -44,7 +44,7 @@ export function resourceServerInfo(config: Config, rbac: RbacTokenAccess) {
         // A machine asking only for what no role gives it learns so; a person's token simply lacks the scope.
         const asked = requestedScopes(ctx);
         if (ctx.oidc.params?.grant_type === 'client_credentials' && asked.length > 0 && !asked.some((scope) => scopes.includes(scope))) {
-          throw new errors.InvalidScope(`no role of this client permits the requested scope on ${resourceIndicator}`, asked.join(' '));
+          throw new errors.InvalidScope(`none of the requested scopes is both registered for this client and permitted by its roles on ${resourceIndicator}`, asked.join(' '));
         }
       }
     }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
-import { adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
+import { ADMIN_HELPDESK_SCOPE, adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
 import { ADMIN_READ_SCOPE, ADMIN_SCOPE, AdminSession, adminCall, clientCredentialsToken, registerAdminClient } from '../support/admin-api.ts';
-import { ADMIN_HELPDESK_SCOPE } from '../../src/oidc/admin-api-resource.ts';
 import { auditTampering } from '../support/audit-tampering.ts';
 import { allBackends, sqliteBackend, threeNodes } from '../support/backends.ts';
 import type { BrowserLikeClient } from '../support/browser-like-client.ts';
@@ -398,7 +397,7 @@ describe.each(backends)('the admin API on $name', (backend) => {
       const listed = await admin.expect(200, 'GET', '/resources?limit=200');
       expect(listed.items).toEqual(expect.arrayContaining([
         created,
-        expect.objectContaining({ indicator: adminApiIndicator(kl.url), source: 'builtin', scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE] }),
+        expect.objectContaining({ indicator: adminApiIndicator(kl.url), source: 'builtin', rbac: 'people', scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE] }),
         expect.objectContaining({ indicator: 'https://config-api.example.test', source: 'config' }),
       ]));
       for (const fixed of [adminApiIndicator(kl.url), 'https://config-api.example.test']) {

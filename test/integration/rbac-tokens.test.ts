@@ -14,6 +14,8 @@ import {
   createTestUser, exchangeCode, introspect, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser,
 } from '../support/oidc-flow.ts';
 import { addGroup, addMember, addRole, grant, revoke } from '../support/rbac-setup.ts';
+import { DEVICE_CODE_GRANT } from '../../src/oidc/client-registration.ts';
+import { approveDevice, pollForTokens, type DeviceAuthorization } from '../support/device-flow.ts';
 import { eventually, startRecordingReceiver, type RecordingReceiver } from '../support/recording-receiver.ts';
 import { runCli } from '../support/run-cli.ts';
 import { eventAbout, pushedSets, registerReceiver } from '../support/ssf-receiver.ts';
@@ -165,6 +167,22 @@ describe.each(backends)('access tokens for APIs with RBAC, on $name', (backend) 
     expect(token.claims).toMatchObject({ aud: ORDERS, roles: [], permissions: [] });
   });
 
+  test('the device flow: the token for the device carries what the person\'s roles permit', async () => {
+    const tv = await registerTestClient(kl, {
+      grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], redirectUris: [], postLogoutRedirectUris: [],
+      resources: [ORDERS], scopes: 'openid offline_access orders:read orders:write',
+    });
+    const started = await fetch(`${kl.url}/device/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${tv.clientId}:${tv.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ scope: 'openid offline_access orders:read orders:write', resource: ORDERS }).toString(),
+    });
+    const device = await started.json() as DeviceAuthorization;
+    await approveDevice(kl, device.user_code, member);
+    const token = issued(await pollForTokens(kl, tv, device.device_code));
+    expect(token.claims).toMatchObject({ aud: ORDERS, sub: member.id, scope: 'orders:read', roles: ['order-reader'], permissions: ['orders:read'] });
+  });
+
   test('without RBAC the API\'s tokens are as before: the registered scope, no roles or permissions', async () => {
     const token = await personToken(member, PLAIN, 'openid read');
     expect(token.claims).toMatchObject({ aud: PLAIN, scope: 'read' });
@@ -192,8 +210,13 @@ describe.each(backends)('access tokens for APIs with RBAC, on $name', (backend) 
       .find((event) => event && JSON.stringify((event.claims as { roles: string[] }).roles) === '[]'));
     expect(signal.claims).toEqual({ groups: [], roles: [] });
 
+    // Asking for the scope again by name at the refresh gives nothing back.
+    const askedAgain = issued(await tokenRequest(kl, app, { grant_type: 'refresh_token', refresh_token: after.refreshToken!, scope: 'orders:read orders:write' }));
+    expect(askedAgain.claims).toMatchObject({ roles: [], permissions: [] });
+    expect(askedAgain.claims).not.toHaveProperty('scope');
+
     await grant(kl, 'order-writer', { user: writer.id });
-    const again = await refresh(after.refreshToken!);
+    const again = await refresh(askedAgain.refreshToken!);
     expect(again.claims).toMatchObject({ scope: 'orders:read orders:write', roles: ['order-writer'], permissions: ['orders:read', 'orders:write'] });
   });
 
@@ -213,6 +236,12 @@ describe.each(backends)('access tokens for APIs with RBAC, on $name', (backend) 
     const all = 'openid keyline:admin keyline:admin:read keyline:helpdesk';
     const viewed = await personToken(viewer, adminApiIndicator(kl.url), all, console);
     expect(viewed.claims).toMatchObject({ scope: 'keyline:admin:read', roles: ['keyline-viewer'], permissions: ['keyline:admin:read'] });
+
+    // Introspection judges a token for Keyline's own API by its client's registration as it is now: demoted, both scope and permissions follow.
+    const demoted = await runCli(kl, ['clients', 'update', console.clientId, '--scopes', 'openid keyline:helpdesk']);
+    expect(demoted.code).toBe(0);
+    expect(await introspect(kl, console, String(viewed.body.access_token))).toMatchObject({ active: true, scope: '', permissions: [], roles: ['keyline-viewer'] });
+    expect((await runCli(kl, ['clients', 'update', console.clientId, '--scopes', all])).code).toBe(0);
 
     const nobody = await personToken(await createTestUser(kl), adminApiIndicator(kl.url), all, console);
     expect(nobody.claims).not.toHaveProperty('scope');
