@@ -65,6 +65,7 @@ import { ResourceRegistry } from './oidc/resource-registry.ts';
 import { createPageKit } from './pages/page-kit.ts';
 import { startPage } from './pages/start-page.ts';
 import { staticAssets } from './pages/static-assets.ts';
+import { claimsChangeAnnouncementHandler } from './authorization/claims-change-announcements.ts';
 import { pushDeliveryHandler } from './signals/push-delivery.ts';
 import { SecuritySignals } from './signals/security-signals.ts';
 import { signalFanOutHandler } from './signals/signal-fan-out.ts';
@@ -186,6 +187,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     observer: metrics,
     handlers: [
       sessionEndedHandler({ clients: store.clients, outbox, signals }),
+      claimsChangeAnnouncementHandler({ store, issuer: config.issuer, signals }),
       backchannelLogoutHandler({ issuer: config.issuer, clients: store.clients, signingKey: (alg) => keys.signingJwk(alg), fetch: callClients, logger }),
       signalFanOutHandler({
         issuer: config.issuer, config: config.signals, streams: store.streams, accounts: store.accounts, clients: store.clients, delivery: streamDelivery,

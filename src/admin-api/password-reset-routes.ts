@@ -1,3 +1,4 @@
+import { RESET_REQUESTS_PER_ADDRESS } from '../accounts/self-service/password-reset.ts';
 import { requireUserById } from '../accounts/user-administration.ts';
 import type { AdminDependencies } from './admin-dependencies.ts';
 import { defineOperation, type AdminOperation } from './admin-operation.ts';
@@ -11,14 +12,21 @@ export function passwordResetOperations({ accounts, passwordReset, defaultLocale
       id: 'sendPasswordResetLink', method: 'post', path: '/users/{id}/password-reset',
       summary: 'Mail the user a single-use password-reset link (ttl.resetLink) at their address; completing it signs them out everywhere',
       access: 'write', helpdesk: true,
-      description: 'The link goes to the user\'s own address only; it is never part of the answer. Needs mail (409 without an SMTP server).',
+      description: 'The link goes to the user\'s own address only; it is never part of the answer. Needs mail (409 without an SMTP server). An address gets at most as many reset links an hour as "Forgot password?" sends it (429 with Retry-After).',
       params: userPathSchema,
       success: { status: 204, description: 'The mail is on its way (through the outbox)' },
-      problems: [404, 409],
+      problems: [404, 409, 429],
       async handle({ params, audited }) {
         const account = await requireUserById(accounts, params.id);
         if (!passwordReset) throw new ProblemError(409, 'mail_not_configured', 'Keyline has no SMTP server configured, so it cannot mail a reset link; `keyline users reset-link` prints one to hand over');
         if (account.disabled) throw new ProblemError(409, 'user_disabled', 'the user is disabled: a reset link would not work; enable them first');
+        // Counted before the change is recorded: a refusal is no reset link sent.
+        const refused = await passwordReset.countLinkTo(account);
+        if (refused) {
+          throw new ProblemError(429, 'too_many_requests', `this address has had as many reset links as it may in an hour (${RESET_REQUESTS_PER_ADDRESS}, "Forgot password?" included); try again in ${refused.retryAfterSeconds} s`, {
+            headers: { 'Retry-After': String(refused.retryAfterSeconds) },
+          });
+        }
         await audited({ type: 'password.reset_link_sent', accountId: account.id, email: account.email },
           () => passwordReset.sendLink(account, { locale: account.profile.locale ?? defaultLocale }));
         return {};

@@ -3,6 +3,15 @@ import { z } from 'zod';
 import type { Outbox } from '../jobs/outbox.ts';
 
 export const SIGNAL_JOB = 'signal';
+/** One job naming many people whose groups or roles changed; a node turns it into one token-claims-change each. */
+export const CLAIMS_CHANGE_JOB = 'claims-change';
+
+export interface ClaimsChangeOptions {
+  initiator?: InitiatingEntity;
+  txn?: string;
+  reason?: string;
+  dedupeKey?: string;
+}
 
 /** Who made it happen (CAEP's `initiating_entity`). */
 export const initiatingEntity = z.enum(['admin', 'user', 'policy', 'system']);
@@ -78,8 +87,20 @@ export class SecuritySignals {
   }
 
   /** CAEP token-claims-change: a person's groups or roles changed; tokens issued from now on say so. */
-  tokenClaimsChanged(accountId: string, claims: Record<string, unknown>, options: { initiator?: InitiatingEntity; txn?: string; reason?: string } = {}): Promise<void> {
-    return this.emit({ type: 'token-claims-change', accountId, claims, initiator: options.initiator ?? 'admin', txn: options.txn, reason: options.reason });
+  tokenClaimsChanged(accountId: string, claims: Record<string, unknown>, options: ClaimsChangeOptions = {}): Promise<void> {
+    return this.emit(
+      { type: 'token-claims-change', accountId, claims, initiator: options.initiator ?? 'admin', txn: options.txn, reason: options.reason },
+      { dedupeKey: options.dedupeKey },
+    );
+  }
+
+  /**
+   * token-claims-change for each of these people, later: one job for all of them, so a change
+   * reaching a big group writes one job per batch, not one per person, before it answers.
+   * The job reads each person's groups and roles when it runs (claims-change-announcements.ts).
+   */
+  async claimsChangedFor(accountIds: readonly string[], options: { txn: string; reason: string }): Promise<void> {
+    await this.#outbox.enqueue(CLAIMS_CHANGE_JOB, { accountIds: [...accountIds], txn: options.txn, reason: options.reason });
   }
 
   accountDisabled(accountId: string, options: { initiator?: InitiatingEntity; txn?: string } = {}): Promise<void> {

@@ -104,6 +104,16 @@ export class PasswordReset {
     return undefined;
   }
 
+  /**
+   * Counts a reset link someone else is about to mail the person (the admin API, the help desk)
+   * against the address's allowance, as "Forgot password?" does, so no caller, however trusted
+   * its token, can flood an inbox. Resolves with the wait when the allowance is used up.
+   */
+  async countLinkTo(account: AccountRecord): Promise<{ retryAfterSeconds: number } | undefined> {
+    const forAddress = await this.#perAddress.begin(normalizeEmail(account.email).slice(0, 320));
+    return forAddress.allowed ? undefined : { retryAfterSeconds: forAddress.retryAfterSeconds };
+  }
+
   /** Mails a reset link to the account (also what an `already-registered` mail points to). */
   async sendLink(account: AccountRecord, origin: Pick<RequestOrigin, 'locale'>): Promise<void> {
     const { links, mailer, issuer, ttlSeconds } = this.#deps;
