@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '../jobs/outbox.ts';
 import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
+import { StateConflictError } from '../oidc/state-conflict-error.ts';
+import { NotFoundError } from '../store/store-errors.ts';
 import type { AccountAttributes, AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
 import { changeProfile, type AccountProfile, type ProfileChange } from './profile-claims.ts';
@@ -16,6 +18,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Writers of one account's attributes at once each win within a few rounds; this many means something is wrong. */
+const MAX_ATTRIBUTE_WRITE_ATTEMPTS = 50;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
 /** What a new account may carry besides its email, password and name. */
@@ -183,6 +187,26 @@ export class AccountsService {
   /** Replaces the custom attributes with these, already checked against their declarations (authorization/attributes.ts). */
   setAttributes(accountId: string, attributes: AccountAttributes): Promise<AccountRecord> {
     return this.#store.accounts.update(accountId, { attributes });
+  }
+
+  /**
+   * Applies a change to the custom attributes as they are when it is written (compare and set, read
+   * again when another writer came first), so saves of different attributes at once keep every one.
+   * `change` checks the values (authorization/attributes.ts) and may throw.
+   */
+  async changeAttributes(accountId: string, change: (current: AccountAttributes) => AccountAttributes): Promise<AccountRecord> {
+    for (let attempt = 0; attempt < MAX_ATTRIBUTE_WRITE_ATTEMPTS; attempt += 1) {
+      const account = await this.#store.accounts.findById(accountId);
+      if (!account) throw new NotFoundError('account', accountId);
+      const current = account.attributes ?? {};
+      const next = change(current);
+      if (JSON.stringify(next) === JSON.stringify(current)) return account;
+      if (await this.#store.accounts.replaceAttributes(accountId, current, next)) {
+        const { attributes: _replaced, ...rest } = account;
+        return Object.keys(next).length ? { ...rest, attributes: next } : rest;
+      }
+    }
+    throw new StateConflictError('the attributes kept changing while this change was saved; try again');
   }
 
   /** For an address proven by its owner, or vouched for by an administrator. */
