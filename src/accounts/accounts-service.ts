@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { forgetAccountAccess } from '../authorization/authorization-administration.ts';
 import { Outbox } from '../jobs/outbox.ts';
 import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
 import { StateConflictError } from '../oidc/state-conflict-error.ts';
@@ -262,7 +263,8 @@ export class AccountsService {
 
   /**
    * Removes the account and everything that hangs off it: sessions, grants and tokens, second
-   * factors, recovery codes, remembered consents and sign-in counters. The account goes first, so
+   * factors, recovery codes, remembered consents, group memberships and role grants, and sign-in
+ * counters. The account goes first, so
    * nothing can sign in to it while the rest is removed. Nothing is left under its id.
    */
   async remove(email: string): Promise<RemovalCounts> {
@@ -272,6 +274,7 @@ export class AccountsService {
     const factors = await this.#store.factors.removeAllForAccount(account.id);
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     await this.#store.consents.removeForAccount(account.id);
+    await forgetAccountAccess(this.#store, account.id);
     await this.#throttle.unlock(account.email, account.id);
     return { sessionRecords, factors };
   }

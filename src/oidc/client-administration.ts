@@ -1,4 +1,5 @@
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
+import { forgetClientAccess } from '../authorization/authorization-administration.ts';
 import { NotFoundError } from '../store/store-errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import {
@@ -60,7 +61,7 @@ export async function rotateClientSecret({ store, audited }: ClientAdministratio
   return secret;
 }
 
-/** The client's secret and tokens stop working, and the consents users gave it are forgotten. */
+/** The client's secret and tokens stop working, and the consents users gave it and the roles granted to it are forgotten. */
 export async function removeClient({ store, audited }: ClientAdministration, clientId: string): Promise<void> {
   const client = await requireClient(store, clientId);
   const streams = await store.streams.listByClient(clientId);
@@ -69,6 +70,7 @@ export async function removeClient({ store, audited }: ClientAdministration, cli
   }, async () => {
     if (!await store.clients.remove(clientId)) throw new NotFoundError('client', clientId);
     await store.consents.removeForClient(clientId);
+    await forgetClientAccess(store, clientId);
     // A receiver's shared-signals streams go with it (their held SETs too).
     for (const stream of streams) await store.streams.remove(stream.id);
   });
