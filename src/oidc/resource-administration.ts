@@ -9,7 +9,7 @@ import { StateConflictError } from './state-conflict-error.ts';
 /**
  * What an administrator does to API resources, from the CLI or the admin API alike. Only the
  * store's resources change at run time; and nothing is left pointing at nothing: an API still
- * given to a client cannot go, nor can a scope a client is still given.
+ * given to a client or with roles cannot go, nor can a scope a client is still given or a role grants.
  */
 export interface ResourceAdministration {
   store: Store;
@@ -35,6 +35,10 @@ async function clientsGiven(store: Store, indicator: string): Promise<Array<{ cl
   return (await store.clients.list())
     .filter((client) => Array.isArray(client.metadata[RESOURCES]) && (client.metadata[RESOURCES] as string[]).includes(indicator))
     .map((client) => ({ clientId: client.clientId, apiScopes: Array.isArray(client.metadata[API_SCOPES]) ? client.metadata[API_SCOPES] as string[] : [] }));
+}
+
+async function rolesOf(store: Store, indicator: string): Promise<Array<{ name: string; permissions: string[] }>> {
+  return (await store.roles.list()).filter((role) => role.resource === indicator);
 }
 
 const settingsOf = ({ name, scopes, signingAlg, accessTokenTtl, metadataUri }: ResourceRecord): ResourceSettings => ({
@@ -71,6 +75,10 @@ export async function updateResource(
     const stranded = (await clientsGiven(store, indicator))
       .flatMap(({ clientId, apiScopes }) => apiScopes.filter((scope) => current.scopes.includes(scope) && !kept.has(scope)).map((scope) => `${scope} (client ${clientId})`));
     if (stranded.length) throw new StateConflictError(`scopes: ${stranded.join(', ')} still given; take them from the clients first`);
+    // A permission left behind would come back to every holder of the role with a scope of that name.
+    const granted = (await rolesOf(store, indicator))
+      .flatMap(({ name, permissions }) => permissions.filter((scope) => !kept.has(scope)).map((scope) => `${scope} (role ${name})`));
+    if (granted.length) throw new StateConflictError(`scopes: ${granted.join(', ')} still a permission; take them from the roles first`);
   }
   const data = changedFields(settingsOf(current), settingsOf({ ...current, ...changes }));
   return audited({ type: 'resource.updated', data: { indicator, ...data } }, () => store.resources.update(indicator, changes));
@@ -83,6 +91,8 @@ export async function removeResource({ store, registry, audited }: ResourceAdmin
   if (users.length) {
     throw new StateConflictError(`${indicator} is still given to client(s) ${users.join(', ')}; take it from those clients first`);
   }
+  const roles = (await rolesOf(store, indicator)).map(({ name }) => name);
+  if (roles.length) throw new StateConflictError(`${indicator} still has role(s) ${roles.join(', ')}; remove those roles first`);
   await audited({ type: 'resource.removed', data: { indicator, before: settingsOf(current) } }, async () => {
     if (!await store.resources.remove(indicator)) throw new NotFoundError('resource', indicator);
   });
