@@ -10,9 +10,10 @@ export function claimScopeClaims(claimScopes: ClaimScopes): Record<string, strin
 /**
  * The claims this release asks for that come from the authorization model: `groups` (by the scope
  * or the claims parameter) and the mapped claims of the granted `claims:` scopes (or asked for by
- * name). A claim asked for by name only when the client is registered for the scope that releases
- * it: the claims parameter must not give a client what an administrator kept from it. oidc-provider
- * masks what the grant does not allow; this only decides what to read.
+ * name). Each only while the client is registered for the scope that releases it: neither the
+ * claims parameter nor a refresh token granted before an administrator took the scope from the
+ * client gives it what the administrator keeps from it. oidc-provider masks what the grant does
+ * not allow; this only decides what to read.
  */
 function wantedClaims(
   claimScopes: ClaimScopes, scope: string, requested: Record<string, unknown> | undefined, clientScope: string | undefined,
@@ -21,7 +22,7 @@ function wantedClaims(
   const registered = new Set((clientScope ?? '').split(' '));
   const asked = new Set(Object.keys(requested ?? {}));
   const wanted = new Map<string, ClaimSource>();
-  const releases = (claimScope: string, claim: string) => granted.has(claimScope) || (asked.has(claim) && registered.has(claimScope));
+  const releases = (claimScope: string, claim: string) => (granted.has(claimScope) || asked.has(claim)) && registered.has(claimScope);
   if (releases('groups', 'groups')) wanted.set('groups', 'groups');
   for (const [claimScope, claims] of Object.entries(claimScopes)) {
     for (const [claim, source] of Object.entries(claims)) {
