@@ -1,4 +1,5 @@
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { ResourceRecord, Store } from '../store/store.ts';
 import { API_SCOPES, RESOURCES } from './keyline-client-metadata.ts';
@@ -29,6 +30,16 @@ function refuseFixed(registry: ResourceRegistry, indicator: string, verb: string
 function refuseClaimScopes(claimScopes: readonly string[], scopes: readonly string[] | undefined): void {
   const taken = scopes?.find((scope) => claimScopes.includes(scope));
   if (taken !== undefined) throw new StateConflictError(`scopes: "${taken}" is a claim scope of the configuration (claims:); choose another name`);
+}
+
+/**
+ * At start: an API stored at run time whose scope a claim scope declared since is named like (the
+ * config cannot see the store), refused as the config refuses it for configured APIs.
+ */
+export async function refuseStoredClaimScopeClashes(store: Store, claimScopes: readonly string[]): Promise<void> {
+  const problems = (await store.resources.list()).flatMap(({ indicator, scopes }) => scopes.filter((scope) => claimScopes.includes(scope))
+    .map((scope) => `claims.${scope}: "${scope}" is a scope of the API ${indicator} (from \`keyline resources\`); choose another name or take the scope from the API`));
+  if (problems.length) throw new ConfigError(problems);
 }
 
 async function clientsGiven(store: Store, indicator: string): Promise<Array<{ clientId: string; apiScopes: string[] }>> {
