@@ -7,6 +7,12 @@
 export const RS256_API = 'https://rs256.api.bench.test';
 export const ES256_API = 'https://es256.api.bench.test';
 export const API_SCOPE = 'read';
+/**
+ * An API with RBAC (issue 20): Keyline reads the machine's roles for every token; the machine holds
+ * RBAC_ROLE, which permits API_SCOPE. The bare library's side adds the same claims from a constant.
+ */
+export const RBAC_API = 'https://rbac.api.bench.test';
+export const RBAC_ROLE = 'bench-reader';
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 export const WEB_SCOPES = 'openid email profile offline_access';
@@ -32,7 +38,7 @@ export interface ServerInfo {
   kind: 'keyline' | 'peer';
   url: string;
   pid: number;
-  /** client_credentials only, registered for both APIs (the RS256 one is its default). */
+  /** client_credentials only, registered for every API (the RS256 one is its default); holds RBAC_ROLE. */
   machine: ClientCredentials;
   /** authorization_code + refresh_token, confidential, redirect URI REDIRECT_URI. */
   web: ClientCredentials & { redirectUri: string };

@@ -20,7 +20,7 @@ import { registerClient, type ClientRegistration, type RegistrationContext } fro
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/store.ts';
 import {
-  API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
+  API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, RBAC_API, RBAC_ROLE, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
   type ClientCredentials,
 } from './bench-fixtures.ts';
 import { serveWithWorkers } from './keyline-workers.ts';
@@ -68,6 +68,7 @@ const config = parseConfig({
   resources: {
     [RS256_API]: { signingAlg: 'RS256', scopes: [API_SCOPE] },
     [ES256_API]: { signingAlg: 'ES256', scopes: [API_SCOPE] },
+    [RBAC_API]: { signingAlg: 'RS256', scopes: [API_SCOPE], rbac: true },
   },
 });
 // Production logs to stdout; here stdout carries the announcement, so the same async pino stream goes to a file.
@@ -78,8 +79,14 @@ server.on('request', keyline.requestListener);
 
 const common = { postLogoutRedirectUris: [], isPublic: false, pkceOptional: false };
 const machine = await addClient(keyline, store, {
-  ...common, name: 'Bench machine', redirectUris: [], grantTypes: ['client_credentials'], scopes: API_SCOPE, resources: [RS256_API, ES256_API],
+  ...common, name: 'Bench machine', redirectUris: [], grantTypes: ['client_credentials'], scopes: API_SCOPE, resources: [RS256_API, ES256_API, RBAC_API],
 });
+// The machine's role on the RBAC API, straight into the store like the users.
+const roleId = `rol_${randomUUID()}`;
+await store.roles.create({
+  id: roleId, name: RBAC_ROLE, resource: RBAC_API, permissions: [API_SCOPE], description: null, createdAt: new Date(), updatedAt: new Date(),
+});
+await store.roles.grant(roleId, { kind: 'client', id: machine.clientId });
 const web = await addClient(keyline, store, {
   ...common, name: 'Bench web app', redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token'], scopes: WEB_SCOPES, resources: [],
 });

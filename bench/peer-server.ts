@@ -13,7 +13,7 @@ import argon2 from 'argon2';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import {
-  API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
+  API_SCOPE, argumentValue, BENCH_PASSWORD, benchUserEmail, ES256_API, RBAC_API, RBAC_ROLE, REDIRECT_URI, RS256_API, SEED_USER_EMAIL, WEB_SCOPES,
 } from './bench-fixtures.ts';
 import { announce, stopWhenTold } from './server-lifecycle.ts';
 
@@ -22,7 +22,7 @@ const userCount = Number(argumentValue(args, '--users') ?? 1000);
 
 /** Keyline's argon2id parameters (src/accounts/password-hashing.ts). */
 const ARGON2 = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-const RESOURCE_ALGS: Record<string, 'RS256' | 'ES256'> = { [RS256_API]: 'RS256', [ES256_API]: 'ES256' };
+const RESOURCE_ALGS: Record<string, 'RS256' | 'ES256'> = { [RS256_API]: 'RS256', [ES256_API]: 'ES256', [RBAC_API]: 'RS256' };
 
 async function signingKey(alg: 'RS256' | 'ES256' | 'Ed25519' | 'EdDSA'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
@@ -77,6 +77,8 @@ const configuration: Configuration = {
   pkce: { required: () => true },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519', 'EdDSA'] },
   rotateRefreshToken: true,
+  // The same claims Keyline puts in an RBAC API's token, from a constant: what the library costs without a role lookup.
+  extraTokenClaims: async (_ctx, token) => (token.resourceServer?.audience === RBAC_API ? { roles: [RBAC_ROLE], permissions: [API_SCOPE] } : undefined),
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },

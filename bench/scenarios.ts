@@ -1,5 +1,5 @@
 import {
-  API_SCOPE, basicAuthorization, benchUserEmail, ES256_API, RS256_API, SEED_USER_EMAIL, type ServerInfo,
+  API_SCOPE, basicAuthorization, benchUserEmail, ES256_API, RBAC_API, RBAC_ROLE, RS256_API, SEED_USER_EMAIL, type ServerInfo,
 } from './bench-fixtures.ts';
 import type { HttpClient } from './http-client.ts';
 import { autocannonRound, loopRound, WorkerStopped, type FixedRequest, type RoundResult, type Summary } from './load.ts';
@@ -92,7 +92,11 @@ function jwtHeader(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-function clientCredentials(name: string, resource: string, alg: string, targets: Target[]): Scenario {
+function jwtPayload(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function clientCredentials(name: string, resource: string, alg: string, targets: Target[], check?: (payload: Record<string, unknown>) => boolean): Scenario {
   return {
     name,
     description: `client_credentials → ${alg} JWT access token for ${resource}`,
@@ -110,6 +114,7 @@ function clientCredentials(name: string, resource: string, alg: string, targets:
       const { access_token: token } = JSON.parse(await checkOnce(side, request, 'client_credentials')) as { access_token: string };
       const header = jwtHeader(token);
       if (header.alg !== alg || header.typ !== 'at+jwt') throw new SetupFailed(`${side.label}: expected an ${alg} at+jwt, got ${JSON.stringify(header)}`);
+      if (check && !check(jwtPayload(token))) throw new SetupFailed(`${side.label}: unexpected claims ${JSON.stringify(jwtPayload(token))}`);
       return fixed(request, TOKEN_CONNECTIONS);
     },
   };
@@ -121,6 +126,17 @@ export function ccRs256(): Scenario {
 
 export function ccEs256(): Scenario {
   return clientCredentials('cc-es256', ES256_API, 'ES256', [atLeast(6000), p99Below(50), cpuAtMost(1.1), P99_TARGET]);
+}
+
+/**
+ * client_credentials for an API with RBAC: Keyline reads the machine's grants and roles for every
+ * token (issue 20's hot path) and puts roles and permissions in; the library adds the same claims
+ * from a constant. The token is checked to carry the role on both sides.
+ */
+export function ccRbac(): Scenario {
+  const carriesTheRole = (payload: Record<string, unknown>) => JSON.stringify(payload.roles) === JSON.stringify([RBAC_ROLE])
+    && JSON.stringify(payload.permissions) === JSON.stringify([API_SCOPE]) && payload.scope === API_SCOPE;
+  return clientCredentials('cc-rbac', RBAC_API, 'RS256', [ratioAtLeast(1), p99Below(50), cpuAtMost(1.1), P99_TARGET], carriesTheRole);
 }
 
 /** Logs the seed user in `count` times (a few at once): each login is its own grant and token chain. */
@@ -306,4 +322,4 @@ export function userinfo(): Scenario {
   };
 }
 
-export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, refresh, discovery, jwks, jwks304, introspection, login, userinfo];
+export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, ccRbac, refresh, discovery, jwks, jwks304, introspection, login, userinfo];

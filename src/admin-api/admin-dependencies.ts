@@ -1,10 +1,12 @@
 import type Provider from 'oidc-provider';
 import type { AccountsService } from '../accounts/accounts-service.ts';
+import type { PasswordReset } from '../accounts/self-service/password-reset.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { AttributeDeclaration } from '../config/schema.ts';
 import type { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import type { JwtJudgement } from '../oidc/jwt-access-tokens/jwt-access-token-state.ts';
 import type { ResourceRegistry } from '../oidc/resource-registry.ts';
+import type { SecuritySignals } from '../signals/security-signals.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the admin API works with: the running server's own services, from the composition root. */
@@ -23,6 +25,12 @@ export interface AdminDependencies {
   claimScopes: readonly string[];
   keys: SigningKeyManager;
   securityEvents: SecurityEvents;
+  /** Shared-signals events (token-claims-change when a person's groups or roles change). */
+  signals: SecuritySignals;
+  /** Mails password-reset links; undefined without an SMTP server. */
+  passwordReset: PasswordReset | undefined;
+  /** The locale of a mail to a person who has not chosen one (i18n.defaultLocale). */
+  defaultLocale: string;
   /** Judges a JWT access token with the current provider's keys (see JwtAccessTokenState). */
   judgeAccessToken(token: string): Promise<JwtJudgement>;
 }

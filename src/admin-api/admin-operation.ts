@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import type { AuditedRunner } from '../audit/audited-change.ts';
 
-/** What an operation reads, per the scope it needs: `read` (keyline:admin:read or keyline:admin) or `write` (keyline:admin). */
+/**
+ * What an operation does, for the scope it needs: `read` (keyline:admin:read or keyline:admin) or
+ * `write` (keyline:admin); a help-desk operation also takes keyline:helpdesk (see admin-caller.ts).
+ */
 export type AdminAccess = 'read' | 'write';
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -11,7 +14,7 @@ export interface AdminCall<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  /** Records the change's event (actor `client:<id>`, this request) before making it; see auditedChange. */
+  /** Records the change's event (actor `client:<id>` or `user:<id>`, this request) before making it; see auditedChange. */
   audited: AuditedRunner;
 }
 
@@ -35,6 +38,8 @@ export interface OperationSpec<P, Q, B, R> {
   summary: string;
   description?: string;
   access: AdminAccess;
+  /** One of the help desk's operations (users, their sessions, factors, locks and reset links): keyline:helpdesk suffices. */
+  helpdesk?: boolean;
   params?: P;
   query?: Q;
   body?: B;

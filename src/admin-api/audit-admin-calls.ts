@@ -4,9 +4,13 @@ import type { SecurityEvents } from '../audit/security-events.ts';
 import type { AdminContext } from './admin-caller.ts';
 import { problemFor } from './problem-details.ts';
 
-const actorOf = (ctx: AdminContext) => `client:${ctx.state.adminCaller!.clientId}`;
+/** A person acting through a client is the actor (the client is in the event's clientId); otherwise the client is. */
+function actorOf(ctx: AdminContext): string {
+  const caller = ctx.state.adminCaller!;
+  return caller.accountId ? `user:${caller.accountId}` : `client:${caller.clientId}`;
+}
 
-/** Changes made in this call are recorded as its client and request, before they are made. */
+/** Changes made in this call are recorded as its caller, client and request, before they are made. */
 export function callRunner(events: SecurityEvents, ctx: AdminContext): AuditedRunner {
   return (event, change) => {
     ctx.state.adminAudited = true;

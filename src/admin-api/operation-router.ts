@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { SecurityEvents } from '../audit/security-events.ts';
 import type { AdminOperation } from './admin-operation.ts';
-import { authorizeAdminCall, type AdminContext } from './admin-caller.ts';
+import { authorizeAdminCall, authorizeHelpdeskTarget, type AdminContext, type HeldPermissions } from './admin-caller.ts';
 import { callRunner } from './audit-admin-calls.ts';
 import { validatedInputs } from './validated-inputs.ts';
 
@@ -14,6 +14,8 @@ export interface OperationRouting {
   events: SecurityEvents;
   /** The admin API's resource indicator: the audience its tokens must have. */
   audience: string;
+  /** What a user an operation is about holds on the admin API (the help desk changes no one stronger). */
+  heldPermissions: HeldPermissions;
 }
 
 /**
@@ -26,7 +28,9 @@ export function operationRouter(prefix: string, operations: readonly AdminOperat
     router[operation.method](routerPath(operation.path), async (ctx) => {
       const call = ctx as unknown as AdminContext & { params: Record<string, string> };
       call.state.adminOperation = operation.id;
-      authorizeAdminCall(call.state.adminCaller!, operation.access, routing.audience);
+      authorizeAdminCall(call.state.adminCaller!, operation, routing.audience);
+      // Every help-desk change is about the user in `{id}` (/users/{id}/...).
+      await authorizeHelpdeskTarget(call.state.adminCaller!, operation, call.params.id, routing.heldPermissions);
       const inputs = await validatedInputs(call, operation);
       const answer = await operation.handle({ ...inputs, audited: callRunner(routing.events, call) } as never);
       call.set('Cache-Control', 'no-store');

@@ -45,8 +45,8 @@ export function resourceOperations({ store, resources, claimScopes }: AdminDepen
     }),
     defineOperation({
       id: 'updateResource', method: 'patch', path: '/resources/{indicator}',
-      summary: 'Change a stored resource\'s name, scopes, signing algorithm or token lifetime', access: 'write',
-      description: 'A scope still given to a client cannot be taken away (409): take it from the client first.',
+      summary: 'Change a stored resource\'s name, scopes, signing algorithm, token lifetime or RBAC', access: 'write',
+      description: 'A scope still given to a client, or still a permission of a role, cannot be taken away (409): take it from the client or role first.',
       params: resourcePathSchema,
       body: resourceChangesSchema,
       success: { status: 200, description: 'The resource as changed', schema: resourceSchema },
@@ -56,7 +56,7 @@ export function resourceOperations({ store, resources, claimScopes }: AdminDepen
       },
     }),
     defineOperation({
-      id: 'removeResource', method: 'delete', path: '/resources/{indicator}', summary: 'Remove a stored resource no client is given any more', access: 'write',
+      id: 'removeResource', method: 'delete', path: '/resources/{indicator}', summary: 'Remove a stored resource no client is given any more and no role belongs to', access: 'write',
       params: resourcePathSchema,
       success: { status: 204, description: 'Removed' },
       problems: [404, 409],

@@ -12,7 +12,7 @@ export function sessionOperations({ accounts }: AdminDependencies): AdminOperati
 
   return [
     defineOperation({
-      id: 'listUserSessions', method: 'get', path: '/users/{id}/sessions', summary: 'The user\'s live sessions', access: 'read',
+      id: 'listUserSessions', method: 'get', path: '/users/{id}/sessions', summary: 'The user\'s live sessions', access: 'read', helpdesk: true,
       params: userPathSchema,
       query: pagingQuerySchema,
       success: { status: 200, description: 'A page of sessions, by uid', schema: sessionPageSchema },
@@ -25,7 +25,7 @@ export function sessionOperations({ accounts }: AdminDependencies): AdminOperati
     }),
     defineOperation({
       id: 'revokeUserSession', method: 'delete', path: '/users/{id}/sessions/{uid}',
-      summary: 'End one session, and every grant and token (refresh tokens too) given through it', access: 'write',
+      summary: 'End one session, and every grant and token (refresh tokens too) given through it', access: 'write', helpdesk: true,
       params: sessionPathSchema,
       success: { status: 204, description: 'The session ended' },
       problems: [404],
@@ -37,7 +37,7 @@ export function sessionOperations({ accounts }: AdminDependencies): AdminOperati
     }),
     defineOperation({
       id: 'revokeUserSessions', method: 'delete', path: '/users/{id}/sessions',
-      summary: 'Sign the user out everywhere: every session, grant, code and token ends now', access: 'write',
+      summary: 'Sign the user out everywhere: every session, grant, code and token ends now', access: 'write', helpdesk: true,
       params: userPathSchema,
       success: { status: 200, description: 'How much ended', schema: revokedSchema },
       problems: [404],

@@ -28,7 +28,7 @@ export function userOperations({ store, accounts, attributes }: AdminDependencie
       },
     }),
     defineOperation({
-      id: 'listUsers', method: 'get', path: '/users', summary: 'List users in email order, optionally those whose email contains some text', access: 'read',
+      id: 'listUsers', method: 'get', path: '/users', summary: 'List users in email order, optionally those whose email contains some text', access: 'read', helpdesk: true,
       query: listUsersQuerySchema,
       success: { status: 200, description: 'A page of users', schema: userPageSchema },
       problems: [422],
@@ -38,7 +38,7 @@ export function userOperations({ store, accounts, attributes }: AdminDependencie
       },
     }),
     defineOperation({
-      id: 'getUser', method: 'get', path: '/users/{id}', summary: 'A user, with their second factors (never secrets) and unused recovery codes', access: 'read',
+      id: 'getUser', method: 'get', path: '/users/{id}', summary: 'A user, with their second factors (never secrets) and unused recovery codes', access: 'read', helpdesk: true,
       params: userPathSchema,
       success: { status: 200, description: 'The user', schema: userDetailsSchema },
       problems: [404],
@@ -79,7 +79,7 @@ export function userOperations({ store, accounts, attributes }: AdminDependencie
       },
     }),
     defineOperation({
-      id: 'unlockUser', method: 'post', path: '/users/{id}/unlock', summary: 'Forget failed sign-in attempts and locks for the user, from every IP', access: 'write',
+      id: 'unlockUser', method: 'post', path: '/users/{id}/unlock', summary: 'Forget failed sign-in attempts and locks for the user, from every IP', access: 'write', helpdesk: true,
       params: userPathSchema,
       success: { status: 204, description: 'Unlocked' },
       problems: [404],
@@ -90,7 +90,7 @@ export function userOperations({ store, accounts, attributes }: AdminDependencie
     }),
     defineOperation({
       id: 'resetUserSecondFactors', method: 'delete', path: '/users/{id}/factors',
-      summary: 'Remove every second factor and recovery code of the user, and sign them out everywhere', access: 'write',
+      summary: 'Remove every second factor and recovery code of the user, and sign them out everywhere', access: 'write', helpdesk: true,
       params: userPathSchema,
       success: { status: 200, description: 'What was removed', schema: removalSchema },
       problems: [404],

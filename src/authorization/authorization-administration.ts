@@ -156,7 +156,8 @@ async function groupAndDescendants(store: Store, groupId: string): Promise<strin
 
 const MEMBER_PAGE = 500;
 
-async function membersOf(store: Store, groupIds: readonly string[]): Promise<string[]> {
+/** The account ids of the direct members of these groups, each once. */
+export async function membersOf(store: Store, groupIds: readonly string[]): Promise<string[]> {
   const accounts = new Set<string>();
   for (const groupId of groupIds) {
     let after: string | undefined;
@@ -249,7 +250,18 @@ export async function removeGroup(admin: AuthorizationAdministration, group: Gro
   });
 }
 
+/** Whether the account is directly a member: a repeat is no change, and is not recorded as one. */
+async function isMember(store: Store, group: GroupRecord, account: AccountRecord): Promise<boolean> {
+  return (await store.groups.groupIdsOf(account.id)).includes(group.id);
+}
+
+/** Whether the holder holds the role directly: a repeated grant or revoke is no change, and is not recorded as one. */
+async function holds(store: Store, role: RoleRecord, holder: RoleHolder): Promise<boolean> {
+  return (await store.roles.grantsTo([holder])).some((grant) => grant.roleId === role.id);
+}
+
 export async function addGroupMember(admin: AuthorizationAdministration, group: GroupRecord, account: AccountRecord): Promise<boolean> {
+  if (await isMember(admin.store, group, account)) return false;
   const added = await admin.audited(
     { type: 'group.member_added', accountId: account.id, email: account.email, data: { groupId: group.id, group: group.name } },
     () => admin.store.groups.addMember(group.id, account.id),
@@ -259,6 +271,7 @@ export async function addGroupMember(admin: AuthorizationAdministration, group: 
 }
 
 export async function removeGroupMember(admin: AuthorizationAdministration, group: GroupRecord, account: AccountRecord): Promise<boolean> {
+  if (!await isMember(admin.store, group, account)) return false;
   const removed = await admin.audited(
     { type: 'group.member_removed', accountId: account.id, email: account.email, data: { groupId: group.id, group: group.name } },
     () => admin.store.groups.removeMember(group.id, account.id),
@@ -335,6 +348,11 @@ export async function removeRole(admin: AuthorizationAdministration, role: RoleR
 }
 
 export async function grantRole(admin: AuthorizationAdministration, role: RoleRecord, holder: RoleHolder, about?: AccountRecord): Promise<boolean> {
+  // A client reaches the admin API through its registered scopes; a built-in role granted to it would change nothing, and mislead.
+  if (holder.kind === 'client' && isBuiltInRoleId(role.id)) {
+    throw new AuthorizationError('kind', `"${role.name}" is for people and groups; a client reaches the admin API through its registered scopes (keyline clients update --scopes)`);
+  }
+  if (await holds(admin.store, role, holder)) return false;
   const granted = await admin.audited(
     { type: 'role.granted', accountId: about?.id ?? null, email: about?.email ?? null, data: { roleId: role.id, role: role.name, ...holderView(holder) } },
     () => admin.store.roles.grant(role.id, holder),
@@ -344,6 +362,7 @@ export async function grantRole(admin: AuthorizationAdministration, role: RoleRe
 }
 
 export async function revokeRole(admin: AuthorizationAdministration, role: RoleRecord, holder: RoleHolder, about?: AccountRecord): Promise<boolean> {
+  if (!await holds(admin.store, role, holder)) return false;
   const revoked = await admin.audited(
     { type: 'role.revoked', accountId: about?.id ?? null, email: about?.email ?? null, data: { roleId: role.id, role: role.name, ...holderView(holder) } },
     () => admin.store.roles.revoke(role.id, holder),

@@ -11,6 +11,8 @@ export function nameProblem(kind: 'group' | 'role', name: string): string | unde
   if (!AUTHORIZATION_NAME.test(name)) {
     return `${kind} name "${name.slice(0, 80)}" must be 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`;
   }
+  // Paths and the CLI take an id or a name; a name shaped like an id would make one mean two things.
+  if (/^(grp|rol)_/i.test(name)) return `${kind} names cannot start with "grp_" or "rol_" (that is how ids look)`;
   if (kind === 'role' && name.toLowerCase().startsWith(RESERVED_ROLE_PREFIX)) {
     return `role names starting with "${RESERVED_ROLE_PREFIX}" are Keyline's own`;
   }

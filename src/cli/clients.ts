@@ -1,4 +1,4 @@
-import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminApiIndicator } from '../oidc/admin-api-resource.ts';
+import { ADMIN_HELPDESK_SCOPE, ADMIN_READ_SCOPE, ADMIN_SCOPE, adminApiIndicator } from '../oidc/admin-api-resource.ts';
 import {
   createClient, removeClient, rotateClientSecret, updateClient, type AdministeredClient, type ClientAdministration,
 } from '../oidc/client-administration.ts';
@@ -46,9 +46,10 @@ export const CLIENTS_HELP = `keyline clients <command>
   add --name NAME [options]     register a client and print it as JSON (a secret is shown this once)
       --public                          no secret (SPAs, native apps); PKCE is then always required
 ${SETTING_HELP}
-  add --admin [--read-only] [--name NAME]
+  add --admin [--read-only | --helpdesk] [--name NAME]
                                 a client for the admin REST API (/admin/v1): client credentials, the admin API's
-                                resource, scope keyline:admin (reads and writes) or, with --read-only, keyline:admin:read
+                                resource, scope keyline:admin (reads and writes) or, with --read-only, keyline:admin:read,
+                                or, with --helpdesk, keyline:helpdesk (the help desk's operations only)
   update <client_id> [options]  change any of the settings above, and --name; list options replace the list
                                 (an empty value clears it: --logo-uri ""); takes effect on running servers at once
   list [--json]                 list clients (never secrets)
@@ -159,25 +160,31 @@ async function administration(cli: CliContext): Promise<ClientAdministration> {
   };
 }
 
-const ADMIN_USAGE = 'keyline clients add --admin [--read-only] [--name NAME]';
+const ADMIN_USAGE = 'keyline clients add --admin [--read-only | --helpdesk] [--name NAME]';
 
 /** `--admin`: everything a client of the admin API needs, and nothing else. */
 function adminClientSettings(cli: CliContext, parsed: ParsedArguments, settings: Partial<ClientSettings>): Partial<ClientSettings> & { name: string } {
   const others = Object.keys(settings).filter((setting) => setting !== 'name');
-  if (others.length || parsed.values.public) throw new UsageError(`--admin sets the grant type, resource and scope itself; give only --read-only and --name (usage: ${ADMIN_USAGE})`);
+  if (others.length || parsed.values.public) throw new UsageError(`--admin sets the grant type, resource and scope itself; give only --read-only or --helpdesk, and --name (usage: ${ADMIN_USAGE})`);
   const readOnly = parsed.values['read-only'] === true;
+  const helpdesk = parsed.values.helpdesk === true;
+  if (readOnly && helpdesk) throw new UsageError(`--read-only and --helpdesk are different rights; give one (usage: ${ADMIN_USAGE})`);
   return {
-    name: settings.name ?? (readOnly ? 'Keyline admin (read-only)' : 'Keyline admin'),
+    name: settings.name ?? (readOnly ? 'Keyline admin (read-only)' : helpdesk ? 'Keyline help desk' : 'Keyline admin'),
     grantTypes: ['client_credentials'],
     resources: [adminApiIndicator(cli.config.issuer)],
-    scopes: readOnly ? ADMIN_READ_SCOPE : ADMIN_SCOPE,
+    scopes: readOnly ? ADMIN_READ_SCOPE : helpdesk ? ADMIN_HELPDESK_SCOPE : ADMIN_SCOPE,
   };
 }
 
 async function addClient(cli: CliContext, args: string[]): Promise<void> {
-  const parsed = parseArguments(args, { ...SETTING_OPTIONS, public: { type: 'boolean' }, admin: { type: 'boolean' }, 'read-only': { type: 'boolean' } }, ADD_USAGE);
+  const parsed = parseArguments(args, {
+    ...SETTING_OPTIONS, public: { type: 'boolean' }, admin: { type: 'boolean' }, 'read-only': { type: 'boolean' }, helpdesk: { type: 'boolean' },
+  }, ADD_USAGE);
   const settings = settingsFromOptions(parsed);
-  if (parsed.values['read-only'] && !parsed.values.admin) throw new UsageError(`--read-only is for --admin clients (usage: ${ADMIN_USAGE})`);
+  if ((parsed.values['read-only'] || parsed.values.helpdesk) && !parsed.values.admin) {
+    throw new UsageError(`--read-only and --helpdesk are for --admin clients (usage: ${ADMIN_USAGE})`);
+  }
   if (parsed.values.admin) {
     printClient(cli, await registration(async () => createClient(await administration(cli), adminClientSettings(cli, parsed, settings))));
     return;

@@ -14,11 +14,13 @@ import { CliError, UsageError } from './cli-error.ts';
 import { AUDIT_HELP, auditCommand } from './audit.ts';
 import { CLIENTS_HELP, clientsCommand } from './clients.ts';
 import { DOCTOR_HELP, doctorCommand } from './doctor.ts';
+import { GROUPS_HELP, groupsCommand } from './groups.ts';
 import { JOBS_HELP, jobsCommand } from './jobs.ts';
 import { KEYS_HELP, keysCommand } from './keys.ts';
 import { MIGRATE_HELP, migrateCommand } from './migrate.ts';
 import { REGISTRATION_HELP, registrationCommand } from './registration.ts';
 import { RESOURCES_HELP, resourcesCommand } from './resources.ts';
+import { ROLES_HELP, rolesCommand } from './roles.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
@@ -26,6 +28,8 @@ const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[
   users: { help: USERS_HELP, run: usersCommand },
   clients: { help: CLIENTS_HELP, run: clientsCommand },
   resources: { help: RESOURCES_HELP, run: resourcesCommand },
+  groups: { help: GROUPS_HELP, run: groupsCommand },
+  roles: { help: ROLES_HELP, run: rolesCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
   keys: { help: KEYS_HELP, run: keysCommand },
   registration: { help: REGISTRATION_HELP, run: registrationCommand },
@@ -42,7 +46,7 @@ function keylineVersion(): string {
 
 const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|resources|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|resources|groups|roles|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
        keyline --version
 
 It works on the store the server uses, from the same configuration

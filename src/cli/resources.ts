@@ -21,13 +21,16 @@ export const RESOURCES_HELP = `keyline resources <command>
       --token-ttl SECONDS               access token lifetime (default: ttl.accessToken)
       --metadata-uri URL                where it publishes its RFC 9728 protected-resource metadata;
                                         discovery then lists it (default: not listed)
+      --rbac | --no-rbac                role-based access control: a token's scope is what the subject's roles
+                                        permit (see \`keyline roles\`), and it carries roles and permissions
+                                        (default: off, the client's registered scopes decide)
   update <url> [options]  change any of the options above ("" gives --name, --token-ttl or --metadata-uri back its default);
-                          a scope still given to a client cannot be taken away
+                          a scope still given to a client or a role cannot be taken away
   list [--json]           the APIs: built into Keyline (the admin API), from the config, and from the store
-  remove <url>            delete an API no client is given any more`;
+  remove <url>            delete an API no client is given any more and no role belongs to`;
 
-const ADD_USAGE = 'keyline resources add <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL]';
-const UPDATE_USAGE = 'keyline resources update <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL]';
+const ADD_USAGE = 'keyline resources add <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL] [--rbac]';
+const UPDATE_USAGE = 'keyline resources update <url> [--name NAME] [--scopes LIST] [--signing-alg ALG] [--token-ttl SECONDS] [--metadata-uri URL] [--rbac | --no-rbac]';
 
 const SETTING_OPTIONS = {
   name: { type: 'string' },
@@ -35,9 +38,10 @@ const SETTING_OPTIONS = {
   'signing-alg': { type: 'string' },
   'token-ttl': { type: 'string' },
   'metadata-uri': { type: 'string' },
+  rbac: { type: 'boolean' },
 } as const;
 
-const OPTION_OF: Record<string, string> = { name: '--name', scopes: '--scopes', signingAlg: '--signing-alg', accessTokenTtl: '--token-ttl', metadataUri: '--metadata-uri' };
+const OPTION_OF: Record<string, string> = { name: '--name', scopes: '--scopes', signingAlg: '--signing-alg', accessTokenTtl: '--token-ttl', metadataUri: '--metadata-uri', rbac: '--rbac' };
 
 /** The settings given on the command line, and only those, as the admin API would take them. */
 function settingsFromOptions(parsed: ParsedArguments): Record<string, unknown> {
@@ -52,6 +56,7 @@ function settingsFromOptions(parsed: ParsedArguments): Record<string, unknown> {
     settings.accessTokenTtl = ttl === '' ? null : Number(ttl);
   }
   if (given('metadata-uri')) settings.metadataUri = stringOption(parsed, 'metadata-uri') || null;
+  if (given('rbac')) settings.rbac = parsed.values.rbac === true;
   return settings;
 }
 
@@ -111,7 +116,8 @@ export async function resourcesCommand(cli: CliContext, args: string[]): Promise
         cli.print('no resources');
       } else {
         for (const resource of resources) {
-          cli.print(`${resource.indicator}\t${resource.name ?? ''}\t${resource.scopes.join(' ')}\t${resource.signingAlg}\t${resource.accessTokenTtl === undefined ? 'default ttl' : `${resource.accessTokenTtl}s`}\t(${resource.source})${resource.metadataUri ? `\tmetadata: ${resource.metadataUri}` : ''}`);
+          const rbac = resource.rbac === true ? '\trbac' : resource.rbac === 'people' ? '\trbac for people' : '';
+          cli.print(`${resource.indicator}\t${resource.name ?? ''}\t${resource.scopes.join(' ')}\t${resource.signingAlg}\t${resource.accessTokenTtl === undefined ? 'default ttl' : `${resource.accessTokenTtl}s`}\t(${resource.source})${rbac}${resource.metadataUri ? `\tmetadata: ${resource.metadataUri}` : ''}`);
         }
       }
       return;

@@ -7,6 +7,7 @@ import { ActionLinks } from '../accounts/self-service/action-links.ts';
 import { attributeFromText, requireDeclared, type AttributeChange } from '../authorization/attributes.ts';
 import type { AttributeDeclaration } from '../config/schema.ts';
 import { issueResetLink } from '../accounts/self-service/reset-link.ts';
+import { accessReport, type RoleSource } from '../authorization/access-report.ts';
 import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
@@ -25,7 +26,8 @@ export const USERS_HELP = `keyline users <command>
 ${PROFILE_HELP}
   list [--json]                      list users (never their password hashes)
   show <email>                       the user, their standard claims, their second factors (type, name,
-                                     created, last used; never secrets) and how many recovery codes are unused
+                                     created, last used; never secrets), how many recovery codes are unused,
+                                     their groups (inherited ones included) and roles (and where each comes from)
   update <email> [--name "Full Name"] [claims] [--disabled|--enabled]
                                      change the name and the standard claims (the options of add; "" removes one);
                                      --disabled also ends all their sessions and grants
@@ -44,6 +46,13 @@ ${PROFILE_HELP}
                                      for a user who lost them (asks to confirm)
   remove <email> [--yes]             delete the user with their sessions, grants, tokens, second factors,
                                      recovery codes and consents (asks to confirm)`;
+
+/** The person's groups (inherited ones included) and roles, each role with where it comes from. */
+async function accessShown(cli: CliContext, accountId: string) {
+  const { groups, roles } = await accessReport(await cli.store(), cli.config.issuer, accountId);
+  const from = (role: RoleSource) => [...(role.direct ? ['direct'] : []), ...role.groups.map((group) => `group ${group}`)].join(', ');
+  return { groups, roles: roles.map((role) => `${role.name} (${from(role)})`) };
+}
 
 export async function usersCommand(cli: CliContext, args: string[]): Promise<void> {
   const [action, ...rest] = args;
@@ -89,7 +98,7 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
     }
     case 'show': {
       const { account } = await userNamed('keyline users show <email>');
-      cli.printJson({ ...accountView(account), ...await accounts.secondFactors(account.id) });
+      cli.printJson({ ...accountView(account), ...await accounts.secondFactors(account.id), ...await accessShown(cli, account.id) });
       return;
     }
     case 'update': {

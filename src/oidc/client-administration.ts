@@ -1,5 +1,5 @@
-import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
 import { forgetClientAccess } from '../authorization/authorization-administration.ts';
+import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
 import { NotFoundError } from '../store/store-errors.ts';
 import type { ClientRecord, Store } from '../store/store.ts';
 import {

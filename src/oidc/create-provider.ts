@@ -22,6 +22,7 @@ import { accountClientMetadata } from '../account/account-client.ts';
 import { loadExistingGrant } from './remembered-consent.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { RbacTokenAccess } from './rbac-token-access.ts';
 import { stayUrlFor } from './logout-routes.ts';
 import { sessionTtl } from './session-lifetime.ts';
 import { rememberSigningOutClient, signedOutClient } from './signed-out-client.ts';
@@ -76,8 +77,8 @@ const JWKS_URI_BODY_LIMIT = 256 * 1024;
 const SECTOR_BODY_LIMIT = 16 * 1024;
 
 function providerConfiguration({
-  config, store, pages, jwks, uiLocales, resources, cookieKeys, dpopNonceSecret, securityEvents,
-}: ProviderDependencies, ownApis: OwnApiTokenBinding): Configuration {
+  config, store, pages, jwks, uiLocales, cookieKeys, dpopNonceSecret, securityEvents,
+}: ProviderDependencies, ownApis: OwnApiTokenBinding, rbac: RbacTokenAccess): Configuration {
   const outbound = outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks });
   return {
     adapter: createStoreAdapter(withTokensAtRest(store), {
@@ -130,7 +131,11 @@ function providerConfiguration({
       },
     },
     rotateRefreshToken: true,
-    extraTokenClaims: (_ctx, token) => ownApis.claimsFor(token),
+    // The credential binding for Keyline's own APIs; roles and permissions for an API with RBAC.
+    async extraTokenClaims(ctx, token) {
+      const [own, roles] = await Promise.all([ownApis.claimsFor(token), rbac.claimsFor(ctx, token)]);
+      return own || roles ? { ...own, ...roles } : undefined;
+    },
     assertJwtClientAuthClaimsAndHeader: assertClientAssertionClaims,
     fetch: (input, init) => outbound(typeof input === 'string' || input instanceof URL ? input : input.url, init),
     // A client's JWK Set is a few kilobytes; a jwks_uri that streams megabytes must not fill memory.
@@ -183,7 +188,7 @@ function providerConfiguration({
       resourceIndicators: {
         enabled: true,
         defaultResource,
-        getResourceServerInfo: resourceServerInfo(config, resources),
+        getResourceServerInfo: resourceServerInfo(config, rbac),
         useGrantedResource: async () => true,
       },
     },
@@ -228,7 +233,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   acceptStructuredTokens();
   checkClientUpdatesAgainstHashedSecrets();
   const ownApis = new OwnApiTokenBinding(deps.store, builtInResources(deps.config).map((resource) => resource.indicator));
-  const provider = new Provider(deps.config.issuer, providerConfiguration(deps, ownApis));
+  const rbac = new RbacTokenAccess(deps.store, deps.config.issuer, deps.resources);
+  const provider = new Provider(deps.config.issuer, providerConfiguration(deps, ownApis, rbac));
   provider.proxy = deps.config.proxy;
   // Client secrets are stored as SHA-256 hashes; oidc-provider hands us the presented secret to compare.
   provider.Client.prototype.compareClientSecret = function compareHashed(this: { clientSecret?: string }, presented: string) {

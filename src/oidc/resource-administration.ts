@@ -1,7 +1,7 @@
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
-import type { ResourceRecord, Store } from '../store/store.ts';
+import type { ResourceRecord, RoleRecord, Store } from '../store/store.ts';
 import { API_SCOPES, RESOURCES } from './keyline-client-metadata.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
 import { RESOURCE_DEFAULTS, type ResourceSettings } from './resource-settings.ts';
@@ -10,7 +10,8 @@ import { StateConflictError } from './state-conflict-error.ts';
 /**
  * What an administrator does to API resources, from the CLI or the admin API alike. Only the
  * store's resources change at run time; and nothing is left pointing at nothing: an API still
- * given to a client or with roles cannot go, nor can a scope a client is still given or a role grants.
+ * given to a client cannot go, nor can a scope a client is still given; nor an API that roles
+ * belong to, nor a scope that is a role's permission.
  */
 export interface ResourceAdministration {
   store: Store;
@@ -48,13 +49,14 @@ async function clientsGiven(store: Store, indicator: string): Promise<Array<{ cl
     .map((client) => ({ clientId: client.clientId, apiScopes: Array.isArray(client.metadata[API_SCOPES]) ? client.metadata[API_SCOPES] as string[] : [] }));
 }
 
-async function rolesOf(store: Store, indicator: string): Promise<Array<{ name: string; permissions: string[] }>> {
+const settingsOf = ({ name, scopes, signingAlg, accessTokenTtl, metadataUri, rbac }: ResourceRecord): ResourceSettings => ({
+  name, scopes, signingAlg: signingAlg as ResourceSettings['signingAlg'], accessTokenTtl, metadataUri: metadataUri ?? null, rbac: rbac === true,
+});
+
+/** The roles that belong to this resource (their permissions are its scopes). */
+async function rolesOf(store: Store, indicator: string): Promise<RoleRecord[]> {
   return (await store.roles.list()).filter((role) => role.resource === indicator);
 }
-
-const settingsOf = ({ name, scopes, signingAlg, accessTokenTtl, metadataUri }: ResourceRecord): ResourceSettings => ({
-  name, scopes, signingAlg: signingAlg as ResourceSettings['signingAlg'], accessTokenTtl, metadataUri: metadataUri ?? null,
-});
 
 export async function requireStoredResource(store: Store, indicator: string): Promise<ResourceRecord> {
   const resource = await store.resources.find(indicator);
@@ -86,10 +88,9 @@ export async function updateResource(
     const stranded = (await clientsGiven(store, indicator))
       .flatMap(({ clientId, apiScopes }) => apiScopes.filter((scope) => current.scopes.includes(scope) && !kept.has(scope)).map((scope) => `${scope} (client ${clientId})`));
     if (stranded.length) throw new StateConflictError(`scopes: ${stranded.join(', ')} still given; take them from the clients first`);
-    // A permission left behind would come back to every holder of the role with a scope of that name.
-    const granted = (await rolesOf(store, indicator))
-      .flatMap(({ name, permissions }) => permissions.filter((scope) => !kept.has(scope)).map((scope) => `${scope} (role ${name})`));
-    if (granted.length) throw new StateConflictError(`scopes: ${granted.join(', ')} still a permission; take them from the roles first`);
+    const used = (await rolesOf(store, indicator))
+      .flatMap((role) => role.permissions.filter((scope) => current.scopes.includes(scope) && !kept.has(scope)).map((scope) => `${scope} (role ${role.name})`));
+    if (used.length) throw new StateConflictError(`scopes: ${used.join(', ')} still a permission; take them from the roles first`);
   }
   const data = changedFields(settingsOf(current), settingsOf({ ...current, ...changes }));
   return audited({ type: 'resource.updated', data: { indicator, ...data } }, () => store.resources.update(indicator, changes));
@@ -102,8 +103,10 @@ export async function removeResource({ store, registry, audited }: ResourceAdmin
   if (users.length) {
     throw new StateConflictError(`${indicator} is still given to client(s) ${users.join(', ')}; take it from those clients first`);
   }
-  const roles = (await rolesOf(store, indicator)).map(({ name }) => name);
-  if (roles.length) throw new StateConflictError(`${indicator} still has role(s) ${roles.join(', ')}; remove those roles first`);
+  const roles = (await rolesOf(store, indicator)).map((role) => role.name);
+  if (roles.length) {
+    throw new StateConflictError(`${indicator} still has role(s) ${roles.join(', ')}; remove those roles first`);
+  }
   await audited({ type: 'resource.removed', data: { indicator, before: settingsOf(current) } }, async () => {
     if (!await store.resources.remove(indicator)) throw new NotFoundError('resource', indicator);
   });

@@ -32,6 +32,10 @@ export const resourceSettingsSchema = z.strictObject({
     .meta({ description: 'Access token lifetime in seconds; `ttl.accessToken` when null.' }),
   metadataUri: metadataUriSchema.nullable()
     .meta({ description: 'Where the API publishes its RFC 9728 protected-resource metadata, which discovery then links to; not listed when null.' }),
+  rbac: z.boolean().meta({
+    description: 'Role-based access control: a token\'s scope for this API is what was asked, what the client is registered for, '
+      + 'and what the subject\'s roles permit; the token carries `roles` and `permissions` for this API.',
+  }),
 });
 
 export type ResourceSettings = z.output<typeof resourceSettingsSchema>;
@@ -39,4 +43,4 @@ export type ResourceSettings = z.output<typeof resourceSettingsSchema>;
 /** A new resource: its indicator, and any setting that should not take its default. */
 export const newResourceSchema = resourceSettingsSchema.partial().extend({ indicator: resourceIndicatorSchema });
 
-export const RESOURCE_DEFAULTS: ResourceSettings = { name: null, scopes: [], signingAlg: 'RS256', accessTokenTtl: null, metadataUri: null };
+export const RESOURCE_DEFAULTS: ResourceSettings = { name: null, scopes: [], signingAlg: 'RS256', accessTokenTtl: null, metadataUri: null, rbac: false };

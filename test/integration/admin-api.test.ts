@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
-import { adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
+import { ADMIN_HELPDESK_SCOPE, adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
 import { ADMIN_READ_SCOPE, ADMIN_SCOPE, AdminSession, adminCall, clientCredentialsToken, registerAdminClient } from '../support/admin-api.ts';
-import { ADMIN_HELPDESK_SCOPE } from '../../src/oidc/admin-api-resource.ts';
 import { auditTampering } from '../support/audit-tampering.ts';
 import { allBackends, sqliteBackend, threeNodes } from '../support/backends.ts';
 import type { BrowserLikeClient } from '../support/browser-like-client.ts';
@@ -391,14 +390,14 @@ describe.each(backends)('the admin API on $name', (backend) => {
       const indicator = 'https://inventory.example.test/v1';
       const path = `/resources/${encodeURIComponent(indicator)}`;
       const created = await admin.expect(201, 'POST', '/resources', { indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write', 'stock:read'], signingAlg: 'ES256', accessTokenTtl: 300 });
-      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, metadataUri: null, source: 'store' });
+      expect(created).toEqual({ indicator, name: 'Inventory', scopes: ['stock:read', 'stock:write'], signingAlg: 'ES256', accessTokenTtl: 300, metadataUri: null, rbac: false, source: 'store' });
       expect(await admin.expect(200, 'GET', path)).toEqual(created);
       await admin.expect(409, 'POST', '/resources', { indicator });
 
       const listed = await admin.expect(200, 'GET', '/resources?limit=200');
       expect(listed.items).toEqual(expect.arrayContaining([
         created,
-        expect.objectContaining({ indicator: adminApiIndicator(kl.url), source: 'builtin', scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE] }),
+        expect.objectContaining({ indicator: adminApiIndicator(kl.url), source: 'builtin', rbac: 'people', scopes: [ADMIN_SCOPE, ADMIN_READ_SCOPE, ADMIN_HELPDESK_SCOPE] }),
         expect.objectContaining({ indicator: 'https://config-api.example.test', source: 'config' }),
       ]));
       for (const fixed of [adminApiIndicator(kl.url), 'https://config-api.example.test']) {
@@ -529,9 +528,16 @@ describe('the OpenAPI document', () => {
     const other = await admin.expect(201, 'POST', '/clients', { name: 'Every operation', grantTypes: ['client_credentials'] });
     const [session] = (await admin.expect(200, 'GET', `/users/${user.id}/sessions`)).items;
     const registrationToken = await admin.expect(201, 'POST', '/registration-tokens', {});
+    const group = await admin.expect(201, 'POST', '/groups', { name: 'every-operation' });
+    await admin.expect(204, 'PUT', `/groups/${group.id}/members/${user.id}`);
+    const role = await admin.expect(201, 'POST', '/roles', { name: 'every-operation', resource: resource.indicator, permissions: ['x'] });
+    await admin.expect(201, 'POST', `/roles/${role.id}/grants`, { kind: 'user', id: user.id });
     const values: Record<string, string> = {
       id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid, tokenId: registrationToken.id,
+      userId: user.id, kind: 'user', holderId: user.id,
     };
+    // `{id}` is the id of what the path is about.
+    const idFor: Record<string, string> = { groups: group.id, roles: role.id };
 
     const order = ['get', 'post', 'put', 'patch', 'delete'];
     const operations = Object.entries(document.paths)
@@ -541,7 +547,7 @@ describe('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThanOrEqual(25);
     const answered: string[] = [];
     for (const { path, method, operation } of operations) {
-      const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!);
+      const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' ? idFor[path.split('/')[1]!] : undefined) ?? values[name]!);
       const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
       const answer = await admin.call(method.toUpperCase(), concrete, body);
       const label = `${method.toUpperCase()} ${path} (${operation.operationId})`;

@@ -179,7 +179,7 @@ test.each([
   [['users', 'show'], /missing <email>/],
   [['users', 'reset-mfa', 'nobody@example.test', '--yes'], /no user with email/],
   [['clients', 'add', '--admin', '--grant-types', 'authorization_code'], /--admin sets the grant type, resource and scope itself/],
-  [['clients', 'add', '--read-only', '--name', 'X'], /--read-only is for --admin clients/],
+  [['clients', 'add', '--read-only', '--name', 'X'], /--read-only and --helpdesk are for --admin clients/],
   [['resources', 'update', 'https://never.example.test', '--name', 'X'], /no resource https:\/\/never\.example\.test in the store/],
   [['resources', 'update', 'https://never.example.test'], /nothing to change/],
   [['resources', 'update', 'https://never.example.test', '--token-ttl', 'soon'], /--token-ttl takes a number of seconds/],
@@ -194,7 +194,7 @@ test.each([
   expect(await kl.store.accounts.findByEmail(target)).toEqual(before);
 });
 
-test('clients add --admin makes a client whose client-credentials token works on the admin API; --read-only only reads', async () => {
+test('clients add --admin makes a client whose client-credentials token works on the admin API; --read-only only reads, --helpdesk only helps', async () => {
   const full = await json<{ client_id: string; client_secret: string; client_name: string; keyline_resources: string[]; keyline_api_scopes: string[] }>(['clients', 'add', '--admin']);
   expect(full).toMatchObject({ client_name: 'Keyline admin', grant_types: ['client_credentials'], keyline_resources: [adminApiIndicator(kl.url)], keyline_api_scopes: ['keyline:admin'] });
   const reader = await json<{ client_id: string; client_secret: string }>(['clients', 'add', '--admin', '--read-only', '--name', 'Dashboards']);
@@ -211,6 +211,12 @@ test('clients add --admin makes a client whose client-credentials token works on
   expect(asked.status).toBe(200);
   expect(decodeJwt(String(asked.body.access_token)).scope).toBeUndefined();
   expect((await adminCall(kl, String(asked.body.access_token), 'POST', '/users', { email: freshEmail(), password: PASSWORD })).status).toBe(403);
+  // --helpdesk: the help desk's operations, nothing else.
+  const helpdesk = await json<{ client_id: string; client_secret: string; client_name: string; keyline_api_scopes: string[] }>(['clients', 'add', '--admin', '--helpdesk']);
+  expect(helpdesk).toMatchObject({ client_name: 'Keyline help desk', keyline_api_scopes: ['keyline:helpdesk'] });
+  const helpdeskToken = await clientCredentialsToken(kl, asClient(helpdesk), 'keyline:helpdesk');
+  expect((await adminCall(kl, helpdeskToken, 'GET', '/users')).status).toBe(200);
+  expect((await adminCall(kl, helpdeskToken, 'GET', '/clients')).status).toBe(403);
 });
 
 test('resources update changes a stored API for the running server; the admin API is built in and listed', async () => {
@@ -234,6 +240,6 @@ test('users --help describes every verb', async () => {
   for (const verb of ['add', 'list', 'show', 'update', 'verify', 'set-password', 'disable', 'enable', 'unlock', 'reset-mfa', 'reset-link', 'remove', '--verified', '--given-name', '--phone', '--address-locality']) {
     expect(help.stdout).toContain(verb);
   }
-  expect((await keyline(kl, ['clients', '--help'])).stdout).toMatch(/add --admin \[--read-only\]/);
+  expect((await keyline(kl, ['clients', '--help'])).stdout).toMatch(/add --admin \[--read-only \| --helpdesk\]/);
   expect((await keyline(kl, ['resources', '--help'])).stdout).toMatch(/update <url>/);
 });

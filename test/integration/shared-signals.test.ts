@@ -241,7 +241,7 @@ describe.each(backends)('shared signals on $name', (backend) => {
     expect(wrongIssuer.status).toBe(400);
     expect(wrongIssuer.body).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/^iss:/) });
     const replaced = await receiver.call('PUT', '/ssf/streams', { stream_id: streamId, delivery: { method: PUSH, endpoint_url: `${push.url}/other` } });
-    expect(replaced.body).toMatchObject({ delivery: { method: PUSH, endpoint_url: `${push.url}/other` }, events_delivered: [SESSION_REVOKED, CREDENTIAL_CHANGE, ACCOUNT_DISABLED, ACCOUNT_ENABLED] });
+    expect(replaced.body).toMatchObject({ delivery: { method: PUSH, endpoint_url: `${push.url}/other` }, events_delivered: [SESSION_REVOKED, CREDENTIAL_CHANGE, TOKEN_CLAIMS_CHANGE, ACCOUNT_DISABLED, ACCOUNT_ENABLED] });
     expect(replaced.body).not.toHaveProperty('description');
     expect((await receiver.call('DELETE', `/ssf/streams?stream_id=${streamId}`)).status).toBe(204);
     expect((await receiver.call('GET', `/ssf/streams?stream_id=${streamId}`)).status).toBe(404);

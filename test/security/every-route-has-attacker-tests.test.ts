@@ -83,6 +83,26 @@ const SURFACES: AttackedSurface[] = [
     ],
   },
   {
+    routes: '* /admin/v1/groups',
+    abuse: 'a cycle through a move, a parent or member that does not exist, a name unsafe in tokens, a group removed under its children; every caller kind',
+    tests: ['integration/authorization-admin.test.ts', 'security/admin-api-role-matrix.test.ts'],
+  },
+  {
+    routes: '* /admin/v1/roles',
+    abuse: 'a permission not of the resource, a reserved name, changing a built-in role, keyline-admin granted to a client, grants to holders that do not exist, '
+      + 'the same grant 20 times at once or repeated',
+    tests: ['integration/authorization-admin.test.ts', 'security/admin-api-role-matrix.test.ts', 'security/no-op-grants-are-not-audited-as-changes.test.ts'],
+  },
+  {
+    routes: '* /admin/v1/users',
+    abuse: 'a person\'s token with scopes their roles no longer give, a disabled or removed person, the help desk on clients and keys, '
+      + 'the help desk unlocking or resetting an administrator, a reset link asked for a disabled person',
+    tests: [
+      'security/admin-api-role-matrix.test.ts', 'security/helpdesk-cannot-weaken-an-administrator.test.ts',
+      'integration/authorization-admin.test.ts', 'integration/admin-api.test.ts',
+    ],
+  },
+  {
     routes: '* /ssf/',
     abuse: 'another receiver\'s stream, no or a stale receiver token, push endpoints inside the network, hostile bodies',
     tests: [

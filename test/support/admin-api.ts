@@ -1,5 +1,5 @@
-import { ADMIN_READ_SCOPE, ADMIN_SCOPE, adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
-import { registerTestClient, tokenRequest, type TestClient } from './oidc-flow.ts';
+import { ADMIN_HELPDESK_SCOPE, ADMIN_READ_SCOPE, ADMIN_SCOPE, adminApiIndicator } from '../../src/oidc/admin-api-resource.ts';
+import { exchangeCode, registerTestClient, signIn, tokenRequest, type TestClient, type TestUser } from './oidc-flow.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
 export interface AdminAnswer {
@@ -15,6 +15,21 @@ export function registerAdminClient(kl: RunningKeyline, scope: string = ADMIN_SC
   return registerTestClient(kl, {
     name: 'Admin automation', grantTypes: ['client_credentials'], redirectUris: [], postLogoutRedirectUris: [], scopes: scope, resources: [adminApiIndicator(kl.url)],
   });
+}
+
+const EVERY_ADMIN_SCOPE = `${ADMIN_SCOPE} ${ADMIN_READ_SCOPE} ${ADMIN_HELPDESK_SCOPE}`;
+
+/** A client people sign in through to use the admin API (an admin console): authorization code, the admin API's resource and its scopes. */
+export function registerPersonAdminClient(kl: RunningKeyline): Promise<TestClient> {
+  return registerTestClient(kl, { name: 'Admin console', scopes: `openid ${EVERY_ADMIN_SCOPE}`, resources: [adminApiIndicator(kl.url)] });
+}
+
+/** A person's access token for the admin API, by signing in through `client` and asking for every admin scope (or `scope`). */
+export async function personToken(kl: RunningKeyline, client: TestClient, user: TestUser, resource = adminApiIndicator(kl.url), scope = EVERY_ADMIN_SCOPE): Promise<string> {
+  const signedIn = await signIn(kl, client, user, { scope: `openid ${scope}`, params: { prompt: 'consent', resource } });
+  const answer = await exchangeCode(kl, client, signedIn);
+  if (answer.status !== 200) throw new Error(`no token for ${user.email}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return String(answer.body.access_token);
 }
 
 export async function clientCredentialsToken(kl: RunningKeyline, client: TestClient, scope?: string): Promise<string> {
@@ -72,4 +87,4 @@ export class AdminSession {
   }
 }
 
-export { ADMIN_READ_SCOPE, ADMIN_SCOPE };
+export { ADMIN_HELPDESK_SCOPE, ADMIN_READ_SCOPE, ADMIN_SCOPE };

@@ -15,6 +15,10 @@ export const resourceSchema = z.object({
   signingAlg: z.string(),
   accessTokenTtl: z.number().int().nullable(),
   metadataUri: z.string().nullable().meta({ description: 'Where the API publishes its RFC 9728 protected-resource metadata; discovery links to it.' }),
+  rbac: z.union([z.boolean(), z.literal('people')]).meta({
+    description: 'Role-based access control: tokens carry the scopes the subject\'s roles permit, and `roles` and `permissions`. '
+      + '`people`: for a person\'s token only (the admin API, through the built-in roles); a client\'s keeps its registered scopes.',
+  }),
   source: z.enum(['builtin', 'config', 'store']).meta({ description: 'Only resources from the store can be changed here; the others are fixed.' }),
 }).meta({ id: 'Resource' });
 
@@ -32,6 +36,7 @@ export function resourceView(resource: ResourceDefinition | ResourceRecord): z.i
     signingAlg: resource.signingAlg,
     accessTokenTtl: resource.accessTokenTtl ?? null,
     metadataUri: resource.metadataUri ?? null,
+    rbac: resource.rbac === 'people' ? 'people' : resource.rbac === true,
     source: 'source' in resource ? resource.source : 'store',
   };
 }

@@ -60,6 +60,8 @@ export class OwnApiTokenBinding {
       ...(Array.isArray(metadata[API_SCOPES]) ? metadata[API_SCOPES] as string[] : []),
     ]);
     const scope = (claims.scope ?? '').split(' ').filter((entry) => entry && registered.has(entry)).join(' ');
-    return { ...claims, scope };
+    // A person's token (RBAC for people) lists its permissions: they follow the scope, never more.
+    const permissions = Array.isArray(claims.permissions) ? claims.permissions.filter((entry) => registered.has(entry)) : undefined;
+    return { ...claims, scope, ...(permissions ? { permissions } : {}) };
   }
 }
