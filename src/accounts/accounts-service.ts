@@ -264,8 +264,8 @@ export class AccountsService {
   /**
    * Removes the account and everything that hangs off it: sessions, grants and tokens, second
    * factors, recovery codes, remembered consents, group memberships and role grants, and sign-in
- * counters. The account goes first, so
-   * nothing can sign in to it while the rest is removed. Nothing is left under its id.
+   * counters. The account goes first, so nothing can sign in to it while the rest is removed.
+   * Nothing is left under its id.
    */
   async remove(email: string): Promise<RemovalCounts> {
     const account = await this.requireByEmail(email);
