@@ -61,6 +61,7 @@ import { jwtAccessTokenStateOf } from './oidc/jwt-access-tokens/structured-token
 import { logoutRoutes } from './oidc/logout-routes.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts';
+import { refuseStoredClaimScopeClashes } from './oidc/resource-administration.ts';
 import { ResourceRegistry } from './oidc/resource-registry.ts';
 import { createPageKit } from './pages/page-kit.ts';
 import { startPage } from './pages/start-page.ts';
@@ -137,6 +138,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const outbox = new Outbox(store.jobs, { maxAttempts: config.jobs.maxAttempts, enqueued: () => jobRunner?.nudge() });
   const signals = new SecuritySignals(outbox);
   const accounts = new AccountsService(store, credentialThrottle, (name, work) => tracing.inSpan(name, {}, work), outbox);
+  await refuseStoredClaimScopeClashes(store, Object.keys(config.claims));
   const resources = new ResourceRegistry(config.resources, store.resources, builtInResources(config));
   const dpopNonceSecret = await storedSecret(secrets, 'dpop-nonce-secret');
   const secondFactors: SecondFactors = {

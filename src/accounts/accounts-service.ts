@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { forgetAccountAccess } from '../authorization/authorization-administration.ts';
 import { Outbox } from '../jobs/outbox.ts';
 import { SecuritySignals, type CredentialChange, type InitiatingEntity } from '../signals/security-signals.ts';
+import { StateConflictError } from '../oidc/state-conflict-error.ts';
+import { NotFoundError } from '../store/store-errors.ts';
 import type { AccountAttributes, AccountRecord, Store } from '../store/store.ts';
 import { AccountError } from './account-errors.ts';
 import { changeProfile, type AccountProfile, type ProfileChange } from './profile-claims.ts';
@@ -17,6 +19,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Writers of one account's attributes at once each win within a few rounds; this many means something is wrong. */
+const MAX_ATTRIBUTE_WRITE_ATTEMPTS = 50;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
 /** What a new account may carry besides its email, password and name. */
@@ -186,6 +190,26 @@ export class AccountsService {
     return this.#store.accounts.update(accountId, { attributes });
   }
 
+  /**
+   * Applies a change to the custom attributes as they are when it is written (compare and set, read
+   * again when another writer came first), so saves of different attributes at once keep every one.
+   * `change` checks the values (authorization/attributes.ts) and may throw.
+   */
+  async changeAttributes(accountId: string, change: (current: AccountAttributes) => AccountAttributes): Promise<AccountRecord> {
+    for (let attempt = 0; attempt < MAX_ATTRIBUTE_WRITE_ATTEMPTS; attempt += 1) {
+      const account = await this.#store.accounts.findById(accountId);
+      if (!account) throw new NotFoundError('account', accountId);
+      const current = account.attributes ?? {};
+      const next = change(current);
+      if (JSON.stringify(next) === JSON.stringify(current)) return account;
+      if (await this.#store.accounts.replaceAttributes(accountId, current, next)) {
+        const { attributes: _replaced, ...rest } = account;
+        return Object.keys(next).length ? { ...rest, attributes: next } : rest;
+      }
+    }
+    throw new StateConflictError('the attributes kept changing while this change was saved; try again');
+  }
+
   /** For an address proven by its owner, or vouched for by an administrator. */
   async markEmailVerified(email: string, verified = true): Promise<AccountRecord> {
     const account = await this.requireByEmail(email);
@@ -239,8 +263,9 @@ export class AccountsService {
 
   /**
    * Removes the account and everything that hangs off it: sessions, grants and tokens, second
-   * factors, recovery codes, remembered consents and sign-in counters. The account goes first, so
-   * nothing can sign in to it while the rest is removed. Nothing is left under its id.
+   * factors, recovery codes, remembered consents, group memberships and role grants, and sign-in
+   * counters. The account goes first, so nothing can sign in to it while the rest is removed.
+   * Nothing is left under its id.
    */
   async remove(email: string): Promise<RemovalCounts> {
     const account = await this.requireByEmail(email);

@@ -86,8 +86,9 @@ export async function updateUser(
     const { before, after } = changedFields(current.attributes ?? {}, attributes);
     if (Object.keys(after).length > 0) {
       const id = current.id;
+      const change = changes.attributes!;
       current = await audited({ type: 'user.updated', ...about(current), data: { before: { attributes: before }, after: { attributes: after } } },
-        () => accounts.setAttributes(id, attributes));
+        () => accounts.changeAttributes(id, (now) => changeAttributes(declarations, now, change)));
     }
   }
   if (changes.disabled !== undefined && changes.disabled !== current.disabled) {

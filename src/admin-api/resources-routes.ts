@@ -9,8 +9,8 @@ import {
 } from './schemas/resource-schemas.ts';
 
 /** API resources (what `keyline resources` manages): built-in and configured ones are listed and read, stored ones changed too. */
-export function resourceOperations({ store, resources }: AdminDependencies): AdminOperation[] {
-  const administration = (audited: AuditedRunner): ResourceAdministration => ({ store, registry: resources, audited });
+export function resourceOperations({ store, resources, claimScopes }: AdminDependencies): AdminOperation[] {
+  const administration = (audited: AuditedRunner): ResourceAdministration => ({ store, registry: resources, audited, claimScopes });
 
   return [
     defineOperation({

@@ -70,7 +70,10 @@ function checked<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 }
 
 async function administration(cli: CliContext): Promise<ResourceAdministration> {
-  return { store: await cli.store(), registry: await cli.resources(), audited: (event, change) => adminAction(cli, event, change) };
+  return {
+    store: await cli.store(), registry: await cli.resources(), audited: (event, change) => adminAction(cli, event, change),
+    claimScopes: Object.keys(cli.config.claims),
+  };
 }
 
 async function refusals<T>(indicator: string, work: () => Promise<T>): Promise<T> {

@@ -10,16 +10,23 @@ export function claimScopeClaims(claimScopes: ClaimScopes): Record<string, strin
 /**
  * The claims this release asks for that come from the authorization model: `groups` (by the scope
  * or the claims parameter) and the mapped claims of the granted `claims:` scopes (or asked for by
- * name). oidc-provider masks what the grant does not allow; this only decides what to read.
+ * name). Each only while the client is registered for the scope that releases it: neither the
+ * claims parameter nor a refresh token granted before an administrator took the scope from the
+ * client gives it what the administrator keeps from it. oidc-provider masks what the grant does
+ * not allow; this only decides what to read.
  */
-function wantedClaims(claimScopes: ClaimScopes, scope: string, requested: Record<string, unknown> | undefined): Map<string, ClaimSource> {
+function wantedClaims(
+  claimScopes: ClaimScopes, scope: string, requested: Record<string, unknown> | undefined, clientScope: string | undefined,
+): Map<string, ClaimSource> {
   const granted = new Set(scope.split(' '));
+  const registered = new Set((clientScope ?? '').split(' '));
   const asked = new Set(Object.keys(requested ?? {}));
   const wanted = new Map<string, ClaimSource>();
-  if (granted.has('groups') || asked.has('groups')) wanted.set('groups', 'groups');
+  const releases = (claimScope: string, claim: string) => (granted.has(claimScope) || asked.has(claim)) && registered.has(claimScope);
+  if (releases('groups', 'groups')) wanted.set('groups', 'groups');
   for (const [claimScope, claims] of Object.entries(claimScopes)) {
     for (const [claim, source] of Object.entries(claims)) {
-      if (granted.has(claimScope) || asked.has(claim)) wanted.set(claim, source);
+      if (releases(claimScope, claim)) wanted.set(claim, source);
     }
   }
   return wanted;
@@ -33,8 +40,9 @@ function wantedClaims(claimScopes: ClaimScopes, scope: string, requested: Record
  */
 export async function authorizationClaims(
   store: Store, issuer: string, claimScopes: ClaimScopes, account: AccountRecord, scope: string, requested: Record<string, unknown> | undefined,
+  clientScope: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const wanted = wantedClaims(claimScopes, scope, requested);
+  const wanted = wantedClaims(claimScopes, scope, requested, clientScope);
   if (wanted.size === 0) return {};
   const needsAccess = [...wanted.values()].some((source) => source === 'groups' || source === 'roles');
   const access = needsAccess ? await effectiveAccessOfAccount(store, issuer, account.id) : undefined;

@@ -61,7 +61,7 @@ export async function rotateClientSecret({ store, audited }: ClientAdministratio
   return secret;
 }
 
-/** The client's secret and tokens stop working, and the consents users gave it are forgotten. */
+/** The client's secret and tokens stop working, and the consents users gave it and the roles granted to it are forgotten. */
 export async function removeClient({ store, audited }: ClientAdministration, clientId: string): Promise<void> {
   const client = await requireClient(store, clientId);
   const streams = await store.streams.listByClient(clientId);

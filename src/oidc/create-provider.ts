@@ -94,14 +94,16 @@ function providerConfiguration({
     // (resource-servers.ts), so they can change at run time.
     scopes: [...OIDC_SCOPES, ...Object.keys(config.claims)],
     claims: { ...SCOPE_CLAIMS, ...claimScopeClaims(config.claims) } as unknown as Configuration['claims'],
-    async findAccount(_ctx, sub) {
+    async findAccount(ctx, sub) {
       const account = await store.accounts.findById(sub);
       if (!account || account.disabled) return undefined;
       return {
         accountId: account.id,
         claims: async (_use, scope, requested) => ({
           ...accountClaims(account),
-          ...await authorizationClaims(store, config.issuer, config.claims, account, scope, requested as Record<string, unknown> | undefined),
+          ...await authorizationClaims(
+            store, config.issuer, config.claims, account, scope, requested as Record<string, unknown> | undefined, ctx.oidc?.client?.scope,
+          ),
         }),
       };
     },

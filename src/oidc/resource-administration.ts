@@ -1,4 +1,5 @@
 import { changedFields, type AuditedRunner } from '../audit/audited-change.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { ResourceRecord, RoleRecord, Store } from '../store/store.ts';
 import { API_SCOPES, RESOURCES } from './keyline-client-metadata.ts';
@@ -16,12 +17,30 @@ export interface ResourceAdministration {
   store: Store;
   registry: ResourceRegistry;
   audited: AuditedRunner;
+  /** The operator's claim scopes (config `claims:`), which no API scope may be named like. */
+  claimScopes: readonly string[];
 }
 
 function refuseFixed(registry: ResourceRegistry, indicator: string, verb: string): void {
   const source = registry.isFixed(indicator);
   if (source === 'builtin') throw new StateConflictError(`${indicator} is built into Keyline and cannot be ${verb}`);
   if (source === 'config') throw new StateConflictError(`${indicator} is declared in the configuration (resources); ${verb === 'created' ? 'it exists there' : `it is ${verb} there`}`);
+}
+
+/** As the config refuses it: a token would not say which was meant, and a client given the claim scope would carry it to the API. */
+function refuseClaimScopes(claimScopes: readonly string[], scopes: readonly string[] | undefined): void {
+  const taken = scopes?.find((scope) => claimScopes.includes(scope));
+  if (taken !== undefined) throw new StateConflictError(`scopes: "${taken}" is a claim scope of the configuration (claims:); choose another name`);
+}
+
+/**
+ * At start: an API stored at run time whose scope a claim scope declared since is named like (the
+ * config cannot see the store), refused as the config refuses it for configured APIs.
+ */
+export async function refuseStoredClaimScopeClashes(store: Store, claimScopes: readonly string[]): Promise<void> {
+  const problems = (await store.resources.list()).flatMap(({ indicator, scopes }) => scopes.filter((scope) => claimScopes.includes(scope))
+    .map((scope) => `claims.${scope}: "${scope}" is a scope of the API ${indicator} (from \`keyline resources\`); choose another name or take the scope from the API`));
+  if (problems.length) throw new ConfigError(problems);
 }
 
 async function clientsGiven(store: Store, indicator: string): Promise<Array<{ clientId: string; apiScopes: string[] }>> {
@@ -46,9 +65,10 @@ export async function requireStoredResource(store: Store, indicator: string): Pr
 }
 
 export async function createResource(
-  { store, registry, audited }: ResourceAdministration, indicator: string, settings: Partial<ResourceSettings>,
+  { store, registry, audited, claimScopes }: ResourceAdministration, indicator: string, settings: Partial<ResourceSettings>,
 ): Promise<ResourceRecord> {
   refuseFixed(registry, indicator, 'created');
+  refuseClaimScopes(claimScopes, settings.scopes);
   // Checked before the event is recorded, so a refusal leaves no claim of a change; the store still decides a race.
   if (await store.resources.find(indicator)) throw new DuplicateError('resource', 'indicator', indicator);
   const now = new Date();
@@ -58,9 +78,10 @@ export async function createResource(
 }
 
 export async function updateResource(
-  { store, registry, audited }: ResourceAdministration, indicator: string, changes: Partial<ResourceSettings>,
+  { store, registry, audited, claimScopes }: ResourceAdministration, indicator: string, changes: Partial<ResourceSettings>,
 ): Promise<ResourceRecord> {
   refuseFixed(registry, indicator, 'changed');
+  refuseClaimScopes(claimScopes, changes.scopes);
   const current = await requireStoredResource(store, indicator);
   if (changes.scopes) {
     const kept = new Set(changes.scopes);

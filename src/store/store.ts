@@ -107,6 +107,12 @@ export interface Accounts {
   page(query: AccountPageQuery): Promise<AccountRecord[]>;
   /** Throws NotFoundError when there is no such account. */
   update(id: string, patch: AccountPatch): Promise<AccountRecord>;
+  /**
+   * Replaces the custom attributes with `next` only while they are still `expected` (compare and
+   * set), so two writers of different attributes never write back a stale copy of each other's;
+   * false when they changed meanwhile. Throws NotFoundError when there is no such account.
+   */
+  replaceAttributes(id: string, expected: AccountAttributes, next: AccountAttributes): Promise<boolean>;
   /** Returns false when there was nothing to remove. */
   remove(id: string): Promise<boolean>;
 }

@@ -134,6 +134,18 @@ describe.each(backends)('$name store: accounts and clients', (backend) => {
       expect(await store().accounts.findById('account-2')).not.toHaveProperty('attributes');
     });
 
+    test('replaceAttributes sets them only while they are as expected (compare and set), and names a missing account', async () => {
+      await store().accounts.create(account({ attributes: {} }));
+      expect(await store().accounts.replaceAttributes('account-1', {}, { department: 'Engines' })).toBe(true);
+      expect(await store().accounts.replaceAttributes('account-1', {}, { department: 'Stale' })).toBe(false);
+      expect(await store().accounts.replaceAttributes('account-1', { department: 'Engines' }, { department: 'Engines', teams: ['a'] })).toBe(true);
+      expect((await store().accounts.findById('account-1'))?.attributes).toStrictEqual({ department: 'Engines', teams: ['a'] });
+      expect(await store().accounts.replaceAttributes('account-1', { department: 'Engines', teams: ['a'] }, {})).toBe(true);
+      expect(await store().accounts.findById('account-1')).not.toHaveProperty('attributes');
+      await expect(store().accounts.replaceAttributes('ghost', {}, { department: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store().accounts.findById('ghost')).toBeUndefined();
+    });
+
     test('update of an account that does not exist throws NotFoundError and creates nothing', async () => {
       await expect(store().accounts.update('ghost', { name: 'Ghost' })).rejects.toBeInstanceOf(NotFoundError);
       expect(await store().accounts.findById('ghost')).toBeUndefined();

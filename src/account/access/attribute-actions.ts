@@ -7,8 +7,8 @@ import { attributeField, attributeText, expectedFor, renderAccessPage, type Attr
 /**
  * Saves the attributes the person may edit. The form carries only those (and the CSRF token): any
  * other field, such as an attribute only an administrator sets, is refused outright. Only values
- * that changed are written, onto the account as it is now, so an administrator's change made
- * meanwhile to another attribute stays. Invalid values are marked and nothing is saved then.
+ * that changed are written, onto the attributes as they are when written (compare and set), so an
+ * administrator's change made meanwhile to another attribute stays. Invalid values are marked and nothing is saved then.
  */
 export function saveAttributes(deps: AccountDeps) {
   return async (ctx: AccountContext): Promise<void> => {
@@ -53,7 +53,7 @@ export function saveAttributes(deps: AccountDeps) {
     }
     const { before, after } = changedFields(current, next);
     if (Object.keys(after).length > 0) {
-      await deps.accounts.setAttributes(account.id, next);
+      await deps.accounts.changeAttributes(account.id, (now) => changeAttributes(deps.declarations.attributes, now, change));
       await deps.securityEvents.record({
         type: 'account.attributes_updated', actor: `user:${account.id}`, accountId: account.id, email: account.email, ip: ctx.ip,
         requestId: ctx.state.requestId, data: { before: { attributes: before }, after: { attributes: after } },

@@ -15,6 +15,7 @@ export async function renderAppsPage(deps: AccountDeps, ctx: AccountContext): Pr
       permissions: await describePermissions(ctx.state.t, {
         client: name,
         scopes: consent.scopes.filter((scope) => scope !== 'openid'),
+        claims: consent.claims,
         resources: consent.resources,
         resourceName: async (indicator) => (await deps.resources.find(indicator))?.name ?? undefined,
         declarations: deps.declarations,

@@ -1,6 +1,7 @@
 import Provider, { errors } from 'oidc-provider';
 import { auditedChange, changedFields } from '../../audit/audited-change.ts';
 import type { SecurityEvent, SecurityEvents } from '../../audit/security-events.ts';
+import { forgetClientAccess } from '../../authorization/authorization-administration.ts';
 import type { KeylineState } from '../../http/keyline-state.ts';
 import { NotFoundError } from '../../store/store-errors.ts';
 import type { Store } from '../../store/store.ts';
@@ -90,5 +91,6 @@ export async function removeRegisteredClient(store: Store, clientId: string, eve
   await audited(events, event, async () => {
     await store.clients.remove(clientId);
     await store.consents.removeForClient(clientId);
+    await forgetClientAccess(store, clientId);
   });
 }

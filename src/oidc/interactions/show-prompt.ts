@@ -9,6 +9,7 @@ import { describePermissions } from './scope-descriptions.ts';
 
 interface ConsentPromptDetails {
   missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
   missingResourceScopes?: Record<string, string[]>;
 }
 
@@ -33,6 +34,7 @@ export function showPrompt(deps: InteractionDeps) {
       const permissions = await describePermissions(ctx.state.t, {
         client: client?.name ?? String(interaction.params.client_id),
         scopes: details.missingOIDCScope ?? [],
+        claims: details.missingOIDCClaims ?? [],
         resources: details.missingResourceScopes ?? {},
         resourceName: async (indicator) => (await deps.resources.find(indicator))?.name ?? undefined,
         declarations: deps.declarations,

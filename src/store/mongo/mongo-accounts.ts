@@ -88,6 +88,18 @@ export class MongoAccounts implements Accounts {
     return (await this.#accounts.deleteOne({ _id: id })).deletedCount === 1;
   }
 
+  async replaceAttributes(id: string, expected: AccountAttributes, next: AccountAttributes): Promise<boolean> {
+    // The stored text is always toJsonText of the map; a document from before attributes existed has none.
+    const stored = Object.keys(expected).length > 0 ? { $eq: toJsonText(expected) } : { $in: [toJsonText({}), null] };
+    const replaced = await this.#accounts.updateOne(
+      { _id: { $eq: id }, attributes: stored } as Filter<AccountDocument>,
+      { $set: { attributes: toJsonText(next), updatedAt: new Date() } },
+    );
+    if (replaced.matchedCount === 1) return true;
+    if (!await this.#accounts.findOne({ _id: { $eq: id } }, { projection: { _id: 1 } })) throw new NotFoundError('account', id);
+    return false;
+  }
+
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
     const updated = await this.#accounts.findOneAndUpdate(
       { _id: id },

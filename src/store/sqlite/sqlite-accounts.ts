@@ -44,6 +44,7 @@ export class SqliteAccounts implements Accounts {
   readonly #findByEmail: StatementSync;
   readonly #list: StatementSync;
   readonly #update: StatementSync;
+  readonly #replaceAttributes: StatementSync;
   readonly #page: StatementSync;
   readonly #remove: StatementSync;
 
@@ -58,6 +59,8 @@ export class SqliteAccounts implements Accounts {
     this.#remove = db.prepare('DELETE FROM accounts WHERE id = ?');
     this.#update = db.prepare(`UPDATE accounts SET name = ?, email_verified = ?, profile = ?, attributes = ?, password_hash = ?, disabled = ?, updated_at = ?
       WHERE id = ?`);
+    // The stored text is always JSON.stringify of the map, so text equality is value equality.
+    this.#replaceAttributes = db.prepare('UPDATE accounts SET attributes = ?, updated_at = ? WHERE id = ? AND attributes = ?');
   }
 
   async create(account: AccountRecord): Promise<void> {
@@ -87,6 +90,12 @@ export class SqliteAccounts implements Accounts {
 
   async remove(id: string): Promise<boolean> {
     return this.#remove.run(id).changes === 1;
+  }
+
+  async replaceAttributes(id: string, expected: AccountAttributes, next: AccountAttributes): Promise<boolean> {
+    if (this.#replaceAttributes.run(JSON.stringify(next), Date.now(), id, JSON.stringify(expected)).changes === 1) return true;
+    if (!this.#findById.get(id)) throw new NotFoundError('account', id);
+    return false;
   }
 
   async update(id: string, patch: AccountPatch): Promise<AccountRecord> {
