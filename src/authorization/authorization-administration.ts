@@ -294,6 +294,11 @@ async function checkPermissions(admin: AuthorizationAdministration, resource: st
   }
   const definition = await admin.resources.find(resource);
   if (!definition) throw new AuthorizationError('resource', `there is no API resource ${resource} (see \`npx keyline resources list\`)`);
+  // Keyline's own APIs have their roles built in (keyline-admin, keyline-helpdesk, keyline-viewer): a
+  // custom role there would be a second, unreviewed way to the admin API's rights.
+  if (definition.source === 'builtin') {
+    throw new AuthorizationError('resource', `${resource} is one of Keyline's own APIs; its roles are built in (keyline-admin, keyline-helpdesk, keyline-viewer)`);
+  }
   const unknown = permissions.filter((permission) => !definition.scopes.includes(permission));
   if (unknown.length > 0) {
     throw new AuthorizationError('permissions', `${unknown.map((permission) => `"${permission}"`).join(', ')} ${unknown.length === 1 ? 'is not a scope' : 'are not scopes'} of ${resource}`);

@@ -113,6 +113,11 @@ describe('attribute values against their declarations', () => {
     expect(refusal(() => changeAttributes(declarations, {}, { foo: 'bar' }))).toBe('unknown attribute "foo"');
   });
 
+  test('a date in the first century is a date like any other (Date.UTC would read 0050 as 1950)', () => {
+    expect(changeAttributes(declarations, {}, { start_date: '0050-03-01' })).toMatchObject({ start_date: '0050-03-01' });
+    expect(refusal(() => changeAttributes(declarations, {}, { start_date: '0050-02-29' }))).toMatch(/"start_date" must be a calendar date/);
+  });
+
   test('each type is checked', () => {
     expect(refusal(() => changeAttributes(declarations, {}, { start_date: '2023-02-30' }))).toMatch(/"start_date" must be a calendar date/);
     expect(refusal(() => changeAttributes(declarations, {}, { start_date: '2023-2-3' }))).toMatch(/"start_date" must be a calendar date/);
