@@ -8,14 +8,37 @@ const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5
 const KNOWN_ROUTES = [
   '/.well-known/openid-configuration', '/jwks', '/auth', '/token/introspection', '/token/revocation', '/token',
   '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics', '/.well-known/ssf-configuration', '/ssf',
-  '/admin/v1',
+  '/admin/v1', '/device/auth', '/device', '/account', '/assets',
 ];
+/** The pages a person reaches from a link in a mail or the login page, without an interaction. */
+const SELF_SERVICE_PATHS = ['/password', '/sign-up', '/email/verify'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 /** A bounded label: the route family, never the raw path (which carries ids). */
 function routeOf(path: string): string {
-  return KNOWN_ROUTES.find((route) => path === route || path.startsWith(`${route}/`)) ?? 'other';
+  const under = (route: string) => path === route || path.startsWith(`${route}/`);
+  if (path === '/') return 'start';
+  if (SELF_SERVICE_PATHS.some(under)) return 'self-service';
+  return KNOWN_ROUTES.find(under) ?? 'other';
+}
+
+/**
+ * One vocabulary for the sign-in `method` label: `password`, `otp`, `passkey`, joined with `+` for
+ * a sign-in that used two. The events say it two ways (a failure names the factor refused,
+ * `totp`, `recovery_code`; a success the RFC 8176 `amr` used, `pwd+otp`, `hwk+user`); a dashboard
+ * needs one. An authenticator app and a recovery code are both `otp`, as in `amr`.
+ */
+const SIGN_IN_FACTORS: Record<string, string> = {
+  pwd: 'password', password: 'password',
+  otp: 'otp', totp: 'otp', recovery_code: 'otp',
+  hwk: 'passkey', swk: 'passkey', passkey: 'passkey',
+};
+
+function signInMethodLabel(method: unknown): string {
+  const factors = String(method ?? 'password').split('+').filter((word) => word !== 'user' && word !== 'mfa');
+  const labels = [...new Set(factors.map((word) => SIGN_IN_FACTORS[word] ?? 'other'))];
+  return labels.length > 0 ? labels.join('+') : 'other';
 }
 
 interface HttpSeries {
@@ -89,7 +112,7 @@ export class Metrics implements SecurityEventCounter, JobObserver {
     switch (event.type) {
       case 'login.succeeded':
       case 'login.failed':
-        this.#signIns.labels(event.type === 'login.succeeded' ? 'success' : 'failure', String(data.method ?? 'password')).inc();
+        this.#signIns.labels(event.type === 'login.succeeded' ? 'success' : 'failure', signInMethodLabel(data.method)).inc();
         break;
       case 'account.locked':
         this.#lockouts.inc();

@@ -12,6 +12,12 @@ const MACHINE_ENDPOINTS = new Set([
   '/token', '/me', '/token/introspection', '/token/revocation',
 ]);
 
+/**
+ * The page kit's stylesheets, scripts and images: a browser fetches several with every page, so
+ * at `info` they drowned the page lines (71 % of them). The page's own line says who came.
+ */
+const STATIC_ASSETS = '/assets/';
+
 /** A successful machine request slower than this is logged at `info` all the same. */
 export const SLOW_REQUEST_MS = 1000;
 
@@ -28,10 +34,10 @@ export interface RequestLine {
 
 /**
  * The one line per request. Every failure (4xx, 5xx), every slow answer and every request to a
- * page or the admin API is logged at `info`; so is everything at `KEYLINE_LOG_LEVEL=debug`.
+ * page or the admin API is logged at `info` (a static asset only when it fails or is slow); so is everything at `KEYLINE_LOG_LEVEL=debug`.
  */
 export function logRequest(logger: Logger, line: RequestLine): void {
-  const quiet = line.status < 400 && line.ms < SLOW_REQUEST_MS && MACHINE_ENDPOINTS.has(line.path);
+  const quiet = line.status < 400 && line.ms < SLOW_REQUEST_MS && (MACHINE_ENDPOINTS.has(line.path) || line.path.startsWith(STATIC_ASSETS));
   if (quiet) logger.debug(line, 'request');
   else logger.info(line, 'request');
 }

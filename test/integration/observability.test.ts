@@ -67,6 +67,36 @@ describe('/metrics', () => {
     expect(text).toMatch(/^keyline_store_operation_duration_seconds_count\{operation="audit\.append"\} [1-9]/m);
     expect(text).toMatch(/^keyline_store_operation_duration_seconds_count\{operation="clients\.find"\} [1-9]/m);
   });
+
+  test('each page area has a route family of its own', async () => {
+    const areas: Array<[string, string]> = [
+      ['/', 'start'], ['/account', '/account'], ['/account/security', '/account'], ['/device', '/device'],
+      ['/password/forgot', 'self-service'], ['/password/reset', 'self-service'], ['/sign-up', 'self-service'],
+      ['/email/verify', 'self-service'], ['/assets/keyline.css', '/assets'],
+    ];
+    for (const [path] of areas) await fetch(`${kl.url}${path}`, { redirect: 'manual' });
+    const { families } = await scrape(kl.metricsUrl!);
+    const routes = new Set(families.find((family) => family.name === 'keyline_http_requests_total')!.metrics.map((metric) => metric.labels!.route));
+    for (const [, route] of areas) expect(routes).toContain(route);
+    expect(routes).not.toContain('other');
+  });
+
+  test('sign-ins count successes and failures in one method vocabulary', async () => {
+    const client = await registerTestClient(kl);
+    const user = await createTestUser(kl);
+    await signIn(kl, client, user);
+    await kl.keyline.securityEvents.record({ type: 'login.failed', actor: 'anonymous', email: 'y@example.test', data: { method: 'totp' } });
+    await kl.keyline.securityEvents.record({ type: 'login.succeeded', actor: 'anonymous', email: 'y@example.test', data: { method: 'hwk+user' } });
+    await kl.keyline.securityEvents.record({ type: 'login.succeeded', actor: 'anonymous', email: 'y@example.test', data: { method: 'pwd+otp' } });
+
+    const { families } = await scrape(kl.metricsUrl!);
+    const signIns = families.find((family) => family.name === 'keyline_sign_ins_total')!.metrics.map((metric) => metric.labels);
+    expect(signIns).toEqual(expect.arrayContaining([
+      { outcome: 'success', method: 'password' }, { outcome: 'failure', method: 'password' }, { outcome: 'failure', method: 'otp' },
+      { outcome: 'success', method: 'passkey' }, { outcome: 'success', method: 'password+otp' },
+    ]));
+    expect(signIns).toHaveLength(5);
+  });
 });
 
 describe('/metrics exposure', () => {

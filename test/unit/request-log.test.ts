@@ -22,6 +22,15 @@ test.each(['/jwks', '/.well-known/openid-configuration', '/token', '/me', '/toke
 );
 
 test.each([
+  ['a stylesheet', { path: '/assets/keyline.css', status: 200 }],
+  ['a revalidated logo', { path: '/assets/brand/logo.png', status: 304 }],
+])('%s (a static asset) is logged at debug only', (_what, line) => {
+  expect(levelsLogged('info', line)).toEqual([]);
+  expect(levelsLogged('debug', line)).toEqual([DEBUG]);
+});
+
+test.each([
+  ['a missing asset', { path: '/assets/nothing.css', status: 404 }],
   ['a failed machine request', { path: '/token', status: 401, error: 'invalid_client' }],
   ['a 304 of the JWKS that took too long', { path: '/jwks', status: 304, ms: SLOW_REQUEST_MS }],
   ['a page', { path: '/interaction/abc', status: 200 }],
