@@ -1,15 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
-import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
+import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient, type TestUser } from '../support/oidc-flow.ts';
 import { checkAtEveryWidth, expectClean, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
+import { LOCALES_DIRECTORY } from '../../src/paths.ts';
+
+/** Every language Keyline ships: a label that reads well in English can fail WCAG 2.5.3 in German. */
+const SHIPPED_LOCALES = readdirSync(LOCALES_DIRECTORY).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
 
 /**
  * The account page's sections in a real browser: profile, password, sessions and connected apps,
- * each at 320, 390 and 1280 px through axe-core, with no CSP violation or script error.
+ * each at 320, 390 and 1280 px through axe-core, with no CSP violation or script error; and each
+ * section in every shipped language at one width.
  */
 describeWithBrowser('the account pages in a real browser', () => {
   let kl: RunningKeyline;
@@ -84,11 +89,39 @@ describeWithBrowser('the account pages in a real browser', () => {
     expectClean(await checkAtEveryWidth(page, 'account-sessions'));
   }, 60_000);
 
+  test('every section passes axe in every shipped language', async () => {
+    expect(SHIPPED_LOCALES.length).toBeGreaterThan(1);
+    // A session elsewhere, remembered, so the sessions section shows its "End session" button too.
+    await signIn(kl, client, user, { remember: true });
+    const found: Record<string, string[]> = {};
+    try {
+      for (const locale of SHIPPED_LOCALES) {
+        // The account pages follow Accept-Language; the signed-in session stays the same.
+        await page.setExtraHTTPHeaders({ 'accept-language': locale });
+        for (const section of ['', '/password', '/sessions', '/apps']) {
+          await page.goto(`${kl.url}/account${section}`);
+          expect(await page.locator('html').getAttribute('lang')).toBe(locale);
+          const [report] = await checkAtEveryWidth(page, `account${section.replace('/', '-') || '-profile'}-${locale}`, [390]);
+          // axe lets a name through that holds the visible words apart ("End the session on …" for "End
+          // session"); a person using speech input says the visible words, so the name must contain them (WCAG 2.5.3).
+          const mismatched = await page.evaluate<string[]>(`[...document.querySelectorAll('button[aria-label], a[aria-label]')]
+            .filter((element) => element.textContent.trim() !== '' && !element.getAttribute('aria-label').toLowerCase().includes(element.textContent.trim().toLowerCase()))
+            .map((element) => element.textContent.trim() + ' / ' + element.getAttribute('aria-label'))`);
+          const problemsHere = [...report!.axeViolations, ...mismatched];
+          if (problemsHere.length > 0) found[`${locale} /account${section}`] = problemsHere;
+        }
+      }
+    } finally {
+      await page.setExtraHTTPHeaders({});
+    }
+    expect(found).toEqual({});
+  }, 120_000);
+
   test('the connected apps section lists the app, and removing access empties it', async () => {
     await page.goto(`${kl.url}/account/apps`);
     expect(await page.locator('.kl-factor-name').allTextContents()).toEqual(['Acme Notes']);
     expectClean(await checkAtEveryWidth(page, 'account-apps'));
-    await Promise.all([page.waitForURL(/done=removed/), page.getByRole('button', { name: 'Remove access for Acme Notes' }).click()]);
+    await Promise.all([page.waitForURL(/done=removed/), page.getByRole('button', { name: 'Remove access: Acme Notes' }).click()]);
     expect(await page.locator('[role=status]').textContent()).toContain('Access removed.');
     expectClean(await checkAtEveryWidth(page, 'account-apps-empty'));
   }, 60_000);

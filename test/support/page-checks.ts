@@ -15,9 +15,9 @@ export interface PageReport {
 }
 
 /** Lays the current page out at each width: sideways scrolling (WCAG 1.4.10), axe-core, and a screenshot kept. */
-export async function checkAtEveryWidth(target: Page, name: string): Promise<PageReport[]> {
+export async function checkAtEveryWidth(target: Page, name: string, widths: number[] = WIDTHS): Promise<PageReport[]> {
   const reports: PageReport[] = [];
-  for (const width of WIDTHS) {
+  for (const width of widths) {
     await target.setViewportSize({ width, height: 800 });
     const { scrollWidth, innerWidth } = await target.evaluate<{ scrollWidth: number; innerWidth: number }>(
       '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
@@ -32,8 +32,8 @@ export async function checkAtEveryWidth(target: Page, name: string): Promise<Pag
   return reports;
 }
 
-export function expectClean(reports: PageReport[]): void {
-  expect(reports).toEqual(WIDTHS.map((width) => ({ width, overflowsSideways: false, axeViolations: [] })));
+export function expectClean(reports: PageReport[], widths: number[] = WIDTHS): void {
+  expect(reports).toEqual(widths.map((width) => ({ width, overflowsSideways: false, axeViolations: [] })));
 }
 
 /** Collects CSP violations, page errors and failed requests of a page, for a test to assert none happened. */
