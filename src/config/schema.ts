@@ -36,6 +36,7 @@ export const DEFAULT_BRANDING = {
   productName: 'Keyline',
   primaryColor: '#2457d6',
   backgroundColor: '#eef1f6',
+  theme: 'auto' as const,
   links: {},
 };
 
@@ -45,6 +46,12 @@ const brandingSchema = z.strictObject({
   favicon: assetSource.optional(),
   primaryColor: colour.default(DEFAULT_BRANDING.primaryColor),
   backgroundColor: colour.default(DEFAULT_BRANDING.backgroundColor),
+  /** auto follows the browser's prefers-color-scheme; light or dark pins the pages to one. */
+  theme: z.enum(['auto', 'light', 'dark']).default('auto'),
+  /** The dark variants; each is derived from its light one when absent (see src/pages/branding.ts). */
+  logoDark: assetSource.optional(),
+  primaryColorDark: colour.optional(),
+  backgroundColorDark: colour.optional(),
   stylesheet: assetSource.optional(),
   links: z.strictObject({
     privacy: linkUrl.optional(),

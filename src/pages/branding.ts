@@ -6,12 +6,19 @@ import { ConfigError } from '../config/config-error.ts';
 import type { BrandingConfig } from '../config/schema.ts';
 import { ASSETS_DIRECTORY, projectPath } from '../paths.ts';
 import { contrast, readableOn } from './colour-contrast.ts';
+import { darkBackgroundFor, darkPrimaryFor } from './dark-colours.ts';
 
 /** What every page receives as `brand`. */
 export interface Brand {
   productName: string;
   /** The logo image, when there is one; the product name stands beside it only for Keyline's own mark. */
   logoUrl: string | undefined;
+  /** The logo for dark pages, when the config names one (otherwise the one logo serves both). */
+  logoDarkUrl: string | undefined;
+  /** `data-theme` on <html>: auto follows the browser, light or dark is pinned. */
+  theme: 'auto' | 'light' | 'dark';
+  /** The `color-scheme` meta tag's content, so the browser paints its own parts (scrollbars, fields) to match. */
+  colorScheme: string;
   showName: boolean;
   faviconUrl: string;
   stylesheetUrl: string;
@@ -20,7 +27,7 @@ export interface Brand {
   passkeyScriptUrls: string[];
   /** The operator's extra stylesheet, loaded after Keyline's. */
   extraStylesheetUrl: string | undefined;
-  /** Custom properties for the stylesheet: colours checked for contrast. */
+  /** Custom properties for the stylesheet: colours checked for contrast, the dark ones against the dark card. */
   cssVariables: string;
   links: { privacy?: string; terms?: string; support?: string };
 }
@@ -46,6 +53,24 @@ const WEBAUTHN_BROWSER_BUNDLE = join(dirname(createRequire(import.meta.url).reso
 
 const WHITE = '#ffffff';
 const TEXT = '#111827';
+// What dark colours are checked against: the lighter of keyline.css's dark card surfaces (--kl-subtle,
+// under the account box and code panels; --kl-surface is darker still) and its dark text (--kl-text).
+const DARK_SURFACE = '#272d38';
+const DARK_TEXT = '#e5e7eb';
+
+/** The brand's custom properties for one scheme: the same checks in light (white card) and dark (dark card). */
+function brandVariables(primary: string, background: string, card: string, text: string): string {
+  const variables = {
+    '--kl-primary': primary,
+    '--kl-on-primary': readableOn(primary, TEXT, WHITE),
+    // Links and focus rings sit on the card: the brand colour where it is readable there.
+    '--kl-link': contrast(primary, card) >= 4.5 ? primary : text,
+    '--kl-focus': contrast(primary, card) >= 3 ? primary : text,
+    '--kl-background': background,
+    '--kl-on-background': readableOn(background, TEXT, WHITE),
+  };
+  return `:root{${Object.entries(variables).map(([name, value]) => `${name}:${value}`).join(';')}}`;
+}
 
 export interface ResolvedBranding {
   brand: Brand;
@@ -94,32 +119,34 @@ export function resolveBranding(config: BrandingConfig): ResolvedBranding {
     serve('/assets/passkeys.js', `${ASSETS_DIRECTORY}/passkeys.js`, SCRIPT_TYPES, 'assets'),
   ];
   const logo = source(config.logo, 'logo', IMAGE_TYPES, 'branding.logo', cspSources.img);
+  const logoDark = source(config.logoDark, 'logo-dark', IMAGE_TYPES, 'branding.logoDark', cspSources.img);
   const favicon = source(config.favicon, 'favicon', IMAGE_TYPES, 'branding.favicon', cspSources.img);
   const extraStylesheetUrl = source(config.stylesheet, 'custom', STYLE_TYPES, 'branding.stylesheet', cspSources.style);
   const ownMark = logo === undefined && config.productName === 'Keyline';
 
-  const primary = config.primaryColor;
-  const background = config.backgroundColor;
-  const variables = {
-    '--kl-primary': primary,
-    '--kl-on-primary': readableOn(primary, TEXT, WHITE),
-    // Links and focus rings sit on the white card: the brand colour where it is readable there.
-    '--kl-link': contrast(primary, WHITE) >= 4.5 ? primary : TEXT,
-    '--kl-focus': contrast(primary, WHITE) >= 3 ? primary : TEXT,
-    '--kl-background': background,
-    '--kl-on-background': readableOn(background, TEXT, WHITE),
-  };
+  const light = brandVariables(config.primaryColor, config.backgroundColor, WHITE, TEXT);
+  const dark = brandVariables(
+    config.primaryColorDark ?? darkPrimaryFor(config.primaryColor, DARK_SURFACE, contrast),
+    config.backgroundColorDark ?? darkBackgroundFor(config.backgroundColor),
+    DARK_SURFACE,
+    DARK_TEXT,
+  );
+  // The theme is known here, so only `auto` needs the media query; a pinned theme gets its one set.
+  const cssVariables = { auto: `${light}@media (prefers-color-scheme: dark){${dark}}`, light, dark }[config.theme];
   return {
     brand: {
       productName: config.productName,
       logoUrl: logo ?? (ownMark ? ownLogo : undefined),
+      logoDarkUrl: logo === undefined && !ownMark ? undefined : logoDark,
+      theme: config.theme,
+      colorScheme: { auto: 'light dark', light: 'light', dark: 'dark' }[config.theme],
       showName: logo === undefined,
       faviconUrl: favicon ?? ownFavicon,
       stylesheetUrl,
       scriptUrl,
       passkeyScriptUrls,
       extraStylesheetUrl,
-      cssVariables: `:root{${Object.entries(variables).map(([name, value]) => `${name}:${value}`).join(';')}}`,
+      cssVariables,
       links: { ...config.links },
     },
     assets,

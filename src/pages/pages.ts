@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { compileFile, type compileTemplate, type Options } from 'pug';
 import type { ContentSecurityPolicy } from '../http/content-security-policy.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
+import { textDirection } from '../i18n/text-direction.ts';
 import type { Brand } from './branding.ts';
 import { errorKindOf, type ErrorKind } from './error-kinds.ts';
 import type { LayeredViews } from './layered-views.ts';
@@ -43,7 +44,7 @@ type PageContext = Context & { state: KeylineState };
 /**
  * Compiles each template found in the views folders once (all of them at server start), and renders pages with the
  * one context every page gets: `t` (the request's message lookup, `{{product}}` filled in),
- * `lang`, `brand`, `cspNonce` and `requestId`. A page added later gets all of it by being a file.
+ * `lang`, `dir` (from the locale), `brand`, `cspNonce` and `requestId`. A page added later gets all of it by being a file.
  */
 export class Pages {
   readonly #templates = new Map<string, compileTemplate>();
@@ -93,6 +94,7 @@ export class Pages {
       ...locals,
       t: ctx.state.t,
       lang: ctx.state.locale,
+      dir: textDirection(ctx.state.locale),
       brand: this.#brand,
       cspNonce: ctx.state.cspNonce,
       requestId: ctx.state.requestId,

@@ -22,6 +22,8 @@ interface Browserish {
 }
 
 const BRAND_LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 32" width="120" height="32"><rect width="32" height="32" rx="8" fill="#0f766e"/><text x="40" y="23" font-family="sans-serif" font-size="20" font-weight="700" fill="#064e3b">Acme ID</text></svg>';
+// The same mark for dark pages: the dark green name would be unreadable on a dark background.
+const BRAND_LOGO_DARK_SVG = BRAND_LOGO_SVG.replace('fill="#064e3b"', 'fill="#ecfdf5"');
 const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><rect width="48" height="48" rx="10" fill="#0f766e"/><path d="M14 34V14h6l8 12V14h6v20h-6l-8-12v12z" fill="#fff"/></svg>';
 
 /** The client application: its callback, its logo and a home page, on its own origin. */
@@ -35,7 +37,7 @@ async function startClientApp(): Promise<{ origin: string; server: Server }> {
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describeWithBrowser('every page at 320, 390 and 1280 px', () => {
+describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
   let kl: RunningKeyline;
   let app: Awaited<ReturnType<typeof startClientApp>>;
   let client: TestClient;
@@ -236,8 +238,14 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
   test('a branded login page (name, logo, colours) passes the same checks', async () => {
     const theme = temporaryDirectory('keyline-brand-');
     writeFileSync(join(theme.path, 'logo.svg'), BRAND_LOGO_SVG);
+    writeFileSync(join(theme.path, 'logo-dark.svg'), BRAND_LOGO_DARK_SVG);
     const branded = await startKeyline({
-      config: { branding: { productName: 'Acme ID', logo: join(theme.path, 'logo.svg'), primaryColor: '#0f766e', backgroundColor: '#ecfdf5' } },
+      config: {
+        branding: {
+          productName: 'Acme ID', logo: join(theme.path, 'logo.svg'), logoDark: join(theme.path, 'logo-dark.svg'),
+          primaryColor: '#0f766e', backgroundColor: '#ecfdf5',
+        },
+      },
     });
     try {
       const brandedClient = await registerTestClient(branded, { name: 'Acme Notes' });
@@ -245,12 +253,29 @@ describeWithBrowser('every page at 320, 390 and 1280 px', () => {
       await instrument(brandedPage);
       await brandedPage.goto(authorizeUrl(branded, brandedClient, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
       expect(await brandedPage.title()).toBe('Sign in · Acme ID');
-      expect(await brandedPage.getAttribute('.kl-logo', 'alt')).toBe('Acme ID');
+      expect(await brandedPage.getAttribute('.kl-logo-for-light', 'alt')).toBe('Acme ID');
+      expect(await brandedPage.locator('.kl-logo:visible').getAttribute('src')).toMatch(/^\/assets\/brand\/logo\.svg/);
+      await brandedPage.emulateMedia({ colorScheme: 'dark' });
+      expect(await brandedPage.locator('.kl-logo:visible').getAttribute('src')).toMatch(/^\/assets\/brand\/logo-dark\.svg/);
+      await brandedPage.emulateMedia({ colorScheme: 'light' });
       expectClean(await checkAtEveryWidth(brandedPage, 'branded-login'));
       await brandedPage.close();
     } finally {
       await branded.stop();
       theme.remove();
+    }
+  }, 60_000);
+
+  test('branding.theme: light keeps the pages light when the browser prefers dark', async () => {
+    const pinned = await startKeyline({ config: { branding: { theme: 'light' } } });
+    try {
+      const pinnedPage = await context.newPage();
+      await instrument(pinnedPage);
+      await pinnedPage.goto(`${pinned.url}/no/such/page`);
+      expectClean(await checkAtEveryWidth(pinnedPage, 'pinned-light'), 'light');
+      await pinnedPage.close();
+    } finally {
+      await pinned.stop();
     }
   }, 60_000);
 

@@ -5,35 +5,67 @@ import { PROJECT_ROOT } from '../../src/paths.ts';
 
 /** The widths every page is checked at: the narrowest phone, a common phone, a desktop. */
 export const WIDTHS = [320, 390, 1280];
+/** The width each page is checked at again in dark (colours do not change with the width; the layout was checked in light). */
+export const DARK_WIDTH = 390;
 export const SCREENSHOTS = process.env.E2E_SCREENSHOT_DIR ?? join(PROJECT_ROOT, 'test-results', 'pages');
 const AXE_SOURCE = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 export interface PageReport {
   width: number;
+  /** The browser's preferred colour scheme while checking. */
+  scheme: 'light' | 'dark';
   overflowsSideways: boolean;
   axeViolations: string[];
+  /** What the page's background and card look like: dark when their luminance is low. */
+  looks: 'light' | 'dark';
 }
 
-/** Lays the current page out at each width: sideways scrolling (WCAG 1.4.10), axe-core, and a screenshot kept. */
+/** WCAG relative luminance of a computed `rgb(r, g, b)` colour. */
+function luminanceOf(computed: string): number {
+  const [r, g, b] = (computed.match(/[\d.]+/g) ?? []).slice(0, 3).map((value) => Number(value) / 255)
+    .map((value) => (value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** One width in one colour scheme: sideways scrolling, axe-core (colour contrast included), the look, a screenshot. */
+async function checkAt(target: Page, name: string, width: number, scheme: 'light' | 'dark'): Promise<PageReport> {
+  await target.setViewportSize({ width, height: 800 });
+  const { scrollWidth, innerWidth, page, card } = await target.evaluate<{ scrollWidth: number; innerWidth: number; page: string; card: string }>(
+    `({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+      page: getComputedStyle(document.body).backgroundColor,
+      card: getComputedStyle(document.querySelector('.kl-card') || document.body).backgroundColor })`,
+  );
+  // page.evaluate runs in the page without being subject to its CSP, which stays on.
+  await target.evaluate(AXE_SOURCE);
+  const violations = await target.evaluate<string[]>(`axe.run().then((results) => results.violations.map(
+    (violation) => violation.id + ' at ' + violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')))`);
+  await target.screenshot({ path: join(SCREENSHOTS, `${name}${scheme === 'dark' ? '-dark' : ''}-${width}.png`), fullPage: true });
+  const looks = Math.max(luminanceOf(page), luminanceOf(card)) < 0.1 ? 'dark' : 'light';
+  return { width, scheme, overflowsSideways: scrollWidth > innerWidth, axeViolations: violations, looks };
+}
+
+/**
+ * Lays the current page out at each width in light, then once more with a dark preference:
+ * sideways scrolling (WCAG 1.4.10), axe-core, how it looks, and a screenshot kept of each.
+ */
 export async function checkAtEveryWidth(target: Page, name: string, widths: number[] = WIDTHS): Promise<PageReport[]> {
   const reports: PageReport[] = [];
-  for (const width of widths) {
-    await target.setViewportSize({ width, height: 800 });
-    const { scrollWidth, innerWidth } = await target.evaluate<{ scrollWidth: number; innerWidth: number }>(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    );
-    // page.evaluate runs in the page without being subject to its CSP, which stays on.
-    await target.evaluate(AXE_SOURCE);
-    const violations = await target.evaluate<string[]>(`axe.run().then((results) => results.violations.map(
-      (violation) => violation.id + ' at ' + violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')))`);
-    await target.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-    reports.push({ width, overflowsSideways: scrollWidth > innerWidth, axeViolations: violations });
+  for (const width of widths) reports.push(await checkAt(target, name, width, 'light'));
+  await target.emulateMedia({ colorScheme: 'dark' });
+  try {
+    reports.push(await checkAt(target, name, DARK_WIDTH, 'dark'));
+  } finally {
+    await target.emulateMedia({ colorScheme: 'light' });
   }
   return reports;
 }
 
-export function expectClean(reports: PageReport[], widths: number[] = WIDTHS): void {
-  expect(reports).toEqual(widths.map((width) => ({ width, overflowsSideways: false, axeViolations: [] })));
+/** Clean at every width, light in light and dark in dark (unless the brand pins a theme: `darkPreferenceLooks`). */
+export function expectClean(reports: PageReport[], darkPreferenceLooks: 'light' | 'dark' = 'dark'): void {
+  expect(reports).toEqual([
+    ...WIDTHS.map((width) => ({ width, scheme: 'light', overflowsSideways: false, axeViolations: [], looks: 'light' })),
+    { width: DARK_WIDTH, scheme: 'dark', overflowsSideways: false, axeViolations: [], looks: darkPreferenceLooks },
+  ]);
 }
 
 /** Collects CSP violations, page errors and failed requests of a page, for a test to assert none happened. */
