@@ -9,7 +9,7 @@ export const SESSIONS_HELP = `keyline sessions <command>
 
   list <email> [--json]                  show the user's live sessions (with the uid of each)
   revoke <email> [--yes]                 sign the user out everywhere: sessions, grants and refresh tokens end now (asks to confirm)
-  revoke <email> --session UID [--yes]   end one session and the grants it holds
+  revoke <email> --session=UID [--yes]   end one session and the grants it holds (=: a UID may start with -)
 
   The applications signed in there hear of it: a logout token to each back-channel logout URI and a
   shared-signals session-revoked, delivered by a running server from the outbox (keyline jobs list).`;
@@ -33,7 +33,7 @@ export async function sessionsCommand(cli: CliContext, args: string[]): Promise<
       return;
     }
     case 'revoke': {
-      const usage = 'keyline sessions revoke <email> [--session UID] [--yes]';
+      const usage = 'keyline sessions revoke <email> [--session=UID] [--yes]';
       const parsed = parseArguments(rest, { yes: { type: 'boolean' }, session: { type: 'string' } }, usage);
       const account = await accounts.requireByEmail(requirePositional(parsed, 0, 'email', usage));
       const sessionUid = typeof parsed.values.session === 'string' ? parsed.values.session : undefined;

@@ -60,7 +60,9 @@ export async function sessionUidOf(kl: RunningKeyline, login: SignedIn): Promise
 /** `sessions revoke --session <uid>` for the session this login made. */
 export async function revokeOneSession(kl: RunningKeyline, login: SignedIn): Promise<void> {
   const uid = await sessionUidOf(kl, login);
-  await cli(kl, ['sessions', 'revoke', login.user.email, '--session', uid, '--yes']);
+  // `--session=<uid>`: a session uid is base64url and may start with '-', which as a separate
+  // argument reads as an option (node:util parseArgs refuses it as ambiguous).
+  await cli(kl, ['sessions', 'revoke', login.user.email, `--session=${uid}`, '--yes']);
 }
 
 export function changePassword(kl: RunningKeyline, login: SignedIn): Promise<void> {
