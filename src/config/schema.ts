@@ -166,7 +166,14 @@ export const configSchema = z.strictObject({
   views: z.string().min(1).optional(),
   i18n: z.strictObject({
     defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or de').default('en'),
+    overridesDirectory: z.string().min(1).optional()
+      .describe('A folder of <locale>.json files (e.g. en.json, pt-BR.json) whose messages replace the shipped ones, nested or as dotted keys; checked like `messages`.'),
   }).default({ defaultLocale: 'en' }),
+  messages: z.record(
+    z.string().describe('A shipped locale: en, de, fr, es, it, pt-BR, ja or ar.'),
+    z.record(z.string().describe('A message key, e.g. login.title'), z.string().max(2000)),
+  ).optional()
+    .describe('Copy overrides per locale, e.g. { en: { "login.title": "Welcome back" } }. An unknown locale or key, or a message that drops one of its {{placeholders}}, stops the start naming it; {{product}} may be used anywhere.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFormat: z.enum(['json', 'pretty']).optional(),
   keys: z.strictObject({

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import i18next, { type i18n as I18nextInstance, type TFunction } from 'i18next';
 import { ConfigError } from '../config/config-error.ts';
+import { overrideProblems, type MessageOverrides } from './message-overrides.ts';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 
@@ -33,14 +34,20 @@ export class I18n {
   readonly #plain = new Map<string, Map<string, string>>();
   readonly #shared: Record<string, string>;
 
-  /** `shared` values fill every message's placeholders of the same name, e.g. `{{product}}`. */
-  constructor(directory: string, defaultLocale: string, shared: Record<string, string> = {}) {
+  /**
+   * `shared` values fill every message's placeholders of the same name, e.g. `{{product}}`.
+   * `overrides` (the config's `messages`, the overrides folder) replace catalogue messages; a
+   * locale, key or placeholder that does not fit stops the start (ConfigError naming it).
+   */
+  constructor(directory: string, defaultLocale: string, shared: Record<string, string> = {}, overrides: readonly MessageOverrides[] = []) {
     this.#shared = shared;
     const catalogues = readCatalogues(directory);
     this.locales = Object.keys(catalogues);
     if (!this.locales.includes(defaultLocale)) {
       throw new ConfigError([`i18n.defaultLocale (KEYLINE_DEFAULT_LOCALE): "${defaultLocale}" has no catalogue; available: ${this.locales.join(', ')}`]);
     }
+    const problems = overrideProblems(overrides, catalogues, Object.keys(shared));
+    if (problems.length) throw new ConfigError(problems);
     this.defaultLocale = defaultLocale;
     this.preferenceOrder = [defaultLocale, ...this.locales.filter((locale) => locale !== defaultLocale)];
     this.#i18next = i18next.createInstance();
@@ -54,6 +61,9 @@ export class I18n {
       returnNull: false,
       initAsync: false,
     });
+    for (const { locale, messages } of overrides) {
+      for (const [key, text] of Object.entries(messages)) this.#i18next.addResource(locale, 'translation', key, text);
+    }
   }
 
   /** A lookup fixed to one locale (an unsupported locale gets the default's). */
