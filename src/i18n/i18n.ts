@@ -26,8 +26,6 @@ export function readCatalogues(directory: string): Record<string, Catalogue> {
 export class I18n {
   readonly locales: readonly string[];
   readonly defaultLocale: string;
-  /** The locales with the default first: the tie-break when a browser accepts several equally. */
-  readonly preferenceOrder: string[];
   readonly #i18next: I18nextInstance;
   readonly #translators = new Map<string, TFunction>();
   /** Per locale, what a key without options says: it cannot change once the catalogues are loaded. */
@@ -49,7 +47,6 @@ export class I18n {
     const problems = overrideProblems(overrides, catalogues, Object.keys(shared));
     if (problems.length) throw new ConfigError(problems);
     this.defaultLocale = defaultLocale;
-    this.preferenceOrder = [defaultLocale, ...this.locales.filter((locale) => locale !== defaultLocale)];
     this.#i18next = i18next.createInstance();
     void this.#i18next.init({
       resources: Object.fromEntries(Object.entries(catalogues).map(([locale, catalogue]) => [locale, { translation: catalogue }])),
