@@ -6,7 +6,6 @@ import { parseForm } from '../http/parse-form.ts';
 import { rememberPickedLanguage } from '../i18n/picked-language.ts';
 import { sameOriginPath } from './same-origin-path.ts';
 
-export const LANGUAGE_PATH = '/language';
 const INTERACTION_PAGE = /^\/interaction\/([\w-]{1,64})(?:[/?]|$)/;
 
 /**
@@ -18,7 +17,7 @@ const INTERACTION_PAGE = /^\/interaction\/([\w-]{1,64})(?:[/?]|$)/;
 export function languagePicker(deps: { issuer: string; locales: readonly string[] }): Router {
   const router = new Router();
   const issuerOrigin = new URL(deps.issuer).origin;
-  router.post(LANGUAGE_PATH, async (ctx: Context & { state: KeylineState }, next) => {
+  router.post('/language', async (ctx: Context & { state: KeylineState }, next) => {
     // Another site's form could only change how Keyline's pages read to the person, but it has no reason to.
     const origin = ctx.get('origin');
     if (origin && origin !== issuerOrigin) throw new HttpError(403, 'cross_site_form', 'The language form was sent from another site.', { kind: 'form_expired' });
