@@ -18,9 +18,14 @@ export function languagePicker(deps: { issuer: string; locales: readonly string[
   const router = new Router();
   const issuerOrigin = new URL(deps.issuer).origin;
   router.post('/language', async (ctx: Context & { state: KeylineState }, next) => {
-    // Another site's form could only change how Keyline's pages read to the person, but it has no reason to.
+    // Another site's form could switch Keyline's pages to a language the person cannot read, to
+    // dress up a phishing step. Browsers say where a form came from in Sec-Fetch-Site; Origin is
+    // "null" for Keyline's own forms (Referrer-Policy: no-referrer), so only a real other origin counts.
+    const site = ctx.get('sec-fetch-site');
     const origin = ctx.get('origin');
-    if (origin && origin !== issuerOrigin) throw new HttpError(403, 'cross_site_form', 'The language form was sent from another site.', { kind: 'form_expired' });
+    if ((site && site !== 'same-origin') || (origin && origin !== 'null' && origin !== issuerOrigin)) {
+      throw new HttpError(403, 'cross_site_form', 'The language form was sent from another site.', { kind: 'form_expired' });
+    }
     await parseForm(ctx, next);
   }, (ctx: Context & { state: KeylineState }) => {
     const form = ctx.state.form ?? {};

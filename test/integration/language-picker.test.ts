@@ -25,7 +25,8 @@ async function openSignIn(browser: BrowserLikeClient, params: Record<string, str
 async function pick(browser: BrowserLikeClient, page: Response, locale: string, headers: Record<string, string> = {}): Promise<Response> {
   expect(page.text).toMatch(/<form class="kl-language" method="post" action="\/language">/);
   const back = hiddenField(page.text, 'return')!.replaceAll('&amp;', '&');
-  return browser.postForm(`${kl.url}/language`, { return: back, locale }, { origin: kl.url, ...headers });
+  // What a browser sends for Keyline's own form under Referrer-Policy: no-referrer.
+  return browser.postForm(`${kl.url}/language`, { return: back, locale }, { origin: 'null', 'sec-fetch-site': 'same-origin', ...headers });
 }
 
 test('every shipped language is offered in its own name, with its lang, the current one selected', async () => {

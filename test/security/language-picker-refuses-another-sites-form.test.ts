@@ -10,22 +10,29 @@ import type { RunningKeyline } from '../support/start-keyline.ts';
 let kl: RunningKeyline;
 useKeyline(sqliteBackend, {}, (ready) => { ({ kl } = ready); });
 
-async function pickFrom(origin: string | undefined): Promise<{ status: number; cookies: string[] }> {
+async function pickFrom(origin: string | undefined, site?: string): Promise<{ status: number; cookies: string[] }> {
   const answer = await fetch(`${kl.url}/language`, {
     method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...(origin === undefined ? {} : { origin }) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded', accept: 'text/html',
+      ...(origin === undefined ? {} : { origin }), ...(site === undefined ? {} : { 'sec-fetch-site': site }),
+    },
     body: new URLSearchParams({ locale: 'ar', return: '/' }).toString(),
   });
   await answer.arrayBuffer();
   return { status: answer.status, cookies: answer.headers.getSetCookie().filter((line) => line.startsWith('keyline.language=')) };
 }
 
-test.each(['https://evil.example', 'null', 'http://127.0.0.1:9'])('a form posted from %s is refused and remembers nothing', async (origin) => {
-  expect(await pickFrom(origin)).toEqual({ status: 403, cookies: [] });
+test.each([
+  ['https://evil.example', undefined], ['http://127.0.0.1:9', undefined],
+  ['null', 'cross-site'], ['https://evil.example', 'cross-site'], ['null', 'same-site'], [undefined, 'cross-site'],
+])('a form posted from Origin %s (Sec-Fetch-Site %s) is refused and remembers nothing', async (origin, site) => {
+  expect(await pickFrom(origin, site)).toEqual({ status: 403, cookies: [] });
 });
 
-test('Keyline\'s own form, and a client that sends no Origin, are answered', async () => {
-  expect((await pickFrom(kl.url)).status).toBe(303);
+test('Keyline\'s own form (Origin null under no-referrer, same-origin), and a client that says nothing, are answered', async () => {
+  expect((await pickFrom('null', 'same-origin')).status).toBe(303);
+  expect((await pickFrom(kl.url, 'same-origin')).status).toBe(303);
   expect((await pickFrom(undefined)).status).toBe(303);
 });
 
