@@ -3,12 +3,22 @@ import { basename, join } from 'node:path';
 import i18next, { type i18n as I18nextInstance, type TFunction } from 'i18next';
 import { ConfigError } from '../config/config-error.ts';
 import { overrideProblems, type MessageOverrides } from './message-overrides.ts';
+import { textDirection } from './text-direction.ts';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 
 type Catalogue = Record<string, unknown>;
 
 const PLAIN_MESSAGES_AT_MOST = 10_000;
+
+/**
+ * Text values wrapped in Unicode isolates (FSI … PDI), for right-to-left messages: an address like
+ * `user1-b673@example.test` or an app's name inside an Arabic sentence then stays one left-to-right
+ * run instead of being torn apart at its hyphens and dots by the bidi algorithm. Numbers (`count`) stay numbers.
+ */
+function isolated(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? `\u2068${value}\u2069` : value]));
+}
 
 /** Every `locales/<tag>.json` is a language; adding one is adding a file. */
 export function readCatalogues(directory: string): Record<string, Catalogue> {
@@ -76,11 +86,12 @@ export class I18n {
     }
     const fixed = t;
     const known = plain;
-    const shared = this.#shared;
+    const rightToLeft = textDirection(chosen) === 'rtl';
+    const shared = rightToLeft ? isolated(this.#shared) : this.#shared;
     // A page asks for dozens of messages, each an i18next lookup with interpolation and nesting:
     // the plain ones are worked out once. The bound keeps keys made from request input from growing it.
     return (key, options) => {
-      if (options !== undefined) return String(fixed(key, { ...shared, ...options }));
+      if (options !== undefined) return String(fixed(key, { ...shared, ...(rightToLeft ? isolated(options) : options) }));
       let message = known.get(key);
       if (message === undefined) {
         message = String(fixed(key, { ...shared }));

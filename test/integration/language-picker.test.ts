@@ -120,3 +120,15 @@ test('a language Keyline does not ship is refused with a 400 page, and nothing i
   expect(answer.status).toBe(400);
   expect(answer.headers.getSetCookie().filter((line) => line.startsWith('keyline.language='))).toEqual([]);
 });
+
+test('in a right-to-left page, an address or a name inside a sentence is isolated, so it reads as written', async () => {
+  const browser = new BrowserLikeClient();
+  const login = await openSignIn(browser, { ui_locales: 'ar' });
+  const interactionUrl = /<form method="post" action="(\/interaction\/[^/"]+)\/login"/.exec(login.text)![1]!;
+  const signedIn = await browser.postForm(`${kl.url}${interactionUrl}/login`, { email: user.email, password: user.password, csrf: hiddenField(login.text, 'csrf')! });
+  const consent = await browser.followWithin(kl.url, signedIn);
+  expect(consent.text).toContain(`أنت مسجّل الدخول باسم \u2068${user.email}\u2069.`);
+  // Left-to-right pages are left as they were.
+  const english = await openSignIn(new BrowserLikeClient(), { ui_locales: 'en' });
+  expect(english.text).not.toMatch(/[\u2068\u2069]/);
+});
