@@ -83,18 +83,18 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
       await page.locator('#email').fill(email);
       await page.locator('#name').fill('E2E Person');
       await page.locator('#password').fill('password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.getByRole('alert').waitFor();
       await check(page, `sign-up-invalid${suffix}`);
       await page.locator('#password').fill('a long enough password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.locator('h1').waitFor();
       await check(page, `signed-up${suffix}`);
       const mail = await smtp.nextMailTo(email);
       await page.goto(mail.link!);
       await check(page, `verify-email${suffix}`);
       await page.locator('#password').fill('a long enough password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.locator('.kl-note').waitFor();
       await check(page, `email-verified${suffix}`);
     }
