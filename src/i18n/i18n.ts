@@ -12,9 +12,9 @@ type Catalogue = Record<string, unknown>;
 const PLAIN_MESSAGES_AT_MOST = 10_000;
 
 /**
- * Text values wrapped in Unicode isolates (FSI … PDI), for right-to-left messages: an address like
- * `user1-b673@example.test` or an app's name inside an Arabic sentence then stays one left-to-right
- * run instead of being torn apart at its hyphens and dots by the bidi algorithm. Numbers (`count`) stay numbers.
+ * Text values wrapped in Unicode isolates (FSI … PDI), for right-to-left messages: an app's name or
+ * an address inside an Arabic sentence is laid out on its own, so its neutral ends ("Acme (beta)",
+ * "2fa!", "42@example.test") are not pulled into the sentence's direction and reordered. Numbers (`count`) stay numbers.
  */
 function isolated(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? `\u2068${value}\u2069` : value]));
