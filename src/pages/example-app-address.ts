@@ -1,0 +1,18 @@
+import type { Clients } from '../store/store.ts';
+
+/** The client `npm run example` registers (examples/run-example.ts names it so). */
+export const EXAMPLE_CLIENT_NAME = 'Login with Keyline example';
+
+const LOOPBACK_HOME = /^http:\/\/(localhost|127\.0\.0\.1):\d+\/$/;
+
+/**
+ * Where the running example app is, for the start page's getting-started panel: the home page of
+ * the example's client. run-example.ts sets it to the port it serves on and clears it when it stops,
+ * so Keyline learns the port from the registration it already keeps. Only a loopback address is
+ * shown, so no registration can put an outside link on the start page.
+ */
+export async function exampleAppAddress(clients: Clients): Promise<string | undefined> {
+  const example = (await clients.list()).find((client) => client.metadata.client_name === EXAMPLE_CLIENT_NAME);
+  const home = example?.metadata.client_uri;
+  return typeof home === 'string' && LOOPBACK_HOME.test(home) ? home : undefined;
+}
