@@ -12,7 +12,8 @@ const LOOPBACK_HOME = /^http:\/\/(localhost|127\.0\.0\.1):\d+\/$/;
  * shown, so no registration can put an outside link on the start page.
  */
 export async function exampleAppAddress(clients: Clients): Promise<string | undefined> {
-  const example = (await clients.list()).find((client) => client.metadata.client_name === EXAMPLE_CLIENT_NAME);
-  const home = example?.metadata.client_uri;
-  return typeof home === 'string' && LOOPBACK_HOME.test(home) ? home : undefined;
+  return (await clients.list())
+    .filter((client) => client.metadata.client_name === EXAMPLE_CLIENT_NAME)
+    .map((client) => client.metadata.client_uri)
+    .find((home): home is string => typeof home === 'string' && LOOPBACK_HOME.test(home));
 }

@@ -179,6 +179,7 @@ describe('npm run example', () => {
       child.stdout.on('data', () => { if (output.includes('example: open')) resolve(output); });
       child.on('exit', (code) => reject(new Error(`run-example exited with ${code}: ${output}`)));
     });
+    ready.catch(() => undefined); // awaited only by the tests that expect it to start
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     return { child, ready, exited, output: () => output };
   }

@@ -31,7 +31,8 @@ export async function startExample(kl: RunningKeyline, options: { withApi?: bool
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const client = await registerTestClient(kl, {
-    name: 'Login with Keyline example',
+    // Not run-example.ts's name: the start page looks that one up.
+    name: 'Example app under test',
     redirectUris: [`${url}/callback`], postLogoutRedirectUris: [`${url}/signed-out`],
     grantTypes: ['authorization_code'],
     ...(withApi ? { resources: [EXAMPLE_API], scopes: 'openid profile email read' } : { scopes: 'openid profile email' }),
