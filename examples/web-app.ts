@@ -49,7 +49,10 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
   const sessions = new SessionStore({ secure: baseUrl.startsWith('https:') });
   const i18n = new I18n(LOCALES, 'en', { product: 'Keyline' });
   const issuerOrigin = new URL(rp.issuer).origin;
-  const keylineCss = new URL('/assets/keyline.css', rp.issuer).href;
+  // Keyline's page kit, fetched once and served from here: the pages then need no other origin for
+  // styles, and tools that read stylesheets (axe) need no connect-src to Keyline.
+  const keylineCss = await (await fetch(new URL('/assets/keyline.css', rp.issuer))).text();
+  const keylineIcon = new URL('/assets/favicon.svg', rp.issuer).href;
 
   function page(req: IncomingMessage, res: ServerResponse, name: keyof typeof PAGES, status: number, locals: Record<string, unknown>): void {
     const locale = localeOf(req, i18n);
@@ -59,9 +62,9 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
-      'content-security-policy': `default-src 'none'; style-src 'self' ${issuerOrigin}; img-src 'self' data:; form-action 'self' ${issuerOrigin}; base-uri 'none'; frame-ancestors 'none'`,
+      'content-security-policy': `default-src 'none'; style-src 'self'; img-src ${issuerOrigin}; form-action 'self' ${issuerOrigin}; base-uri 'none'; frame-ancestors 'none'`,
     });
-    res.end(PAGES[name]({ ...locals, t: i18n.translator(locale), lang: locale, dir: textDirection(locale), keylineCss }));
+    res.end(PAGES[name]({ ...locals, t: i18n.translator(locale), lang: locale, dir: textDirection(locale), keylineIcon }));
   }
 
   function redirect(res: ServerResponse, location: string): void {
@@ -164,9 +167,10 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
           return signOut(req, res);
         case 'GET /signed-out':
           return page(req, res, 'signedOut', 200, {});
+        case 'GET /keyline.css':
+          return stylesheet(res, keylineCss);
         case 'GET /web-app.css':
-          res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(STYLESHEET);
-          return undefined;
+          return stylesheet(res, STYLESHEET);
         default:
           res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
           return undefined;
@@ -204,6 +208,10 @@ async function callApi(api: NonNullable<WebAppOptions['api']>, token: string | u
   } catch (error) {
     return { url: api.url, audience: api.audience, problem: (error as Error).message };
   }
+}
+
+function stylesheet(res: ServerResponse, css: string | Buffer): void {
+  res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(css);
 }
 
 function localeOf(req: IncomingMessage, i18n: I18n): string {

@@ -54,7 +54,8 @@ test('the example web app signs a person in, shows the ID token, UserInfo and th
   expect(page.status).toBe(200);
   expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
   expect(page.headers.get('cache-control')).toBe('no-store');
-  expect(page.text).toContain('/assets/keyline.css');
+  expect(page.text).toContain('href="/keyline.css"');
+  expect(await (await fetch(`${demo.url}/keyline.css`)).text()).toBe(await (await fetch(`${kl.url}/assets/keyline.css`)).text());
   expect(page.text).toContain(`Signed in as User `);
   expect(rowValue(page.text, 'id-token', 'iss')).toBe(kl.url);
   expect(rowValue(page.text, 'id-token', 'aud')).toBe(demo.client.clientId);
