@@ -5,40 +5,31 @@
  * victim then entered would be the attacker's to read). The state now lives in the session of the
  * browser that started the sign-in.
  */
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { createTestUser } from '../support/oidc-flow.ts';
-import { EXAMPLE_API, signInAtKeyline, startExample, type RunningExample } from '../support/example-app.ts';
+import { signInAtKeyline, keylineWithExample } from '../support/example-app.ts';
 
-let kl: RunningKeyline;
-let example: RunningExample;
-
-beforeAll(async () => {
-  kl = await startKeyline({ config: { resources: { [EXAMPLE_API]: { scopes: ['read'] } } } });
-  example = await startExample(kl);
-});
-afterAll(async () => {
-  example.close();
-  await kl.stop();
-});
+const running = keylineWithExample();
+const kl = () => running.kl();
+const example = () => running.example();
 
 test.each([
   ['a fresh browser', async () => new BrowserLikeClient()],
   ['a browser in the middle of its own sign-in', async () => {
     const victim = new BrowserLikeClient();
-    await victim.get(`${example.url}/login`);
+    await victim.get(`${example().url}/login`);
     return victim;
   }],
 ])('%s that opens an attacker\'s callback link is not signed in as the attacker', async (_name, victimBrowser) => {
-  const attacker = await createTestUser(kl);
-  const { callback } = await signInAtKeyline(kl, example, attacker);
+  const attacker = await createTestUser(kl());
+  const { callback } = await signInAtKeyline(kl(), example(), attacker);
   const victim = await victimBrowser();
 
   const opened = await victim.get(callback);
   expect(opened.status).toBe(400);
   expect(opened.headers.get('content-type')).toBe('text/html; charset=utf-8');
   expect(opened.text).toContain('href="/login"');
-  const home = await victim.get(`${example.url}/`);
+  const home = await victim.get(`${example().url}/`);
   expect(home.text).toContain('id="sign-in"');
   expect(home.text).not.toContain(attacker.id);
 });

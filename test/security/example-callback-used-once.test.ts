@@ -3,27 +3,18 @@
  * second time, in the browser that used it or any other, and the page says so in HTML with a way
  * back, instead of the old `400 text/plain` "bad callback".
  */
-import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { createTestUser } from '../support/oidc-flow.ts';
-import { EXAMPLE_API, followAcross, signInAtKeyline, startExample, type RunningExample } from '../support/example-app.ts';
+import { followAcross, signInAtKeyline, keylineWithExample } from '../support/example-app.ts';
 
-let kl: RunningKeyline;
-let example: RunningExample;
-
-beforeAll(async () => {
-  kl = await startKeyline({ config: { resources: { [EXAMPLE_API]: { scopes: ['read'] } } } });
-  example = await startExample(kl);
-});
-afterAll(async () => {
-  example.close();
-  await kl.stop();
-});
+const running = keylineWithExample();
+const kl = () => running.kl();
+const example = () => running.example();
 
 test('a used callback link signs nobody in again, and the first sign-in stays as it was', async () => {
-  const user = await createTestUser(kl);
-  const { browser, callback } = await signInAtKeyline(kl, example, user);
-  const page = await followAcross(kl, example, browser, await browser.get(callback));
+  const user = await createTestUser(kl());
+  const { browser, callback } = await signInAtKeyline(kl(), example(), user);
+  const page = await followAcross(kl(), example(), browser, await browser.get(callback));
   expect(page.status).toBe(200);
   expect(page.text).toContain(user.id);
 
@@ -33,14 +24,14 @@ test('a used callback link signs nobody in again, and the first sign-in stays as
     expect(replayed.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(replayed.text).toContain('This sign-in link cannot be used');
   }
-  expect((await browser.get(`${example.url}/`)).text).toContain(user.id);
+  expect((await browser.get(`${example().url}/`)).text).toContain(user.id);
 });
 
 test('two tabs: each callback finishes only its own request, once', async () => {
-  const user = await createTestUser(kl);
+  const user = await createTestUser(kl());
   const browser = new BrowserLikeClient();
-  const first = await signInAtKeyline(kl, example, user, browser);
-  const second = await signInAtKeyline(kl, example, user, browser);
+  const first = await signInAtKeyline(kl(), example(), user, browser);
+  const second = await signInAtKeyline(kl(), example(), user, browser);
   expect(new URL(first.callback).searchParams.get('state')).not.toBe(new URL(second.callback).searchParams.get('state'));
   const [a, b] = await Promise.all([browser.get(first.callback), browser.get(second.callback)]);
   expect([a.status, b.status]).toEqual([303, 303]);
@@ -49,14 +40,14 @@ test('two tabs: each callback finishes only its own request, once', async () => 
 });
 
 test('a callback whose iss is not Keyline (mix-up) is refused, and its code is not spent on another issuer', async () => {
-  const user = await createTestUser(kl);
-  const { browser, callback } = await signInAtKeyline(kl, example, user);
+  const user = await createTestUser(kl());
+  const { browser, callback } = await signInAtKeyline(kl(), example(), user);
   const forged = new URL(callback);
   forged.searchParams.set('iss', 'http://127.0.0.1:9');
   const answer = await browser.get(forged.href);
-  expect(answer.location).toBe(`${example.url}/sign-in-problem`);
+  expect(answer.location).toBe(`${example().url}/sign-in-problem`);
   const problem = await browser.get(answer.location!);
   expect(problem.status).toBe(400);
   expect(problem.text).toContain('<code id="problem-code">wrong_issuer</code>');
-  expect((await browser.get(`${example.url}/`)).text).toContain('id="sign-in"');
+  expect((await browser.get(`${example().url}/`)).text).toContain('id="sign-in"');
 });

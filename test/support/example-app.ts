@@ -4,7 +4,7 @@ import { startResourceServer } from '../../examples/resource-server.ts';
 import { startWebApp } from '../../examples/web-app.ts';
 import { BrowserLikeClient, hiddenField, type Response } from './browser-like-client.ts';
 import { continueSignIn, registerTestClient, type TestClient, type TestUser } from './oidc-flow.ts';
-import type { RunningKeyline } from './start-keyline.ts';
+import { startKeyline, type RunningKeyline } from './start-keyline.ts';
 
 /** The example API's resource indicator; the Keyline under test must list it in `resources`. */
 export const EXAMPLE_API = 'https://api.example.test';
@@ -85,4 +85,19 @@ export function signOutToken(page: Response): string {
 export function rowValue(html: string, section: string, name: string): string | undefined {
   const part = html.split(`id="${section}"`)[1]?.split('</section>')[0] ?? '';
   return new RegExp(`<th scope="row"><code>${name}</code></th><td><code>([^<]*)</code>`).exec(part)?.[1];
+}
+
+/** A Keyline that knows the example API, and the example registered with it, for one test file. */
+export function keylineWithExample(): { kl(): RunningKeyline; example(): RunningExample } {
+  let kl: RunningKeyline;
+  let example: RunningExample;
+  beforeAll(async () => {
+    kl = await startKeyline({ config: { resources: { [EXAMPLE_API]: { scopes: ['read'] } } } });
+    example = await startExample(kl);
+  });
+  afterAll(async () => {
+    example?.close();
+    await kl?.stop();
+  });
+  return { kl: () => kl, example: () => example };
 }
