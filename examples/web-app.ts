@@ -91,6 +91,7 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
     session.pending.delete(state);
     try {
       const tokens = await rp.finish(query, pending);
+      if (!pending.silent) sessions.rename(session, res);
       if (pending.resource) {
         // One access token has one audience (RFC 8707): this one is the API's. UserInfo needs its
         // own, so a second, silent request follows (Keyline remembers the consent just given).

@@ -22,7 +22,7 @@ export interface SignedIn {
 }
 
 export interface Session {
-  readonly id: string;
+  id: string;
   /** Authorization requests sent from this browser and not answered yet, by their state. */
   readonly pending: Map<string, PendingSignIn>;
   /** Sent with the sign-out form: a page of another site cannot sign this browser out. */
@@ -64,7 +64,7 @@ export class SessionStore {
     }
     const session: Session = { id: randomBytes(32).toString('base64url'), pending: new Map(), csrf: randomBytes(16).toString('base64url'), lastUsed: Date.now() };
     this.#sessions.set(session.id, session);
-    res.setHeader('set-cookie', `${COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Lax${this.#secure ? '; Secure' : ''}`);
+    res.setHeader('set-cookie', this.#cookie(session.id));
     return session;
   }
 
@@ -74,10 +74,25 @@ export class SessionStore {
     session.pending.set(state, pending);
   }
 
+  /**
+   * A new name for the session once someone signs in: a name planted in the browser before (a
+   * cookie set by another app on the same host) is worth nothing afterwards (session fixation).
+   */
+  rename(session: Session, res: ServerResponse): void {
+    this.#sessions.delete(session.id);
+    session.id = randomBytes(32).toString('base64url');
+    this.#sessions.set(session.id, session);
+    res.setHeader('set-cookie', this.#cookie(session.id));
+  }
+
   /** Forgets the session on the server and tells the browser to drop the cookie. */
   end(session: Session, res: ServerResponse): void {
     this.#sessions.delete(session.id);
-    res.setHeader('set-cookie', `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${this.#secure ? '; Secure' : ''}`);
+    res.setHeader('set-cookie', `${this.#cookie('')}; Max-Age=0`);
+  }
+
+  #cookie(value: string): string {
+    return `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${this.#secure ? '; Secure' : ''}`;
   }
 }
 

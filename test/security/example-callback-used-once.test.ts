@@ -51,3 +51,10 @@ test('a callback whose iss is not Keyline (mix-up) is refused, and its code is n
   expect(problem.text).toContain('<code id="problem-code">wrong_issuer</code>');
   expect((await browser.get(`${example().url}/`)).text).toContain('id="sign-in"');
 });
+
+test('the same callback opened 10 times at once in its browser finishes the sign-in once', async () => {
+  const user = await createTestUser(kl());
+  const { browser, callback } = await signInAtKeyline(kl(), example(), user);
+  const answers = await Promise.all(Array.from({ length: 10 }, () => browser.get(callback)));
+  expect(answers.map((answer) => answer.status).sort()).toEqual([303, ...Array(9).fill(400)]);
+});

@@ -67,8 +67,10 @@ export async function followAcross(kl: RunningKeyline, example: RunningExample, 
 }
 
 /** Signs in at the example all the way to its page; `seen` lists every address the browser went through. */
-export async function signInToExample(kl: RunningKeyline, example: RunningExample, user: TestUser): Promise<{ browser: BrowserLikeClient; page: Response; seen: string[] }> {
-  const { browser, callback } = await signInAtKeyline(kl, example, user);
+export async function signInToExample(
+  kl: RunningKeyline, example: RunningExample, user: TestUser, given = new BrowserLikeClient(),
+): Promise<{ browser: BrowserLikeClient; page: Response; seen: string[] }> {
+  const { browser, callback } = await signInAtKeyline(kl, example, user, given);
   const seen = [callback];
   const page = await followAcross(kl, example, browser, await browser.get(callback), seen);
   return { browser, page, seen };
