@@ -99,7 +99,8 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
         authorize(req, res, session, { scope: SIGN_IN_SCOPE, prompt: 'none' });
         return;
       }
-      const subject = String(session.signedIn?.claims.sub ?? tokens.claims.sub);
+      // The silent leg must come back with the person the first leg signed in.
+      const subject = String(pending.silent ? session.signedIn?.claims.sub : tokens.claims.sub);
       if (tokens.claims.sub !== subject) throw new SignInProblem('invalid_id_token', 'a different person signed in');
       const userInfo = await rp.userInfo(tokens.accessToken, subject);
       session.signedIn = { ...session.signedIn, idToken: tokens.idToken, claims: tokens.claims, userInfo };

@@ -234,3 +234,20 @@ describe('npm run example', () => {
     expect(bad.output()).toContain('--port must be a port number from 1 to 65535, not "eighty"');
   });
 });
+
+test('signing in again as someone else in the same browser shows the new person', async () => {
+  for (const withApi of [false, true]) {
+    const demo = await example({ withApi });
+    const [first, second] = [await createTestUser(kl), await createTestUser(kl)];
+    const { browser, page } = await signInToExample(kl, demo, first);
+    expect(rowValue(page.text, 'userinfo', 'email')).toBe(first.email);
+    // The example's session kept, Keyline's left behind: the second person signs in at Keyline from scratch.
+    const fresh = new BrowserLikeClient();
+    for (const cookie of await browser.jar.getCookies(demo.url)) {
+      if (cookie.key === 'example_session') await fresh.jar.setCookie(cookie.toString(), demo.url);
+    }
+    const again = await signInToExample(kl, demo, second, fresh);
+    expect(again.page.status).toBe(200);
+    expect(rowValue(again.page.text, 'userinfo', 'email')).toBe(second.email);
+  }
+});
