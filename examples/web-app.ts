@@ -218,7 +218,14 @@ function stylesheet(res: ServerResponse, css: string | Buffer): void {
 
 function localeOf(req: IncomingMessage, i18n: I18n): string {
   const accepted = String(req.headers['accept-language'] ?? '').split(',')
-    .map((part) => part.split(';')[0]!.trim()).filter((tag) => tag && tag !== '*');
+    .map((part) => {
+      const [tag = '', ...params] = part.split(';').map((piece) => piece.trim());
+      const q = params.find((param) => param.startsWith('q='));
+      return { tag, weight: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter(({ tag, weight }) => tag && tag !== '*' && weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .map(({ tag }) => tag);
   return negotiateLocale({ acceptLanguageMatches: accepted }, i18n.locales, i18n.defaultLocale);
 }
 

@@ -133,7 +133,7 @@ test('other refusals from Keyline show the friendly page naming the error, in th
   url.searchParams.set('error_description', '<b>busy</b>');
   const redirected = await browser.get(url.href);
   expect(redirected.location).toBe(`${demo.url}/sign-in-problem`);
-  const friendly = await browser.get(redirected.location!, { 'accept-language': 'de' });
+  const friendly = await browser.get(redirected.location!, { 'accept-language': 'en;q=0.5, de-CH, fr;q=0.8' });
   expect(friendly.status).toBe(400);
   expect(friendly.text).toContain('<html lang="de"');
   expect(friendly.text).toContain('Die Anmeldung hat nicht geklappt');
