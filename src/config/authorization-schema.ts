@@ -15,11 +15,8 @@ const ATTRIBUTE_NAME_RULE = 'lower-case letters, digits and _, starting with a l
 const attributeSchema = z.strictObject({
   name: z.string().regex(ATTRIBUTE_NAME, `must be ${ATTRIBUTE_NAME_RULE}`).describe('Lower-case letters, digits and `_`, starting with a letter.'),
   type: z.enum(ATTRIBUTE_TYPES, { error: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` }).describe('What its values are; `date` is YYYY-MM-DD.'),
-  /** Shown on the account page; an attribute without one is not shown there unless the person may edit it. */
   label: z.string().trim().min(1).max(80).optional().describe('Shown on the account page; an attribute without one is not shown there unless the person may edit it.'),
-  /** The person may change it on the account page. */
   userEditable: z.boolean().default(false).describe('The person may change it on the account page (so it is self-asserted).'),
-  /** Given when an administrator creates a user, and never removed. */
   required: z.boolean().default(false).describe('Given when an administrator creates a user, and never removed.'),
 });
 
