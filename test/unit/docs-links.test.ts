@@ -16,9 +16,14 @@ function markdownFiles(folder: string): string[] {
   });
 }
 
-/** The text outside fenced code blocks and inline code, where a `[x](y)` is a link. */
+/** The text outside fenced code blocks, where headings are. */
+function outsideCodeBlocks(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+}
+
+/** The text outside code blocks and inline code, where a `[x](y)` is a link. */
 function prose(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return outsideCodeBlocks(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -29,7 +34,7 @@ function slug(heading: string): string {
 function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
-  for (const [, heading] of prose(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
+  for (const [, heading] of outsideCodeBlocks(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
     const base = slug(heading!);
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
