@@ -104,8 +104,21 @@ function typeOf(schema: JsonSchema): string {
   }
 }
 
+/** The same key in the output-side schema (a default over a transform shows only there). */
+let outputSide: JsonSchema | undefined;
+function outputSideOf(key: string): JsonSchema | undefined {
+  outputSide ??= z.toJSONSchema(configSchema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  let node: JsonSchema | undefined = outputSide;
+  for (const part of key.split('.')) {
+    const [name, list] = part.endsWith('[]') ? [part.slice(0, -2), true] : [part, false];
+    node = /^<.*>$/.test(name) && typeof node?.additionalProperties === 'object' ? node.additionalProperties : node?.properties?.[name];
+    if (list) node = node?.items;
+  }
+  return node;
+}
+
 function defaultOf(row: Row): string {
-  const value = row.schema.default ?? DEFAULTS[row.key];
+  const value = row.schema.default ?? DEFAULTS[row.key] ?? outputSideOf(row.key)?.default;
   if (value === undefined) return '';
   if (typeof value === 'string') return `\`${value}\``;
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return `\`[${value.join(', ')}]\``;
