@@ -1,6 +1,7 @@
-/** Text for a Markdown table cell: one line, pipes escaped. */
+/** Text for a Markdown table cell: one line, pipes escaped, and `<` outside code shown rather than read as HTML. */
 export function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  const line = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return line.split(/(`[^`]*`)/).map((part) => (part.startsWith('`') ? part : part.replace(/</g, '&lt;'))).join('');
 }
 
 /** A Markdown table from a header row and rows of cells. */
