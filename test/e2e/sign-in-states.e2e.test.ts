@@ -23,10 +23,10 @@ interface Placed { name: string; top: number; left: number; right: number }
 /**
  * Gaps between consecutive visible blocks of the card (a heading, a paragraph, an alert, a button,
  * the checkbox, the divider). A label and its field are one block and are not measured apart, nor
- * "Before you decide, you can read:" and its list of links.
+ * "Before you decide, you can read:" and its list of links, nor the two lines of an error's reference.
  */
 const MEASURE_GAPS = `(() => {
-  const selector = 'h1, p, .kl-alert, .kl-account, .kl-check, .kl-client, button.kl-button, button.kl-link-button, a.kl-button, ul:not(.kl-links)';
+  const selector = 'h1, p, .kl-alert, .kl-account, .kl-check, .kl-client, .kl-reference, button.kl-button, button.kl-link-button, a.kl-button, ul:not(.kl-links)';
   const all = [...document.querySelector('main').querySelectorAll(selector)];
   const blocks = all.filter((element) => {
     const box = element.getBoundingClientRect();
@@ -199,6 +199,8 @@ describeWithBrowser('sign-in rhythm, states and consent', () => {
     expect(await signIn.isDisabled()).toBe(true);
     // A disabled button cannot take focus: its description is the wait, so a screen reader says why.
     expect(await signIn.getAttribute('aria-describedby')).toBe('login-error');
+    // And it looks unavailable, not only behaves so.
+    expect(Number(await signIn.evaluate((element) => (globalThis as unknown as { getComputedStyle(element: unknown): { opacity: string } }).getComputedStyle(element).opacity))).toBeLessThan(1);
     expectClean(await checkAtEveryWidth(page, 'sign-in-countdown'));
     await page.clock.fastForward((wait + 1) * 1000);
     expect(await signIn.isEnabled()).toBe(true);
@@ -240,6 +242,46 @@ describeWithBrowser('sign-in rhythm, states and consent', () => {
       expect({ width, tabOrder }).toEqual({ width, tabOrder: visualOrder });
       expect(tabOrder).toHaveLength(2);
     }
+  }, 60_000);
+
+  test('a field\'s own error is in the error colour, readable in light and dark, and read with its field', async () => {
+    const page = await newPage('198.51.100.6');
+    await page.goto(`${kl.url}/sign-up`);
+    // The server's answer is what is tested, not the browser's own checks.
+    await page.evaluate(`document.querySelector('form[action="/sign-up"]').noValidate = true`);
+    await page.fill('#email', 'someone@localhost');
+    await page.fill('#password', 'short');
+    await Promise.all([page.waitForLoadState('load'), page.click('button.kl-primary')]);
+    for (const field of ['email', 'password']) {
+      const error = page.locator(`#${field}-error`);
+      expect(await error.evaluate((element) => (globalThis as unknown as { getComputedStyle(element: unknown): { color: string } }).getComputedStyle(element).color))
+        .toBe('rgb(180, 35, 24)');
+      expect(await page.getAttribute(`#${field}`, 'aria-invalid')).toBe('true');
+      expect((await page.getAttribute(`#${field}`, 'aria-describedby'))?.split(' ')[0]).toBe(`${field}-error`);
+    }
+    // axe checks the colour contrast of the error text on the card, in light and in dark.
+    expectClean(await checkAtEveryWidth(page, 'sign-in-field-errors'));
+  }, 60_000);
+
+  test('an invalid reset link is an error with a way forward', async () => {
+    const page = await newPage('198.51.100.7');
+    expect((await page.goto(`${kl.url}/password/reset?token=${'x'.repeat(43)}`))?.status()).toBe(410);
+    expect(await page.locator('.kl-alert').getAttribute('role')).toBe('alert');
+    expect(await page.locator('.kl-note').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Ask for a new password reset link' }).getAttribute('href')).toBe('/password/forgot');
+    expectClean(await checkAtEveryWidth(page, 'sign-in-reset-link-invalid'));
+  }, 60_000);
+
+  test.each([
+    ['unknown-client', () => `${kl.url}/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb`],
+    ['expired', () => `${kl.url}/interaction/no-such-interaction`],
+  ])('the %s page has a way out: the start page and the account', async (name, url) => {
+    const page = await newPage('198.51.100.8');
+    expect((await page.goto(url()))?.status()).toBe(400);
+    expect(await page.getByRole('link', { name: 'Go to the start page' }).getAttribute('href')).toBe('/');
+    expect(await page.getByRole('link', { name: 'Go to your account' }).getAttribute('href')).toBe('/account');
+    expect(tooTight(await gapsAtEveryWidth(page))).toEqual([]);
+    expectClean(await checkAtEveryWidth(page, `sign-in-error-${name}`));
   }, 60_000);
 
   test('no page broke its Content-Security-Policy or threw', () => {
