@@ -159,6 +159,25 @@ describeWithBrowser('sign-in rhythm, states and consent', () => {
     return person;
   }
 
+  /** A new person who signed in and allowed the app: back at the app, with a session. */
+  async function signedInAtTheApp(ip: string): Promise<Page> {
+    const page = await newPage(ip);
+    await openLogin(page);
+    await signInAsNewPerson(page);
+    await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
+    return page;
+  }
+
+  /** At every width, Tab reaches the page's actions in the order they are drawn (WCAG 1.3.2, 2.4.3). */
+  async function expectFocusOrderToBeVisualOrder(page: Page): Promise<void> {
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      const { tabOrder, visualOrder } = await tabOrderAndPlaces(page, '.kl-actions');
+      expect({ width, tabOrder }).toEqual({ width, tabOrder: visualOrder });
+      expect(tabOrder).toHaveLength(2);
+    }
+  }
+
   test('the login page keeps its rhythm: no two blocks closer than the minimum at any width', async () => {
     const page = await newPage('198.51.100.1');
     await openLogin(page);
@@ -171,10 +190,7 @@ describeWithBrowser('sign-in rhythm, states and consent', () => {
   }, 60_000);
 
   test('the re-authentication page has no "Keep me signed in", and keeps the rhythm', async () => {
-    const page = await newPage('198.51.100.2');
-    await openLogin(page);
-    await signInAsNewPerson(page);
-    await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
+    const page = await signedInAtTheApp('198.51.100.2');
     await openLogin(page, { prompt: 'login' });
     expect(await page.locator('h1').textContent()).toBe('Confirm it\'s you');
     expect(await page.getByLabel('Keep me signed in').count()).toBe(0);
@@ -219,29 +235,28 @@ describeWithBrowser('sign-in rhythm, states and consent', () => {
     expect(await page.getByRole('link', { name: 'Privacy policy' }).getAttribute('href')).toBe(`${app.origin}/privacy`);
     expect(await page.getByRole('link', { name: 'Terms of service' }).getAttribute('href')).toBe(`${app.origin}/terms`);
     expect(await page.locator('main').innerText()).not.toMatch(/Website of|Privacy policy of|Terms of Acme/);
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      const { tabOrder, visualOrder } = await tabOrderAndPlaces(page, '.kl-actions');
-      expect({ width, tabOrder }).toEqual({ width, tabOrder: visualOrder });
-      expect(tabOrder).toHaveLength(2);
-    }
+    await expectFocusOrderToBeVisualOrder(page);
     expect(tooTight(await gapsAtEveryWidth(page))).toEqual([]);
     expectClean(await checkAtEveryWidth(page, 'sign-in-consent'));
   }, 60_000);
 
-  test('the sign-out confirmation: Sign out and Stay in the same order for eyes and keyboard', async () => {
-    const page = await newPage('198.51.100.5');
+  test('consent in German (longer words): the same rhythm, order and checks', async () => {
+    const context = await browser.newContext({ locale: 'de-DE', extraHTTPHeaders: { 'x-forwarded-for': '198.51.100.9' } });
+    const page = await context.newPage();
+    await watchForProblems(page, problems);
     await openLogin(page);
     await signInAsNewPerson(page);
-    await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
+    expect(await page.locator('.kl-client-domain').innerText()).toBe(`Danach kehren Sie zu ${new URL(app.origin).host} zurück.`);
+    await expectFocusOrderToBeVisualOrder(page);
+    expect(tooTight(await gapsAtEveryWidth(page))).toEqual([]);
+    expectClean(await checkAtEveryWidth(page, 'sign-in-consent-de'));
+  }, 60_000);
+
+  test('the sign-out confirmation: Sign out and Stay in the same order for eyes and keyboard', async () => {
+    const page = await signedInAtTheApp('198.51.100.5');
     await page.goto(`${kl.url}/session/end?client_id=${client.clientId}`);
     expect(await page.locator('h1').textContent()).toBe('Sign out?');
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      const { tabOrder, visualOrder } = await tabOrderAndPlaces(page, '.kl-actions');
-      expect({ width, tabOrder }).toEqual({ width, tabOrder: visualOrder });
-      expect(tabOrder).toHaveLength(2);
-    }
+    await expectFocusOrderToBeVisualOrder(page);
   }, 60_000);
 
   test('a field\'s own error is in the error colour, readable in light and dark, and read with its field', async () => {
