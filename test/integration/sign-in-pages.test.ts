@@ -119,6 +119,19 @@ describe('consent shows the app', () => {
     expect(page.text).not.toMatch(/Website of|Privacy policy of|Terms of service of/);
   });
 
+  // oidc-provider fills the interaction's redirect_uri in from the registration when it was left out.
+  test('a request that leaves redirect_uri out (one is registered) still shows where the answer goes', async () => {
+    const client = await registerTestClient(kl, { redirectUris: ['https://notes.acme.example/callback'] });
+    const user = await createTestUser(kl);
+    const browser = new BrowserLikeClient();
+    const login = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, {
+      redirect_uri: undefined, code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
+    })));
+    const action = new URL(/action="([^"]+\/login)"/.exec(login.text)![1]!, kl.url).href;
+    const page = await browser.followWithin(kl.url, await browser.postForm(action, { email: user.email, password: user.password, csrf: hiddenField(login.text, 'csrf')! }));
+    expect(page.text).toContain('<strong>notes.acme.example</strong>');
+  });
+
   test('a look-alike internationalised address is shown as the browser\'s address bar shows it (xn--)', async () => {
     const client = await registerTestClient(kl, { redirectUris: ['https://аcme.example/callback'] });
     const page = await consentPage(client);
