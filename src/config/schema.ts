@@ -207,6 +207,12 @@ export const configSchema = z.strictObject({
   attributes: attributesSchema,
   /** Scopes of the operator's own, each releasing claims taken from attributes, groups or roles. */
   claims: claimsSchema,
+  account: z.strictObject({
+    selfDelete: z.boolean().default(false).describe(
+      'Offer "Delete my account" in the account area. Deleting needs a sign-in of the last 10 minutes and removes the account as an '
+      + 'administrator\'s removal does: every session ends, apps are told (back-channel logout, shared signals), nothing is kept under its id.',
+    ),
+  }).default({ selfDelete: false }).describe('The account area at /account, where people manage their own account.'),
   /** The shared-signals (SSF 1.0) transmitter. */
   signals: z.strictObject({
     enabled: z.boolean().default(true),
