@@ -1,15 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { createTestUser, type TestUser } from '../support/oidc-flow.ts';
 import { checkAtEveryWidth, expectClean, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
-import { LOCALES_DIRECTORY } from '../../src/paths.ts';
-import { textDirection } from '../../src/i18n/text-direction.ts';
-
-/** Every language Keyline ships, read from the catalogues (a new one is covered by being a file). */
-const SHIPPED_LOCALES = readdirSync(LOCALES_DIRECTORY).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
+import { checkAccountSectionsInEveryLanguage, SHIPPED_LOCALES } from '../support/account-sections-in-every-language.ts';
 
 /** The account area's sections, by path under /account. */
 const SECTIONS = ['', '/password', '/security', '/sessions', '/apps', '/access', '/data', '/delete'];
@@ -135,25 +131,7 @@ describeWithBrowser('the account app in a real browser', () => {
   }, 180_000);
 
   test('every section passes axe in every shipped language, light and dark, with the language\'s direction', async () => {
-    const found: Record<string, string[]> = {};
-    try {
-      for (const locale of SHIPPED_LOCALES) {
-        await page.setExtraHTTPHeaders({ 'accept-language': locale });
-        for (const section of SECTIONS) {
-          await page.goto(`${kl.url}/account${section}`);
-          expect(await page.locator('html').getAttribute('dir')).toBe(textDirection(locale));
-          const reports = await checkAtEveryWidth(page, `account-app${section.replace('/', '-') || '-profile'}-${locale}`, [390]);
-          const here = reports.flatMap((report) => [
-            ...report.axeViolations.map((violation) => `${report.scheme}: ${violation}`),
-            ...(report.overflowsSideways ? [`${report.scheme}: scrolls sideways`] : []),
-          ]);
-          if (here.length > 0) found[`${locale} /account${section}`] = here;
-        }
-      }
-    } finally {
-      await page.setExtraHTTPHeaders({});
-    }
-    expect(found).toEqual({});
+    expect(await checkAccountSectionsInEveryLanguage(page, kl.url, SECTIONS, 'account-app')).toEqual({});
   }, 300_000);
 
   test('the profile offers a time-zone list, the shipped languages, a date and a phone field', async () => {
