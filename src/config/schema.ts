@@ -170,6 +170,12 @@ export const configSchema = z.strictObject({
   }).describe('The outbox: deliveries (back-channel logout, shared signals, mail) every node works from the store.'),
   attributes: attributesSchema.describe('Custom user attributes, declared once; values are checked against these (see the authorization guide).'),
   claims: claimsSchema.describe('Scopes of your own, each mapping claim names to `attribute.<name>`, `groups` or `roles`. Refused at start when a source names an undeclared attribute, the scope is an OpenID or API scope, or a claim is a standard one.'),
+  account: z.strictObject({
+    selfDelete: z.boolean().default(false).describe(
+      'Offer "Delete my account" in the account area. Deleting needs a sign-in of the last 10 minutes and removes the account as an '
+      + 'administrator\'s removal does: every session ends, apps are told (back-channel logout, shared signals), nothing is kept under its id.',
+    ),
+  }).default({ selfDelete: false }).describe('The account area at /account, where people manage their own account.'),
   signals: z.strictObject({
     enabled: z.boolean().default(true).describe('The shared-signals transmitter: its endpoints and the `<issuer>/ssf` resource.'),
     defaultSubjects: z.enum(['ALL', 'NONE']).default('ALL').describe('`ALL`: streams get events about every user but those removed; `NONE`: only about users added.'),
