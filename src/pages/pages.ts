@@ -115,6 +115,7 @@ export class Pages {
     const backLink: SafeLink | undefined = error.client?.homeUri
       ? { href: error.client.homeUri, label: t('errors.backTo', { client: error.client.name }) }
       : undefined;
-    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: kind === 'not_found' }, { status: error.status });
+    // showHome stays for themes that copied the old error.pug: every page without a way back now has one.
+    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: !backLink }, { status: error.status });
   }
 }
