@@ -236,7 +236,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   }));
   app.use(published.middleware());
   app.use(staticAssets(assets));
-  app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
+  app.use(onlyUnder('/', startPage(pages, store.clients).routes(), { exact: true }));
   app.use(postAsGet);
   app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);

@@ -65,6 +65,11 @@ export class Pages {
     }
   }
 
+  /** A local, non-production server: the start page's getting-started panel shows. */
+  get development(): boolean {
+    return this.#development;
+  }
+
   /** Compiles every template now, so a broken theme stops the server at start, not at the first visitor. */
   compileAll(): void {
     for (const name of this.#names) this.#template(name);

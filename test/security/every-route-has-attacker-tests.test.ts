@@ -139,8 +139,8 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: 'GET /',
-    abuse: 'none beyond being public: a static page',
-    tests: ['integration/ops-routes.test.ts'],
+    abuse: 'public; in development it links the example app found by its registration: a client named so with an outside home page',
+    tests: ['integration/ops-routes.test.ts', 'security/start-page-links-only-a-loopback-example.test.ts'],
   },
 ];
 
