@@ -237,7 +237,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   }));
   app.use(published.middleware());
   app.use(staticAssets(assets));
-  app.use(onlyUnder('/', startPage(pages).routes(), { exact: true }));
+  app.use(onlyUnder('/', startPage(pages, store.clients).routes(), { exact: true }));
   app.use(onlyUnder('/language', languagePicker({ issuer: config.issuer, locales: i18n.locales }).routes(), { exact: true }));
   app.use(postAsGet);
   app.use(refusedRequestObjectMode);
@@ -258,6 +258,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(onlyUnder('/account', accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources, declarations,
     mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
+    languages: i18n.locales, selfDelete: config.account.selfDelete,
   }).routes()));
   if (config.signals.enabled) {
     app.use(signalsRoutes({

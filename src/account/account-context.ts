@@ -28,6 +28,10 @@ export interface AccountDeps {
   mailEnabled: boolean;
   /** Sends verification links; present when mail is configured. */
   emailVerification?: EmailVerification;
+  /** The shipped languages (I18n.locales): the profile's language choices. */
+  languages: readonly string[];
+  /** config `account.selfDelete`: a person may delete their own account. */
+  selfDelete: boolean;
 }
 
 /** The signed-in person on an account page: their account and the Keyline session it came from. */

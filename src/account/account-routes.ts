@@ -22,6 +22,9 @@ import { regenerateRecoveryCodes } from './security/recovery-code-actions.ts';
 import { securitySignIn } from './security/security-sign-in.ts';
 import { renderSecurityPage } from './security/security-page.ts';
 import { confirmTotpSetUp, startTotpSetUp } from './security/totp-actions.ts';
+import { renderDataPage } from './your-data/data-page.ts';
+import { downloadData } from './your-data/download-data.ts';
+import { deleteAccount, renderDeletePage, renderGoodbyePage } from './your-data/delete-account.ts';
 
 /** The account pages: where a person manages how they sign in. Each route is the list of its steps. */
 export function accountRoutes(deps: AccountDeps): Router {
@@ -56,6 +59,15 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/security/factors/:id/rename', parseForm, security, csrf, renameFactor(deps));
   router.post('/security/factors/:id/remove', parseForm, security, csrf, removeFactor(deps));
   router.post('/security/recovery-codes', parseForm, security, csrf, regenerateRecoveryCodes(deps));
+  router.get('/data', signedIn('/account/data'), (ctx: AccountContext) => renderDataPage(deps, ctx));
+  router.post('/data/download', parseForm, signedIn('/account/data'), csrf, downloadData(deps));
+  if (deps.selfDelete) {
+    // Deleting is as sensitive as changing how the account signs in: the same fresh sign-in (and its second factor).
+    const recentForDeletion = requireSignedIn(deps, { returnTo: '/account/delete', recent: securitySignIn(deps) });
+    router.get('/delete', recentForDeletion, (ctx: AccountContext) => renderDeletePage(deps, ctx));
+    router.post('/delete', parseForm, recentForDeletion, csrf, deleteAccount(deps));
+    router.get('/deleted', (ctx: AccountContext) => renderGoodbyePage(deps, ctx));
+  }
   router.post('/email/verification', parseForm, requireSignedIn(deps, { returnTo: '/account' }), csrf, sendVerificationLink(deps));
   return router;
 }

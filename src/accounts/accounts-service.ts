@@ -267,10 +267,10 @@ export class AccountsService {
    * counters. The account goes first, so nothing can sign in to it while the rest is removed.
    * Nothing is left under its id.
    */
-  async remove(email: string): Promise<RemovalCounts> {
+  async remove(email: string, initiator: InitiatingEntity = 'admin'): Promise<RemovalCounts> {
     const account = await this.requireByEmail(email);
     if (!await this.#store.accounts.remove(account.id)) throw new AccountError(`no user with email ${account.email}`);
-    const sessionRecords = await this.signOutEverywhere(account.id);
+    const sessionRecords = await this.signOutEverywhere(account.id, initiator);
     const factors = await this.#store.factors.removeAllForAccount(account.id);
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     await this.#store.consents.removeForAccount(account.id);

@@ -10,6 +10,7 @@ import type { AccountsService, NewAccountDetails, RemovalCounts } from './accoun
 import { normalizeEmail } from './accounts-service.ts';
 import { passwordProblem } from './password-policy.ts';
 import type { ProfileChange } from './profile-claims.ts';
+import type { InitiatingEntity } from '../signals/security-signals.ts';
 
 /**
  * What an administrator does to users, from the CLI or the admin API alike: each change is checked
@@ -122,13 +123,17 @@ export async function unlockUser({ accounts, audited }: UserAdministration, emai
   await audited({ type: 'user.unlocked', email: subject, ...(existing ? { accountId: existing.id } : {}) }, () => accounts.unlock(subject));
 }
 
-export async function removeUser({ accounts, audited }: UserAdministration, account: AccountRecord): Promise<RemovalCounts> {
+/**
+ * THE removal of an account: an administrator's (CLI, admin API) and the person's own ("Delete my
+ * account", initiator `user`) alike, so both end every session and tell the same clients.
+ */
+export async function removeUser({ accounts, audited }: UserAdministration, account: AccountRecord, initiator: InitiatingEntity = 'admin'): Promise<RemovalCounts> {
   const { factors, recoveryCodesUnused } = await accounts.secondFactors(account.id);
   const { id: _id, createdAt: _created, updatedAt: _updated, ...before } = accountView(account);
   return audited({
     type: 'user.removed', ...about(account),
     data: { before, factorsRemoved: factors.map(({ type, name }) => ({ type, name })), recoveryCodesRemoved: recoveryCodesUnused, sessionsRevoked: true },
-  }, () => accounts.remove(account.email));
+  }, () => accounts.remove(account.email, initiator));
 }
 
 /** Removes every second factor and recovery code, and signs the user out everywhere. */

@@ -24,7 +24,7 @@ import { ROLES_HELP, rolesCommand } from './roles.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
-const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
+export const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: usersCommand },
   clients: { help: CLIENTS_HELP, run: clientsCommand },
   resources: { help: RESOURCES_HELP, run: resourcesCommand },
@@ -44,7 +44,7 @@ function keylineVersion(): string {
   return manifest.version;
 }
 
-const MAIN_HELP = `keyline: administer a Keyline identity provider
+export const MAIN_HELP = `keyline: administer a Keyline identity provider
 
 Usage: keyline <users|clients|resources|groups|roles|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
        keyline --version

@@ -13,14 +13,11 @@ export const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const ATTRIBUTE_NAME_RULE = 'lower-case letters, digits and _, starting with a letter, at most 40 characters';
 
 const attributeSchema = z.strictObject({
-  name: z.string().regex(ATTRIBUTE_NAME, `must be ${ATTRIBUTE_NAME_RULE}`),
-  type: z.enum(ATTRIBUTE_TYPES, { error: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` }),
-  /** Shown on the account page; an attribute without one is not shown there unless the person may edit it. */
-  label: z.string().trim().min(1).max(80).optional(),
-  /** The person may change it on the account page. */
-  userEditable: z.boolean().default(false),
-  /** Given when an administrator creates a user, and never removed. */
-  required: z.boolean().default(false),
+  name: z.string().regex(ATTRIBUTE_NAME, `must be ${ATTRIBUTE_NAME_RULE}`).describe('Lower-case letters, digits and `_`, starting with a letter.'),
+  type: z.enum(ATTRIBUTE_TYPES, { error: `must be one of ${ATTRIBUTE_TYPES.join(', ')}` }).describe('What its values are; `date` is YYYY-MM-DD.'),
+  label: z.string().trim().min(1).max(80).optional().describe('Shown on the account page; an attribute without one is not shown there unless the person may edit it.'),
+  userEditable: z.boolean().default(false).describe('The person may change it on the account page (so it is self-asserted).'),
+  required: z.boolean().default(false).describe('Given when an administrator creates a user, and never removed.'),
 });
 
 export type AttributeDeclaration = z.output<typeof attributeSchema>;

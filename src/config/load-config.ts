@@ -13,7 +13,7 @@ type Env = Record<string, string | undefined>;
 type RawConfig = Record<string, unknown>;
 
 /** Environment variables and the config key each one overrides. */
-const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
+export const ENV_OVERRIDES: Array<[string, string, (value: string) => unknown]> = [
   ['KEYLINE_ISSUER', 'issuer', (value) => value],
   ['PORT', 'port', (value) => (/^\d+$/.test(value) ? Number(value) : value)],
   ['KEYLINE_HOST', 'host', (value) => value],
@@ -72,7 +72,7 @@ function setPath(target: RawConfig, dottedKey: string, value: unknown): void {
   node[keys[keys.length - 1]!] = value;
 }
 
-const DEFAULTS: RawConfig = {
+export const DEFAULTS: RawConfig = {
   issuer: 'http://localhost:3000',
   port: 3000,
   host: '0.0.0.0',

@@ -1,5 +1,5 @@
 /** The machine itself: the only place plain http may carry a code or a logout (RFC 8252 §7.3). */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The one rule for redirect and post-logout redirect URIs, wherever a client is made or changed

@@ -1,3 +1,5 @@
+import { LOOPBACK_HOSTS } from '../oidc/redirect-uri-rule.ts';
+
 /** What the pages show of a client: only what an administrator registered for it. */
 export interface ClientView {
   id: string;
@@ -22,11 +24,34 @@ export function clientView(client: ClientLike | undefined): ClientView | undefin
   return {
     id: client.clientId,
     name: client.clientName ?? client.clientId,
-    logoUri: client.logoUri,
+    logoUri: shownLogo(client.logoUri),
     homeUri: client.clientUri,
     policyUri: client.policyUri,
     tosUri: client.tosUri,
   };
+}
+
+/**
+ * A logo is the biggest thing on the consent page, so it is shown only over https (or from this
+ * machine, as RFC 8252 allows redirect URIs): fetched over plain http, anyone on the network path
+ * could swap it for another brand's. Anything else (http elsewhere, data:, javascript:) is not shown.
+ */
+function shownLogo(uri: string | undefined): string | undefined {
+  if (!uri || !URL.canParse(uri)) return undefined;
+  const url = new URL(uri);
+  if (url.protocol === 'https:') return uri;
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname) ? uri : undefined;
+}
+
+/**
+ * The host a web address leads to, as a browser's address bar shows it (an internationalised name
+ * in its xn-- form, which is what tells look-alikes apart); undefined for an address without one
+ * (a native app's own scheme).
+ */
+export function hostOf(address: unknown): string | undefined {
+  if (typeof address !== 'string' || !URL.canParse(address)) return undefined;
+  const { host, protocol } = new URL(address);
+  return host && (protocol === 'https:' || protocol === 'http:') ? host : undefined;
 }
 
 /** The https origin of a client's logo, which the page's CSP must allow. */

@@ -7,10 +7,21 @@ export interface LanguageChoice {
   dir: 'ltr' | 'rtl';
 }
 
-/** Each shipped locale named by the platform's ICU data in that language, capitalised as a menu item is. */
+/**
+ * A language tag's name in that language, from the platform's ICU data, capitalised as a menu
+ * item is ("Español"); the tag itself when ICU cannot name it. The one naming of languages: the
+ * picker on every page and the profile's language select.
+ */
+export function ownLanguageName(tag: string): string {
+  try {
+    const own = new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
+    return own.charAt(0).toLocaleUpperCase(tag) + own.slice(1);
+  } catch {
+    return tag;
+  }
+}
+
+/** The shipped locales, each in its own name and writing direction. */
 export function languageChoices(locales: readonly string[]): LanguageChoice[] {
-  return locales.map((locale) => {
-    const own = new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
-    return { locale, name: own.charAt(0).toLocaleUpperCase(locale) + own.slice(1), dir: textDirection(locale) };
-  });
+  return locales.map((locale) => ({ locale, name: ownLanguageName(locale), dir: textDirection(locale) }));
 }

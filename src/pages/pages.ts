@@ -79,6 +79,11 @@ export class Pages {
     }
   }
 
+  /** A local, non-production server: the start page's getting-started panel shows. */
+  get development(): boolean {
+    return this.#development;
+  }
+
   /** Compiles every template now, so a broken theme stops the server at start, not at the first visitor. */
   compileAll(): void {
     for (const name of this.#names) this.#template(name);
@@ -126,6 +131,7 @@ export class Pages {
     const backLink: SafeLink | undefined = error.client?.homeUri
       ? { href: error.client.homeUri, label: t('errors.backTo', { client: error.client.name }) }
       : undefined;
-    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: kind === 'not_found' }, { status: error.status });
+    // showHome stays for themes that copied the old error.pug: every page without a way back now has one.
+    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: !backLink }, { status: error.status });
   }
 }

@@ -87,8 +87,8 @@ describe.each(backends)('the account page\'s groups, roles and details on $name'
     });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('Some details could not be saved.');
-    expect(refused.text).toContain('<p class="kl-field-hint" id="start_date-problem">A date like 2024-05-31 (year-month-day).</p>');
-    expect(refused.text).toContain('<p class="kl-field-hint" id="desk-problem">A number, like 42 or 3.5.</p>');
+    expect(refused.text).toContain('<p class="kl-field-error" id="start_date-problem">A date like 2024-05-31 (year-month-day).</p>');
+    expect(refused.text).toContain('<p class="kl-field-error" id="desk-problem">A number, like 42 or 3.5.</p>');
     expect(refused.text).toMatch(/name="attribute\.desk" value="forty-two" type="number" step="any" aria-invalid="true"/);
     expect(refused.text).not.toContain('id="pronouns-problem"');
     expect((await kl.keyline.accounts.findById(user.id))?.attributes).toBeUndefined();

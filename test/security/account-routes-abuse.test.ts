@@ -34,6 +34,7 @@ const ACCOUNT_CHANGES: ReadonlyArray<{ path: string; form: Record<string, string
   { path: '/account/security/recovery-codes', form: {} },
   { path: '/account/email/verification', form: {} },
   { path: '/account/access/attributes', form: { 'attribute.department': 'Pwned' } },
+  { path: '/account/data/download', form: {} },
 ];
 
 describe.each(backends)('the account routes under attack on $name', (backend) => {

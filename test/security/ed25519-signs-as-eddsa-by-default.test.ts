@@ -57,10 +57,10 @@ describe('an Ed25519 key signs and is published as EdDSA unless Ed25519 is asked
 describe('the documentation recommends the name client libraries accept', () => {
   let kl: RunningKeyline;
   useKeyline(sqliteBackend, {}, (ready) => { ({ kl } = ready); });
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/clients-and-apis.md', import.meta.url), 'utf8');
   const config = readFileSync(new URL('../../config/keyline.yaml', import.meta.url), 'utf8');
 
-  test('README and the config example recommend EdDSA and say which libraries refuse Ed25519', () => {
+  test('the clients guide and the config example recommend EdDSA and say which libraries refuse Ed25519', () => {
     expect(readme).not.toMatch(/use `Ed25519`/);
     expect(config).not.toMatch(/prefer Ed25519/);
     for (const library of ['PyJWT', 'express-oauth2-jwt-bearer', 'go-oidc', 'golang-jwt', 'Authlib']) expect(readme).toContain(library);

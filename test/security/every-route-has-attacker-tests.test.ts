@@ -57,6 +57,8 @@ const SURFACES: AttackedSurface[] = [
     tests: [
       'security/account-routes-abuse.test.ts', 'security/account-attributes-only-the-editable-ones.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
       'security/reset-link-void-after-password-change.test.ts', 'integration/account-security.test.ts', 'integration/account-pages.test.ts',
+      'security/data-download-holds-no-secret.test.ts', 'security/self-delete-needs-a-fresh-sign-in.test.ts', 'security/self-delete-twice-at-once.test.ts',
+      'security/profile-choices-are-checked-on-the-server.test.ts',
     ],
   },
   {
@@ -137,8 +139,8 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: 'GET /',
-    abuse: 'none beyond being public: a static page',
-    tests: ['integration/ops-routes.test.ts'],
+    abuse: 'public; in development it links the example app found by its registration: a client named so with an outside home page',
+    tests: ['integration/ops-routes.test.ts', 'security/start-page-links-only-a-loopback-example.test.ts'],
   },
   {
     routes: 'POST /language',

@@ -1,6 +1,7 @@
 import { changeProfile } from '../../accounts/profile-claims.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { EDITABLE_CLAIMS, renderProfilePage, type ProfileForm } from './profile-page.ts';
+import { languageChoices, timeZoneChoices } from './profile-choices.ts';
 
 const MAX_NAME_LENGTH = 256;
 
@@ -23,7 +24,14 @@ export function saveProfile(deps: AccountDeps) {
       .filter((claim) => form.claims[claim] !== String(account.profile[claim] ?? ''))
       .map((claim) => [claim, form.claims[claim]]));
     const { problems } = changeProfile(account.profile, { text });
-    const invalid = [...problems.map(claimOf), ...(form.name.length > MAX_NAME_LENGTH ? ['name'] : [])];
+    const current = (claim: 'zoneinfo' | 'locale') => (account.profile[claim] === undefined ? undefined : String(account.profile[claim]));
+    // The selects' own lists: a zone or language the page never offered is refused, even one Intl would accept.
+    const offered = {
+      zoneinfo: timeZoneChoices(current('zoneinfo')),
+      locale: languageChoices(deps.languages, current('locale')).map((choice) => choice.tag),
+    };
+    const unoffered = (['zoneinfo', 'locale'] as const).filter((claim) => text[claim] !== undefined && text[claim] !== '' && !offered[claim].includes(text[claim]!));
+    const invalid = [...new Set([...problems.map(claimOf), ...unoffered, ...(form.name.length > MAX_NAME_LENGTH ? ['name'] : [])])];
     if (invalid.length) {
       renderProfilePage(deps, ctx, { form, invalid, status: 400 });
       return;

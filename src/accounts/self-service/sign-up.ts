@@ -3,9 +3,9 @@ import type { Config } from '../../config/schema.ts';
 import type { Mailer } from '../../mail/mail-job.ts';
 import { DuplicateError } from '../../store/store-errors.ts';
 import type { Counters } from '../../store/store.ts';
-import { AccountError } from '../account-errors.ts';
 import { normalizeEmail, type AccountsService } from '../accounts-service.ts';
 import { hashPassword } from '../password-hashing.ts';
+import { passwordProblem } from '../password-policy.ts';
 import { IpRateLimit } from '../throttle/ip-rate-limit.ts';
 import { ADDRESS_MAIL_RULE, type EmailVerification } from './email-verification.ts';
 import type { PendingSignUps } from './pending-sign-ups.ts';
@@ -71,12 +71,10 @@ export class SignUp {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) problems.push({ field: 'email', reason: 'invalid' });
     else if (this.#deps.registration.allowedDomains.length && !this.#deps.registration.allowedDomains.includes(domain)) problems.push({ field: 'email', reason: 'domain' });
     if (form.name.trim().length > MAX_NAME_LENGTH) problems.push({ field: 'name', reason: 'too_long' });
-    try {
-      this.#deps.accounts.checkNewAccount(email, form.password);
-    } catch (error) {
-      if (!(error instanceof AccountError) || !error.fields.includes('password')) throw error;
-      problems.push({ field: 'password', reason: 'policy', message: error.message });
-    }
+    // The password on its own: checked with the address, a malformed address (reported above) stopped
+    // the check at the address and turned the whole form into an error page.
+    const passwordTrouble = passwordProblem(form.password);
+    if (passwordTrouble) problems.push({ field: 'password', reason: 'policy', message: passwordTrouble });
     return problems;
   }
 

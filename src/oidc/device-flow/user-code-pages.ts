@@ -6,7 +6,7 @@ import {
 import { denormalize, normalize } from 'oidc-provider/lib/helpers/user_codes.js';
 import type { KeylineState } from '../../http/keyline-state.ts';
 import { formatWait } from '../../i18n/format-wait.ts';
-import { clientView, logoOrigins } from '../../pages/client-view.ts';
+import { clientView, hostOf, logoOrigins } from '../../pages/client-view.ts';
 import type { Pages } from '../../pages/pages.ts';
 import { isOpen, UserCodeGuessesThrottled, type DeviceCodeLike } from './guard-user-code-lookups.ts';
 import { prefilledUserCode, VERIFICATION_PATH } from './prefilled-user-code.ts';
@@ -55,7 +55,7 @@ export class DeviceFlowPages {
   async confirm(ctx: DeviceContext, _form: string, client: ClientLike, _deviceInfo: unknown, userCode: string): Promise<void> {
     const shown = clientView(client);
     this.#pages.render(ctx, 'device-confirm', {
-      action: VERIFICATION_PATH, xsrf: xsrfOf(ctx), userCode, client: shown,
+      action: VERIFICATION_PATH, xsrf: xsrfOf(ctx), userCode, client: shown, hostOf,
     }, { imageOrigins: logoOrigins(shown) });
   }
 

@@ -1,5 +1,5 @@
 import { HttpError } from '../../http/http-error.ts';
-import { clientView, logoOrigins } from '../../pages/client-view.ts';
+import { clientView, hostOf, logoOrigins } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
@@ -43,6 +43,9 @@ export function showPrompt(deps: InteractionDeps) {
         uid: interaction.uid,
         csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
         client,
+        // The phishing cue: where the answer goes, as oidc-provider checked it against the registration.
+        appHost: hostOf(interaction.params.redirect_uri),
+        hostOf,
         email: account?.email ?? '',
         permissions,
       }, { imageOrigins: logoOrigins(client) });

@@ -1,5 +1,6 @@
 import { normalizeEmail } from '../../accounts/accounts-service.ts';
 import { continueSignIn } from './continue-sign-in.ts';
+import { keepMeSignedIn } from './keep-me-signed-in.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
 
@@ -60,7 +61,7 @@ export function submitLogin(deps: InteractionDeps) {
       return;
     }
     await continueSignIn(deps, ctx, {
-      accountId: account.id, amr: ['pwd'], remember: form.remember === 'yes', authTime: Math.floor(Date.now() / 1000),
+      accountId: account.id, amr: ['pwd'], remember: await keepMeSignedIn(deps, interaction, account.id, form.remember === 'yes'), authTime: Math.floor(Date.now() / 1000),
     });
   };
 }

@@ -3,6 +3,7 @@ import { HttpError } from '../../http/http-error.ts';
 import { continueSignIn } from './continue-sign-in.ts';
 import { factorEnrolled } from './first-factor-enrolled.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
+import { keepMeSignedIn } from './keep-me-signed-in.ts';
 import { passkeyPurpose } from './passkey-options.ts';
 import { assertStep } from './require-step.ts';
 import { withMethods, type SignInProgress } from './sign-in-progress.ts';
@@ -38,7 +39,7 @@ export function submitPasskey(deps: InteractionDeps) {
       const account = owner && await deps.accounts.findById(owner.accountId);
       const progress: SignInProgress = {
         accountId: owner?.accountId ?? `unknown-passkey:${response.id.slice(0, 64)}`,
-        amr: [], remember: body.remember === true, authTime: Math.floor(Date.now() / 1000),
+        amr: [], remember: owner ? await keepMeSignedIn(deps, interaction, owner.accountId, body.remember === true) : false, authTime: Math.floor(Date.now() / 1000),
       };
       const attempt = await throttleSecondFactor(deps, ctx, progress, 'passkey');
       if (!attempt) return;

@@ -1,0 +1,136 @@
+import { accountView, factorView, type AccountView, type FactorView } from '../../accounts/account-view.ts';
+import { listSessions, type SessionSummary } from '../../accounts/account-sessions.ts';
+import { effectiveAccessOfAccount, type EffectiveAccess } from '../../authorization/effective-access.ts';
+import type { AccountRecord, AuditEventRecord, Store } from '../../store/store.ts';
+
+/** The version of the document below; a reader checks it before reading the rest. */
+export const ACCOUNT_DATA_FORMAT = 'keyline.account-data/1';
+
+/** How many audit events one query reads while the export pages through a person's history. */
+const AUDIT_PAGE = 500;
+
+/** An app the person allowed, as the consent page showed it. */
+export interface ConnectedAppExport {
+  clientId: string;
+  name: string | null;
+  scopes: string[];
+  claims: string[];
+  resources: Record<string, string[]>;
+  allowedAt: string;
+}
+
+/** What one grant (a sign-in to an app that is still valid) holds; never its id, which tokens reference. */
+export interface GrantExport {
+  clientId: string | null;
+  scopes: string[];
+  resources: Record<string, string[]>;
+  createdAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface AuditEventExport {
+  id: string;
+  occurredAt: string;
+  type: string;
+  actor: string;
+  clientId: string | null;
+  ip: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Everything Keyline holds about one person, for "Download my data" (GDPR art. 15 and 20): built
+ * from views that never carry a secret (the account without its password hash, factors without
+ * their seed or public key, sessions without the id that is their cookie, grants without their id).
+ */
+export interface AccountDataExport {
+  format: typeof ACCOUNT_DATA_FORMAT;
+  issuer: string;
+  exportedAt: string;
+  account: Omit<AccountView, 'attributes'>;
+  attributes: AccountView['attributes'];
+  sessions: SessionSummary[];
+  connectedApps: ConnectedAppExport[];
+  grants: GrantExport[];
+  secondFactors: { factors: FactorView[]; recoveryCodesUnused: number };
+  groups: string[];
+  roles: Array<Pick<EffectiveAccess['roles'][number], 'name' | 'resource' | 'permissions'>>;
+  auditEvents: AuditEventExport[];
+}
+
+interface GrantPayload {
+  clientId?: unknown;
+  iat?: unknown;
+  exp?: unknown;
+  openid?: { scope?: unknown };
+  resources?: Record<string, unknown>;
+}
+
+const isoFromEpoch = (seconds: unknown) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : null);
+const words = (value: unknown) => (typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+
+function grantExport(payload: GrantPayload): GrantExport {
+  return {
+    clientId: typeof payload.clientId === 'string' ? payload.clientId : null,
+    scopes: words(payload.openid?.scope),
+    resources: Object.fromEntries(Object.entries(payload.resources ?? {}).map(([indicator, scope]) => [indicator, words(scope)])),
+    createdAt: isoFromEpoch(payload.iat),
+    expiresAt: isoFromEpoch(payload.exp),
+  };
+}
+
+function auditEventExport(event: AuditEventRecord): AuditEventExport {
+  return {
+    id: event.id, occurredAt: event.occurredAt.toISOString(), type: event.type, actor: event.actor,
+    clientId: event.clientId, ip: event.ip, data: event.data,
+  };
+}
+
+/** Every audit event about the account or naming its address (the store ORs the two), oldest first, a page at a time. */
+async function auditEventsAbout(store: Store, account: AccountRecord): Promise<AuditEventExport[]> {
+  const events: AuditEventRecord[] = [];
+  let before: { occurredAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await store.audit.query({ accountId: account.id, email: account.email, limit: AUDIT_PAGE, ...(before ? { before } : {}) });
+    events.push(...page);
+    if (page.length < AUDIT_PAGE) break;
+    const last = page.at(-1)!;
+    before = { occurredAt: last.occurredAt, id: last.id };
+  }
+  return events.reverse().map(auditEventExport);
+}
+
+export async function accountDataExport(store: Store, issuer: string, account: AccountRecord, now = new Date()): Promise<AccountDataExport> {
+  const { attributes, ...view } = accountView(account);
+  const [sessions, consents, grants, factors, recoveryCodesUnused, access, auditEvents] = await Promise.all([
+    listSessions(store.oidc, account.id),
+    store.consents.listForAccount(account.id),
+    store.oidc.listByAccount('Grant', account.id),
+    store.factors.listByAccount(account.id),
+    store.recoveryCodes.countUnused(account.id),
+    effectiveAccessOfAccount(store, issuer, account.id),
+    auditEventsAbout(store, account),
+  ]);
+  const connectedApps = await Promise.all(consents.map(async (consent) => {
+    const client = await store.clients.find(consent.clientId);
+    return {
+      clientId: consent.clientId,
+      name: typeof client?.metadata.client_name === 'string' ? client.metadata.client_name : null,
+      scopes: consent.scopes, claims: consent.claims, resources: consent.resources, allowedAt: consent.updatedAt.toISOString(),
+    };
+  }));
+  return {
+    format: ACCOUNT_DATA_FORMAT,
+    issuer,
+    exportedAt: now.toISOString(),
+    account: view,
+    attributes,
+    sessions,
+    connectedApps,
+    grants: grants.map(({ payload }) => grantExport(payload as GrantPayload)),
+    secondFactors: { factors: factors.map(factorView), recoveryCodesUnused },
+    groups: access.groups,
+    roles: access.roles.map(({ name, resource, permissions }) => ({ name, resource, permissions })),
+    auditEvents,
+  };
+}
