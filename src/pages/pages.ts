@@ -118,8 +118,8 @@ export class Pages {
       cspNonce: ctx.state.cspNonce,
       requestId: ctx.state.requestId,
       development: this.#development,
-      languages: this.#languages,
-      returnTo: returnPathOf(ctx),
+      // One name of its own, so no page's locals (a profile's `languages`, a form's `returnTo`) are overwritten.
+      languagePicker: { languages: this.#languages, returnTo: returnPathOf(ctx) },
     });
   }
 

@@ -163,7 +163,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/totp"] button')]);
     await page.waitForFunction("document.activeElement && document.activeElement.id === 'step-error'");
     expectClean(await checkAtEveryWidth(page, 'second-factor-error'));
-    await page.click('summary');
+    await page.click('.kl-account-main summary');
     await page.fill('#recovery-code', codes[0]!);
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/recovery-code"] button')]);
     expect(await page.locator('h1').textContent()).toBe('You used a recovery code');
@@ -209,7 +209,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/security/recovery-codes"] button')]);
     expect(recoveryCodesOnPage(await page.content())).toHaveLength(10);
     await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole('link', { name: 'I have saved my codes' }).click()]);
-    await page.click('summary');
+    await page.click('.kl-account-main summary');
     expectClean(await checkAtEveryWidth(page, 'account-security'));
     const [factor] = await kl.store.factors.listByAccount(user.id);
     expect(factor).toMatchObject({ type: 'webauthn', name: 'Work laptop' });

@@ -1,5 +1,6 @@
 import { sqliteBackend } from '../support/backends.ts';
 import { BrowserLikeClient, hiddenField, type Response } from '../support/browser-like-client.ts';
+import { AccountPages } from '../support/account-pages.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { authorizeUrl, createTestUser, pkcePair, type TestClient, type TestUser } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
@@ -131,4 +132,14 @@ test('in a right-to-left page, an address or a name inside a sentence is isolate
   // Left-to-right pages are left as they were.
   const english = await openSignIn(new BrowserLikeClient(), { ui_locales: 'en' });
   expect(english.text).not.toMatch(/[\u2068\u2069]/);
+});
+
+test('the picker does not take over a page\'s own variables: the profile\'s language select keeps its choices', async () => {
+  const pages = new AccountPages(kl);
+  await pages.open('/account');
+  const profile = await pages.signIn(user);
+  expect(profile.text).toContain('<select id="kl-language-select"');
+  const select = /<select[^>]*id="locale"[^>]*>(.*?)<\/select>/s.exec(profile.text)![1]!;
+  expect([...select.matchAll(/<option value="([^"]*)"/g)].map((match) => match[1])).toEqual(expect.arrayContaining(['ar', 'de', 'en', 'ja', 'pt-BR']));
+  expect(hiddenField(profile.text, 'return')).toBe('/account');
 });
