@@ -163,7 +163,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/totp"] button')]);
     await page.waitForFunction("document.activeElement && document.activeElement.id === 'step-error'");
     expectClean(await checkAtEveryWidth(page, 'second-factor-error'));
-    await page.click('.kl-account-main summary');
+    await page.click('summary');
     await page.fill('#recovery-code', codes[0]!);
     await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/recovery-code"] button')]);
     expect(await page.locator('h1').textContent()).toBe('You used a recovery code');
