@@ -1,8 +1,8 @@
 import { allBackends } from '../support/backends.ts';
+import { initialAccessToken, registerDynamically } from '../support/dynamic-registration.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, openLoginPage, REDIRECT_URI } from '../support/oidc-flow.ts';
-import { runCli } from '../support/run-cli.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 /**
@@ -21,23 +21,17 @@ const PLAIN_HOST_SOURCE = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z0-9-]+(?::\d+)?$|^ht
 
 describe.each(backends)('a registered logo address and the consent page\'s CSP on $name', (backend) => {
   let kl: RunningKeyline;
-  let initialAccessToken: string;
+  let token: string;
   useKeyline(backend, { config: { registration: { dynamic: true } } }, async (ready) => {
     ({ kl } = ready);
-    const created = await runCli(kl, ['registration', 'token', 'create', '--max-uses', '20']);
-    initialAccessToken = (JSON.parse(created.stdout) as { initial_access_token: string }).initial_access_token;
+    token = await initialAccessToken(kl);
   });
 
   async function consentFor(logoUri: string): Promise<{ html: string; csp: string }> {
-    const registered = await fetch(`${kl.url}/reg`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${initialAccessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'Acme Notes', redirect_uris: [REDIRECT_URI], logo_uri: logoUri }),
-    });
+    const registered = await registerDynamically(kl, { client_name: 'Acme Notes', redirect_uris: [REDIRECT_URI], logo_uri: logoUri }, token);
     expect(registered.status).toBe(201);
-    const client = await registered.json() as { client_id: string; client_secret: string };
     const user = await createTestUser(kl);
-    const login = await openLoginPage(kl, { clientId: client.client_id, clientSecret: client.client_secret, redirectUri: REDIRECT_URI });
+    const login = await openLoginPage(kl, { clientId: registered.body.client_id, clientSecret: String(registered.body.client_secret), redirectUri: REDIRECT_URI });
     const page = await login.browser.followWithin(kl.url, await login.browser.postForm(login.action, { email: user.email, password: user.password, csrf: login.csrf }));
     expect(page.text).toContain('wants to use your Keyline account');
     return { html: page.text, csp: page.headers.get('content-security-policy') ?? '' };
