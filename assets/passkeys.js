@@ -23,7 +23,8 @@ document.addEventListener('DOMContentLoaded', () => {
     errorBox.focus();
   };
 
-  const remembered = () => document.querySelector('input[name=remember]')?.checked === true;
+  // Absent when the page has no "Keep me signed in" (confirming it's you): the server then keeps the session's lifetime.
+  const remembered = () => document.querySelector('input[name=remember]')?.checked;
 
   const run = async (button, { autofill = false } = {}) => {
     const { csrf, passkeyUrl } = button.dataset;

@@ -4,6 +4,7 @@ import type { ContentSecurityPolicy } from '../http/content-security-policy.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import { textDirection } from '../i18n/text-direction.ts';
 import type { Brand } from './branding.ts';
+import { hostOf } from './client-view.ts';
 import { errorKindOf, type ErrorKind } from './error-kinds.ts';
 import { languageChoices, type LanguageChoice } from './language-choices.ts';
 import type { LayeredViews } from './layered-views.ts';
@@ -28,6 +29,8 @@ export interface RenderOptions {
 export interface SafeLink {
   href: string;
   label: string;
+  /** Where it leads, shown beside it: the label carries a name the client's registrant chose. */
+  host?: string;
 }
 
 export interface ErrorPage {
@@ -129,7 +132,7 @@ export class Pages {
     const kind = error.kind ?? errorKindOf(error.status, error.code, error.description);
     const t = ctx.state.t;
     const backLink: SafeLink | undefined = error.client?.homeUri
-      ? { href: error.client.homeUri, label: t('errors.backTo', { client: error.client.name }) }
+      ? { href: error.client.homeUri, label: t('errors.backTo', { client: error.client.name }), host: hostOf(error.client.homeUri) }
       : undefined;
     // showHome stays for themes that copied the old error.pug: every page without a way back now has one.
     this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: !backLink }, { status: error.status });

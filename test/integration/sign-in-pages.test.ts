@@ -85,7 +85,8 @@ describe('every error page has a way out', () => {
       redirect_uri: 'https://elsewhere.example/cb', code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
     }));
     expect(answer.status).toBe(400);
-    expect(answer.text).toContain('<a class="kl-button kl-primary" href="https://notes.example/">Back to Acme Notes</a>');
+    expect(answer.text).toContain('<a class="kl-button kl-primary" href="https://notes.example/" aria-describedby="back-link-host">Back to Acme Notes</a>');
+    expect(answer.text).toContain('<p class="kl-secondary-form kl-muted kl-wrap" id="back-link-host">notes.example</p>');
   });
 });
 

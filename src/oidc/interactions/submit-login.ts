@@ -60,8 +60,9 @@ export function submitLogin(deps: InteractionDeps) {
       await renderLoginPage(deps, ctx, interaction, { email, switchAccount, error: 'unverified', status: 403 });
       return;
     }
+    // Only "Confirm it's you" has no box; "Use another account" (switchAccount) shows it.
     await continueSignIn(deps, ctx, {
-      accountId: account.id, amr: ['pwd'], remember: await keepMeSignedIn(deps, interaction, account.id, form.remember === 'yes'), authTime: Math.floor(Date.now() / 1000),
+      accountId: account.id, amr: ['pwd'], remember: await keepMeSignedIn(deps, interaction, account.id, { shown: switchAccount, ticked: form.remember === 'yes' }), authTime: Math.floor(Date.now() / 1000),
     });
   };
 }

@@ -39,7 +39,7 @@ export function submitPasskey(deps: InteractionDeps) {
       const account = owner && await deps.accounts.findById(owner.accountId);
       const progress: SignInProgress = {
         accountId: owner?.accountId ?? `unknown-passkey:${response.id.slice(0, 64)}`,
-        amr: [], remember: owner ? await keepMeSignedIn(deps, interaction, owner.accountId, body.remember === true) : false, authTime: Math.floor(Date.now() / 1000),
+        amr: [], remember: owner ? await keepMeSignedIn(deps, interaction, owner.accountId, { shown: typeof body.remember === 'boolean', ticked: body.remember === true }) : false, authTime: Math.floor(Date.now() / 1000),
       };
       const attempt = await throttleSecondFactor(deps, ctx, progress, 'passkey');
       if (!attempt) return;
