@@ -79,25 +79,45 @@ function grantExport(payload: GrantPayload): GrantExport {
   };
 }
 
-function auditEventExport(event: AuditEventRecord): AuditEventExport {
+/** Who made a change, as the file names them: the person, an app, the system, or "administrator" (never which one). */
+const ADMINISTRATOR = 'administrator';
+
+/**
+ * One event as the person receives it. An event someone else made (an administrator through the
+ * admin API or the CLI) keeps what was done, not who did it or from where: their account id, OS
+ * user name and IP address are their data, not this person's. Only the person's own requests keep their IP.
+ */
+function auditEventExport(event: AuditEventRecord, account: AccountRecord): AuditEventExport {
+  const own = event.actor === `user:${account.id}`;
+  const byAnotherPerson = !own && (event.actor.startsWith('user:') || event.actor === 'cli' || event.actor.startsWith('cli:'));
   return {
-    id: event.id, occurredAt: event.occurredAt.toISOString(), type: event.type, actor: event.actor,
-    clientId: event.clientId, ip: event.ip, data: event.data,
+    id: event.id, occurredAt: event.occurredAt.toISOString(), type: event.type, actor: byAnotherPerson ? ADMINISTRATOR : event.actor,
+    clientId: event.clientId, ip: own ? event.ip : null, data: event.data,
   };
 }
 
-/** Every audit event about the account or naming its address (the store ORs the two), oldest first, a page at a time. */
+/**
+ * An event the store found by account id or address is this account's when it carries this
+ * account's id, or only the address and happened since the account was created. An address
+ * changes hands (an account deleted, another signed up with it later): the previous owner's
+ * events carry their own id, and address-only events from before belong to whoever had it then.
+ */
+function isThisAccounts(event: AuditEventRecord, account: AccountRecord): boolean {
+  return event.accountId ? event.accountId === account.id : event.occurredAt.getTime() >= account.createdAt.getTime();
+}
+
+/** Every audit event about the account or naming its address since it exists (the store ORs the two), oldest first, a page at a time. */
 async function auditEventsAbout(store: Store, account: AccountRecord): Promise<AuditEventExport[]> {
   const events: AuditEventRecord[] = [];
   let before: { occurredAt: Date; id: string } | undefined;
   for (;;) {
     const page = await store.audit.query({ accountId: account.id, email: account.email, limit: AUDIT_PAGE, ...(before ? { before } : {}) });
-    events.push(...page);
+    events.push(...page.filter((event) => isThisAccounts(event, account)));
     if (page.length < AUDIT_PAGE) break;
     const last = page.at(-1)!;
     before = { occurredAt: last.occurredAt, id: last.id };
   }
-  return events.reverse().map(auditEventExport);
+  return events.reverse().map((event) => auditEventExport(event, account));
 }
 
 export async function accountDataExport(store: Store, issuer: string, account: AccountRecord, now = new Date()): Promise<AccountDataExport> {
