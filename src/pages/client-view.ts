@@ -1,4 +1,5 @@
 import { LOOPBACK_HOSTS } from '../oidc/redirect-uri-rule.ts';
+import { cspCanName } from '../http/content-security-policy.ts';
 
 /** What the pages show of a client: only what an administrator registered for it. */
 export interface ClientView {
@@ -32,14 +33,6 @@ export function clientView(client: ClientLike | undefined): ClientView | undefin
 }
 
 /**
- * A host the page's CSP can name as it is: dotted labels of letters, digits and '-', or an IP
- * literal (CSP3 host-source, no wildcard). The URL parser keeps `;`, `,`, `*` and quotes in a host,
- * and the logo's origin goes into the Content-Security-Policy header: such a host would write a
- * directive of the registrant's choosing, a second policy, or allow images from anywhere.
- */
-const CSP_PLAIN_HOST = /^(?:[a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/;
-
-/**
  * A logo is the biggest thing on the consent page, so it is shown only over https (or from this
  * machine, as RFC 8252 allows redirect URIs): fetched over plain http, anyone on the network path
  * could swap it for another brand's. Anything else (http elsewhere, data:, javascript:, a host the
@@ -48,7 +41,7 @@ const CSP_PLAIN_HOST = /^(?:[a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/;
 function shownLogo(uri: string | undefined): string | undefined {
   if (!uri || !URL.canParse(uri)) return undefined;
   const url = new URL(uri);
-  if (!CSP_PLAIN_HOST.test(url.hostname)) return undefined;
+  if (!cspCanName(url.origin)) return undefined;
   if (url.protocol === 'https:') return uri;
   return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname) ? uri : undefined;
 }

@@ -86,7 +86,7 @@ describe('every error page has a way out', () => {
     }));
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('<a class="kl-button kl-primary" href="https://notes.example/" aria-describedby="back-link-host">Back to Acme Notes</a>');
-    expect(answer.text).toContain('<p class="kl-secondary-form kl-muted kl-wrap" id="back-link-host">notes.example</p>');
+    expect(answer.text).toContain('<p class="kl-secondary-form kl-muted kl-wrap" id="back-link-host"><span dir="ltr">notes.example</span></p>');
   });
 });
 
@@ -111,12 +111,12 @@ describe('consent shows the app', () => {
       tosUri: 'https://legal.acme.example/terms',
     });
     const page = await consentPage(client);
-    expect(page.text).toContain('<p class="kl-client-domain">You\'ll go back to <strong>notes.acme.example</strong> afterwards.</p>');
+    expect(page.text).toContain('<p class="kl-client-domain">You\'ll go back to <strong dir="ltr">notes.acme.example</strong> afterwards.</p>');
     expect(page.text).toContain('<img class="kl-client-logo" src="https://cdn.acme.example/logo.png"');
     expect(page.headers.get('content-security-policy')).toMatch(/img-src [^;]*https:\/\/cdn\.acme\.example/);
-    expect(page.text).toContain('<a href="https://acme.example/" rel="noopener noreferrer">Website</a><span class="kl-link-host">acme.example</span>');
-    expect(page.text).toContain('<a href="https://legal.acme.example/privacy" rel="noopener noreferrer">Privacy policy</a><span class="kl-link-host">legal.acme.example</span>');
-    expect(page.text).toContain('<a href="https://legal.acme.example/terms" rel="noopener noreferrer">Terms of service</a><span class="kl-link-host">legal.acme.example</span>');
+    expect(page.text).toContain('<a href="https://acme.example/" rel="noopener noreferrer">Website</a><span class="kl-link-host" dir="ltr">acme.example</span>');
+    expect(page.text).toContain('<a href="https://legal.acme.example/privacy" rel="noopener noreferrer">Privacy policy</a><span class="kl-link-host" dir="ltr">legal.acme.example</span>');
+    expect(page.text).toContain('<a href="https://legal.acme.example/terms" rel="noopener noreferrer">Terms of service</a><span class="kl-link-host" dir="ltr">legal.acme.example</span>');
     expect(page.text).not.toMatch(/Website of|Privacy policy of|Terms of service of/);
   });
 
@@ -130,13 +130,13 @@ describe('consent shows the app', () => {
     })));
     const action = new URL(/action="([^"]+\/login)"/.exec(login.text)![1]!, kl.url).href;
     const page = await browser.followWithin(kl.url, await browser.postForm(action, { email: user.email, password: user.password, csrf: hiddenField(login.text, 'csrf')! }));
-    expect(page.text).toContain('<strong>notes.acme.example</strong>');
+    expect(page.text).toContain('<strong dir="ltr">notes.acme.example</strong>');
   });
 
   test('a look-alike internationalised address is shown as the browser\'s address bar shows it (xn--)', async () => {
     const client = await registerTestClient(kl, { redirectUris: ['https://аcme.example/callback'] });
     const page = await consentPage(client);
-    expect(page.text).toContain('<strong>xn--cme-5cd.example</strong>');
+    expect(page.text).toContain('<strong dir="ltr">xn--cme-5cd.example</strong>');
   });
 
   test('in German too', async () => {
@@ -145,7 +145,7 @@ describe('consent shows the app', () => {
     const german = { 'accept-language': 'de' };
     const login = await openLoginPage(kl, client, german);
     const page = await login.browser.followWithin(kl.url, await login.browser.postForm(login.action, { email: user.email, password: user.password, csrf: login.csrf }, german), german);
-    expect(page.text).toContain('Danach kehren Sie zu <strong>notes.acme.example</strong> zurück.');
+    expect(page.text).toContain('Danach kehren Sie zu <strong dir="ltr">notes.acme.example</strong> zurück.');
     expect(page.text).toContain('>Datenschutzerklärung</a>');
   });
 });

@@ -27,6 +27,6 @@ describe.each(backends)('the host consent shows on $name', (backend) => {
     const login = await openLoginPage(kl, client);
     const page = await login.browser.followWithin(kl.url, await login.browser.postForm(login.action, { email: user.email, password: user.password, csrf: login.csrf }));
     expect(page.text).toContain('<h1>Acme wants to use your Keyline account</h1>');
-    expect(/<p class="kl-client-domain">[^<]*<strong>([^<]*)<\/strong>/.exec(page.text)?.[1]).toBe(shown);
+    expect(/<p class="kl-client-domain">[^<]*<strong dir="ltr">([^<]*)<\/strong>/.exec(page.text)?.[1]).toBe(shown);
   });
 });

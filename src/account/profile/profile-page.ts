@@ -1,3 +1,4 @@
+import { cspCanName } from '../../http/content-security-policy.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { isFullDate, languageChoices, timeZoneChoices } from './profile-choices.ts';
 
@@ -14,11 +15,15 @@ export interface ProfileForm {
   claims: Partial<Record<EditableClaim, string>>;
 }
 
-/** The origin of a picture the page may show: https only (never http, data: or a path on Keyline), so CSP names exactly it. */
+/**
+ * The origin of a picture the page may show: https only (never http, data: or a path on Keyline),
+ * without credentials, and a host the CSP can name as it is (not `*`, nor one with `;` or `,`), so
+ * img-src names exactly it.
+ */
 export function pictureOrigin(picture: unknown): string | undefined {
   if (typeof picture !== 'string' || !URL.canParse(picture)) return undefined;
   const url = new URL(picture);
-  return url.protocol === 'https:' && url.username === '' && url.password === '' ? url.origin : undefined;
+  return url.protocol === 'https:' && url.username === '' && url.password === '' && cspCanName(url.origin) ? url.origin : undefined;
 }
 
 /**

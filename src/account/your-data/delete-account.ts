@@ -28,6 +28,9 @@ export function deleteAccount(deps: AccountDeps) {
     } catch (error) {
       if (await deps.accounts.findById(account.id)) throw error;
     }
+    // The session it names is gone: nothing of the account stays in the browser. Only here, never
+    // on the goodbye page, which any site can link to (that would sign its visitors out).
+    ctx.cookies.set(deps.provider.cookieName('session'), null, { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
     ctx.status = 303;
     ctx.redirect(GOODBYE_PATH);
   };
