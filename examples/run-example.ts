@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { RESOURCES } from '../src/oidc/keyline-client-metadata.ts';
 import { startResourceServer } from './resource-server.ts';
 import { startWebApp } from './web-app.ts';
 
@@ -81,8 +82,21 @@ const registration = [
   '--redirect-uri', `${APP_URL}/callback`, '--post-logout-redirect-uri', `${APP_URL}/signed-out`, '--client-uri', `${APP_URL}/`,
   '--resource', API.audience, '--scopes', `openid profile email ${API.scope}`,
 ];
-const existing = (keyline('clients', 'list', '--json') as Array<{ client_id: string; client_name?: string }>)
-  .find((client) => client.client_name === NAME);
+type Listed = { client_id: string; client_name?: string; redirect_uris?: string[]; [RESOURCES]?: string[] };
+
+/**
+ * A client this script registered: the name alone would adopt anyone's (an operator's own app of
+ * that name, or one registered dynamically, whose owner keeps its registration access token) and
+ * move its redirect URIs and rotate its secret. Only an administrator can give a client a resource,
+ * and the example's redirect URIs are its loopback /callback.
+ */
+function isExampleClient(client: Listed): boolean {
+  const redirects = client.redirect_uris ?? [];
+  return client.client_name === NAME && (client[RESOURCES] ?? []).includes(API.audience)
+    && redirects.length > 0 && redirects.every((uri) => /^http:\/\/localhost:\d+\/callback$/.test(uri));
+}
+
+const existing = (keyline('clients', 'list', '--json') as Listed[]).find(isExampleClient);
 let client: Record<string, unknown>;
 if (existing) {
   keyline('clients', 'update', existing.client_id, ...registration);

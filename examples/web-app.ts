@@ -142,7 +142,12 @@ export async function startWebApp(options: WebAppOptions): Promise<{ server: Ser
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', baseUrl);
+    // Node's parser lets through targets that are no URL (`//[`): a throw here would end the process.
+    const url = URL.parse(req.url ?? '/', baseUrl);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request');
+      return;
+    }
     const route = `${req.method} ${url.pathname}`;
     const handled = (async () => {
       switch (route) {

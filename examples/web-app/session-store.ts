@@ -5,8 +5,14 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PendingSignIn } from './relying-party.ts';
 
-/** Distinct from Keyline's cookie names: cookies ignore the port, so on localhost both apps share them. */
+/**
+ * Distinct from Keyline's cookie names: cookies ignore the port, so on localhost both apps share them.
+ * Over https the name has the __Host- prefix: the browser then takes it only from this host (Secure,
+ * Path=/, no Domain), so a sibling subdomain cannot plant a session it signed in to in someone's
+ * browser. Plain http (localhost) cannot use the prefix.
+ */
 const COOKIE = 'example_session';
+const HOST_ONLY_COOKIE = `__Host-${COOKIE}`;
 const IDLE_MS = 60 * 60 * 1000;
 const SESSIONS_AT_MOST = 10_000;
 const PENDING_AT_MOST = 5;
@@ -36,14 +42,16 @@ export interface Session {
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #secure: boolean;
+  readonly #cookieName: string;
 
   constructor(options: { secure: boolean }) {
     this.#secure = options.secure;
+    this.#cookieName = options.secure ? HOST_ONLY_COOKIE : COOKIE;
   }
 
   /** The browser's session, or undefined: a page that only reads never creates one. */
   find(req: IncomingMessage): Session | undefined {
-    const id = cookieValue(req.headers.cookie, COOKIE);
+    const id = cookieValue(req.headers.cookie, this.#cookieName);
     const session = id ? this.#sessions.get(id) : undefined;
     if (!session) return undefined;
     if (Date.now() - session.lastUsed > IDLE_MS) {
@@ -92,7 +100,7 @@ export class SessionStore {
   }
 
   #cookie(value: string): string {
-    return `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${this.#secure ? '; Secure' : ''}`;
+    return `${this.#cookieName}=${value}; Path=/; HttpOnly; SameSite=Lax${this.#secure ? '; Secure' : ''}`;
   }
 }
 
