@@ -64,6 +64,7 @@ import { recordProviderSecurityEvents } from './oidc/provider-security-events.ts
 import { refuseStoredClaimScopeClashes } from './oidc/resource-administration.ts';
 import { ResourceRegistry } from './oidc/resource-registry.ts';
 import { createPageKit } from './pages/page-kit.ts';
+import { languagePicker } from './pages/language-picker.ts';
 import { startPage } from './pages/start-page.ts';
 import { staticAssets } from './pages/static-assets.ts';
 import { claimsChangeAnnouncementHandler } from './authorization/claims-change-announcements.ts';
@@ -237,6 +238,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(published.middleware());
   app.use(staticAssets(assets));
   app.use(onlyUnder('/', startPage(pages, store.clients).routes(), { exact: true }));
+  app.use(onlyUnder('/language', languagePicker({ issuer: config.issuer, locales: i18n.locales }).routes(), { exact: true }));
   app.use(postAsGet);
   app.use(refusedRequestObjectMode);
   app.use(requireVisibleState);

@@ -85,12 +85,13 @@ function envNameFor(key: string): string {
 }
 
 /**
- * A relative SQLite path or views folder means a place inside the project, wherever the command
+ * A relative SQLite path, views folder or message overrides folder means a place inside the project, wherever the command
  * runs from: otherwise `npx keyline doctor` in another folder would look at another store.
  */
 function withProjectPaths(config: Config): Config {
   const store = isMongoUrl(config.store) || config.store === ':memory:' ? config.store : projectPath(config.store);
-  return { ...config, store, ...(config.views ? { views: projectPath(config.views) } : {}) };
+  const i18n = config.i18n.overridesDirectory ? { ...config.i18n, overridesDirectory: projectPath(config.i18n.overridesDirectory) } : config.i18n;
+  return { ...config, store, i18n, ...(config.views ? { views: projectPath(config.views) } : {}) };
 }
 
 /** Validates a raw config object; every problem becomes one line naming the key. */

@@ -136,8 +136,15 @@ export const configSchema = z.strictObject({
   branding: brandingSchema,
   views: z.string().min(1).optional().describe('A folder of pug templates that replace Keyline\'s own by file name (see the themes guide).'),
   i18n: z.strictObject({
-    defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or de').default('en').describe('The page language when neither `ui_locales` nor `Accept-Language` names one Keyline has.'),
+    defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or de').default('en').describe('The page language when neither `ui_locales`, the language picker\'s choice nor `Accept-Language` names one Keyline has.'),
+    overridesDirectory: z.string().min(1).optional()
+      .describe('A folder of `<locale>.json` files (e.g. `en.json`, `pt-BR.json`) whose messages replace the shipped ones, nested or as dotted keys; checked like `messages`, which wins for the same key. Relative to the project.'),
   }).default({ defaultLocale: 'en' }).describe('Languages.'),
+  messages: z.record(
+    z.string().describe('A shipped locale: en, de, fr, es, it, pt-BR, ja or ar.'),
+    z.record(z.string().describe('A message key, e.g. login.title'), z.string().max(2000)),
+  ).optional()
+    .describe('Copy overrides per locale, e.g. `{ en: { "login.title": "Welcome back" } }`. An unknown locale or key, or a message that drops one of its `{{placeholders}}` or uses one it never gets, stops the start naming it; `{{product}}` may be used anywhere.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('The least severe level logged.'),
   logFormat: z.enum(['json', 'pretty']).optional().describe('`json`, or `pretty` (pino-pretty, for people). Default: pretty on a terminal outside production, else JSON.'),
   keys: z.strictObject({

@@ -8,7 +8,7 @@ const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5
 const KNOWN_ROUTES = [
   '/.well-known/openid-configuration', '/jwks', '/auth', '/token/introspection', '/token/revocation', '/token',
   '/me', '/session/end', '/interaction', '/healthz', '/readyz', '/metrics', '/.well-known/ssf-configuration', '/ssf',
-  '/admin/v1', '/device/auth', '/device', '/account', '/assets',
+  '/admin/v1', '/device/auth', '/device', '/account', '/assets', '/language',
 ];
 /** The pages a person reaches from a link in a mail or the login page, without an interaction. */
 const SELF_SERVICE_PATHS = ['/password', '/sign-up', '/email/verify'];

@@ -1,5 +1,7 @@
 import { compileFile, type compileTemplate, type Options } from 'pug';
 import type { I18n } from '../i18n/i18n.ts';
+import { supportedFor } from '../i18n/negotiate-locale.ts';
+import { textDirection } from '../i18n/text-direction.ts';
 import type { LayeredViews } from '../pages/layered-views.ts';
 import type { OutgoingMail } from './mail-transport.ts';
 
@@ -47,8 +49,10 @@ export class MailRenderer {
   }
 
   render(name: MailTemplate, to: string, locale: string, locals: Record<string, unknown>): OutgoingMail {
-    const t = this.#i18n.translator(locale);
-    const context = { ...locals, t, lang: locale, brand: this.#brand };
+    // The recipient's stored locale may be a tag Keyline has only a neighbour of (pt-PT → pt-BR).
+    const chosen = supportedFor(locale, this.#i18n.locales) ?? this.#i18n.defaultLocale;
+    const t = this.#i18n.translator(chosen);
+    const context = { ...locals, t, lang: chosen, dir: textDirection(chosen), brand: this.#brand };
     return {
       to,
       subject: t(`mail.${name}.subject`),

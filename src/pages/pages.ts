@@ -6,6 +6,7 @@ import { textDirection } from '../i18n/text-direction.ts';
 import type { Brand } from './branding.ts';
 import { hostOf } from './client-view.ts';
 import { errorKindOf, type ErrorKind } from './error-kinds.ts';
+import { languageChoices, type LanguageChoice } from './language-choices.ts';
 import type { LayeredViews } from './layered-views.ts';
 
 export interface PagesOptions {
@@ -14,6 +15,8 @@ export interface PagesOptions {
   csp: ContentSecurityPolicy;
   /** Shows the getting-started panel on the start page. */
   development: boolean;
+  /** The shipped locales, offered by the language picker on every page. */
+  locales?: readonly string[];
 }
 
 export interface RenderOptions {
@@ -45,6 +48,15 @@ export interface ErrorPage {
 type PageContext = Context & { state: KeylineState };
 
 /**
+ * Where the language picker sends a person back to: this page, or for a page a form's POST drew,
+ * the page to GET instead (an interaction's current step; the form's own page otherwise).
+ */
+function returnPathOf(ctx: PageContext): string {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return ctx.originalUrl;
+  return ctx.state.interaction ? `/interaction/${ctx.state.interaction.uid}` : ctx.path;
+}
+
+/**
  * Compiles each template found in the views folders once (all of them at server start), and renders pages with the
  * one context every page gets: `t` (the request's message lookup, `{{product}}` filled in),
  * `lang`, `dir` (from the locale), `brand`, `cspNonce` and `requestId`. A page added later gets all of it by being a file.
@@ -56,8 +68,10 @@ export class Pages {
   readonly #development: boolean;
   readonly #views: LayeredViews;
   readonly #names: Set<string>;
+  readonly #languages: LanguageChoice[];
 
-  constructor({ views, brand, csp, development }: PagesOptions) {
+  constructor({ views, brand, csp, development, locales = [] }: PagesOptions) {
+    this.#languages = languageChoices(locales);
     this.#views = views;
     this.#brand = brand;
     this.#csp = csp;
@@ -107,6 +121,8 @@ export class Pages {
       cspNonce: ctx.state.cspNonce,
       requestId: ctx.state.requestId,
       development: this.#development,
+      // One name of its own, so no page's locals (a profile's `languages`, a form's `returnTo`) are overwritten.
+      languagePicker: { languages: this.#languages, returnTo: returnPathOf(ctx) },
     });
   }
 

@@ -7,14 +7,17 @@ import { migrateMongo } from '../../src/store/mongo/mongo-indexes.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { startFerretDb, uniqueDatabaseUrl } from '../support/mongo-server.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient, type TestUser } from '../support/oidc-flow.ts';
-import { checkAtEveryWidth, expectClean, SCREENSHOTS } from '../support/page-checks.ts';
+import { checkAtEveryWidth, checkInEveryLanguage, expectClean, expectCleanInEveryLanguage, pickLanguage, SCREENSHOTS } from '../support/page-checks.ts';
 import { startKeyline, temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 import { pollForTokens, registerDeviceClient, startDeviceAuthorization } from '../support/device-flow.ts';
 
 /**
- * Every page Keyline shows a person, in a real browser at 320, 390 and 1280 px: no sideways
- * scrolling (WCAG 1.4.10), no axe-core violations, no CSP violation, and a screenshot of each for
- * people to look at (in E2E_SCREENSHOT_DIR, or test-results/pages; the path is printed).
+ * Every page Keyline shows a person, in a real browser at 320, 390 and 1280 px in light and in dark,
+ * and every page a GET shows again in every other shipped language at 390 px (switched with the
+ * page's own language picker): no sideways scrolling (WCAG 1.4.10), no axe-core violations, no CSP
+ * violation, Arabic right-to-left, and a screenshot of each for people to look at (in
+ * E2E_SCREENSHOT_DIR, or test-results/pages; the path is printed). One browser and one page are
+ * reused throughout; the states a form's POST draws (a refused login, a countdown) are checked in English.
  */
 /** The little of the DOM these tests read inside the page (the project compiles without DOM types). */
 interface Browserish {
@@ -37,7 +40,7 @@ async function startClientApp(): Promise<{ origin: string; server: Server }> {
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
+describeWithBrowser('every page at 320, 390 and 1280 px, light and dark, and in every language', () => {
   let kl: RunningKeyline;
   let app: Awaited<ReturnType<typeof startClientApp>>;
   let client: TestClient;
@@ -99,12 +102,46 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     expect(await page.locator('h1').textContent()).toBe('Welcome to Keyline');
     expect(await page.locator('.kl-dev').innerText()).toContain('npm run example');
     expectClean(await checkAtEveryWidth(page, 'start'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'start'));
   }, 60_000);
 
   test('the login page', async () => {
     await openLogin();
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     expectClean(await checkAtEveryWidth(page, 'login'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'login'));
+  }, 60_000);
+
+  test('the language picker keeps the sign-in in progress, and the next page stays in the chosen language', async () => {
+    const fresh = await context.browser()!.newContext();
+    const person = await fresh.newPage();
+    await instrument(person);
+    await person.goto(authorizeUrl(kl, client, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256', state: 'st' }));
+    const interaction = new URL(person.url()).pathname;
+    expect(interaction).toMatch(/^\/interaction\/[\w-]+$/);
+    await person.fill('#email', user.email);
+    await pickLanguage(person, 'de');
+    expect(new URL(person.url()).pathname).toBe(interaction);
+    expect(await person.locator('h1').textContent()).toBe('Anmelden');
+    expect(await person.locator('#kl-language-select').inputValue()).toBe('de');
+    await person.fill('#email', user.email);
+    await person.fill('#password', user.password);
+    await Promise.all([person.waitForURL(/\/interaction\//), person.click('button.kl-primary')]);
+    await person.getByRole('button', { name: 'Erlauben' }).waitFor();
+    expect(await person.locator('html').getAttribute('lang')).toBe('de');
+    const consent = new URL(person.url()).pathname;
+
+    // Arabic on a phone: right-to-left, nothing wider than the screen, the picker named in Arabic.
+    await person.setViewportSize({ width: 320, height: 800 });
+    await pickLanguage(person, 'ar');
+    expect(new URL(person.url()).pathname).toBe(consent);
+    expect(await person.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await person.evaluate<string>("getComputedStyle(document.querySelector('.kl-card')).direction")).toBe('rtl');
+    expect(await person.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth')).toBe(false);
+    expect(await person.getByLabel('اللغة').inputValue()).toBe('ar');
+    // Deny, in Arabic: no grant is left behind for the consent test below.
+    await Promise.all([person.waitForURL(`${app.origin}/callback**`), person.getByRole('button', { name: 'رفض' }).click()]);
+    await fresh.close();
   }, 60_000);
 
   test('the show-password toggle reveals and hides the password, and the field is a password field again on submit', async () => {
@@ -163,6 +200,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     expect(await page.getAttribute(`a[href="${app.origin}/privacy"]`, 'href')).toBeTruthy();
     expect(await page.getAttribute(`a[href="${app.origin}/terms"]`, 'href')).toBeTruthy();
     expectClean(await checkAtEveryWidth(page, 'consent'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'consent'));
     await Promise.all([page.waitForURL(`${app.origin}/callback**`), page.getByRole('button', { name: 'Allow' }).click()]);
   }, 60_000);
 
@@ -171,6 +209,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     expect(await page.locator('h1').textContent()).toBe('Confirm it\'s you');
     expect(await page.locator('.kl-account').innerText()).toContain(user.email);
     expectClean(await checkAtEveryWidth(page, 'reauthenticate'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'reauthenticate'));
     await page.getByRole('link', { name: 'Not you? Use another account' }).click();
     expect(await page.locator('h1').textContent()).toBe('Sign in');
     expect(await page.inputValue('#email')).toBe('');
@@ -182,16 +221,19 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     expect(await page.locator('h1').textContent()).toBe('You\'re still signed in');
     expect(await page.getByRole('link', { name: 'Continue to Acme Notes' }).getAttribute('href')).toBe(app.origin);
     expectClean(await checkAtEveryWidth(page, 'still-signed-in'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'still-signed-in'));
   }, 60_000);
 
   test('the logout confirmation, then the signed-out page offering to sign in again', async () => {
     await page.goto(`${kl.url}/session/end?client_id=${client.clientId}`);
     expect(await page.locator('h1').textContent()).toBe('Sign out?');
     expectClean(await checkAtEveryWidth(page, 'logout'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'logout'));
     await Promise.all([page.waitForURL(/\/session\/end\/success/), page.getByRole('button', { name: 'Sign out' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('You\'re signed out');
     expect(await page.getByRole('link', { name: 'Sign in to Acme Notes again' }).getAttribute('href')).toBe(app.origin);
     expectClean(await checkAtEveryWidth(page, 'signed-out'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'signed-out'));
   }, 60_000);
 
   test.each([
@@ -209,8 +251,11 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     expect(response?.status()).toBe(status);
     expect(await errorPage.locator('h1').textContent()).toBe(heading);
     expect(await errorPage.locator('.kl-reference').innerText()).toMatch(/Reference: [\w-]+/);
-    expect(await errorPage.content()).not.toMatch(/evil\.example/);
+    // No link or text offers the refused address (the language picker's hidden return path holds the request's own URL, which POST /language only ever sends back to Keyline).
+    expect(await errorPage.locator('[href*="evil.example"], [src*="evil.example"], [action*="evil.example"]').count()).toBe(0);
+    expect(await errorPage.locator('body').innerText()).not.toMatch(/evil\.example/);
     expectClean(await checkAtEveryWidth(errorPage, name));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(errorPage, name));
     await fresh.close();
   }, 60_000);
 
@@ -292,6 +337,7 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     await phone.goto(`${kl.url}/device`);
     expect(await phone.locator('h1').textContent()).toBe('Connect a device');
     expectClean(await checkAtEveryWidth(phone, 'device-code'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(phone, 'device-code'));
 
     await phone.fill('#user_code', 'zzzz zzzb');
     await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.click('button.kl-primary')]);
@@ -316,12 +362,14 @@ describeWithBrowser('every page at 320, 390 and 1280 px, and in dark', () => {
     await Promise.all([phone.waitForURL(/\/device\//), phone.getByRole('button', { name: 'Allow' }).click()]);
     expect(await phone.locator('h1').textContent()).toBe('Your device is connected');
     expectClean(await checkAtEveryWidth(phone, 'device-done'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(phone, 'device-done'));
     expect((await pollForTokens(kl, tv, device.device_code)).status).toBe(200);
 
     // A second code, from the link the device shows: straight to the confirm step, then "Cancel".
     const second = await startDeviceAuthorization(kl, tv);
     await phone.goto(second.verification_uri_complete);
     expect(await phone.locator('.kl-code').textContent()).toBe(second.user_code);
+    expectCleanInEveryLanguage(await checkInEveryLanguage(phone, 'device-confirm'));
     await Promise.all([phone.waitForResponse((answer) => answer.request().method() === 'POST'), phone.getByRole('button', { name: 'Cancel' }).click()]);
     await phone.getByRole('heading', { name: 'Device not connected' }).waitFor();
     expectClean(await checkAtEveryWidth(phone, 'device-cancelled'));

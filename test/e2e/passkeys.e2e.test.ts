@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, tokenRequest, type TestClient, type TestUser } from '../support/oidc-flow.ts';
-import { checkAtEveryWidth, expectClean, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
+import { checkAtEveryWidth, checkInEveryLanguage, expectClean, expectCleanInEveryLanguage, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
 import { recoveryCodesOnPage, TestAuthenticator } from '../support/second-factor-flow.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
@@ -113,6 +113,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await password(user);
     expect(await page.locator('h1').textContent()).toBe('Protect your account');
     expectClean(await checkAtEveryWidth(page, 'enrol-factor'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'enrol-factor'));
 
     await Promise.all([page.waitForURL(/\/interaction\//), page.click('[data-passkey="register"]')]);
     await page.waitForSelector('h1:text("Save your recovery codes")');
@@ -190,6 +191,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await password(user);
     expect(await page.locator('h1').textContent()).toBe('Two-step verification');
     expectClean(await checkAtEveryWidth(page, 'second-factor-passkey'));
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, 'second-factor-passkey'));
     await page.click('[data-passkey="second-factor"]');
     expect((await idTokenAtCallback(client, again)).amr).toEqual(['pwd', 'hwk', 'mfa']);
   }, 90_000);
@@ -209,7 +211,7 @@ describeWithBrowser('passkeys and second factors in a real browser', () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/security/recovery-codes"] button')]);
     expect(recoveryCodesOnPage(await page.content())).toHaveLength(10);
     await Promise.all([page.waitForURL(/\/account\/security$/), page.getByRole('link', { name: 'I have saved my codes' }).click()]);
-    await page.click('summary');
+    await page.click('.kl-account-main summary');
     expectClean(await checkAtEveryWidth(page, 'account-security'));
     const [factor] = await kl.store.factors.listByAccount(user.id);
     expect(factor).toMatchObject({ type: 'webauthn', name: 'Work laptop' });

@@ -2,14 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { checkAtEveryWidth, expectClean, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
+import { checkAtEveryWidth, checkInEveryLanguage, expectClean, expectCleanInEveryLanguage, SCREENSHOTS, watchForProblems } from '../support/page-checks.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 
 /**
  * The self-service pages in a real browser, reached as a person reaches them (from the login page,
  * from the links in the mail): each at 320, 390 and 1280 px with axe-core, no CSP violation, and a
- * screenshot. Also in German, since a longer language is what breaks a narrow layout.
+ * screenshot. Also in German, since a longer language is what breaks a narrow layout, and each page
+ * a GET shows in every shipped language at 390 px (switched with the page's own picker).
  */
 describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
   let smtp: TestSmtpServer;
@@ -45,6 +46,12 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
     expectClean(await checkAtEveryWidth(page, name));
   }
 
+  /** `check`, then the same page in every other shipped language (only for a page a GET shows). */
+  async function checkInAll(page: Page, name: string): Promise<void> {
+    await check(page, name);
+    expectCleanInEveryLanguage(await checkInEveryLanguage(page, name));
+  }
+
   test('forgot password from the login page, the neutral answer, the reset page from the mail, and its outcome', async () => {
     const user = await createTestUser(kl);
     const page = await newPage();
@@ -52,7 +59,7 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
     await check(page, 'login-with-self-service');
     await page.getByRole('link', { name: 'Forgot password?' }).click();
     await page.waitForURL(/\/password\/forgot/);
-    await check(page, 'forgot-password');
+    await checkInAll(page, 'forgot-password');
     await page.getByLabel('Email').fill(user.email);
     await page.getByRole('button', { name: 'Send the link' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
@@ -60,7 +67,7 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
 
     const mail = await smtp.nextMailTo(user.email);
     await page.goto(mail.link!);
-    await check(page, 'reset-password');
+    await checkInAll(page, 'reset-password');
     await page.getByLabel('New password').fill('password');
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByRole('alert').waitFor();
@@ -70,7 +77,7 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
     await page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
     await check(page, 'reset-done');
     await page.goto(mail.link!);
-    await check(page, 'link-invalid');
+    await checkInAll(page, 'link-invalid');
     expect(unexpected(problems)).toEqual([]);
   }, 120_000);
 
@@ -78,23 +85,23 @@ describeWithBrowser('self-service pages at 320, 390 and 1280 px', () => {
     {
       const page = await newPage(locale);
       await page.goto(`${kl.url}/sign-up`);
-      await check(page, `sign-up${suffix}`);
+      await (suffix ? check(page, `sign-up${suffix}`) : checkInAll(page, 'sign-up'));
       const email = `e2e-${suffix || 'en'}-${Date.now()}@example.test`;
       await page.locator('#email').fill(email);
       await page.locator('#name').fill('E2E Person');
       await page.locator('#password').fill('password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.getByRole('alert').waitFor();
       await check(page, `sign-up-invalid${suffix}`);
       await page.locator('#password').fill('a long enough password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.locator('h1').waitFor();
       await check(page, `signed-up${suffix}`);
       const mail = await smtp.nextMailTo(email);
       await page.goto(mail.link!);
-      await check(page, `verify-email${suffix}`);
+      await (suffix ? check(page, `verify-email${suffix}`) : checkInAll(page, 'verify-email'));
       await page.locator('#password').fill('a long enough password');
-      await page.locator('button[type=submit]').click();
+      await page.locator('main button[type=submit]').click();
       await page.locator('.kl-note').waitFor();
       await check(page, `email-verified${suffix}`);
     }

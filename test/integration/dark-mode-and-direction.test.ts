@@ -21,11 +21,11 @@ describe('a Keyline with the default branding', () => {
   beforeAll(async () => { kl = await startKeyline(); });
   afterAll(async () => { await kl.stop(); });
 
-  test.each(SHIPPED)('the layout\'s dir comes from the locale (%s: left-to-right today)', async (locale) => {
+  test.each(SHIPPED)('the layout\'s dir comes from the locale (%s)', async (locale) => {
     const tag = htmlTag(await page(kl, locale));
     expect(tag).toContain(`lang="${locale}"`);
     expect(tag).toContain(`dir="${textDirection(locale)}"`);
-    expect(textDirection(locale)).toBe('ltr');
+    expect(textDirection(locale)).toBe(locale === 'ar' ? 'rtl' : 'ltr');
   });
 
   test('auto follows the browser: data-theme="auto", both schemes allowed, the dark brand colours under the media query', async () => {

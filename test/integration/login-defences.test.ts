@@ -11,7 +11,7 @@ function normalized(html: string, email: string): string {
     .replace(/nonce="[^"]+"/g, 'nonce=""')
     .replace(/name="csrf" value="[^"]+"/g, 'name="csrf" value=""')
     .replace(/data-csrf="[^"]+"/g, 'data-csrf=""')
-    .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/')
+    .replace(/\/interaction\/[\w-]+/g, '/interaction/UID')
     .replaceAll(email, 'EMAIL');
 }
 

@@ -72,7 +72,7 @@ describe('/metrics', () => {
     const areas: Array<[string, string]> = [
       ['/', 'start'], ['/account', '/account'], ['/account/security', '/account'], ['/device', '/device'],
       ['/password/forgot', 'self-service'], ['/password/reset', 'self-service'], ['/sign-up', 'self-service'],
-      ['/email/verify', 'self-service'], ['/assets/keyline.css', '/assets'],
+      ['/email/verify', 'self-service'], ['/assets/keyline.css', '/assets'], ['/language', '/language'],
     ];
     for (const [path] of areas) await fetch(`${kl.url}${path}`, { redirect: 'manual' });
     const { families } = await scrape(kl.metricsUrl!);

@@ -142,6 +142,14 @@ const SURFACES: AttackedSurface[] = [
     abuse: 'public; in development it links the example app found by its registration: a client named so with an outside home page',
     tests: ['integration/ops-routes.test.ts', 'security/start-page-links-only-a-loopback-example.test.ts'],
   },
+  {
+    routes: 'POST /language',
+    abuse: 'a return path off Keyline (//host, /\\host, a URL, javascript:), a form from another site, an unshipped locale, JSON, an oversized body',
+    tests: [
+      'security/language-picker-return-path-stays-on-keyline.test.ts', 'security/language-picker-refuses-another-sites-form.test.ts',
+      'integration/language-picker.test.ts',
+    ],
+  },
 ];
 
 function covers(surface: AttackedSurface, route: string): boolean {

@@ -15,6 +15,7 @@ const ROUTER_FILES: ReadonlyArray<{ file: string; mountedAt: string }> = [
   { file: 'oidc/logout-routes.ts', mountedAt: '' },
   { file: 'http/ops-routes.ts', mountedAt: '' },
   { file: 'pages/start-page.ts', mountedAt: '' },
+  { file: 'pages/language-picker.ts', mountedAt: '' },
 ];
 
 const NAMED_PATHS: Record<string, Record<string, string>> = { SSF_PATHS, SELF_SERVICE_PATHS };

@@ -1,5 +1,6 @@
 import i18next from 'i18next';
 import { I18n, readCatalogues } from '../../src/i18n/i18n.ts';
+import { textDirection } from '../../src/i18n/text-direction.ts';
 import { LOCALES_DIRECTORY } from '../../src/paths.ts';
 
 const catalogues = readCatalogues(LOCALES_DIRECTORY);
@@ -18,7 +19,9 @@ function referenceTranslator(locale: string) {
     lng: 'en', fallbackLng: 'en', interpolation: { escapeValue: false }, returnNull: false, initAsync: false,
   });
   const t = reference.getFixedT(locale);
-  return (key: string, options?: Record<string, unknown>) => String(t(key, { ...shared, ...options }));
+  // Right-to-left messages get their values inside Unicode isolates (i18n.ts).
+  const values = textDirection(locale) === 'rtl' ? { product: `\u2068${shared.product}\u2069` } : shared;
+  return (key: string, options?: Record<string, unknown>) => String(t(key, { ...values, ...options }));
 }
 
 test.each(Object.keys(catalogues))('in %s, every message asked for without options says what i18next says, the first time and the next', (locale) => {

@@ -1,3 +1,5 @@
+import { ownLanguageName } from '../../pages/language-choices.ts';
+
 /**
  * The choices of the profile's time-zone and language selects, and the server's check of what
  * came back: the same lists, so a value the page could not have offered is refused. A value an
@@ -18,18 +20,10 @@ export interface LanguageChoice {
   label: string;
 }
 
-function ownName(tag: string): string {
-  try {
-    return new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
-  } catch {
-    return tag;
-  }
-}
-
 /** The shipped languages (I18n.locales), each named in itself. */
 export function languageChoices(shipped: readonly string[], current: string | undefined): LanguageChoice[] {
   const tags = current && !shipped.includes(current) ? [current, ...shipped] : [...shipped];
-  return tags.map((tag) => ({ tag, label: ownName(tag) }));
+  return tags.map((tag) => ({ tag, label: ownLanguageName(tag) }));
 }
 
 /** A birthdate the date input can show (YYYY-MM-DD); a year alone or 0000-MM-DD (OIDC allows both) stays a text field. */
