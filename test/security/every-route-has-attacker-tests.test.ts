@@ -144,9 +144,10 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: 'POST /language',
-    abuse: 'a return path off Keyline (//host, /\\host, a URL, javascript:), a form from another site, an unshipped locale, JSON, an oversized body',
+    abuse: 'a return path off Keyline (//host, /\\host, /..//host, a URL, javascript:), a form from another site, a cookie planted by a sibling subdomain, an unshipped locale, JSON, an oversized body',
     tests: [
       'security/language-picker-return-path-stays-on-keyline.test.ts', 'security/language-picker-refuses-another-sites-form.test.ts',
+      'security/language-picker-dot-segments-never-leave-keyline.test.ts', 'security/language-cookie-is-host-only-over-https.test.ts',
       'integration/language-picker.test.ts',
     ],
   },
