@@ -258,7 +258,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(onlyUnder('/account', accountRoutes({
     provider: host.provider, store, accounts, securityEvents, pages, csrfSecret, secondFactors, credentialThrottle, resources, declarations,
     mailEnabled: config.mail.smtp !== undefined, emailVerification: selfService.verification,
-    languages: i18n.locales, selfDelete: config.account.selfDelete,
+    languages: i18n.locales, selfDelete: config.account.selfDelete, dataExportAuditEvents: config.account.dataExportAuditEvents,
   }).routes()));
   if (config.signals.enabled) {
     app.use(signalsRoutes({

@@ -32,6 +32,8 @@ export interface AccountDeps {
   languages: readonly string[];
   /** config `account.selfDelete`: a person may delete their own account. */
   selfDelete: boolean;
+  /** config `account.dataExportAuditEvents`: the most audit events one download holds. */
+  dataExportAuditEvents: number;
 }
 
 /** The signed-in person on an account page: their account and the Keyline session it came from. */

@@ -182,7 +182,11 @@ export const configSchema = z.strictObject({
       'Offer "Delete my account" in the account area. Deleting needs a sign-in of the last 10 minutes and removes the account as an '
       + 'administrator\'s removal does: every session ends, apps are told (back-channel logout, shared signals), nothing is kept under its id.',
     ),
-  }).default({ selfDelete: false }).describe('The account area at /account, where people manage their own account.'),
+    dataExportAuditEvents: z.number().int().min(1).max(100_000).default(10_000).describe(
+      'The most audit events "Download my data" puts in the file, the newest ones; the file says when older ones were left out '
+      + '(an operator hands those out with `keyline audit`). Bounds the memory and time one download takes.',
+    ),
+  }).default({ selfDelete: false, dataExportAuditEvents: 10_000 }).describe('The account area at /account, where people manage their own account.'),
   signals: z.strictObject({
     enabled: z.boolean().default(true).describe('The shared-signals transmitter: its endpoints and the `<issuer>/ssf` resource.'),
     defaultSubjects: z.enum(['ALL', 'NONE']).default('ALL').describe('`ALL`: streams get events about every user but those removed; `NONE`: only about users added.'),

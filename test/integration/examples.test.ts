@@ -208,7 +208,7 @@ describe('npm run example', () => {
     const start = await (await fetch(`${kl.url}/`)).text();
     expect(start).not.toContain(`http://localhost:${port}`);
     expect(start).toContain('npm run example');
-  });
+  }, 120_000);
 
   test('EXAMPLE_PORT still works, and a second run on another port moves the same client there', async () => {
     const port = await freePort();
@@ -222,7 +222,7 @@ describe('npm run example', () => {
     const named = (await kl.store.clients.list()).filter((client) => client.metadata.client_name === 'Login with Keyline example');
     expect(named).toHaveLength(1);
     expect(named[0]!.metadata.redirect_uris).toEqual([`http://localhost:${port}/callback`]);
-  });
+  }, 120_000);
 
   test('--help says how to pick the port, and a bad port is refused with the usage', async () => {
     const help = runExample(['--help']);
@@ -232,7 +232,7 @@ describe('npm run example', () => {
     const bad = runExample(['--port', 'eighty']);
     expect(await bad.exited).toBe(2);
     expect(bad.output()).toContain('--port must be a port number from 1 to 65535, not "eighty"');
-  });
+  }, 60_000);
 });
 
 test('signing in again as someone else in the same browser shows the new person', async () => {

@@ -16,6 +16,16 @@ afterAll(stopMongoTestServer);
 
 const EVIL = 'https://evil.example/phish';
 
+/**
+ * The page without its language picker: the picker posts to Keyline's /language with this page's
+ * own address as a hidden field, to come back to it in the chosen language, and /language answers
+ * only with a path on Keyline (language-picker-return-path-stays-on-keyline,
+ * language-picker-dot-segments-never-leave-keyline). What it carries is not a way out.
+ */
+function outsideThePicker(html: string): string {
+  return html.replace(/<form class="kl-language"[\s\S]*?<\/form>/, '');
+}
+
 /** Every href and form action on a page. */
 function destinations(html: string): string[] {
   return [...html.matchAll(/(?:href|action)="([^"]*)"/g)].map((match) => match[1]!.replace(/&amp;/g, '&'))
@@ -37,8 +47,8 @@ describe.each(backends)('the way out of an error page on $name', (backend) => {
   ])('%s: only Keyline\'s own pages', async (_what, url) => {
     const answer = await new BrowserLikeClient().get(url());
     expect(answer.status).toBeGreaterThanOrEqual(400);
-    expect(answer.text).not.toContain('evil.example');
-    expect(destinations(answer.text)).toEqual(['/', '/account']);
+    expect(outsideThePicker(answer.text)).not.toContain('evil.example');
+    expect(destinations(outsideThePicker(answer.text))).toEqual(['/', '/account']);
   });
 
   test('a registered client with an unregistered redirect_uri: only its registered home page', async () => {
@@ -46,7 +56,7 @@ describe.each(backends)('the way out of an error page on $name', (backend) => {
       redirect_uri: EVIL, code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
     }));
     expect(answer.status).toBe(400);
-    expect(answer.text).not.toContain('evil.example');
-    expect(destinations(answer.text)).toEqual(['https://notes.example/']);
+    expect(outsideThePicker(answer.text)).not.toContain('evil.example');
+    expect(destinations(outsideThePicker(answer.text))).toEqual(['https://notes.example/']);
   });
 });

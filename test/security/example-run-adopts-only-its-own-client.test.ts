@@ -60,4 +60,4 @@ test('a client of the same name that the example did not register keeps its redi
     .filter((client) => client.metadata.client_name === EXAMPLE_CLIENT_NAME && client.clientId !== theirs.clientId);
   expect(examples).toHaveLength(1);
   expect(examples[0]!.metadata.redirect_uris).toEqual([`http://localhost:${port}/callback`]);
-});
+}, 120_000);

@@ -6,13 +6,6 @@ import type { AccountRecord, AuditEventRecord, Store } from '../../store/store.t
 /** The version of the document below; a reader checks it before reading the rest. */
 export const ACCOUNT_DATA_FORMAT = 'keyline.account-data/1';
 
-/**
- * The newest audit events the file holds. A person writes their own history without a limit (each
- * profile save, each download), and the whole of it was read into one document: 100,000 events
- * took 22.7 s and 250 MB for a 37 MB file. The operator hands out the rest (`keyline audit`).
- */
-export const MAX_EXPORTED_AUDIT_EVENTS = 10_000;
-
 /** An app the person allowed, as the consent page showed it. */
 export interface ConnectedAppExport {
   clientId: string;
@@ -60,7 +53,7 @@ export interface AccountDataExport {
   groups: string[];
   roles: Array<Pick<EffectiveAccess['roles'][number], 'name' | 'resource' | 'permissions'>>;
   auditEvents: AuditEventExport[];
-  /** True when the account has more audit events than MAX_EXPORTED_AUDIT_EVENTS: the oldest are not in the file. */
+  /** True when the account has more audit events than config `account.dataExportAuditEvents`: the oldest are not in the file. */
   auditEventsLeftOut: boolean;
 }
 
@@ -114,16 +107,20 @@ function isThisAccounts(event: AuditEventRecord, account: AccountRecord): boolea
 
 /**
  * The newest audit events about the account or naming its address since it exists (the store ORs
- * the two), oldest first, and whether older ones were left out. One query bounded by its limit:
+ * the two), oldest first, and whether older ones were left out. A person writes their own history
+ * without a limit (each profile save, each download), and the whole of it was once read into one
+ * document: 100,000 events took 22.7 s and 250 MB for a 37 MB file; `atMost` bounds it. One query bounded by its limit:
  * paging with `before` sorted every matching event again for each page.
  */
-async function auditEventsAbout(store: Store, account: AccountRecord): Promise<{ events: AuditEventExport[]; leftOut: boolean }> {
-  const newest = await store.audit.query({ accountId: account.id, email: account.email, limit: MAX_EXPORTED_AUDIT_EVENTS + 1 });
-  const events = newest.slice(0, MAX_EXPORTED_AUDIT_EVENTS).filter((event) => isThisAccounts(event, account));
-  return { events: events.reverse().map((event) => auditEventExport(event, account)), leftOut: newest.length > MAX_EXPORTED_AUDIT_EVENTS };
+async function auditEventsAbout(store: Store, account: AccountRecord, atMost: number): Promise<{ events: AuditEventExport[]; leftOut: boolean }> {
+  const newest = await store.audit.query({ accountId: account.id, email: account.email, limit: atMost + 1 });
+  const events = newest.slice(0, atMost).filter((event) => isThisAccounts(event, account));
+  return { events: events.reverse().map((event) => auditEventExport(event, account)), leftOut: newest.length > atMost };
 }
 
-export async function accountDataExport(store: Store, issuer: string, account: AccountRecord, now = new Date()): Promise<AccountDataExport> {
+export async function accountDataExport(
+  store: Store, issuer: string, account: AccountRecord, auditEventsAtMost: number, now = new Date(),
+): Promise<AccountDataExport> {
   const { attributes, ...view } = accountView(account);
   const [sessions, consents, grants, factors, recoveryCodesUnused, access, auditEvents] = await Promise.all([
     listSessions(store.oidc, account.id),
@@ -132,7 +129,7 @@ export async function accountDataExport(store: Store, issuer: string, account: A
     store.factors.listByAccount(account.id),
     store.recoveryCodes.countUnused(account.id),
     effectiveAccessOfAccount(store, issuer, account.id),
-    auditEventsAbout(store, account),
+    auditEventsAbout(store, account, auditEventsAtMost),
   ]);
   const connectedApps = await Promise.all(consents.map(async (consent) => {
     const client = await store.clients.find(consent.clientId);

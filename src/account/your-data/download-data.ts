@@ -9,7 +9,7 @@ import { accountDataExport } from './account-data-export.ts';
 export function downloadData(deps: AccountDeps) {
   return async (ctx: AccountContext): Promise<void> => {
     const { account } = ctx.state.signedIn!;
-    const document = await accountDataExport(deps.store, deps.provider.issuer, account);
+    const document = await accountDataExport(deps.store, deps.provider.issuer, account, deps.dataExportAuditEvents);
     await deps.securityEvents.record({
       type: 'account.data_exported', actor: `user:${account.id}`, accountId: account.id, email: account.email, ip: ctx.ip,
       requestId: ctx.state.requestId, data: { format: document.format, during: 'account' },
