@@ -5,7 +5,7 @@ import { configSchema } from '../../src/config/schema.ts';
 const base = { store: ':memory:' };
 
 test('account.selfDelete is off unless the operator turns it on', () => {
-  expect(parseConfig(base).account).toEqual({ selfDelete: false });
+  expect(parseConfig(base).account).toEqual({ selfDelete: false, dataExportAuditEvents: 10_000 });
   expect(parseConfig({ ...base, account: { selfDelete: true } }).account.selfDelete).toBe(true);
 });
 
