@@ -114,9 +114,9 @@ describe('consent shows the app', () => {
     expect(page.text).toContain('<p class="kl-client-domain">You\'ll go back to <strong dir="ltr">notes.acme.example</strong> afterwards.</p>');
     expect(page.text).toContain('<img class="kl-client-logo" src="https://cdn.acme.example/logo.png"');
     expect(page.headers.get('content-security-policy')).toMatch(/img-src [^;]*https:\/\/cdn\.acme\.example/);
-    expect(page.text).toContain('<a href="https://acme.example/" rel="noopener noreferrer">Website</a><span class="kl-link-host" dir="ltr">acme.example</span>');
-    expect(page.text).toContain('<a href="https://legal.acme.example/privacy" rel="noopener noreferrer">Privacy policy</a><span class="kl-link-host" dir="ltr">legal.acme.example</span>');
-    expect(page.text).toContain('<a href="https://legal.acme.example/terms" rel="noopener noreferrer">Terms of service</a><span class="kl-link-host" dir="ltr">legal.acme.example</span>');
+    expect(page.text).toContain('<a href="https://acme.example/" rel="noopener noreferrer">Website</a><span class="kl-link-host"><bdi dir="ltr">acme.example</bdi></span>');
+    expect(page.text).toContain('<a href="https://legal.acme.example/privacy" rel="noopener noreferrer">Privacy policy</a><span class="kl-link-host"><bdi dir="ltr">legal.acme.example</bdi></span>');
+    expect(page.text).toContain('<a href="https://legal.acme.example/terms" rel="noopener noreferrer">Terms of service</a><span class="kl-link-host"><bdi dir="ltr">legal.acme.example</bdi></span>');
     expect(page.text).not.toMatch(/Website of|Privacy policy of|Terms of service of/);
   });
 
