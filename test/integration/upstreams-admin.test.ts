@@ -73,4 +73,24 @@ describe.each(backends)('upstreams administration on $name', (backend) => {
     const list = await runCli(kl, ['upstreams', 'list']);
     expect(list.stdout.split('\n').filter(Boolean).map((line) => line.split('\t')[0])).toEqual(['corp', 'entra', 'github', 'google']);
   }, 60_000);
+
+  test('a client names the upstreams its login page offers, and can be upstream-only (CLI and API)', async () => {
+    const added = await runCli(kl, ['clients', 'add', '--name', 'Staff app', '--redirect-uri', 'http://127.0.0.1:9/cb', '--upstreams', 'acme,corp', '--no-local-login']);
+    expect(added.stderr).toBe('');
+    const client = JSON.parse(added.stdout) as Record<string, unknown> & { client_id: string };
+    expect(client).toMatchObject({ keyline_upstreams: ['acme', 'corp'], keyline_no_local_login: true });
+    expect(await admin.expect(200, 'GET', `/clients/${client.client_id}`)).toMatchObject({ upstreams: ['acme', 'corp'], noLocalLogin: true });
+
+    // Upstream-only with no upstream named would lock everyone out: refused, by the API and the CLI.
+    const refused = await admin.call('PATCH', `/clients/${client.client_id}`, { upstreams: [] });
+    expect(refused.status).toBe(422);
+    expect((await runCli(kl, ['clients', 'add', '--name', 'Nobody', '--redirect-uri', 'http://127.0.0.1:9/cb', '--no-local-login'])).code).toBe(1);
+
+    expect((await runCli(kl, ['clients', 'update', client.client_id, '--local-login', '--upstreams', ''])).code).toBe(0);
+    const after = await admin.expect(200, 'GET', `/clients/${client.client_id}`);
+    expect(after.upstreams).toBeUndefined();
+    expect(after.noLocalLogin).toBeUndefined();
+    await admin.expect(200, 'PATCH', `/clients/${client.client_id}`, { upstreams: ['google'] });
+    expect((await kl.store.clients.find(client.client_id))?.metadata.keyline_upstreams).toEqual(['google']);
+  }, 60_000);
 });
