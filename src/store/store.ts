@@ -662,6 +662,8 @@ export interface Upstreams {
   list(): Promise<UpstreamRecord[]>;
   /** Throws NotFoundError when there is none, DuplicateError when another upstream claims a new domain. */
   update(id: string, patch: UpstreamPatch): Promise<UpstreamRecord>;
+  /** Replaces the sealed secrets only while they are still `expected` (re-encryption by `keyline migrate`); false otherwise. */
+  replaceSealedSecrets(id: string, expected: Record<string, string>, next: Record<string, string>): Promise<boolean>;
   /** Removes the upstream and its domain claims; false when there was none. (Its linked identities are the caller's.) */
   remove(id: string): Promise<boolean>;
   /** Changes whenever any process creates, updates or removes an upstream, like Clients.revision. */

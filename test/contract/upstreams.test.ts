@@ -89,6 +89,16 @@ describe.each(backends)('$name store: upstreams', (backend) => {
     expect((await store().upstreams.findByDomain('acme.example'))?.id).toBe('acme');
   });
 
+  test('sealed secrets are replaced only while they are what the re-sealer read', async () => {
+    await store().upstreams.create(upstream());
+    const before = await store().upstreams.revision();
+    expect(await store().upstreams.replaceSealedSecrets('acme', { clientSecret: 'v1.other' }, { clientSecret: 'v2.x' })).toBe(false);
+    expect(await store().upstreams.replaceSealedSecrets('acme', { clientSecret: 'v1.sealed-text' }, { clientSecret: 'v2.resealed' })).toBe(true);
+    expect((await store().upstreams.find('acme'))?.sealedSecrets).toStrictEqual({ clientSecret: 'v2.resealed' });
+    expect(await store().upstreams.revision()).not.toBe(before);
+    expect(await store().upstreams.replaceSealedSecrets('nobody', {}, { clientSecret: 'x' })).toBe(false);
+  });
+
   test('update and remove of an unknown upstream', async () => {
     await expect(store().upstreams.update('nobody', { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
     expect(await store().upstreams.remove('nobody')).toBe(false);

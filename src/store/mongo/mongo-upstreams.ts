@@ -120,6 +120,15 @@ export class MongoUpstreams implements Upstreams {
     return toUpstream(updated)!;
   }
 
+  async replaceSealedSecrets(id: string, expected: Record<string, string>, next: Record<string, string>): Promise<boolean> {
+    const result = await this.#upstreams.updateOne(
+      { _id: { $eq: id }, sealedSecrets: { $eq: JSON.stringify(expected) } },
+      { $set: { sealedSecrets: JSON.stringify(next) } },
+    );
+    if (result.modifiedCount === 1) await this.#revision.bump();
+    return result.modifiedCount === 1;
+  }
+
   async remove(id: string): Promise<boolean> {
     const result = await this.#upstreams.deleteOne({ _id: { $eq: id } });
     await this.#domains.deleteMany({ upstreamId: { $eq: id } });

@@ -36,6 +36,7 @@ export class SqliteUpstreams implements Upstreams {
   readonly #allDomains: StatementSync;
   readonly #update: StatementSync;
   readonly #remove: StatementSync;
+  readonly #replaceSecrets: StatementSync;
   readonly #claim: StatementSync;
   readonly #release: StatementSync;
   readonly #revision: SqliteRevision;
@@ -52,6 +53,7 @@ export class SqliteUpstreams implements Upstreams {
     this.#update = db.prepare(`UPDATE upstreams SET name = ?, enabled = ?, preset = ?, settings = ?, sealed_secrets = ?, provisioning = ?, sync = ?,
       trust_mfa = ?, mapping = ?, upstream_logout = ?, updated_at = ? WHERE id = ?`);
     this.#remove = db.prepare('DELETE FROM upstreams WHERE id = ?');
+    this.#replaceSecrets = db.prepare('UPDATE upstreams SET sealed_secrets = ? WHERE id = ? AND sealed_secrets = ?');
     this.#claim = db.prepare('INSERT INTO upstream_domains (domain, upstream_id) VALUES (?, ?)');
     this.#release = db.prepare('DELETE FROM upstream_domains WHERE upstream_id = ?');
     this.#revision = new SqliteRevision(db, 'upstreams_revision');
@@ -129,6 +131,12 @@ export class SqliteUpstreams implements Upstreams {
       this.#revision.bump();
       return next;
     });
+  }
+
+  async replaceSealedSecrets(id: string, expected: Record<string, string>, next: Record<string, string>): Promise<boolean> {
+    const replaced = this.#replaceSecrets.run(JSON.stringify(next), id, JSON.stringify(expected)).changes === 1;
+    if (replaced) this.#revision.bump();
+    return replaced;
   }
 
   async remove(id: string): Promise<boolean> {
