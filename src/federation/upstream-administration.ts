@@ -36,24 +36,12 @@ const TYPE_SECRETS: Record<UpstreamType, readonly SecretName[]> = {
 const COMMON = ['name', 'enabled', 'domains', 'provisioning', 'sync', 'trustMfa', 'upstreamLogout', 'mapClaims', 'mapGroups'] as const;
 
 /** What an upstream looks like to an administrator: everything but its secrets, which are only named. */
-export interface UpstreamView {
-  id: string;
-  name: string;
-  type: UpstreamType;
-  enabled: boolean;
-  preset: string | null;
-  settings: Record<string, unknown>;
+export type UpstreamView = Omit<UpstreamRecord, 'sealedSecrets' | 'createdAt' | 'updatedAt'> & {
   /** Which secrets are set; never their values. */
   secrets: string[];
-  domains: string[];
-  provisioning: UpstreamRecord['provisioning'];
-  sync: UpstreamRecord['sync'];
-  trustMfa: boolean;
-  mapping: UpstreamRecord['mapping'];
-  upstreamLogout: boolean;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 export function upstreamView(upstream: UpstreamRecord): UpstreamView {
   const { sealedSecrets, createdAt, updatedAt, ...rest } = upstream;
