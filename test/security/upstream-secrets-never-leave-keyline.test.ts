@@ -48,12 +48,15 @@ describe.each(backends)('upstream secrets never leave Keyline on $name', (backen
     }
     await cli(['upstreams', 'list', '--json']);
     await cli(['upstreams', 'show', 'corp']);
-    await cli(['audit', 'list', '--limit', '200']);
+    await cli(['audit', 'list', '--limit', '200', '--json']);
     outputs.push(kl.logs.join('\n'));
     outputs.push(JSON.stringify(await kl.store.upstreams.list()));
 
     const everything = outputs.join('\n');
+    // What was looked through holds the upstreams and their audit events, so "not there" means something.
     expect(everything).toContain('"secrets":["clientSecret"]');
+    expect(everything).toContain('"secretsReplaced":["clientSecret"]');
+    expect(everything).toContain('upstream.created');
     for (const secret of SECRETS) expect(everything).not.toContain(secret);
   }, 90_000);
 });
