@@ -50,7 +50,9 @@ describe('upstream URLs must be https', () => {
     expect((await admin.call('POST', '/upstreams', { ...ldap, url: 'http://ldap.example' })).status).toBe(422);
     await admin.expect(201, 'POST', '/upstreams', { ...ldap, url: 'ldap://ldap.example', startTls: true });
     const cli = await runCli(kl, ['upstreams', 'add', 'cli', '--type', 'oidc', '--issuer', 'http://idp.example', '--client-id', 'k'], 's');
-    expect(cli.code).toBe(1);
+    // A usage error (exit 2): the option itself is wrong, before anything is read or stored.
+    expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/--issuer: .*not an https URL/);
+    expect(await kl.store.upstreams.find('cli')).toBeUndefined();
   }, 30_000);
 });
