@@ -230,7 +230,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   let draining = false;
   app.use(opsRoutes(store, metrics, { onMainPort: metricsOnMainPort, token: config.metrics.token }, () => draining).routes());
   app.use(adminApi({
-    issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents, signals,
+    issuer: config.issuer, store, accounts, provider: host.provider, resources, keys, securityEvents, signals, sealer: cipher,
     passwordReset: selfService.canRequestReset ? selfService.reset : undefined, defaultLocale: i18n.defaultLocale,
     allowPrivateNetworks: config.outbound.allowPrivateNetworks, attributes: config.attributes, claimScopes: Object.keys(config.claims),
     judgeAccessToken: (token) => jwtAccessTokenStateOf(host.current).judge(token),

@@ -275,6 +275,7 @@ export class AccountsService {
     await this.#store.recoveryCodes.removeAllForAccount(account.id);
     await this.#store.consents.removeForAccount(account.id);
     await forgetAccountAccess(this.#store, account.id);
+    await this.#store.federatedIdentities.removeAccount(account.id);
     await this.#throttle.unlock(account.email, account.id);
     return { sessionRecords, factors };
   }

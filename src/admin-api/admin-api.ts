@@ -21,13 +21,14 @@ import { resourceOperations } from './resources-routes.ts';
 import { roleOperations } from './roles-routes.ts';
 import { sessionOperations } from './sessions-routes.ts';
 import { signingKeyOperations } from './signing-keys-routes.ts';
+import { upstreamOperations } from './upstreams-routes.ts';
 import { userAccessOperations } from './user-access-routes.ts';
 import { userOperations } from './users-routes.ts';
 
 /** The admin API's nouns, each a router of its own operations. */
 const NOUNS = [
   userOperations, userAccessOperations, passwordResetOperations, sessionOperations, groupOperations, roleOperations,
-  clientOperations, resourceOperations, signingKeyOperations, auditOperations, registrationTokenOperations,
+  clientOperations, resourceOperations, upstreamOperations, signingKeyOperations, auditOperations, registrationTokenOperations,
 ];
 
 export const OPENAPI_PATH = `${ADMIN_API_PATH}/openapi.json`;

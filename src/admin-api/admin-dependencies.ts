@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { SecretSealer } from '../accounts/factors/secret-sealer.ts';
 import type { AccountsService } from '../accounts/accounts-service.ts';
 import type { PasswordReset } from '../accounts/self-service/password-reset.ts';
 import type { SecurityEvents } from '../audit/security-events.ts';
@@ -24,6 +25,8 @@ export interface AdminDependencies {
   /** The operator's claim scopes (config `claims:`), which clients may be given like OpenID scopes. */
   claimScopes: readonly string[];
   keys: SigningKeyManager;
+  /** The secrets-at-rest cipher: upstream secrets are sealed with it the moment they arrive. */
+  sealer: SecretSealer;
   securityEvents: SecurityEvents;
   /** Shared-signals events (token-claims-change when a person's groups or roles change). */
   signals: SecuritySignals;

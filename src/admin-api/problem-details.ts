@@ -3,6 +3,7 @@ import { AccountError } from '../accounts/account-errors.ts';
 import { AttributeError } from '../authorization/attributes.ts';
 import { AuditUnavailableError } from '../audit/audited-change.ts';
 import { AuthorizationError } from '../authorization/authorization-error.ts';
+import { UpstreamSettingsError } from '../federation/upstream-settings-error.ts';
 import { HttpError } from '../http/http-error.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import { KeyAlreadyRetiredError, SigningKeyInUseError, SigningKeyNotFoundError } from '../keys/signing-key-errors.ts';
@@ -46,6 +47,7 @@ export function problemFor(error: unknown): Problem {
     })));
   }
   if (error instanceof AuthorizationError) return problem(422, 'invalid_request', error.message, [{ pointer: `#/${error.field}`, detail: error.message }]);
+  if (error instanceof UpstreamSettingsError) return problem(422, 'invalid_upstream_settings', error.message, [{ pointer: `#/${error.field}`, detail: error.message }]);
   if (error instanceof NotFoundError || error instanceof SigningKeyNotFoundError) return problem(404, 'not_found', error.message);
   if (error instanceof DuplicateError) return problem(409, 'already_exists', error.message);
   if (error instanceof StateConflictError || error instanceof SigningKeyInUseError || error instanceof KeyAlreadyRetiredError) {

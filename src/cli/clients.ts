@@ -39,7 +39,11 @@ const SETTING_HELP = `      --redirect-uri URI...             where codes may be
       --tos-uri URL                     its terms of service, linked from the consent page
       --backchannel-logout-uri URL      where Keyline POSTs a logout token whenever the user's session ends (https)
       --backchannel-logout-session-required  the client needs the session id (sid) in its logout tokens
-                                        (--no-backchannel-logout-session-required on update turns that off)`;
+                                        (--no-backchannel-logout-session-required on update turns that off)
+      --upstreams LIST                  the upstream identity providers (see keyline upstreams) its login page
+                                        offers, by id (default: every enabled one; "" gives that back)
+      --no-local-login                  its people sign in only through one of its --upstreams (no password,
+                                        no passkey); --local-login on update gives those back`;
 
 export const CLIENTS_HELP = `keyline clients <command>
 
@@ -82,6 +86,8 @@ const SETTING_OPTIONS = {
   profile: { type: 'string' },
   'backchannel-logout-uri': { type: 'string' },
   'backchannel-logout-session-required': { type: 'boolean' },
+  upstreams: { type: 'string', multiple: true },
+  'local-login': { type: 'boolean' },
 } as const;
 
 /** `--flag` turns a setting on, `--no-flag` off (parseArguments refuses both at once), neither leaves it. */
@@ -134,6 +140,9 @@ function settingsFromOptions(parsed: ParsedArguments): Partial<ClientSettings> {
     if (!settings.backchannelLogoutUri) settings.backchannelLogoutSessionRequired = false;
   }
   if (given('backchannel-logout-session-required')) settings.backchannelLogoutSessionRequired = parsed.values['backchannel-logout-session-required'] === true;
+  if (given('upstreams')) settings.upstreams = listOption(parsed, 'upstreams');
+  const localLogin = switchOption(parsed, 'local-login');
+  if (localLogin !== undefined) settings.noLocalLogin = !localLogin;
   return settings;
 }
 

@@ -22,12 +22,14 @@ import { REGISTRATION_HELP, registrationCommand } from './registration.ts';
 import { RESOURCES_HELP, resourcesCommand } from './resources.ts';
 import { ROLES_HELP, rolesCommand } from './roles.ts';
 import { SESSIONS_HELP, sessionsCommand } from './sessions.ts';
+import { UPSTREAMS_HELP, upstreamsCommand } from './upstreams.ts';
 import { USERS_HELP, usersCommand } from './users.ts';
 
 export const NOUNS: Record<string, { help: string; run: (cli: CliContext, args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: usersCommand },
   clients: { help: CLIENTS_HELP, run: clientsCommand },
   resources: { help: RESOURCES_HELP, run: resourcesCommand },
+  upstreams: { help: UPSTREAMS_HELP, run: upstreamsCommand },
   groups: { help: GROUPS_HELP, run: groupsCommand },
   roles: { help: ROLES_HELP, run: rolesCommand },
   sessions: { help: SESSIONS_HELP, run: sessionsCommand },
@@ -46,7 +48,7 @@ function keylineVersion(): string {
 
 export const MAIN_HELP = `keyline: administer a Keyline identity provider
 
-Usage: keyline <users|clients|resources|groups|roles|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
+Usage: keyline <users|clients|resources|upstreams|groups|roles|sessions|keys|registration|audit|jobs|migrate|doctor> <command> [options]
        keyline --version
 
 It works on the store the server uses, from the same configuration

@@ -23,11 +23,12 @@ export async function migrateCommand(cli: CliContext, args: string[]): Promise<v
     await cli.store();
     cli.print(`SQLite store at ${cli.config.store} is up to date`);
   }
-  const { signingKeys, secrets, streamHeaders } = await adminAction(cli, { type: 'secrets.resealed', data: { underKey: cli.cipher.currentKeyId } },
+  const { signingKeys, secrets, streamHeaders, upstreamSecrets } = await adminAction(cli, { type: 'secrets.resealed', data: { underKey: cli.cipher.currentKeyId } },
     async () => resealStoredSecrets(await cli.store(), cli.cipher));
   cli.print(`secrets at rest under key ${cli.cipher.currentKeyId}: signing keys ${signingKeys.encrypted} encrypted, ${signingKeys.reencrypted} re-encrypted; `
     + `other secrets ${secrets.encrypted} encrypted, ${secrets.reencrypted} re-encrypted`
-    + (streamHeaders.reencrypted ? `; signal receivers' authorization headers ${streamHeaders.reencrypted} re-encrypted` : ''));
+    + (streamHeaders.reencrypted ? `; signal receivers' authorization headers ${streamHeaders.reencrypted} re-encrypted` : '')
+    + (upstreamSecrets.reencrypted ? `; upstream secrets ${upstreamSecrets.reencrypted} re-encrypted` : ''));
   const rehashed = await adminAction(cli, { type: 'tokens.hashed_at_rest' }, async () => migrateTokensAtRest((await cli.store()).oidc));
   cli.print(`tokens at rest: ${rehashed} stored under their value before now kept under their hash`);
 }

@@ -1,3 +1,5 @@
+import { openUpstreamSecret, sealUpstreamSecret } from '../federation/upstream-secrets.ts';
+import type { SecretName } from '../federation/upstream-settings.ts';
 import { openAuthorizationHeader, sealAuthorizationHeader } from '../signals/stream-authorization.ts';
 import type { Store } from '../store/store.ts';
 import { isSealed, type SecretCipher } from './secret-cipher.ts';
@@ -9,6 +11,8 @@ export interface ResealReport {
   secrets: { encrypted: number; reencrypted: number };
   /** Push receivers' authorization headers (always sealed, so only ever re-encrypted). */
   streamHeaders: { reencrypted: number };
+  /** Upstream identity providers' client secrets, bind passwords and keys (always sealed). */
+  upstreamSecrets: { reencrypted: number };
 }
 
 /**
@@ -20,6 +24,7 @@ export interface ResealReport {
 export async function resealStoredSecrets(store: Store, cipher: SecretCipher): Promise<ResealReport> {
   const report: ResealReport = {
     signingKeys: { encrypted: 0, reencrypted: 0 }, secrets: { encrypted: 0, reencrypted: 0 }, streamHeaders: { reencrypted: 0 },
+    upstreamSecrets: { reencrypted: 0 },
   };
   for (const key of await store.signingKeys.list()) {
     if (cipher.isSealedUnderCurrentKey(key.privateJwk)) continue;
@@ -43,6 +48,13 @@ export async function resealStoredSecrets(store: Store, cipher: SecretCipher): P
     if (sealed === null || cipher.isSealedUnderCurrentKey(sealed)) continue;
     const next = sealAuthorizationHeader(cipher, stream.id, openAuthorizationHeader(cipher, stream.id, sealed));
     if (await store.streams.replaceAuthorizationHeader(stream.id, sealed, next)) report.streamHeaders.reencrypted += 1;
+  }
+  for (const upstream of await store.upstreams.list()) {
+    const stale = Object.entries(upstream.sealedSecrets).filter(([, sealed]) => !cipher.isSealedUnderCurrentKey(sealed));
+    if (stale.length === 0) continue;
+    const next = { ...upstream.sealedSecrets };
+    for (const [name] of stale) next[name] = sealUpstreamSecret(cipher, upstream.id, name as SecretName, openUpstreamSecret(cipher, upstream, name as SecretName)!);
+    if (await store.upstreams.replaceSealedSecrets(upstream.id, upstream.sealedSecrets, next)) report.upstreamSecrets.reencrypted += stale.length;
   }
   return report;
 }

@@ -5,7 +5,7 @@ import { FETCHABLE_URL_RULE, isFetchableClientUrl } from '../outbound/client-url
 import { clientKeysProblem, type ClientKeySet } from './client-keys.ts';
 import { generateClientSecret, hashClientSecret } from './client-secrets.ts';
 import {
-  API_SCOPES, CLIENT_PROFILES, PKCE_OPTIONAL, PROFILE, REQUIRE_MFA, RESOURCES, isOidcScope, withApiScopesApart, type ClientProfile,
+  API_SCOPES, CLIENT_PROFILES, NO_LOCAL_LOGIN, PKCE_OPTIONAL, PROFILE, REQUIRE_MFA, RESOURCES, UPSTREAMS, isOidcScope, withApiScopesApart, type ClientProfile,
 } from './keyline-client-metadata.ts';
 import { redirectUriProblem } from './redirect-uri-rule.ts';
 import type { ResourceRegistry } from './resource-registry.ts';
@@ -44,6 +44,10 @@ export interface ClientSettings {
   backchannelLogoutSessionRequired?: boolean;
   /** A security profile it is held to: `fapi2`, the FAPI 2.0 Security Profile (fapi2-profile.ts). */
   profile?: ClientProfile;
+  /** The upstream identity providers its login page offers (ids); every enabled one when absent. */
+  upstreams?: string[];
+  /** Sign-in only through one of its upstreams: no password, no passkey on Keyline's own page. */
+  noLocalLogin?: boolean;
 }
 
 /** A new client: a name, and any setting that should not take its default. */
@@ -183,6 +187,9 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name', 'name');
   checkBackchannelLogout(settings);
   checkProfile(settings);
+  if (settings.noLocalLogin && !settings.upstreams?.length) {
+    throw new ClientRegistrationError('local login: a client without it needs the upstreams its people sign in with (--upstreams a,b)', 'noLocalLogin');
+  }
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
     throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`, 'grantTypes');
@@ -247,6 +254,8 @@ function toMetadata(clientId: string, settings: ClientSettings, secretHash: stri
     ...(settings.pkceOptional ? { [PKCE_OPTIONAL]: true } : {}),
     ...(settings.requireMfa ? { [REQUIRE_MFA]: true } : {}),
     ...(settings.profile ? { [PROFILE]: settings.profile } : {}),
+    ...(settings.upstreams?.length ? { [UPSTREAMS]: [...new Set(settings.upstreams)] } : {}),
+    ...(settings.noLocalLogin ? { [NO_LOCAL_LOGIN]: true } : {}),
     ...(settings.resources.length ? { [RESOURCES]: settings.resources } : {}),
     ...(apiScopes.length ? { [API_SCOPES]: apiScopes } : {}),
     ...optional('id_token_signed_response_alg', settings.idTokenAlg),
@@ -302,6 +311,8 @@ export function clientSettingsOf(stored: Record<string, unknown>): ClientSetting
     backchannelLogoutUri: text('backchannel_logout_uri'),
     backchannelLogoutSessionRequired: metadata.backchannel_logout_session_required === true,
     profile: (CLIENT_PROFILES as readonly unknown[]).includes(metadata[PROFILE]) ? metadata[PROFILE] as ClientProfile : undefined,
+    upstreams: list(UPSTREAMS).length ? list(UPSTREAMS) : undefined,
+    noLocalLogin: metadata[NO_LOCAL_LOGIN] === true ? true : undefined,
   };
 }
 

@@ -16,7 +16,12 @@ export const PROFILE = 'keyline_profile';
 export const CLIENT_PROFILES = ['fapi2'] as const;
 export type ClientProfile = typeof CLIENT_PROFILES[number];
 
-export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQUIRE_MFA, PROFILE];
+/** The upstream identity providers (ids) its login page offers; all enabled ones when absent. */
+export const UPSTREAMS = 'keyline_upstreams';
+/** Its people sign in only through an upstream: no password field, no passkey. */
+export const NO_LOCAL_LOGIN = 'keyline_no_local_login';
+
+export const EXTRA_CLIENT_METADATA = [PKCE_OPTIONAL, RESOURCES, API_SCOPES, REQUIRE_MFA, PROFILE, UPSTREAMS, NO_LOCAL_LOGIN];
 
 const OIDC_SCOPE_SET: ReadonlySet<string> = new Set(OIDC_SCOPES);
 
@@ -65,7 +70,11 @@ export const clientResources = memoizedList(RESOURCES);
 export const clientApiScopes = memoizedList(API_SCOPES);
 
 export function validateExtraClientMetadata(key: string, value: unknown): void {
-  if ((key === PKCE_OPTIONAL || key === REQUIRE_MFA) && value !== undefined && typeof value !== 'boolean') {
+  if (key === UPSTREAMS && value !== undefined) {
+    const valid = Array.isArray(value) && value.length <= 20 && value.every((entry) => typeof entry === 'string' && /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(entry));
+    if (!valid) throw new TypeError(`${UPSTREAMS} must be an array of upstream ids`);
+  }
+  if ((key === PKCE_OPTIONAL || key === REQUIRE_MFA || key === NO_LOCAL_LOGIN) && value !== undefined && typeof value !== 'boolean') {
     throw new TypeError(`${key} must be a boolean`);
   }
   if (key === PROFILE && value !== undefined && !(CLIENT_PROFILES as readonly unknown[]).includes(value)) {

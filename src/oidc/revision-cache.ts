@@ -4,6 +4,8 @@ const MAX_ENTRIES = 10_000;
 export interface RevisionedSource<T> {
   find(id: string): Promise<T | undefined>;
   revision(): Promise<number>;
+  /** Every record; only for sets small enough to hold whole (upstreams). */
+  list?(): Promise<T[]>;
 }
 
 /**
@@ -17,6 +19,7 @@ export class RevisionCache<T> {
   readonly #source: RevisionedSource<T>;
   readonly #recheckMs: number;
   readonly #entries = new Map<string, T>();
+  #all: T[] | undefined;
   #revision: number | undefined;
   #checkedAt = 0;
   /** Bumped on every clear, so a read that started before a clear does not refill it with old data. */
@@ -40,10 +43,22 @@ export class RevisionCache<T> {
     return value;
   }
 
+  /** Every record, read once per revision like single records (the source must be able to list). */
+  async list(): Promise<T[]> {
+    if (!this.#source.list) throw new Error('this source cannot list its records');
+    await this.#recheckWhenDue();
+    if (this.#all) return this.#all;
+    const generation = this.#generation;
+    const all = await this.#source.list();
+    if (generation === this.#generation) this.#all = all;
+    return all;
+  }
+
   /** Drops one record at once, for a change this node made itself (the revision tells the others). */
   forget(id: string): void {
     this.#generation += 1;
     this.#entries.delete(id);
+    this.#all = undefined;
   }
 
   async #recheckWhenDue(): Promise<void> {
@@ -55,6 +70,7 @@ export class RevisionCache<T> {
       this.#revision = revision;
       this.#generation += 1;
       this.#entries.clear();
+      this.#all = undefined;
     }
   }
 }

@@ -8,7 +8,7 @@ export interface StoreObserver {
 
 const REPOSITORIES = [
   'oidc', 'accounts', 'clients', 'resources', 'groups', 'roles', 'signingKeys', 'secrets', 'consents', 'counters', 'audit', 'leases', 'factors',
-  'recoveryCodes', 'jobs', 'streams',
+  'recoveryCodes', 'jobs', 'streams', 'upstreams', 'federatedIdentities',
 ] as const;
 
 function methodNames(repository: object): string[] {

@@ -600,6 +600,106 @@ export interface Streams {
   release(streamId: string, jtis: readonly string[]): Promise<number>;
 }
 
+export type UpstreamType = 'oidc' | 'oauth2' | 'ldap';
+/** What a first sign-in of an unknown upstream identity does: make an account, only link to one, or refuse. */
+export type UpstreamProvisioning = 'create' | 'link-only' | 'deny';
+/** Whether mapped claims are written at every sign-in or only at the first. */
+export type UpstreamSync = 'always' | 'first';
+
+/** A mapped claim value that makes the person a member of a Keyline group. */
+export interface UpstreamGroupRule {
+  claim: string;
+  value: string;
+  /** The Keyline group's name. */
+  group: string;
+}
+
+export interface UpstreamMapping {
+  /** Upstream claim (or LDAP attribute) name -> profile field or custom attribute name. */
+  claims: Record<string, string>;
+  groups: UpstreamGroupRule[];
+}
+
+/** An upstream identity provider (issue 22): another IdP or a directory people sign in with. */
+export interface UpstreamRecord {
+  /** What operators and clients name it by (`--upstreams acme`); lower-case, unique. */
+  id: string;
+  /** Shown on the login page's button. */
+  name: string;
+  type: UpstreamType;
+  enabled: boolean;
+  /** The preset it was made from (google, microsoft, github, gitlab, apple), or null. */
+  preset: string | null;
+  /** Type-specific settings that are not secret (issuer, client id, endpoints, scopes, LDAP URL, bind DN...). */
+  settings: Record<string, unknown>;
+  /**
+   * Secrets by name (clientSecret, bindPassword, privateKey), each sealed by the secrets cipher with
+   * associated data naming the upstream and the secret (see federation/upstream-secrets.ts).
+   */
+  sealedSecrets: Record<string, string>;
+  /** Lower-case email domains it claims for home-realm discovery; unique across upstreams. */
+  domains: string[];
+  provisioning: UpstreamProvisioning;
+  sync: UpstreamSync;
+  /** Its own amr/acr counts towards Keyline's MFA policy. */
+  trustMfa: boolean;
+  mapping: UpstreamMapping;
+  /** RP-initiated logout continues to its end-session endpoint. */
+  upstreamLogout: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type UpstreamPatch = Partial<Omit<UpstreamRecord, 'id' | 'type' | 'createdAt' | 'updatedAt'>>;
+
+export interface Upstreams {
+  /** Throws DuplicateError when the id exists or another upstream claims one of its domains. */
+  create(upstream: UpstreamRecord): Promise<void>;
+  find(id: string): Promise<UpstreamRecord | undefined>;
+  /** The upstream that claims this (lower-case) email domain. */
+  findByDomain(domain: string): Promise<UpstreamRecord | undefined>;
+  /** Every upstream, by id. */
+  list(): Promise<UpstreamRecord[]>;
+  /** Throws NotFoundError when there is none, DuplicateError when another upstream claims a new domain. */
+  update(id: string, patch: UpstreamPatch): Promise<UpstreamRecord>;
+  /** Replaces the sealed secrets only while they are still `expected` (re-encryption by `keyline migrate`); false otherwise. */
+  replaceSealedSecrets(id: string, expected: Record<string, string>, next: Record<string, string>): Promise<boolean>;
+  /** Removes the upstream and its domain claims; false when there was none. (Its linked identities are the caller's.) */
+  remove(id: string): Promise<boolean>;
+  /** Changes whenever any process creates, updates or removes an upstream, like Clients.revision. */
+  revision(): Promise<number>;
+}
+
+/** A person's identity at an upstream, linked to their Keyline account. */
+export interface FederatedIdentityRecord {
+  upstreamId: string;
+  /** What identifies the person at the upstream (issuer-scoped sub, user id, DN/objectGUID); never an email. */
+  subject: string;
+  accountId: string;
+  linkedAt: Date;
+  lastSignInAt: Date | null;
+}
+
+export interface FederatedIdentities {
+  /**
+   * Links the identity unless (upstreamId, subject) is linked already, in one conditional write:
+   * of many concurrent links exactly one creates. Returns the stored record (the existing one when
+   * it was linked before, whatever account it names) and whether this call created it.
+   */
+  link(identity: FederatedIdentityRecord): Promise<{ identity: FederatedIdentityRecord; created: boolean }>;
+  find(upstreamId: string, subject: string): Promise<FederatedIdentityRecord | undefined>;
+  /** Oldest link first. */
+  listByAccount(accountId: string): Promise<FederatedIdentityRecord[]>;
+  /** False when there was no such link. */
+  recordSignIn(upstreamId: string, subject: string, at: Date): Promise<boolean>;
+  /** False when there was no such link. */
+  remove(upstreamId: string, subject: string): Promise<boolean>;
+  /** Forgets every link of an account (it was removed); returns how many. */
+  removeAccount(accountId: string): Promise<number>;
+  /** Forgets every link to an upstream (it was removed); returns how many. */
+  removeUpstream(upstreamId: string): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   readonly oidc: OidcRecords;
@@ -618,6 +718,8 @@ export interface Store {
   readonly leases: Leases;
   readonly jobs: Jobs;
   readonly streams: Streams;
+  readonly upstreams: Upstreams;
+  readonly federatedIdentities: FederatedIdentities;
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

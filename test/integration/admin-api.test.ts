@@ -532,12 +532,13 @@ describe('the OpenAPI document', () => {
     await admin.expect(204, 'PUT', `/groups/${group.id}/members/${user.id}`);
     const role = await admin.expect(201, 'POST', '/roles', { name: 'every-operation', resource: resource.indicator, permissions: ['x'] });
     await admin.expect(201, 'POST', `/roles/${role.id}/grants`, { kind: 'user', id: user.id });
+    const upstream = await admin.expect(201, 'POST', '/upstreams', { id: 'every-operation', type: 'oidc', issuer: 'https://idp.example.test', clientId: 'k', clientSecret: 's' });
     const values: Record<string, string> = {
       id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid, tokenId: registrationToken.id,
       userId: user.id, kind: 'user', holderId: user.id,
     };
     // `{id}` is the id of what the path is about.
-    const idFor: Record<string, string> = { groups: group.id, roles: role.id };
+    const idFor: Record<string, string> = { groups: group.id, roles: role.id, upstreams: upstream.id };
 
     const order = ['get', 'post', 'put', 'patch', 'delete'];
     const operations = Object.entries(document.paths)

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { generateSigningJwk } from '../../src/keys/signing-key-material.ts';
 import { SecretCipher } from '../../src/keys/secret-cipher.ts';
 import { secretAssociatedData } from '../../src/keys/sealed-secrets.ts';
+import { openUpstreamSecret, sealUpstreamSecret } from '../../src/federation/upstream-secrets.ts';
 import { openAuthorizationHeader, sealAuthorizationHeader } from '../../src/signals/stream-authorization.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -76,10 +77,16 @@ test('keyline migrate encrypts plaintext keys and secrets, and re-encrypts under
     authorizationHeader: sealAuthorizationHeader(new SecretCipher([OLD_KEY]), 'stream-1', 'Bearer the-receivers-secret'),
     eventsRequested: [], description: null, status: 'enabled', statusReason: null, createdAt: now, updatedAt: now,
   });
+  // An upstream's client secret, sealed under the old key as `keyline upstreams add` would have.
+  await withStream.upstreams.create({
+    id: 'acme', name: 'Acme', type: 'oidc', enabled: true, preset: null, settings: {}, domains: [], provisioning: 'create', sync: 'always',
+    sealedSecrets: { clientSecret: sealUpstreamSecret(new SecretCipher([OLD_KEY]), 'acme', 'clientSecret', 'the-upstreams-client-secret') },
+    trustMfa: false, mapping: { claims: {}, groups: [] }, upstreamLogout: false, createdAt: now, updatedAt: now,
+  });
   await withStream.close();
 
   const rotated = await runCli(target, ['migrate'], '', { KEYLINE_SECRETS_KEY: `${NEW_KEY},${OLD_KEY}` });
-  expect(rotated.stdout).toMatch(/signing keys 1 encrypted|signing keys 0 encrypted, 1 re-encrypted; other secrets 0 encrypted, 1 re-encrypted; signal receivers' authorization headers 1 re-encrypted/);
+  expect(rotated.stdout).toMatch(/signing keys 1 encrypted|signing keys 0 encrypted, 1 re-encrypted; other secrets 0 encrypted, 1 re-encrypted; signal receivers' authorization headers 1 re-encrypted; upstream secrets 1 re-encrypted/);
   const again = await runCli(target, ['migrate'], '', { KEYLINE_SECRETS_KEY: `${NEW_KEY},${OLD_KEY}` });
   expect(again.stdout).toMatch(/signing keys 0 encrypted, 0 re-encrypted; other secrets 0 encrypted, 0 re-encrypted/);
 
@@ -92,6 +99,7 @@ test('keyline migrate encrypts plaintext keys and secrets, and re-encrypts under
   expect(onlyNew.decrypt(cookieKeys!, secretAssociatedData('cookie-keys'))).toContain('a-cookie-key-from-before-encryption-000');
   const stream = await reopened.streams.find('stream-1');
   expect(openAuthorizationHeader(onlyNew, 'stream-1', stream!.authorizationHeader!)).toBe('Bearer the-receivers-secret');
+  expect(openUpstreamSecret(onlyNew, (await reopened.upstreams.find('acme'))!, 'clientSecret')).toBe('the-upstreams-client-secret');
   await reopened.close();
 
   // The old key is no longer needed: the server starts with the new one alone and serves the legacy key.

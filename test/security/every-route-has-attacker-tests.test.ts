@@ -96,6 +96,16 @@ const SURFACES: AttackedSurface[] = [
     tests: ['integration/authorization-admin.test.ts', 'security/admin-api-role-matrix.test.ts', 'security/no-op-grants-are-not-audited-as-changes.test.ts'],
   },
   {
+    routes: '* /admin/v1/upstreams',
+    abuse: 'secrets echoed by any answer, the audit trail or the log; a domain another upstream claims, 10 claims at once; plain http or ldap:// '
+      + 'off loopback; the help desk or a read-only caller changing one; Mongo operator objects as ids, domains or mapping',
+    tests: [
+      'security/upstream-secrets-never-leave-keyline.test.ts', 'security/upstream-domain-claimed-once.test.ts', 'security/upstream-urls-must-be-https.test.ts',
+      'security/upstreams-only-for-admins.test.ts', 'security/upstream-ids-are-never-queries.test.ts', 'security/admin-api-role-matrix.test.ts',
+      'integration/upstreams-admin.test.ts',
+    ],
+  },
+  {
     routes: '* /admin/v1/users',
     abuse: 'a person\'s token with scopes their roles no longer give, a disabled or removed person, the help desk on clients and keys, '
       + 'the help desk unlocking or resetting an administrator, a reset link asked for a disabled person',

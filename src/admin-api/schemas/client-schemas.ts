@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLIENT_GRANT_TYPES, clientSettingsOf, type ClientSettings } from '../../oidc/client-registration.ts';
 import { CLIENT_PROFILES } from '../../oidc/keyline-client-metadata.ts';
+import { upstreamIdSchema } from '../../federation/upstream-settings.ts';
 import type { ClientRecord } from '../../store/store.ts';
 import { pageSchema } from '../paging.ts';
 
@@ -39,6 +40,8 @@ const settingsShape = {
   clientUri: clearable(uri),
   policyUri: clearable(uri),
   tosUri: clearable(uri),
+  upstreams: z.array(upstreamIdSchema).max(20).meta({ description: 'The upstream identity providers its login page offers, by id; every enabled one when empty.' }),
+  noLocalLogin: z.boolean().meta({ description: 'Its people sign in only through one of its upstreams (needs upstreams).' }),
 } satisfies Record<keyof ClientSettings, z.ZodType>;
 
 // Fails to compile when ClientSettings gains a setting the admin API does not take yet.
@@ -79,6 +82,8 @@ export const clientSchema = z.object({
   clientUri: optionalText,
   policyUri: optionalText,
   tosUri: optionalText,
+  upstreams: z.array(z.string()).optional(),
+  noLocalLogin: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 }).meta({ id: 'Client' });

@@ -3,6 +3,7 @@ import type {
   AuditCheckpointDocument, AuditEventDocument, HeldSetDocument, JobDocument, LeaseDocument, StreamDocument, StreamSubjectDocument,
   AccountDocument, ClientDocument, ConsentDocument, CounterDocument, FactorDocument, OidcDocument, RecoveryCodeDocument,
   ResourceDocument, RevisionDocument, SecretDocument, SigningKeyDocument, GroupDocument, GroupMemberDocument, RoleDocument, RoleGrantDocument,
+  FederatedIdentityDocument, UpstreamDocument, UpstreamDomainDocument,
 } from './mongo-documents.ts';
 
 /**
@@ -47,6 +48,9 @@ export const COLLECTION_NAMES = {
   streams: 'ssf_streams',
   streamSubjects: 'ssf_stream_subjects',
   heldSets: 'ssf_held_sets',
+  upstreams: 'upstreams',
+  upstreamDomains: 'upstream_domains',
+  federatedIdentities: 'federated_identities',
 } as const;
 
 /** Acknowledged by a majority of a replica set, so a failover cannot lose it. */
@@ -77,6 +81,9 @@ export interface KeylineCollections {
   streams: Collection<StreamDocument>;
   streamSubjects: Collection<StreamSubjectDocument>;
   heldSets: Collection<HeldSetDocument>;
+  upstreams: Collection<UpstreamDocument>;
+  upstreamDomains: Collection<UpstreamDomainDocument>;
+  federatedIdentities: Collection<FederatedIdentityDocument>;
 }
 
 function isOidcModel(model: string): model is OidcModel {
@@ -117,5 +124,8 @@ export function keylineCollections(db: Db): KeylineCollections {
     streams: db.collection<StreamDocument>(COLLECTION_NAMES.streams, DURABLE),
     streamSubjects: db.collection<StreamSubjectDocument>(COLLECTION_NAMES.streamSubjects, DURABLE),
     heldSets: db.collection<HeldSetDocument>(COLLECTION_NAMES.heldSets, DURABLE),
+    upstreams: db.collection<UpstreamDocument>(COLLECTION_NAMES.upstreams, DURABLE),
+    upstreamDomains: db.collection<UpstreamDomainDocument>(COLLECTION_NAMES.upstreamDomains, DURABLE),
+    federatedIdentities: db.collection<FederatedIdentityDocument>(COLLECTION_NAMES.federatedIdentities, DURABLE),
   };
 }

@@ -1,4 +1,4 @@
-import type { GroupRecord, RoleHolder, RoleRecord, StreamRecord } from '../store.ts';
+import type { GroupRecord, RoleHolder, RoleRecord, StreamRecord, UpstreamRecord } from '../store.ts';
 
 /**
  * The shape of each collection's documents. `_id` is always the record's own string id.
@@ -218,4 +218,31 @@ export interface RoleGrantDocument {
   holderKind: RoleHolder['kind'];
   holderId: string;
   createdAt: Date;
+}
+
+/**
+ * An upstream under `_id`. Settings, sealed secrets and the mapping are JSON text (claim names are
+ * often URLs, which MongoDB field names cannot be); `domains` repeats its claims in upstream_domains.
+ */
+export interface UpstreamDocument extends Omit<UpstreamRecord, 'id' | 'settings' | 'sealedSecrets' | 'mapping'> {
+  _id: string;
+  settings: string;
+  sealedSecrets: string;
+  mapping: string;
+}
+
+/** One claimed email domain under `_id`: a domain is claimed once, by one upstream. */
+export interface UpstreamDomainDocument {
+  _id: string;
+  upstreamId: string;
+}
+
+export interface FederatedIdentityDocument {
+  /** JSON text of [upstreamId, subject]: a link exists once even before indexes exist. */
+  _id: string;
+  upstreamId: string;
+  subject: string;
+  accountId: string;
+  linkedAt: Date;
+  lastSignInAt: Date | null;
 }

@@ -87,6 +87,13 @@ export const INDEX_SPECS: readonly IndexSpec[] = [
     unique: true,
   },
   { collection: COLLECTION_NAMES.roleGrants, name: 'holderKind_holderId', key: { holderKind: 1, holderId: 1 } },
+  // Federation (issue 22): a domain's claim is its `_id`; an upstream's claims are read by upstream.
+  // A link is unique per (upstream, subject) (its `_id` is the pair too) and read by account.
+  { collection: COLLECTION_NAMES.upstreamDomains, name: 'upstreamId', key: { upstreamId: 1 } },
+  {
+    collection: COLLECTION_NAMES.federatedIdentities, name: 'upstreamId_subject_unique', key: { upstreamId: 1, subject: 1 }, unique: true,
+  },
+  { collection: COLLECTION_NAMES.federatedIdentities, name: 'accountId_linkedAt', key: { accountId: 1, linkedAt: 1 } },
 ];
 
 export function indexLabel(spec: IndexSpec): string {

@@ -16,6 +16,8 @@ import { MongoGroups } from './mongo-groups.ts';
 import { MongoRoles } from './mongo-roles.ts';
 import { MongoJobs } from './mongo-jobs.ts';
 import { MongoStreams } from './mongo-streams.ts';
+import { MongoUpstreams } from './mongo-upstreams.ts';
+import { MongoFederatedIdentities } from './mongo-federated-identities.ts';
 import { describeMongoUrl, scrubMongoUrl } from './mongo-url.ts';
 import { withErrorBoundary } from './store-error-boundary.ts';
 
@@ -59,6 +61,8 @@ export async function openMongoStore(url: string, options: MongoConnectionOption
     leases: withErrorBoundary(new MongoLeases(collections.leases), boundary),
     jobs: withErrorBoundary(new MongoJobs(collections.jobs), boundary),
     streams: withErrorBoundary(new MongoStreams(collections), boundary),
+    upstreams: withErrorBoundary(new MongoUpstreams(collections), boundary),
+    federatedIdentities: withErrorBoundary(new MongoFederatedIdentities(collections.federatedIdentities), boundary),
     async ping() {
       if (!open) throw new StoreUnavailableError('MongoDB store is closed');
       try {

@@ -16,6 +16,8 @@ import {
 import { SqliteAuditEvents } from './sqlite-audit.ts';
 import { SqliteJobs } from './sqlite-jobs.ts';
 import { SqliteStreams } from './sqlite-streams.ts';
+import { SqliteUpstreams } from './sqlite-upstreams.ts';
+import { SqliteFederatedIdentities } from './sqlite-federated-identities.ts';
 import { migrateSqliteSchema } from './schema.ts';
 import { SqliteWriteQueue } from './sqlite-write-queue.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
@@ -85,6 +87,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Stor
     leases: new SqliteLeases(db),
     jobs: new SqliteJobs(db),
     streams: new SqliteStreams(db),
+    upstreams: new SqliteUpstreams(db),
+    federatedIdentities: new SqliteFederatedIdentities(db),
     async ping() {
       if (!open) throw new StoreUnavailableError('SQLite store is closed');
       db.prepare('SELECT 1').get();

@@ -261,6 +261,44 @@ const MIGRATIONS: string[] = [
   ALTER TABLE accounts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
   ALTER TABLE resources ADD COLUMN rbac INTEGER NOT NULL DEFAULT 0;
   `,
+  // Federation (issue 22): upstream identity providers, the email domains each claims (a domain
+  // belongs to one upstream: its own table, so the primary key says so), and the upstream
+  // identities linked to accounts, unique per (upstream, subject).
+  `
+  CREATE TABLE upstreams (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    preset TEXT,
+    settings TEXT NOT NULL,
+    sealed_secrets TEXT NOT NULL,
+    provisioning TEXT NOT NULL,
+    sync TEXT NOT NULL,
+    trust_mfa INTEGER NOT NULL,
+    mapping TEXT NOT NULL,
+    upstream_logout INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE upstream_domains (
+    domain TEXT PRIMARY KEY,
+    upstream_id TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX upstream_domains_upstream ON upstream_domains (upstream_id);
+  INSERT INTO meta (key, value) VALUES ('upstreams_revision', 0);
+
+  CREATE TABLE federated_identities (
+    upstream_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    linked_at INTEGER NOT NULL,
+    last_sign_in_at INTEGER,
+    PRIMARY KEY (upstream_id, subject)
+  ) WITHOUT ROWID;
+  CREATE INDEX federated_identities_account ON federated_identities (account_id, linked_at);
+  `,
 ];
 
 /** Brings the database schema up to date inside one transaction, using PRAGMA user_version. */

@@ -10,7 +10,7 @@ export class SqliteRevision {
   readonly #current: StatementSync;
   readonly #key: string;
 
-  constructor(db: DatabaseSync, key: 'clients_revision' | 'resources_revision') {
+  constructor(db: DatabaseSync, key: 'clients_revision' | 'resources_revision' | 'upstreams_revision') {
     this.#key = key;
     this.#bump = db.prepare('UPDATE meta SET value = value + 1 WHERE key = ?');
     this.#current = db.prepare('SELECT value FROM meta WHERE key = ?');
