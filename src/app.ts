@@ -6,6 +6,8 @@ import { adminApi } from './admin-api/admin-api.ts';
 import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
+import type { FederationDeps } from './federation/federation-deps.ts';
+import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -244,8 +246,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
+  const federation: FederationDeps = { directory: new UpstreamDirectory(store.upstreams), connectors: new Map() };
   app.use(onlyUnder('/interaction', interactionRoutes({
-    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations,
+    provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {
       canResetPassword: selfService.canRequestReset, canSignUp: selfService.signUp !== undefined,
       pendingSignUps, allowUnverifiedLogin: config.registration.allowUnverifiedLogin,

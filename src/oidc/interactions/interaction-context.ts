@@ -14,6 +14,7 @@ import type { Pages } from '../../pages/pages.ts';
 import type { Store } from '../../store/store.ts';
 import type { AuthorizationDeclarations } from '../../config/schema.ts';
 import type { ResourceRegistry } from '../resource-registry.ts';
+import type { FederationDeps } from '../../federation/federation-deps.ts';
 
 /** What every interaction step needs, passed in by the composition root. */
 export interface InteractionDeps {
@@ -31,6 +32,8 @@ export interface InteractionDeps {
   declarations?: AuthorizationDeclarations;
   /** The mail-backed self-service the login page links to; absent: neither link. */
   selfService?: LoginSelfService;
+  /** Upstream identity providers (issue 22): the login page's buttons, home-realm discovery, the upstream steps. */
+  federation: FederationDeps;
 }
 
 export interface LoginSelfService {

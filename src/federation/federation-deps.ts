@@ -1,0 +1,10 @@
+import type { UpstreamRecord } from '../store/store.ts';
+import type { UpstreamConnector } from './upstream.ts';
+import type { UpstreamDirectory } from './upstream-directory.ts';
+
+/** What the login flow needs for upstream steps: which upstreams exist, and the code that speaks each type. */
+export interface FederationDeps {
+  directory: UpstreamDirectory;
+  /** One connector per upstream type; a type without one is not offered. */
+  connectors: ReadonlyMap<UpstreamRecord['type'], UpstreamConnector>;
+}
