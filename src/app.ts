@@ -8,6 +8,7 @@ import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
+import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -246,7 +247,10 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(requireVisibleState);
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
-  const federation: FederationDeps = { directory: new UpstreamDirectory(store.upstreams), connectors: new Map() };
+  const federation: FederationDeps = {
+    directory: new UpstreamDirectory(store.upstreams), connectors: new Map(),
+    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
+  };
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {

@@ -1,4 +1,5 @@
 import type { UpstreamRecord } from '../store/store.ts';
+import type { PendingUpstreamSteps } from './pending-upstream-steps.ts';
 import type { UpstreamConnector } from './upstream.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
 
@@ -7,4 +8,8 @@ export interface FederationDeps {
   directory: UpstreamDirectory;
   /** One connector per upstream type; a type without one is not offered. */
   connectors: ReadonlyMap<UpstreamRecord['type'], UpstreamConnector>;
+  /** Redirect steps between start and callback. */
+  pendingSteps: PendingUpstreamSteps;
+  /** Keyline's issuer, which callback URLs are built from. */
+  issuer: string;
 }
