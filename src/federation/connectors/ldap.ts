@@ -4,7 +4,7 @@ import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
 import { isLoopbackRelay } from '../../mail/relay-encryption.ts';
 import type { UpstreamRecord } from '../../store/store.ts';
-import { applyUpstreamMapping } from '../apply-upstream-mapping.ts';
+import { mapIdentity } from '../map-identity.ts';
 import { openUpstreamSecret } from '../upstream-secrets.ts';
 import {
   UpstreamError, type MappedIdentity, type UpstreamConnector, type UpstreamFinishInput, type UpstreamIdentity, type UpstreamStartResult,
@@ -133,7 +133,7 @@ export class LdapConnector implements UpstreamConnector {
   }
 
   map(upstream: UpstreamRecord, identity: UpstreamIdentity): MappedIdentity {
-    return applyUpstreamMapping(upstream, identity);
+    return mapIdentity(upstream.mapping, identity);
   }
 
   async #connect(settings: LdapSettings): Promise<Client> {

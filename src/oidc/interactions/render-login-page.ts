@@ -2,6 +2,7 @@ import { formatWait } from '../../i18n/format-wait.ts';
 import type { InteractionDetails } from '../../http/keyline-state.ts';
 import { clientView } from '../../pages/client-view.ts';
 import { csrfTokenFor } from './csrf-token.ts';
+import { asksForEmailFirst } from '../../federation/home-realm.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 
 export interface LoginPageState {
@@ -13,6 +14,8 @@ export interface LoginPageState {
   /** The person chose "Not you?": a plain sign-in form instead of confirming the signed-in account. */
   switchAccount?: boolean;
   status?: number;
+  /** The address was given on the identifier-first form and belongs to no offered upstream: ask for the password now. */
+  identified?: boolean;
 }
 
 /**
@@ -31,10 +34,12 @@ export async function renderLoginPage(
   deps: InteractionDeps,
   ctx: InteractionContext,
   interaction: InteractionDetails,
-  { email = '', error, retryAfterSeconds, switchAccount = false, status = 200 }: LoginPageState = {},
+  { email = '', error, retryAfterSeconds, switchAccount = false, status = 200, identified = false }: LoginPageState = {},
 ): Promise<void> {
   const client = clientView(await deps.provider.Client.find(String(interaction.params.client_id)));
   const confirmEmail = switchAccount ? undefined : await accountToConfirm(deps, interaction);
+  // Home-realm discovery: while an offered upstream claims domains, a new sign-in asks for the address first.
+  const identifierFirst = !confirmEmail && !identified && !error && await asksForEmailFirst(deps, interaction);
   deps.pages.render(ctx, 'login', {
     uid: interaction.uid,
     csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
@@ -47,5 +52,6 @@ export async function renderLoginPage(
     waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
     canResetPassword: deps.selfService?.canResetPassword === true,
     canSignUp: deps.selfService?.canSignUp === true && !confirmEmail,
+    identifierFirst,
   }, { status });
 }
