@@ -33,6 +33,7 @@ interface LdapSettings {
 /** Longer than any address or directory user name: a bigger value is no one's, and never reaches the directory. */
 const MAX_USERNAME = 320;
 const MAX_PASSWORD = 1024;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 const DEFAULT_GROUP_FILTER = '(|(member={dn})(uniqueMember={dn}))';
 const PERSON_ATTRIBUTES = ['*', 'entryUUID', 'objectGUID', 'memberOf'];
 
@@ -104,7 +105,9 @@ export class LdapConnector implements UpstreamConnector {
     const username = input.username.trim();
     // An empty password is an "unauthenticated bind" (RFC 4513 5.1.2), which many directories
     // answer with success: it never reaches the directory.
-    if (!username || !input.password || username.length > MAX_USERNAME || input.password.length > MAX_PASSWORD) {
+    // No one's user name holds a control character; slapd reads a NUL as the value's end (`alice\0`
+    // would match alice), so such a value never reaches the directory, escaped or not.
+    if (!username || !input.password || username.length > MAX_USERNAME || input.password.length > MAX_PASSWORD || CONTROL.test(username)) {
       throw new UpstreamError('invalid_credentials', 'no user name or password');
     }
     const settings = settingsOf(upstream);
