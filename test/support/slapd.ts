@@ -58,7 +58,7 @@ export function sshaHash(password: string): string {
 function configuration(directory: string, certificate: SelfSignedCertificate | undefined, serviceDn: string, unauthenticatedBind: boolean): string {
   return [
     // What Active Directory and some other directories do: a DN with an empty password binds, as nobody.
-    ...(unauthenticatedBind ? ['allow bind_anon_cred'] : []),
+    ...(unauthenticatedBind ? ['allow bind_anon_dn'] : []),
     ...['core', 'cosine', 'inetorgperson', 'nis'].map((schema) => `include /etc/ldap/schema/${schema}.schema`),
     `pidfile ${join(directory, 'slapd.pid')}`,
     `argsfile ${join(directory, 'slapd.args')}`,
