@@ -1,21 +1,18 @@
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
 import { hiddenField } from '../support/browser-like-client.ts';
-import { addDirectoryUpstream, codeAfter, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { ALICE, addDirectoryUpstream, codeAfter, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { startSlapd, type TestDirectory } from '../support/slapd.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-beforeAll(async () => {
-  directory = await startSlapd({ people: [{ uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' }] });
-});
-afterAll(() => directory?.remove());
+useSlapd({ people: [ALICE] }, (started) => { directory = started; });
 
 /**
  * Home-realm discovery (identifier-first): while a client offers an upstream that claims email

@@ -1,26 +1,23 @@
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
-import { addDirectoryUpstream, codeAfter, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { ALICE, addDirectoryUpstream, codeAfter, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
-import { startSlapd, type TestDirectory } from '../support/slapd.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-beforeAll(async () => {
-  directory = await startSlapd({
-    people: [
-      { uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' },
-      { uid: 'bob', cn: 'Bob Example', mail: 'bob@acme.test', password: 'bob directory secret' },
-    ],
-    groups: [{ cn: 'admins', members: ['alice'] }, { cn: 'staff', members: ['alice', 'bob'] }],
-  });
-});
-afterAll(() => directory?.remove());
+useSlapd({
+  people: [
+    ALICE,
+    { uid: 'bob', cn: 'Bob Example', mail: 'bob@acme.test', password: 'bob directory secret' },
+  ],
+  groups: [{ cn: 'admins', members: ['alice'] }, { cn: 'staff', members: ['alice', 'bob'] }],
+}, (started) => { directory = started; });
 
 /**
  * `--map-group`: the directory's groups (found with the group filter) are in the identity's claims

@@ -1,20 +1,17 @@
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
-import { addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { ALICE, addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { startSlapd, type TestDirectory } from '../support/slapd.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-beforeAll(async () => {
-  directory = await startSlapd({ people: [{ uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' }] });
-});
-afterAll(() => directory?.remove());
+useSlapd({ people: [ALICE] }, (started) => { directory = started; });
 
 /**
  * The identifier-first form and the directory password form are interaction forms like the others:

@@ -1,25 +1,22 @@
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
-import { addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { ALICE, addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
-import { startSlapd, type TestDirectory } from '../support/slapd.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 
 const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-beforeAll(async () => {
-  // Set up as Active Directory (and slapd with `allow bind_anon_dn`) behave: a DN with an empty
-  // password is an "unauthenticated bind" (RFC 4513 5.1.2) that succeeds, as nobody.
-  directory = await startSlapd({
-    people: [{ uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' }],
-    unauthenticatedBind: true,
-  });
-});
-afterAll(() => directory?.remove());
+// Set up as Active Directory (and slapd with `allow bind_anon_dn`) behave: a DN with an empty
+// password is an "unauthenticated bind" (RFC 4513 5.1.2) that succeeds, as nobody.
+useSlapd({
+  people: [ALICE],
+  unauthenticatedBind: true,
+}, (started) => { directory = started; });
 
 /**
  * A bind succeeding is how a directory says "right password": an empty one would sign in anyone

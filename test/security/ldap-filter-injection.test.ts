@@ -1,9 +1,9 @@
 import { AdminSession } from '../support/admin-api.ts';
 import { allBackends } from '../support/backends.ts';
-import { addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { ALICE, addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { startSlapd, type TestDirectory } from '../support/slapd.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
 
@@ -11,15 +11,12 @@ const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-beforeAll(async () => {
-  directory = await startSlapd({
-    people: [
-      { uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' },
-      { uid: 'admin', cn: 'Admin Example', mail: 'admin@acme.test', password: 'admin directory secret' },
-    ],
-  });
-});
-afterAll(() => directory?.remove());
+useSlapd({
+  people: [
+    ALICE,
+    { uid: 'admin', cn: 'Admin Example', mail: 'admin@acme.test', password: 'admin directory secret' },
+  ],
+}, (started) => { directory = started; });
 
 /**
  * What a person types goes into the operator's filter as one RFC 4515 assertion value: `*`, `(`,

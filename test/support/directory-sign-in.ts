@@ -1,8 +1,11 @@
 import { BrowserLikeClient, hiddenField, type Response } from './browser-like-client.ts';
 import { authorizeUrl, pkcePair, type TestClient } from './oidc-flow.ts';
-import type { TestDirectory } from './slapd.ts';
+import type { DirectoryPerson, TestDirectory } from './slapd.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 import type { AdminSession } from './admin-api.ts';
+
+/** The directory's person most tests sign in as. */
+export const ALICE: DirectoryPerson = { uid: 'alice', cn: 'Alice Example', mail: 'alice@acme.test', password: 'alice directory secret' };
 
 /** An LDAP upstream on the test directory, added through the admin API as an operator would. */
 export function addDirectoryUpstream(admin: AdminSession, directory: TestDirectory, settings: Record<string, unknown> = {}): Promise<Record<string, unknown>> {

@@ -189,3 +189,13 @@ export async function startSlapd(options: {
     },
   };
 }
+
+/** Registers beforeAll/afterAll hooks: a slapd for the whole file, handed to `ready`, removed after. */
+export function useSlapd(options: Parameters<typeof startSlapd>[0], ready: (directory: TestDirectory) => void): void {
+  let started: TestDirectory | undefined;
+  beforeAll(async () => {
+    started = await startSlapd(options);
+    ready(started);
+  });
+  afterAll(() => started?.remove());
+}
