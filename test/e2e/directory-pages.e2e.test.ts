@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithBrowser } from '../support/chromium.ts';
-import { ALICE } from '../support/directory-sign-in.ts';
+import { addDirectoryUpstream, ALICE } from '../support/directory-sign-in.ts';
 import { authorizeUrl, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
 import { checkAtEveryWidth, checkInEveryLanguage, expectClean, expectCleanInEveryLanguage, SCREENSHOTS } from '../support/page-checks.ts';
 import { startSlapd, type TestDirectory } from '../support/slapd.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { AdminSession } from '../support/admin-api.ts';
-import { addDirectoryUpstream } from '../support/directory-sign-in.ts';
 
 /**
  * The pages the directory sign-in adds, in a real browser at 320, 390 and 1280 px, light and dark,
