@@ -60,7 +60,7 @@ const SURFACES: AttackedSurface[] = [
     abuse: 'filter injection (wildcards, filter syntax, NUL), an empty password, guessing past the throttle, login CSRF, another browser\'s interaction, '
       + 'an upstream the client does not offer, the directory down',
     tests: [
-      'security/ldap-filter-injection.test.ts', 'security/ldap-empty-password.test.ts',
+      'security/ldap-filter-injection.test.ts', 'security/ldap-empty-password.test.ts', 'security/directory-guesses-at-once-stay-within-the-limit.test.ts',
       'security/identify-and-directory-forms-belong-to-their-interaction.test.ts', 'integration/ldap-sign-in.test.ts',
     ],
   },
