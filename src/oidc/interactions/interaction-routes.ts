@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { submitUpstreamChoice } from '../../federation/submit-upstream-choice.ts';
 import { parseForm } from '../../http/parse-form.ts';
 import { parseJson } from '../../http/parse-json.ts';
 import { abortInteraction } from './abort-interaction.ts';
@@ -37,6 +38,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/enrol/totp', parseForm, load, csrf, proven, requireStep(deps, 'enrol-totp'), confirmTotpEnrolment(deps));
   router.post('/notice', parseForm, load, csrf, proven, requireStep(deps, 'notice'), acknowledgeNotice(deps));
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
+  router.post('/upstream/:id', parseForm, load, csrf, submitUpstreamChoice(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   return router;
 }
