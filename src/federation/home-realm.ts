@@ -17,8 +17,3 @@ export async function homeRealmOf(deps: InteractionDeps, interaction: Interactio
   if (!upstream) return undefined;
   return (await upstreamsOfferedTo(deps, interaction)).find((offered) => offered.id === upstream.id);
 }
-
-/** Whether the login page asks for the address first: the client offers an upstream that claims domains. */
-export async function asksForEmailFirst(deps: InteractionDeps, interaction: InteractionDetails): Promise<boolean> {
-  return (await upstreamsOfferedTo(deps, interaction)).some((upstream) => upstream.domains.length > 0);
-}

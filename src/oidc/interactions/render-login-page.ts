@@ -1,8 +1,9 @@
 import { formatWait } from '../../i18n/format-wait.ts';
 import type { InteractionDetails } from '../../http/keyline-state.ts';
 import { clientView } from '../../pages/client-view.ts';
+import { signInChoices } from '../../federation/sign-in-choices.ts';
+import { upstreamButtons } from '../../federation/upstream-buttons.ts';
 import { csrfTokenFor } from './csrf-token.ts';
-import { asksForEmailFirst } from '../../federation/home-realm.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 
 export interface LoginPageState {
@@ -36,10 +37,12 @@ export async function renderLoginPage(
   interaction: InteractionDetails,
   { email = '', error, retryAfterSeconds, switchAccount = false, status = 200, identified = false }: LoginPageState = {},
 ): Promise<void> {
-  const client = clientView(await deps.provider.Client.find(String(interaction.params.client_id)));
+  const registered = await deps.provider.Client.find(String(interaction.params.client_id));
+  const client = clientView(registered);
   const confirmEmail = switchAccount ? undefined : await accountToConfirm(deps, interaction);
+  const { upstreams, localLogin } = await signInChoices(deps, registered);
   // Home-realm discovery: while an offered upstream claims domains, a new sign-in asks for the address first.
-  const identifierFirst = !confirmEmail && !identified && !error && await asksForEmailFirst(deps, interaction);
+  const identifierFirst = localLogin && !confirmEmail && !identified && !error && upstreams.some((upstream) => upstream.domains.length > 0);
   deps.pages.render(ctx, 'login', {
     uid: interaction.uid,
     csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
@@ -50,8 +53,10 @@ export async function renderLoginPage(
     error,
     retryAfterSeconds,
     waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
-    canResetPassword: deps.selfService?.canResetPassword === true,
-    canSignUp: deps.selfService?.canSignUp === true && !confirmEmail,
+    upstreams: upstreamButtons(interaction.uid, upstreams, ctx.state.t),
+    localLogin,
+    canResetPassword: localLogin && deps.selfService?.canResetPassword === true,
+    canSignUp: localLogin && deps.selfService?.canSignUp === true && !confirmEmail,
     identifierFirst,
   }, { status });
 }
