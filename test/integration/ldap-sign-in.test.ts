@@ -16,6 +16,7 @@ useSlapd({
     { ...ALICE, hashed: true },
     { uid: 'bob', cn: 'Bob Example', mail: 'bob@acme.test', password: 'bob directory secret' },
     { uid: 'carol', cn: 'Carol Example', mail: 'carol@acme.test', password: 'carol directory secret' },
+    { uid: 'dave', cn: 'Dave Example', mail: 'dave@acme.test', password: 'dave directory secret' },
   ],
   groups: [{ cn: 'admins', members: ['alice'] }],
 }, (started) => { directory = started; });
@@ -37,6 +38,7 @@ describe.each(backends)('directory (LDAP) sign-in on $name', (backend) => {
     ({ kl, client } = ready);
     admin = await AdminSession.open(kl);
     await addDirectoryUpstream(admin, directory);
+    await addDirectoryUpstream(admin, directory, { id: 'strict', name: 'Strict directory', provisioning: 'deny' });
   });
 
   test('the directory page names the directory, keeps the typed address and leads back to the other ways in', async () => {
@@ -101,6 +103,15 @@ describe.each(backends)('directory (LDAP) sign-in on $name', (backend) => {
     }
     const start = await startInteraction(kl, client);
     expect((await postDirectoryPassword(kl, start, 'carol', 'carol directory secret')).status).toBe(303);
+  });
+
+  test('a directory identity the upstream may not turn into an account ends on a refusal, with no account made', async () => {
+    const start = await startInteraction(kl, client);
+    const answer = await postDirectoryPassword(kl, start, 'dave', 'dave directory secret', { upstream: 'strict' });
+    expect(answer.status).toBe(403);
+    expect(answer.text).toContain(`/interaction/${start.uid}`);
+    expect(answer.text).not.toContain('dave directory secret');
+    expect(await kl.keyline.accounts.findByEmail('dave@acme.test')).toBeUndefined();
   });
 
   test('an upstream the client does not offer or an unknown one has no page and takes no password', async () => {

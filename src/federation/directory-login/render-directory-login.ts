@@ -4,7 +4,7 @@ import { csrfTokenFor } from '../../oidc/interactions/csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from '../../oidc/interactions/interaction-context.ts';
 import type { UpstreamRecord } from '../../store/store.ts';
 
-export type DirectoryLoginError = 'invalid_credentials' | 'throttled' | 'unavailable' | 'denied';
+export type DirectoryLoginError = 'invalid_credentials' | 'throttled' | 'unavailable';
 
 export interface DirectoryLoginState {
   username?: string;

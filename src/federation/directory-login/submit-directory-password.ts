@@ -1,6 +1,7 @@
 import type { InteractionContext, InteractionDeps } from '../../oidc/interactions/interaction-context.ts';
 import { completeUpstreamSignIn } from '../complete-upstream-sign-in.ts';
 import { UpstreamError } from '../upstream.ts';
+import { renderUpstreamError } from '../upstream-error-page.ts';
 import { passwordStepUpstream } from './password-step-upstream.ts';
 import { renderDirectoryLogin } from './render-directory-login.ts';
 
@@ -68,10 +69,9 @@ export function submitDirectoryPassword(deps: InteractionDeps) {
       await completeUpstreamSignIn(deps, ctx, upstream, identity);
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      ctx.state.log.info({ upstream: upstream.id, failure: error.failure, reason: error.message }, 'a directory identity was refused');
       await failed('upstream_refused', { failure: error.failure });
       ctx.state.errorCode = 'upstream_denied';
-      await renderDirectoryLogin(deps, ctx, upstream, { username, error: 'denied', status: 403 });
+      renderUpstreamError(deps, ctx, error.failure, { upstreamId: upstream.id, reason: error.message });
     }
   };
 }
