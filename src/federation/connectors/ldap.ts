@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
 import { isLoopbackRelay } from '../../mail/relay-encryption.ts';
@@ -144,6 +144,7 @@ export class LdapConnector implements UpstreamConnector {
     const tlsOptions: ConnectionOptions = { host, ...(isIP(host) ? {} : { servername: host }), ...this.#tlsOptions, rejectUnauthorized: true };
     const client = new Client({
       url: `${settings.url.protocol}//${settings.url.host}`, timeout: this.#timeoutMs, connectTimeout: this.#timeoutMs, strictDN: false,
+      createSecureConnection: this.#boundedHandshake,
       ...(settings.url.protocol === 'ldaps:' ? { tlsOptions } : {}),
     });
     if (settings.startTls && settings.url.protocol === 'ldap:') {
@@ -156,6 +157,19 @@ export class LdapConnector implements UpstreamConnector {
     }
     return client;
   }
+
+  /**
+   * ldapts bounds the TCP connect and every operation, but not the TLS handshake after StartTLS
+   * says yes: a directory (or whatever is on the path) that then stays silent held the sign-in
+   * forever. The handshake gets the same bound as everything else.
+   */
+  readonly #boundedHandshake = ((...args: Parameters<typeof tlsConnect>) => {
+    const socket = (tlsConnect as (...all: unknown[]) => ReturnType<typeof tlsConnect>)(...args);
+    const timer = setTimeout(() => socket.destroy(new Error('the TLS handshake with the directory timed out')), this.#timeoutMs);
+    const done = () => clearTimeout(timer);
+    socket.once('secureConnect', done).once('close', done);
+    return socket;
+  }) as typeof tlsConnect;
 
   async #bindService(client: Client, upstream: UpstreamRecord, settings: LdapSettings): Promise<void> {
     if (!settings.bindDn) return;
