@@ -9,6 +9,11 @@ export interface Attempt {
   succeeded(): Promise<void>;
 }
 
+/** A credential attempt can also be given back when a later check refused it before any secret was checked. */
+export interface CredentialAttempt extends Attempt {
+  unchecked(): Promise<void>;
+}
+
 /**
  * The subject an account's second-factor codes are counted under: apart from its password's, since a
  * right password resets the password's counters and must give back no wrong code (else knowing the
@@ -52,7 +57,7 @@ export class CredentialThrottle {
     this.#config = config;
   }
 
-  async begin(subject: string, clientIp: string): Promise<Attempt | Refusal> {
+  async begin(subject: string, clientIp: string): Promise<CredentialAttempt | Refusal> {
     const config = this.#config;
     const ip = throttleKeyOf(clientIp);
     const [lock, ipFailures, slotTaken] = await Promise.all([
@@ -100,6 +105,7 @@ export class CredentialThrottle {
 
     return {
       allowed: true,
+      unchecked: async () => { await giveBack(); },
       succeeded: async () => {
         await Promise.all([
           this.#counters.reset(keys.pair(subject, ip)),

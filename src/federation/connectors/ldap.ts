@@ -116,6 +116,7 @@ export class LdapConnector implements UpstreamConnector {
     try {
       await this.#bindService(client, upstream, settings);
       const person = await this.#findPerson(client, settings, username);
+      await input.admit?.(person?.dn);
       // Someone unknown costs the directory what someone known does (a group search and a bind),
       // so neither the answer nor its time tells which addresses the directory has.
       const groups = await this.#groupsOf(client, settings, person?.dn ?? `cn=nobody,${settings.userSearchBase}`);

@@ -1,0 +1,53 @@
+import { AdminSession } from '../support/admin-api.ts';
+import { allBackends } from '../support/backends.ts';
+import { ALICE, addDirectoryUpstream, postDirectoryPassword, startInteraction } from '../support/directory-sign-in.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import type { TestClient } from '../support/oidc-flow.ts';
+import { useSlapd, type TestDirectory } from '../support/slapd.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
+
+let directory: TestDirectory;
+useSlapd({ people: [ALICE] }, (started) => { directory = started; });
+
+const LOCK_AFTER = 3;
+
+/**
+ * The directory, not Keyline, decides which spellings name one person: the operator's filter
+ * `(|(mail={email})(uid={username}))` finds Alice as `alice@acme.test` and as `alice`, and slapd's
+ * matching rules find her as fullwidth `ａｌｉｃｅ`, as `ALİCE` (Turkish dotted capital I, which
+ * JavaScript lowercases to `i` + a combining dot) and with the letters mixed (2^5 spellings of
+ * `alice` alone). The throttle counted what was typed, so each spelling had limits of its own:
+ * after the lock, another spelling got fresh guesses at the same password, with the right one
+ * signing in. Guesses now also count under the directory entry found, before its bind.
+ */
+describe.each(backends)('directory guesses in other spellings on $name', (backend) => {
+  let kl: RunningKeyline;
+  let client: TestClient;
+  useKeyline(backend, {
+    config: { login: { lockAfterFailures: LOCK_AFTER, lockout: 900, backoffAfterFailures: 1000, maxBackoff: 60, ipMaxFailures: 1000 } },
+  }, async (ready) => {
+    ({ kl, client } = ready);
+    await addDirectoryUpstream(await AdminSession.open(kl), directory);
+  });
+
+  test('once Alice is locked for this address, no spelling of her reaches the directory', async () => {
+    const aliceBinds = () => directory.operations().filter((line) => line.includes(` BIND dn="${directory.dnOf('alice')}"`)).length;
+    const before = aliceBinds();
+    for (let guess = 0; guess < LOCK_AFTER; guess += 1) {
+      expect((await postDirectoryPassword(kl, await startInteraction(kl, client), ALICE.mail, `guess ${guess}`)).status).toBe(401);
+    }
+    expect((await postDirectoryPassword(kl, await startInteraction(kl, client), ALICE.mail, 'one more')).status).toBe(429);
+    const spellings = ['alice', 'ａｌｉｃｅ', 'ALİCE', 'aｌiｃe', 'ALICE@ACME.TEST ', 'ａlice'];
+    const wrong = [];
+    for (const spelling of spellings) wrong.push((await postDirectoryPassword(kl, await startInteraction(kl, client), spelling, 'another guess')).status);
+    const right = await postDirectoryPassword(kl, await startInteraction(kl, client), 'ａｌｉｃｅ', ALICE.password);
+    expect(wrong).toEqual(spellings.map(() => 429));
+    expect(right.status).toBe(429);
+    expect(aliceBinds() - before).toBe(LOCK_AFTER);
+    expect(await kl.keyline.accounts.findByEmail(ALICE.mail)).toBeUndefined();
+  }, 60_000);
+});
