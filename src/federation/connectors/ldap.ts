@@ -174,7 +174,13 @@ export class LdapConnector implements UpstreamConnector {
 
   async #bindService(client: Client, upstream: UpstreamRecord, settings: LdapSettings): Promise<void> {
     if (!settings.bindDn) return;
-    const password = openUpstreamSecret(this.#sealer, upstream, 'bindPassword');
+    let password: string | undefined;
+    try {
+      password = openUpstreamSecret(this.#sealer, upstream, 'bindPassword');
+    } catch (error) {
+      // Sealed under a secrets key this node does not have: the operator's to fix, not a 500 for the person.
+      throw new UpstreamError('misconfigured', `the ldap upstream's bind password does not open with this node's secrets key: ${(error as Error).message}`, { cause: error });
+    }
     if (!password) throw new UpstreamError('misconfigured', 'the ldap upstream has a bind DN but no bind password');
     try {
       await client.bind(settings.bindDn, password);
