@@ -119,9 +119,12 @@ export class LdapConnector implements UpstreamConnector {
       await input.admit?.(person?.dn);
       // Someone unknown costs the directory what someone known does (a group search and a bind),
       // so neither the answer nor its time tells which addresses the directory has.
-      const groups = await this.#groupsOf(client, settings, person?.dn ?? `cn=nobody,${settings.userSearchBase}`);
+      const nobody = `cn=nobody,${settings.userSearchBase}`;
+      const groups = await this.#groupsOf(client, settings, person?.dn ?? nobody);
       if (!person) {
-        await this.#bindService(client, upstream, settings);
+        // Without a service account there is none to bind again: a bind that fails costs the same round trip.
+        if (settings.bindDn) await this.#bindService(client, upstream, settings);
+        else await client.bind(nobody, input.password).catch(() => undefined);
         throw new UpstreamError('invalid_credentials', 'no single directory entry matches the user name');
       }
       try {
