@@ -51,3 +51,25 @@ describe.each(backends)('directory guesses in other spellings on $name', (backen
     expect(await kl.keyline.accounts.findByEmail(ALICE.mail)).toBeUndefined();
   }, 60_000);
 });
+
+const IP_MAX = 4;
+
+/** Counting an attempt under the entry too must not count it twice against the address's limit. */
+describe.each(backends)('the address limit with directory guesses on $name', (backend) => {
+  let kl: RunningKeyline;
+  let client: TestClient;
+  useKeyline(backend, {
+    config: { login: { lockAfterFailures: 100, lockout: 900, backoffAfterFailures: 100, maxBackoff: 60, ipMaxFailures: IP_MAX } },
+  }, async (ready) => {
+    ({ kl, client } = ready);
+    await addDirectoryUpstream(await AdminSession.open(kl), directory);
+  });
+
+  test(`${IP_MAX} wrong guesses from one address are all checked, the next is refused`, async () => {
+    const statuses = [];
+    for (const username of [ALICE.mail, 'nobody@acme.test', 'alice', 'someone', 'alice@acme.test']) {
+      statuses.push((await postDirectoryPassword(kl, await startInteraction(kl, client), username, 'a wrong password')).status);
+    }
+    expect(statuses).toEqual([...Array(IP_MAX).fill(401), 429]);
+  }, 60_000);
+});

@@ -75,7 +75,7 @@ export function submitDirectoryPassword(deps: InteractionDeps) {
     }
     let entryAttempt: CredentialAttempt | undefined;
     const admit = async (entryDn: string | undefined) => {
-      const verdict = await deps.credentialThrottle.begin(directoryEntryThrottleSubject(upstream.id, entryDn, username), ctx.ip);
+      const verdict = await deps.credentialThrottle.begin(directoryEntryThrottleSubject(upstream.id, entryDn, username), ctx.ip, { secondSubject: true });
       if (!verdict.allowed) throw new EntryThrottled(verdict);
       entryAttempt = verdict;
     };
