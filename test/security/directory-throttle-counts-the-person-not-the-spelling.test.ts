@@ -11,7 +11,13 @@ const backends = await allBackends();
 afterAll(stopMongoTestServer);
 
 let directory: TestDirectory;
-useSlapd({ people: [ALICE] }, (started) => { directory = started; });
+const EVELINE = { uid: 'eveline', cn: 'Eveline Example', mail: 'eveline@acme.test', password: 'eveline directory secret' };
+useSlapd({ people: [ALICE, EVELINE] }, (started) => { directory = started; });
+
+/** `eveline` with the letters picked by `mask` in their fullwidth forms (U+FF41...): 128 spellings slapd folds into one. */
+function mixedSpelling(mask: number): string {
+  return [...EVELINE.uid].map((letter, index) => (mask & (1 << index) ? String.fromCodePoint(letter.codePointAt(0)! - 0x61 + 0xff41) : letter)).join('');
+}
 
 const LOCK_AFTER = 3;
 
@@ -50,31 +56,15 @@ describe.each(backends)('directory guesses in other spellings on $name', (backen
     expect(aliceBinds() - before).toBe(LOCK_AFTER);
     expect(await kl.keyline.accounts.findByEmail(ALICE.mail)).toBeUndefined();
   }, 60_000);
-});
 
-/** `alice` with the letters picked by `mask` in their fullwidth forms (U+FF41...): 32 spellings slapd folds into one. */
-function mixedSpelling(mask: number): string {
-  return [...'alice'].map((letter, index) => (mask & (1 << index) ? String.fromCodePoint(letter.codePointAt(0)! - 0x61 + 0xff41) : letter)).join('');
-}
-
-describe.each(backends)('directory guesses in other spellings at once on $name', (backend) => {
-  let kl: RunningKeyline;
-  let client: TestClient;
-  useKeyline(backend, {
-    config: { login: { lockAfterFailures: LOCK_AFTER, lockout: 900, backoffAfterFailures: 1000, maxBackoff: 60, ipMaxFailures: 1000 } },
-  }, async (ready) => {
-    ({ kl, client } = ready);
-    await addDirectoryUpstream(await AdminSession.open(kl), directory);
-  });
-
-  test(`16 spellings at once: ${LOCK_AFTER} binds reach the directory`, async () => {
-    const spellings = Array.from({ length: 16 }, (_, index) => mixedSpelling(index * 2 + 1));
+  test(`16 spellings of Eveline at once: ${LOCK_AFTER} binds reach the directory`, async () => {
+    const spellings = Array.from({ length: 16 }, (_, index) => mixedSpelling(index * 7 + 1));
     expect(new Set(spellings).size).toBe(16);
     const starts = await Promise.all(spellings.map(() => startInteraction(kl, client)));
     const before = directory.operations().length;
     const answers = await Promise.all(starts.map((start, index) => postDirectoryPassword(kl, start, spellings[index]!, `guess ${index}`)));
     expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(LOCK_AFTER).fill(401), ...Array(16 - LOCK_AFTER).fill(429)]);
-    expect(directory.operations().slice(before).filter((line) => line.includes(` BIND dn="${directory.dnOf('alice')}"`))).toHaveLength(LOCK_AFTER);
+    expect(directory.operations().slice(before).filter((line) => line.includes(` BIND dn="${directory.dnOf(EVELINE.uid)}"`))).toHaveLength(LOCK_AFTER);
   }, 60_000);
 });
 
