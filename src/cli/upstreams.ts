@@ -34,6 +34,12 @@ export const UPSTREAMS_HELP = `keyline upstreams <command>
       --scopes LIST                     scopes to ask for (default: the preset's, or openid email profile)
       --authorization-endpoint URL, --token-endpoint URL, --userinfo-endpoint URL
                                         oauth2: the provider's endpoints
+      --emails-endpoint URL             oauth2: the person's addresses with a verified flag (as GitHub's /user/emails)
+      --response-mode query|form_post   oidc: how the answer comes back (form_post: posted to the callback)
+      --subject-claim NAME --email-claim NAME --email-verified-claim NAME
+                                        the claims that identify the person, carry the email and say it
+                                        is verified (default sub, email, email_verified); an email
+                                        without a verified claim never links to a local account
       --end-session-endpoint URL        where --upstream-logout continues RP-initiated logout
       --tenant TENANT                   microsoft: a tenant id or domain (default organizations)
       --apple-team-id ID --apple-key-id ID --apple-private-key FILE
@@ -76,6 +82,11 @@ const SETTING_OPTIONS = {
   'token-endpoint': { type: 'string' },
   'userinfo-endpoint': { type: 'string' },
   'end-session-endpoint': { type: 'string' },
+  'emails-endpoint': { type: 'string' },
+  'response-mode': { type: 'string' },
+  'subject-claim': { type: 'string' },
+  'email-claim': { type: 'string' },
+  'email-verified-claim': { type: 'string' },
   tenant: { type: 'string' },
   'apple-team-id': { type: 'string' },
   'apple-key-id': { type: 'string' },
@@ -101,6 +112,8 @@ const SETTING_OPTIONS = {
 const TEXT_OPTIONS: Record<string, string> = {
   name: 'name', issuer: 'issuer', 'client-id': 'clientId', 'auth-method': 'authMethod', 'authorization-endpoint': 'authorizationEndpoint',
   'token-endpoint': 'tokenEndpoint', 'userinfo-endpoint': 'userinfoEndpoint', 'end-session-endpoint': 'endSessionEndpoint', tenant: 'tenant',
+  'emails-endpoint': 'emailsEndpoint', 'response-mode': 'responseMode', 'subject-claim': 'subjectClaim', 'email-claim': 'emailClaim',
+  'email-verified-claim': 'emailVerifiedClaim',
   'apple-team-id': 'appleTeamId', 'apple-key-id': 'appleKeyId', url: 'url', 'bind-dn': 'bindDn', 'user-search-base': 'userSearchBase',
   'user-filter': 'userFilter', 'group-search-base': 'groupSearchBase', 'group-filter': 'groupFilter', provisioning: 'provisioning', sync: 'sync',
 };

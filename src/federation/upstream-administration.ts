@@ -21,10 +21,13 @@ export interface UpstreamAdministration {
   sealer: SecretSealer;
 }
 
+/** Which claims name the person at a provider no preset describes (connectors/identity-from-claims.ts reads them). */
+const CLAIM_NAME_SETTINGS = ['subjectClaim', 'emailClaim', 'emailVerifiedClaim'] as const;
+
 /** The settings each type reads (stored in `settings`); any other is refused for it. */
 const TYPE_SETTINGS: Record<UpstreamType, readonly string[]> = {
-  oidc: ['issuer', 'clientId', 'authMethod', 'scopes', 'endSessionEndpoint', 'tenant', 'appleTeamId', 'appleKeyId'],
-  oauth2: ['clientId', 'authMethod', 'scopes', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'],
+  oidc: ['issuer', 'clientId', 'authMethod', 'scopes', 'endSessionEndpoint', 'tenant', 'appleTeamId', 'appleKeyId', 'responseMode', ...CLAIM_NAME_SETTINGS],
+  oauth2: ['clientId', 'authMethod', 'scopes', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'emailsEndpoint', ...CLAIM_NAME_SETTINGS],
   ldap: ['url', 'startTls', 'bindDn', 'userSearchBase', 'userFilter', 'groupSearchBase', 'groupFilter', 'emailVerified'],
 };
 const TYPE_SECRETS: Record<UpstreamType, readonly SecretName[]> = {
