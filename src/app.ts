@@ -7,6 +7,8 @@ import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
+import { upstreamLogoutRoutes } from './federation/upstream-logout-routes.ts';
+import { UpstreamKeys } from './federation/upstream-keys.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
@@ -251,6 +253,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     directory: new UpstreamDirectory(store.upstreams), connectors: new Map(),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
   };
+  app.use(onlyUnder('/federation', upstreamLogoutRoutes({
+    store, directory: federation.directory, keys: new UpstreamKeys(callClients), endings: accounts.sessionEndings, sealer: cipher, issuer: config.issuer,
+  }).routes()));
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {
