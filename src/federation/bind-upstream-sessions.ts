@@ -16,10 +16,12 @@ export function bindUpstreamSessions(provider: Provider, store: Store, endings: 
     await next();
     const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
     if (!oidc?.route || !RESUMES.has(oidc.route)) return;
-    const interaction = (oidc.entities as { Interaction?: { uid?: string } }).Interaction;
+    // The resumed interaction's uid is the path's last segment (oidc-provider checks it against its
+    // cookie); ctx.oidc's Interaction entity may already be the next one (a consent prompt).
+    const interactionUid = ctx.path.slice(ctx.path.lastIndexOf('/') + 1);
     const session = oidc.session as { uid?: string; accountId?: string } | undefined;
     const loggedIn = (oidc as { result?: { login?: { accountId?: string } } }).result?.login?.accountId;
-    if (!interaction?.uid || !session?.uid || !session.accountId || session.accountId !== loggedIn) return;
-    await bindUpstreamSession(store, endings, interaction.uid, session.accountId, session.uid, lifetimeSeconds);
+    if (!interactionUid || !session?.uid || !session.accountId || session.accountId !== loggedIn) return;
+    await bindUpstreamSession(store, endings, interactionUid, session.accountId, session.uid, lifetimeSeconds);
   });
 }

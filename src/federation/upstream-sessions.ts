@@ -26,7 +26,7 @@ const UNBOUND_LIFETIME = 3600;
 export interface UpstreamSignIn {
   upstreamId: string;
   /** The upstream's `sid` for its session, when it sent one. */
-  upstreamSessionId?: string;
+  upstreamSessionId?: string | undefined;
   /** The upstream's subject (as linked; never an email). */
   subject: string;
   accountId: string;

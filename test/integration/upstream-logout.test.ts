@@ -1,0 +1,146 @@
+/**
+ * Logout from upstreams: an upstream's back-channel logout token and its shared-signals transmitter's
+ * pushed events end the Keyline sessions that came through it, through the one session-ending path,
+ * so the relying parties downstream get their own logout tokens. The upstream is the stand-in
+ * upstream OpenID Provider (bare oidc-provider on 127.0.0.1): it signs the tokens with its own keys,
+ * which Keyline finds through its discovery document.
+ */
+import { decodeJwt, type JWTPayload } from 'jose';
+import { allBackends, type Backend } from '../support/backends.ts';
+import { useKeyline } from '../support/keyline-fixture.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import { createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { eventually, startRecordingReceiver, type RecordingReceiver } from '../support/recording-receiver.ts';
+import { sessionUidOf, signedIn } from '../support/session-ending-paths.ts';
+import type { RunningKeyline } from '../support/start-keyline.ts';
+import {
+  ACCOUNT_DISABLED, ACCOUNT_ENABLED, addOidcUpstream, clientIdAt, issSub, logoutToken, postLogoutToken, pushSet, securityEventToken,
+  sessionUids, SESSION_REVOKED, signedInThroughUpstream, type AddedUpstream,
+} from '../support/upstream-logout.ts';
+import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
+import { recordUpstreamSession } from '../../src/federation/upstream-sessions.ts';
+
+const backends: Backend[] = await allBackends();
+afterAll(stopMongoTestServer);
+
+const FAST = { outbound: { allowPrivateNetworks: true }, jobs: { pollInterval: 0.2, retryBase: 0.2, retryMax: 1 } };
+
+function logoutTokensAt(rp: RecordingReceiver): JWTPayload[] {
+  return rp.received.filter((request) => request.path === '/backchannel-logout')
+    .map((request) => decodeJwt(new URLSearchParams(request.body).get('logout_token') ?? ''));
+}
+
+function downstreamTokenFor(rp: RecordingReceiver, sid: string | undefined): Promise<JWTPayload> {
+  return eventually(`a downstream logout token for sid ${sid}`, () => logoutTokensAt(rp).find((claims) => claims.sid === sid));
+}
+
+describe.each(backends)('logout from upstreams on $name', (backend) => {
+  let kl: RunningKeyline;
+  let rp: RecordingReceiver;
+  let client: TestClient;
+  let op: UpstreamOp;
+  let acme: AddedUpstream;
+
+  beforeAll(async () => {
+    rp = await startRecordingReceiver();
+    op = await startUpstreamOp({ clients: [{ client_id: clientIdAt('acme'), client_secret: 'x'.repeat(32), redirect_uris: ['http://127.0.0.1:9/cb'] }], accounts: [] });
+  });
+  afterAll(async () => {
+    await rp.stop();
+    await op.close();
+  });
+  useKeyline(backend, { config: FAST }, async (ready) => {
+    kl = ready.kl;
+    client = await registerTestClient(kl, {
+      name: 'RP with back-channel logout', backchannelLogoutUri: `${rp.url}/backchannel-logout`, backchannelLogoutSessionRequired: true,
+    });
+    acme = await addOidcUpstream(kl, op, 'acme', { receiver: true });
+  });
+
+  test('an upstream logout token with sid ends exactly that session, and the relying party downstream gets its logout token', async () => {
+    const first = await signedInThroughUpstream(kl, client, acme);
+    const second = await signedInThroughUpstream(kl, client, acme, { user: first.user, subject: first.subject });
+    const kept = await sessionUidOf(kl, second);
+
+    const answer = await postLogoutToken(kl, 'acme', await logoutToken(acme, { sub: first.subject, sid: first.upstreamSid }));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+
+    expect(await downstreamTokenFor(rp, first.sid)).toMatchObject({ sub: first.user.id, aud: client.clientId });
+    expect(await sessionUids(kl, first.user.id)).toEqual([kept]);
+  });
+
+  test('a sub-only logout token ends every session of that person that came through the upstream, not their own sign-ins', async () => {
+    const first = await signedInThroughUpstream(kl, client, acme);
+    const second = await signedInThroughUpstream(kl, client, acme, { user: first.user, subject: first.subject });
+    const local = await signedIn(kl, client, first.user);
+
+    expect((await postLogoutToken(kl, 'acme', await logoutToken(acme, { sub: first.subject }))).status).toBe(200);
+
+    await downstreamTokenFor(rp, first.sid);
+    await downstreamTokenFor(rp, second.sid);
+    expect(await sessionUids(kl, first.user.id)).toEqual([await sessionUidOf(kl, local)]);
+  });
+
+  test('a sid-only logout token finds its session without naming the person', async () => {
+    const login = await signedInThroughUpstream(kl, client, acme);
+    expect((await postLogoutToken(kl, 'acme', await logoutToken(acme, { sid: login.upstreamSid }))).status).toBe(200);
+    await downstreamTokenFor(rp, login.sid);
+    expect(await sessionUids(kl, login.user.id)).toEqual([]);
+  });
+
+  test('a logout that arrives before the sign-in is resumed ends the session the moment it is made: the sign-in goes no further', async () => {
+    const user = await createTestUser(kl);
+    await expect(signedInThroughUpstream(kl, client, acme, {
+      user,
+      upstreamSid: 'early-sid',
+      beforeResume: async () => {
+        expect((await postLogoutToken(kl, 'acme', await logoutToken(acme, { sid: 'early-sid' }))).status).toBe(200);
+      },
+    })).rejects.toThrow(/did not reach the client/);
+    expect(await sessionUids(kl, user.id)).toEqual([]);
+  });
+
+  test('a pushed CAEP session-revoked ends the sessions through the upstream and the relying party is told; 202 as RFC 8935 says', async () => {
+    const login = await signedInThroughUpstream(kl, client, acme);
+    const set = await securityEventToken(kl, acme, { [SESSION_REVOKED]: { event_timestamp: Math.floor(Date.now() / 1000) } }, { sub_id: issSub(acme, login.subject) });
+    const answer = await pushSet(kl, 'acme', set, acme.bearer);
+    expect(answer.status).toBe(202);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(await downstreamTokenFor(rp, login.sid)).toMatchObject({ sub: login.user.id });
+    expect(await sessionUids(kl, login.user.id)).toEqual([]);
+  });
+
+  test('a complex subject naming the upstream session ends only that one', async () => {
+    const first = await signedInThroughUpstream(kl, client, acme);
+    const second = await signedInThroughUpstream(kl, client, acme, { user: first.user, subject: first.subject });
+    const subject = { format: 'complex', user: issSub(acme, first.subject), session: { format: 'opaque', id: second.upstreamSid } };
+    expect((await pushSet(kl, 'acme', await securityEventToken(kl, acme, { [SESSION_REVOKED]: { subject } }), acme.bearer)).status).toBe(202);
+    await downstreamTokenFor(rp, second.sid);
+    expect(await sessionUids(kl, first.user.id)).toEqual([await sessionUidOf(kl, first)]);
+  });
+
+  test('RISC account-disabled ends every session of the linked account and refuses that identity until account-enabled', async () => {
+    const login = await signedInThroughUpstream(kl, client, acme);
+    const local = await signedIn(kl, client, login.user);
+    const disabled = await securityEventToken(kl, acme, { [ACCOUNT_DISABLED]: { reason: 'hijacking' } }, { sub_id: issSub(acme, login.subject) });
+    expect((await pushSet(kl, 'acme', disabled, acme.bearer)).status).toBe(202);
+    await downstreamTokenFor(rp, login.sid);
+    await downstreamTokenFor(rp, local.sid);
+    expect(await sessionUids(kl, login.user.id)).toEqual([]);
+
+    const again = { upstreamId: 'acme', subject: login.subject, accountId: login.user.id, interactionUid: 'another-interaction' };
+    await expect(recordUpstreamSession(kl.store, again)).rejects.toMatchObject({ name: 'UpstreamError', failure: 'denied' });
+
+    const enabled = await securityEventToken(kl, acme, { [ACCOUNT_ENABLED]: {} }, { sub_id: issSub(acme, login.subject) });
+    expect((await pushSet(kl, 'acme', enabled, acme.bearer)).status).toBe(202);
+    await expect(recordUpstreamSession(kl.store, again)).resolves.toBeUndefined();
+  });
+
+  test('a person who never came through the upstream keeps their sessions whatever it says', async () => {
+    const bystander = await signedIn(kl, client, await createTestUser(kl));
+    expect((await postLogoutToken(kl, 'acme', await logoutToken(acme, { sub: bystander.user.id }))).status).toBe(200);
+    expect(await sessionUids(kl, bystander.user.id)).toEqual([await sessionUidOf(kl, bystander)]);
+  });
+});
