@@ -13,12 +13,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { recordUpstreamSession } from '../../src/federation/upstream-sessions.ts';
+import type { Backend } from './backends.ts';
 import { BrowserLikeClient } from './browser-like-client.ts';
-import { authorizeUrl, continueSignIn, createTestUser, exchangeCode, pkcePair, type TestClient, type TestUser } from './oidc-flow.ts';
+import { useKeyline } from './keyline-fixture.ts';
+import {
+  authorizeUrl, continueSignIn, createTestUser, exchangeCode, pkcePair, registerTestClient, type TestClient, type TestUser,
+} from './oidc-flow.ts';
+import { startRecordingReceiver, type RecordingReceiver } from './recording-receiver.ts';
 import { runCli } from './run-cli.ts';
 import type { SignedIn } from './session-ending-paths.ts';
 import { temporaryDirectory, type RunningKeyline } from './start-keyline.ts';
-import type { UpstreamOp } from './upstream-op.ts';
+import { startUpstreamOp, type UpstreamOp } from './upstream-op.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 export const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
@@ -129,4 +134,50 @@ export function pushSet(kl: RunningKeyline, upstreamId: string, token: string, b
 /** The uids of the account's live Keyline sessions. */
 export async function sessionUids(kl: RunningKeyline, accountId: string): Promise<string[]> {
   return (await kl.store.oidc.listByAccount('Session', accountId)).map(({ payload }) => String(payload.uid));
+}
+
+export interface UpstreamLogoutFixture {
+  kl: RunningKeyline;
+  /** A downstream relying party with a back-channel logout URI (sid required). */
+  client: TestClient;
+  rp: RecordingReceiver;
+  /** The upstream `acme`, with its SSF receiver turned on. */
+  acme: AddedUpstream;
+}
+
+/**
+ * beforeAll/afterAll: a Keyline on `backend` (outbound calls to 127.0.0.1 allowed, quick retries),
+ * a downstream relying party that records its logout tokens, and the stand-in upstream `acme`.
+ */
+export function useUpstreamLogout(backend: Backend, ready: (fixture: UpstreamLogoutFixture) => Promise<void> = async () => {}): () => UpstreamLogoutFixture {
+  let fixture: UpstreamLogoutFixture | undefined;
+  let op: UpstreamOp | undefined;
+  let rp: RecordingReceiver | undefined;
+  beforeAll(async () => {
+    rp = await startRecordingReceiver();
+    op = await startUpstreamOp({ clients: [{ client_id: clientIdAt('acme'), client_secret: 'x'.repeat(32), redirect_uris: ['http://127.0.0.1:9/cb'] }], accounts: [] });
+  });
+  afterAll(async () => {
+    await rp?.stop();
+    await op?.close();
+  });
+  useKeyline(backend, { config: { outbound: { allowPrivateNetworks: true }, jobs: { pollInterval: 0.2, retryBase: 0.2, retryMax: 1 } } }, async ({ kl }) => {
+    const client = await registerTestClient(kl, {
+      name: 'RP with back-channel logout', backchannelLogoutUri: `${rp!.url}/backchannel-logout`, backchannelLogoutSessionRequired: true,
+    });
+    fixture = { kl, client, rp: rp!, acme: await addOidcUpstream(kl, op!, 'acme', { receiver: true }) };
+    await ready(fixture);
+  });
+  return () => fixture!;
+}
+
+/** The logout tokens a relying party received, decoded. */
+export function downstreamLogoutTokens(rp: RecordingReceiver): JWTPayload[] {
+  return rp.received.filter((request) => request.path === '/backchannel-logout')
+    .map((request) => decodeJwt(new URLSearchParams(request.body).get('logout_token') ?? ''));
+}
+
+/** How many session endings were queued for the account (each becomes the downstream logout tokens). */
+export async function sessionEndingsOf(kl: RunningKeyline, accountId: string): Promise<number> {
+  return (await kl.store.jobs.list({ limit: 10_000 })).filter((job) => job.kind === 'session.ended' && job.payload.accountId === accountId).length;
 }
