@@ -7,6 +7,8 @@ export interface UpstreamMetadata {
   jwksUri: string;
   /** The asymmetric algorithms it says it signs id_tokens (and so logout tokens) with. */
   signingAlgs: string[];
+  /** Where RP-initiated logout goes, when it has one. */
+  endSessionEndpoint?: string;
 }
 
 export class UpstreamKeysUnavailable extends Error {
@@ -74,6 +76,10 @@ export class UpstreamKeys {
     }
     if (document.issuer !== issuer) throw new UpstreamKeysUnavailable(`the discovery document of ${issuer} names another issuer`);
     if (typeof document.jwks_uri !== 'string' || !URL.canParse(document.jwks_uri)) throw new UpstreamKeysUnavailable(`${issuer} publishes no jwks_uri`);
-    return { issuer, jwksUri: document.jwks_uri, signingAlgs: asymmetricAlgs(document.id_token_signing_alg_values_supported) };
+    const endSession = typeof document.end_session_endpoint === 'string' && URL.canParse(document.end_session_endpoint) ? document.end_session_endpoint : undefined;
+    return {
+      issuer, jwksUri: document.jwks_uri, signingAlgs: asymmetricAlgs(document.id_token_signing_alg_values_supported),
+      ...(endSession ? { endSessionEndpoint: endSession } : {}),
+    };
   }
 }

@@ -13,7 +13,7 @@ import { UpstreamKeys, UpstreamKeysUnavailable } from './upstream-keys.ts';
 import { LogoutTokenRefused, verifyUpstreamLogoutToken } from './upstream-logout-token.ts';
 import { openUpstreamSecret } from './upstream-secrets.ts';
 import { SetRefused, verifyUpstreamSet, type UpstreamSignal } from './upstream-security-events.ts';
-import { disableUpstreamIdentity, enableUpstreamIdentity, endUpstreamSessions } from './upstream-sessions.ts';
+import { disableUpstreamIdentity, enableUpstreamIdentity, endUpstreamSessions, takeLogoutContinuation } from './upstream-sessions.ts';
 
 export interface UpstreamLogoutDeps {
   store: Store;
@@ -124,6 +124,17 @@ export function upstreamLogoutRoutes(deps: UpstreamLogoutDeps): Router<KeylineSt
     for (const signal of set.signals) await apply(deps, upstream, signal, ctx);
     ctx.status = 202;
     ctx.body = {};
+  });
+
+  // The upstream's end-session endpoint sends the browser back here (--upstream-logout): on to where
+  // Keyline's own logout was going, kept server-side under the state, once; anything else lands on
+  // Keyline's signed-out page, never on a URL the request names.
+  router.get('/federation/:id/logged-out', async (ctx: Ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const then = state ? await takeLogoutContinuation(deps.store, state, String(ctx.params.id)) : undefined;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = 303;
+    ctx.redirect(then ?? `${deps.issuer}/session/end/success`);
   });
 
   return router;

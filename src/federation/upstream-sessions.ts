@@ -145,6 +145,28 @@ export async function bindUpstreamSession(
   await store.oidc.destroy(UPSTREAM_SESSION_MODEL, signInId(interactionUid));
 }
 
+/** The upstreams the Keyline session `sessionUid` came through (it is ending: their records go too). */
+export async function takeUpstreamsOfSession(store: Store, accountId: string, sessionUid: string): Promise<string[]> {
+  const records = await store.oidc.listByAccount(UPSTREAM_SESSION_MODEL, accountId);
+  const mine = records.map(({ payload }) => payload).filter(isSignIn).filter((signIn) => signIn.sessionUid === sessionUid);
+  await Promise.all(mine.map((signIn) => store.oidc.destroy(UPSTREAM_SESSION_MODEL, signInId(signIn.interactionUid))));
+  return [...new Set(mine.map((signIn) => signIn.upstreamId))];
+}
+
+const continuationId = (state: string) => `logout:${state}`;
+
+/** Where the browser goes once the upstream has signed it out too, kept under the `state` sent to the upstream. */
+export async function saveLogoutContinuation(store: Store, state: string, upstreamId: string, then: string, lifetimeSeconds: number): Promise<void> {
+  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, continuationId(state), { upstreamId, then }, lifetimeSeconds);
+}
+
+/** The continuation for this state and upstream, once (a replayed or concurrent return finds nothing). */
+export async function takeLogoutContinuation(store: Store, state: string, upstreamId: string): Promise<string | undefined> {
+  const saved = await store.oidc.find(UPSTREAM_SESSION_MODEL, continuationId(state));
+  if (!saved || saved.upstreamId !== upstreamId || typeof saved.then !== 'string') return undefined;
+  return await store.oidc.consume(UPSTREAM_SESSION_MODEL, continuationId(state)) ? saved.then : undefined;
+}
+
 /**
  * RISC account-disabled: every session of the linked account ends (not only those through this
  * upstream: the person's identity is gone), and sign-ins through this upstream identity are refused

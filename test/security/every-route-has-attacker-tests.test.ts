@@ -180,6 +180,11 @@ const SURFACES: AttackedSurface[] = [
       'security/upstream-receiver-needs-its-bearer.test.ts', 'security/upstream-set-email-subject-ends-nothing.test.ts', 'integration/upstream-logout.test.ts',
     ],
   },
+  {
+    routes: 'GET /federation/:id/logged-out',
+    abuse: 'a destination in the query (open redirect), another upstream\'s path, a made-up or reused state, two returns at once',
+    tests: ['security/upstream-logout-return-is-never-an-open-redirect.test.ts', 'integration/upstream-rp-initiated-logout.test.ts'],
+  },
 ];
 
 function covers(surface: AttackedSurface, route: string): boolean {
