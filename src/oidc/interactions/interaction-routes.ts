@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import { requireLocalLogin } from '../../federation/require-local-login.ts';
+import { submitUpstreamChoice } from '../../federation/submit-upstream-choice.ts';
 import { parseForm } from '../../http/parse-form.ts';
 import { parseJson } from '../../http/parse-json.ts';
 import { abortInteraction } from './abort-interaction.ts';
@@ -28,15 +30,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   const load = loadInteraction(deps);
   const csrf = checkCsrf(deps);
   const proven = requireSignInProgress(deps);
+  const local = requireLocalLogin(deps);
   router.get('/', load, showPrompt(deps));
-  router.post('/login', parseForm, load, csrf, submitLogin(deps));
-  router.post('/passkey/options', parseJson, load, csrf, passkeyOptions(deps));
-  router.post('/passkey', parseJson, load, csrf, submitPasskey(deps));
+  router.post('/login', parseForm, load, csrf, local, submitLogin(deps));
+  router.post('/passkey/options', parseJson, load, csrf, local, passkeyOptions(deps));
+  router.post('/passkey', parseJson, load, csrf, local, submitPasskey(deps));
   router.post('/totp', parseForm, load, csrf, proven, requireStep(deps, 'totp'), submitTotp(deps));
   router.post('/recovery-code', parseForm, load, csrf, proven, requireStep(deps, 'recovery-code'), submitRecoveryCode(deps));
   router.post('/enrol/totp', parseForm, load, csrf, proven, requireStep(deps, 'enrol-totp'), confirmTotpEnrolment(deps));
   router.post('/notice', parseForm, load, csrf, proven, requireStep(deps, 'notice'), acknowledgeNotice(deps));
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
+  router.post('/upstream/:id', parseForm, load, csrf, submitUpstreamChoice(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   return router;
 }
