@@ -12,6 +12,11 @@ import { continueLogoutAtUpstreams } from './federation/continue-upstream-logout
 import { UpstreamKeys } from './federation/upstream-keys.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
+import { UpstreamAnswers } from './federation/upstream-answers.ts';
+import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
+import { OidcConnector } from './federation/connectors/oidc.ts';
+import { OAuth2Connector } from './federation/connectors/oauth2.ts';
+import type { UpstreamConnector } from './federation/upstream.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -81,7 +86,7 @@ import { StreamDelivery } from './signals/stream-delivery.ts';
 import { signalsRoutes } from './signals/stream-management-routes.ts';
 import { builtInResources } from './oidc/built-in-resources.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
-import type { Store } from './store/store.ts';
+import type { Store, UpstreamType } from './store/store.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -254,9 +259,14 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
   const federation: FederationDeps = {
-    directory: upstreamDirectory, connectors: new Map(),
-    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
+    directory: upstreamDirectory,
+    connectors: new Map<UpstreamType, UpstreamConnector>([
+      ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
+      ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
+    ]),
+    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,
   };
+  app.use(onlyUnder('/federation', upstreamCallbackRoutes(federation).routes()));
   app.use(onlyUnder('/federation', upstreamLogoutRoutes({
     store, directory: upstreamDirectory, keys: upstreamKeys, endings: accounts.sessionEndings, sealer: cipher, issuer: config.issuer,
   }).routes()));
