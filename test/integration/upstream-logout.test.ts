@@ -12,13 +12,20 @@ import { stopMongoTestServer } from '../support/mongo-server.ts';
 import { createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
 import { eventually, startRecordingReceiver, type RecordingReceiver } from '../support/recording-receiver.ts';
 import { sessionUidOf, signedIn } from '../support/session-ending-paths.ts';
-import type { RunningKeyline } from '../support/start-keyline.ts';
+import { temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
 import {
   ACCOUNT_DISABLED, ACCOUNT_ENABLED, addOidcUpstream, clientIdAt, issSub, logoutToken, postLogoutToken, pushSet, securityEventToken,
   sessionUids, SESSION_REVOKED, signedInThroughUpstream, type AddedUpstream,
 } from '../support/upstream-logout.ts';
 import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
 import { recordUpstreamSession } from '../../src/federation/upstream-sessions.ts';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../support/run-cli.ts';
+import { exchangeCode } from '../support/oidc-flow.ts';
+import { stagedOidcUpstream } from '../support/upstream-on-keyline.ts';
+import { signInThroughUpstream } from '../support/upstream-sign-in.ts';
 
 const backends: Backend[] = await allBackends();
 afterAll(stopMongoTestServer);
@@ -142,5 +149,43 @@ describe.each(backends)('logout from upstreams on $name', (backend) => {
     const bystander = await signedIn(kl, client, await createTestUser(kl));
     expect((await postLogoutToken(kl, 'acme', await logoutToken(acme, { sub: bystander.user.id }))).status).toBe(200);
     expect(await sessionUids(kl, bystander.user.id)).toEqual([await sessionUidOf(kl, bystander)]);
+  });
+
+  test('the whole way through the oidc connector: a sign-in at the upstream, then its logout token and its SSF push, each end the session and the relying party is told', async () => {
+    const sub = `real-${randomUUID()}`;
+    const realOp = await stagedOidcUpstream(kl, 'real', { sub, sid: `op-sid-${randomUUID()}`, claims: { email: `${sub}@example.com`, email_verified: true } });
+    try {
+      const real: AddedUpstream = { id: 'real', op: realOp };
+      const signInAtUpstream = async () => {
+        const { verifier, code, final } = await signInThroughUpstream(kl, client, 'real', realOp.issuer);
+        if (!code) throw new Error(`the upstream sign-in did not reach the client: ${final.status} ${final.text.slice(0, 200)}`);
+        const idToken = decodeJwt(String((await exchangeCode(kl, client, { code, verifier })).body.id_token));
+        return { accountId: String(idToken.sub), sid: String(idToken.sid) };
+      };
+      const first = await signInAtUpstream();
+      const byToken = await realOp.sign({
+        iss: realOp.issuer, aud: 'keyline-real', iat: Math.floor(Date.now() / 1000), jti: randomUUID(), sid: realOp.idTokens.at(-1)!.sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      }, { typ: 'logout+jwt' });
+      expect((await postLogoutToken(kl, 'real', byToken)).status).toBe(200);
+      expect(await downstreamTokenFor(rp, first.sid)).toMatchObject({ sub: first.accountId });
+      expect(await sessionUids(kl, first.accountId)).toEqual([]);
+
+      const second = await signInAtUpstream();
+      expect(second.accountId).toBe(first.accountId);
+      const bearer = randomUUID() + randomUUID();
+      const directory = temporaryDirectory('keyline-ssf-');
+      try {
+        writeFileSync(join(directory.path, 'bearer'), bearer);
+        expect((await runCli(kl, ['upstreams', 'update', 'real', '--ssf-bearer-token-file', join(directory.path, 'bearer')])).code).toBe(0);
+      } finally {
+        directory.remove();
+      }
+      const set = await securityEventToken(kl, real, { [SESSION_REVOKED]: {} }, { sub_id: issSub(real, sub) });
+      expect((await pushSet(kl, 'real', set, bearer)).status).toBe(202);
+      expect(await downstreamTokenFor(rp, second.sid)).toMatchObject({ sub: second.accountId });
+      expect(await sessionUids(kl, second.accountId)).toEqual([]);
+    } finally {
+      await realOp.close();
+    }
   });
 });
