@@ -5,64 +5,54 @@
  * upstream OpenID Provider (bare oidc-provider on 127.0.0.1): it signs the tokens with its own keys,
  * which Keyline finds through its discovery document.
  */
-import { decodeJwt, type JWTPayload } from 'jose';
-import { allBackends, type Backend } from '../support/backends.ts';
-import { useKeyline } from '../support/keyline-fixture.ts';
-import { stopMongoTestServer } from '../support/mongo-server.ts';
-import { createTestUser, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
-import { eventually, startRecordingReceiver, type RecordingReceiver } from '../support/recording-receiver.ts';
-import { sessionUidOf, signedIn } from '../support/session-ending-paths.ts';
-import { temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
-import {
-  ACCOUNT_DISABLED, ACCOUNT_ENABLED, addOidcUpstream, clientIdAt, issSub, logoutToken, postLogoutToken, pushSet, securityEventToken,
-  sessionUids, SESSION_REVOKED, signedInThroughUpstream, type AddedUpstream,
-} from '../support/upstream-logout.ts';
-import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
-import { recordUpstreamSession } from '../../src/federation/upstream-sessions.ts';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt, type JWTPayload } from 'jose';
+import { recordUpstreamSession } from '../../src/federation/upstream-sessions.ts';
+import { allBackends, type Backend } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
+import { createTestUser, exchangeCode, type TestClient } from '../support/oidc-flow.ts';
+import { eventually, type RecordingReceiver } from '../support/recording-receiver.ts';
 import { runCli } from '../support/run-cli.ts';
-import { exchangeCode } from '../support/oidc-flow.ts';
+import { sessionUidOf, signedIn } from '../support/session-ending-paths.ts';
+import { temporaryDirectory, type RunningKeyline } from '../support/start-keyline.ts';
+import {
+  ACCOUNT_DISABLED, ACCOUNT_ENABLED, downstreamLogoutTokens, issSub, logoutToken, postLogoutToken, pushSet, securityEventToken,
+  sessionUids, SESSION_REVOKED, signedInThroughUpstream, useUpstreamLogout, type AddedUpstream,
+} from '../support/upstream-logout.ts';
 import { stagedOidcUpstream } from '../support/upstream-on-keyline.ts';
 import { signInThroughUpstream } from '../support/upstream-sign-in.ts';
 
 const backends: Backend[] = await allBackends();
 afterAll(stopMongoTestServer);
 
-const FAST = { outbound: { allowPrivateNetworks: true }, jobs: { pollInterval: 0.2, retryBase: 0.2, retryMax: 1 } };
-
-function logoutTokensAt(rp: RecordingReceiver): JWTPayload[] {
-  return rp.received.filter((request) => request.path === '/backchannel-logout')
-    .map((request) => decodeJwt(new URLSearchParams(request.body).get('logout_token') ?? ''));
-}
-
 function downstreamTokenFor(rp: RecordingReceiver, sid: string | undefined): Promise<JWTPayload> {
-  return eventually(`a downstream logout token for sid ${sid}`, () => logoutTokensAt(rp).find((claims) => claims.sid === sid));
+  return eventually(`a downstream logout token for sid ${sid}`, () => downstreamLogoutTokens(rp).find((claims) => claims.sid === sid));
 }
 
 describe.each(backends)('logout from upstreams on $name', (backend) => {
   let kl: RunningKeyline;
   let rp: RecordingReceiver;
   let client: TestClient;
-  let op: UpstreamOp;
   let acme: AddedUpstream;
-
-  beforeAll(async () => {
-    rp = await startRecordingReceiver();
-    op = await startUpstreamOp({ clients: [{ client_id: clientIdAt('acme'), client_secret: 'x'.repeat(32), redirect_uris: ['http://127.0.0.1:9/cb'] }], accounts: [] });
+  /** Signs people in through the oidc connector; set up before any request, so every node has it from the start. */
+  let real: AddedUpstream & { bearer: string };
+  const realSub = `real-${randomUUID()}`;
+  useUpstreamLogout(backend, async (fixture) => {
+    ({ kl, rp, client, acme } = fixture);
+    const realOp = await stagedOidcUpstream(kl, 'real', { sub: realSub, sid: `op-sid-${randomUUID()}`, claims: { email: `${realSub}@example.com`, email_verified: true } });
+    real = { id: 'real', op: realOp, bearer: randomUUID() + randomUUID() };
+    const directory = temporaryDirectory('keyline-ssf-');
+    try {
+      writeFileSync(join(directory.path, 'bearer'), real.bearer);
+      const update = await runCli(kl, ['upstreams', 'update', 'real', '--ssf-bearer-token-file', join(directory.path, 'bearer')]);
+      if (update.code !== 0) throw new Error(update.stderr);
+    } finally {
+      directory.remove();
+    }
   });
-  afterAll(async () => {
-    await rp.stop();
-    await op.close();
-  });
-  useKeyline(backend, { config: FAST }, async (ready) => {
-    kl = ready.kl;
-    client = await registerTestClient(kl, {
-      name: 'RP with back-channel logout', backchannelLogoutUri: `${rp.url}/backchannel-logout`, backchannelLogoutSessionRequired: true,
-    });
-    acme = await addOidcUpstream(kl, op, 'acme', { receiver: true });
-  });
+  afterAll(() => real?.op.close());
 
   test('an upstream logout token with sid ends exactly that session, and the relying party downstream gets its logout token', async () => {
     const first = await signedInThroughUpstream(kl, client, acme);
@@ -152,40 +142,26 @@ describe.each(backends)('logout from upstreams on $name', (backend) => {
   });
 
   test('the whole way through the oidc connector: a sign-in at the upstream, then its logout token and its SSF push, each end the session and the relying party is told', async () => {
-    const sub = `real-${randomUUID()}`;
-    const realOp = await stagedOidcUpstream(kl, 'real', { sub, sid: `op-sid-${randomUUID()}`, claims: { email: `${sub}@example.com`, email_verified: true } });
-    try {
-      const real: AddedUpstream = { id: 'real', op: realOp };
-      const signInAtUpstream = async () => {
-        const { verifier, code, final } = await signInThroughUpstream(kl, client, 'real', realOp.issuer);
-        if (!code) throw new Error(`the upstream sign-in did not reach the client: ${final.status} ${final.text.slice(0, 200)}`);
-        const idToken = decodeJwt(String((await exchangeCode(kl, client, { code, verifier })).body.id_token));
-        return { accountId: String(idToken.sub), sid: String(idToken.sid) };
-      };
-      const first = await signInAtUpstream();
-      const byToken = await realOp.sign({
-        iss: realOp.issuer, aud: 'keyline-real', iat: Math.floor(Date.now() / 1000), jti: randomUUID(), sid: realOp.idTokens.at(-1)!.sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
-      }, { typ: 'logout+jwt' });
-      expect((await postLogoutToken(kl, 'real', byToken)).status).toBe(200);
-      expect(await downstreamTokenFor(rp, first.sid)).toMatchObject({ sub: first.accountId });
-      expect(await sessionUids(kl, first.accountId)).toEqual([]);
+    const signInAtUpstream = async () => {
+      const { verifier, code, final } = await signInThroughUpstream(kl, client, 'real', real.op.issuer);
+      if (!code) throw new Error(`the upstream sign-in did not reach the client: ${final.status} ${final.text.slice(0, 200)}`);
+      const idToken = decodeJwt(String((await exchangeCode(kl, client, { code, verifier })).body.id_token));
+      return { accountId: String(idToken.sub), sid: String(idToken.sid) };
+    };
+    const first = await signInAtUpstream();
+    const byToken = await real.op.sign({
+      iss: real.op.issuer, aud: 'keyline-real', iat: Math.floor(Date.now() / 1000), jti: randomUUID(), sid: real.op.idTokens.at(-1)!.sid,
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    }, { typ: 'logout+jwt' });
+    expect((await postLogoutToken(kl, 'real', byToken)).status).toBe(200);
+    expect(await downstreamTokenFor(rp, first.sid)).toMatchObject({ sub: first.accountId });
+    expect(await sessionUids(kl, first.accountId)).toEqual([]);
 
-      const second = await signInAtUpstream();
-      expect(second.accountId).toBe(first.accountId);
-      const bearer = randomUUID() + randomUUID();
-      const directory = temporaryDirectory('keyline-ssf-');
-      try {
-        writeFileSync(join(directory.path, 'bearer'), bearer);
-        expect((await runCli(kl, ['upstreams', 'update', 'real', '--ssf-bearer-token-file', join(directory.path, 'bearer')])).code).toBe(0);
-      } finally {
-        directory.remove();
-      }
-      const set = await securityEventToken(kl, real, { [SESSION_REVOKED]: {} }, { sub_id: issSub(real, sub) });
-      expect((await pushSet(kl, 'real', set, bearer)).status).toBe(202);
-      expect(await downstreamTokenFor(rp, second.sid)).toMatchObject({ sub: second.accountId });
-      expect(await sessionUids(kl, second.accountId)).toEqual([]);
-    } finally {
-      await realOp.close();
-    }
+    const second = await signInAtUpstream();
+    expect(second.accountId).toBe(first.accountId);
+    const set = await securityEventToken(kl, real, { [SESSION_REVOKED]: {} }, { sub_id: issSub(real, realSub) });
+    expect((await pushSet(kl, 'real', set, real.bearer)).status).toBe(202);
+    expect(await downstreamTokenFor(rp, second.sid)).toMatchObject({ sub: second.accountId });
+    expect(await sessionUids(kl, second.accountId)).toEqual([]);
   });
 });
