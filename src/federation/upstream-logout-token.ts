@@ -56,6 +56,7 @@ export async function verifyUpstreamLogoutToken(token: string, upstream: Upstrea
   if (sub !== undefined && !nonEmpty(sub)) throw new LogoutTokenRefused('sub is not a string');
   if (sid !== undefined && !nonEmpty(sid)) throw new LogoutTokenRefused('sid is not a string');
   if (sub === undefined && sid === undefined) throw new LogoutTokenRefused('neither sub nor sid');
-  const rememberUntil = Math.max(payload.iat! + LOGOUT_TOKEN_MAX_AGE_SECONDS, payload.exp ?? 0) + CLOCK_TOLERANCE_SECONDS;
+  // Older than this it is refused by its iat whatever its exp says, so the jti need not be kept longer.
+  const rememberUntil = payload.iat! + LOGOUT_TOKEN_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS;
   return { jti: payload.jti, ...(sub ? { sub } : {}), ...(sid ? { sid } : {}), rememberUntil };
 }
