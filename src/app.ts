@@ -14,6 +14,7 @@ import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { UpstreamAnswers } from './federation/upstream-answers.ts';
 import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
+import { LdapConnector } from './federation/connectors/ldap.ts';
 import { OidcConnector } from './federation/connectors/oidc.ts';
 import { OAuth2Connector } from './federation/connectors/oauth2.ts';
 import type { UpstreamConnector } from './federation/upstream.ts';
@@ -261,6 +262,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const federation: FederationDeps = {
     directory: upstreamDirectory,
     connectors: new Map<UpstreamType, UpstreamConnector>([
+      ['ldap', new LdapConnector({ sealer: cipher })],
       ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
       ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
     ]),

@@ -1,26 +1,39 @@
 import { TEXT_CLAIMS } from '../accounts/profile-claims.ts';
-import type { UpstreamRecord } from '../store/store.ts';
+import type { UpstreamMapping } from '../store/store.ts';
 import type { MappedIdentity, UpstreamIdentity } from './upstream.ts';
 
-const PROFILE_FIELDS: ReadonlySet<string> = new Set<string>([...TEXT_CLAIMS, 'name']);
+const PROFILE_FIELDS = new Set<string>(['name', ...TEXT_CLAIMS]);
+
+/** A claim's values as texts: a string, a number or boolean written out, or a list of those. */
+function claimValues(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (Array.isArray(value)) return value.flatMap((item) => (typeof item === 'string' || typeof item === 'number' ? [String(item)] : []));
+  return [];
+}
 
 /**
- * The one mapping every upstream type applies (oidc, oauth2, ldap): each mapped upstream claim (or
- * LDAP attribute) that the identity has becomes a profile field when Keyline has a standard claim
- * of that name, otherwise a custom attribute; a group rule adds its Keyline group when the claim's
- * value (or one of its values) equals the rule's. Pure: what to do with the result is the caller's.
+ * An upstream's mapping applied to an identity, the same for every type (OIDC claims, OAuth user
+ * fields, LDAP attributes): a mapped claim becomes a profile field (name and the standard claims)
+ * or else a custom attribute (checked against its declaration when it is stored); a group rule
+ * makes the person a member when the claim has the value (or a list claim contains it). Pure.
  */
-export function mapIdentity(upstream: UpstreamRecord, identity: UpstreamIdentity): MappedIdentity {
-  const mapped: MappedIdentity = { profile: {}, attributes: {}, groups: [] };
-  for (const [claim, field] of Object.entries(upstream.mapping.claims)) {
+export function mapIdentity(mapping: UpstreamMapping, identity: Pick<UpstreamIdentity, 'claims'>): MappedIdentity {
+  const profile: Record<string, unknown> = {};
+  const attributes: Record<string, unknown> = {};
+  for (const [claim, field] of Object.entries(mapping.claims)) {
+    if (!Object.hasOwn(identity.claims, claim)) continue;
     const value = identity.claims[claim];
     if (value === undefined || value === null) continue;
-    (PROFILE_FIELDS.has(field) ? mapped.profile : mapped.attributes)[field] = value;
+    if (PROFILE_FIELDS.has(field)) {
+      const [text] = claimValues(value);
+      if (text !== undefined) profile[field] = text;
+    } else {
+      attributes[field] = value;
+    }
   }
-  for (const rule of upstream.mapping.groups) {
-    const value = identity.claims[rule.claim];
-    const values = Array.isArray(value) ? value : [value];
-    if (values.some((one) => String(one) === rule.value) && !mapped.groups.includes(rule.group)) mapped.groups.push(rule.group);
-  }
-  return mapped;
+  const groups = mapping.groups
+    .filter((rule) => Object.hasOwn(identity.claims, rule.claim) && claimValues(identity.claims[rule.claim]).includes(rule.value))
+    .map((rule) => rule.group);
+  return { profile, attributes, groups: [...new Set(groups)] };
 }
