@@ -338,7 +338,8 @@ export function loginUpstream(): Scenario {
     description: `sign-in through an upstream OP (button → upstream → callback → just-in-time account → consent → code → token), fresh upstream user each, ${LOGIN_CONCURRENCY} at once; peer: its own password login`,
     unit: 'login',
     connections: LOGIN_CONCURRENCY,
-    targets: [atLeast(60, 'login'), cpuAtMost(1.05), P99_TARGET],
+    // No password is checked on Keyline's side, so a federated sign-in should cost it no more than the library's password login.
+    targets: [atLeast(60, 'login'), cpuAtMost(1), P99_TARGET],
     async prepare(side) {
       if (!side.info.upstreams) return { ...localLogins(side), notes: 'cannot sign in through an upstream: its own password login, as in `login`' };
       const upstreamId = BENCH_UPSTREAMS[0].id;
