@@ -7,9 +7,17 @@ import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
+import { upstreamLogoutRoutes } from './federation/upstream-logout-routes.ts';
+import { continueLogoutAtUpstreams } from './federation/continue-upstream-logout.ts';
+import { UpstreamKeys } from './federation/upstream-keys.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
+import { UpstreamAnswers } from './federation/upstream-answers.ts';
+import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
 import { LdapConnector } from './federation/connectors/ldap.ts';
+import { OidcConnector } from './federation/connectors/oidc.ts';
+import { OAuth2Connector } from './federation/connectors/oauth2.ts';
+import type { UpstreamConnector } from './federation/upstream.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -79,7 +87,7 @@ import { StreamDelivery } from './signals/stream-delivery.ts';
 import { signalsRoutes } from './signals/stream-management-routes.ts';
 import { builtInResources } from './oidc/built-in-resources.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
-import type { Store } from './store/store.ts';
+import type { Store, UpstreamType } from './store/store.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -164,12 +172,15 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     pending: pendingSignUps, mailer: mail?.mailer,
   });
 
+  const upstreamDirectory = new UpstreamDirectory(store.upstreams);
+  const upstreamKeys = new UpstreamKeys(outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks }));
   const buildProvider = () => {
     const provider = createProvider({
       config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
       sessionEndings: accounts.sessionEndings, securityEvents,
     });
     recordProviderSecurityEvents(provider, securityEvents);
+    continueLogoutAtUpstreams(provider, { store, directory: upstreamDirectory, keys: upstreamKeys, issuer: config.issuer, logger });
     return provider;
   };
   const host = new ProviderHost(buildProvider());
@@ -249,9 +260,18 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
   const federation: FederationDeps = {
-    directory: new UpstreamDirectory(store.upstreams), connectors: new Map([['ldap', new LdapConnector({ sealer: cipher })]]),
-    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
+    directory: upstreamDirectory,
+    connectors: new Map<UpstreamType, UpstreamConnector>([
+      ['ldap', new LdapConnector({ sealer: cipher })],
+      ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
+      ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
+    ]),
+    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,
   };
+  app.use(onlyUnder('/federation', upstreamCallbackRoutes(federation).routes()));
+  app.use(onlyUnder('/federation', upstreamLogoutRoutes({
+    store, directory: upstreamDirectory, keys: upstreamKeys, endings: accounts.sessionEndings, sealer: cipher, issuer: config.issuer,
+  }).routes()));
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {

@@ -3,6 +3,7 @@ import type { UpstreamRecord } from '../store/store.ts';
 import { randomBytes } from 'node:crypto';
 import type { InteractionContext, InteractionDeps } from '../oidc/interactions/interaction-context.ts';
 import { UpstreamError, type UpstreamIdentity } from './upstream.ts';
+import { recordUpstreamSession } from './upstream-sessions.ts';
 
 /**
  * The one place an upstream step ends, whatever the type (redirect or password): the identity the
@@ -25,6 +26,7 @@ export async function completeUpstreamSignIn(
     })).identity;
   }
   await deps.store.federatedIdentities.recordSignIn(upstream.id, identity.subject, new Date());
+  await recordUpstreamSession(deps.store, { upstreamId: upstream.id, upstreamSessionId: identity.sessionId, subject: identity.subject, accountId: linked.accountId, interactionUid: ctx.state.interaction!.uid });
   await continueSignIn(deps, ctx, {
     accountId: linked.accountId, amr: [], remember: false, authTime: Math.floor(Date.now() / 1000),
   }, answer);

@@ -1,5 +1,6 @@
 import type { UpstreamRecord } from '../store/store.ts';
 import type { PendingUpstreamSteps } from './pending-upstream-steps.ts';
+import type { UpstreamAnswers } from './upstream-answers.ts';
 import type { UpstreamConnector } from './upstream.ts';
 import type { UpstreamDirectory } from './upstream-directory.ts';
 
@@ -10,6 +11,8 @@ export interface FederationDeps {
   connectors: ReadonlyMap<UpstreamRecord['type'], UpstreamConnector>;
   /** Redirect steps between start and callback. */
   pendingSteps: PendingUpstreamSteps;
+  /** What each upstream answered, between its callback and the interaction's return route. */
+  answers: UpstreamAnswers;
   /** Keyline's issuer, which callback URLs are built from. */
   issuer: string;
 }

@@ -41,6 +41,26 @@ const SURFACES: AttackedSurface[] = [
       + 'interaction\'s form token, another browser, after the login step, 20 at once',
     tests: ['security/upstream-start-only-for-an-offered-upstream.test.ts', 'integration/login-upstream-buttons.test.ts'],
   },
+  {
+    routes: 'GET /interaction/:uid/upstream/:id/return',
+    abuse: 'another browser (login CSRF through the upstream), before any answer, for another upstream, 20 at once, an upstream that '
+      + 'answers another issuer, signs with a key it does not publish, drops or changes the nonce, or fails with hostile text',
+    tests: [
+      'security/upstream-answer-belongs-to-the-browser-that-started-it.test.ts', 'security/upstream-answer-taken-once-under-concurrency.test.ts',
+      'security/upstream-error-page-never-echoes-the-upstream.test.ts', 'integration/upstream-oidc-sign-in.test.ts',
+      'security/upstream-callback-for-a-disabled-upstream.test.ts',
+    ],
+  },
+  ...['GET', 'POST'].map((method) => ({
+    routes: `${method} /federation/:id/callback`,
+    abuse: 'a replayed or unknown state, 20 at once with one state, an answer delivered to another upstream\'s callback (mix-up), '
+      + 'a disabled or removed upstream, hostile error parameters, an upstream address inside the network',
+    tests: [
+      'security/upstream-answer-taken-once-under-concurrency.test.ts', 'integration/upstream-oidc-sign-in.test.ts',
+      'security/upstream-address-inside-the-network-is-refused.test.ts', 'security/upstream-error-page-never-echoes-the-upstream.test.ts',
+      'integration/upstream-apple-client-secret.test.ts', 'security/upstream-callback-for-a-disabled-upstream.test.ts',
+    ],
+  })),
   ...INTERACTION_STEPS.map((routes) => ({
     routes,
     abuse: 'out of order, replayed, with another interaction\'s id or challenge, 20 at once, a factor enrolled in the same sign-in counted',
@@ -188,6 +208,30 @@ const SURFACES: AttackedSurface[] = [
       'security/language-picker-dot-segments-never-leave-keyline.test.ts', 'security/language-cookie-is-host-only-over-https.test.ts',
       'integration/language-picker.test.ts',
     ],
+  },
+  {
+    routes: 'POST /federation/:id/backchannel-logout',
+    abuse: 'forged signatures (another key, alg none, HS256 keyed with the public key), another audience or issuer, a nonce, stale or future iat, '
+      + 'one token 20 times at once, a token for another upstream (mix-up), a disabled or unknown upstream, hostile bodies',
+    tests: [
+      'security/upstream-logout-token-forged-signature.test.ts', 'security/upstream-logout-token-wrong-audience.test.ts',
+      'security/upstream-logout-token-with-nonce-refused.test.ts', 'security/upstream-logout-token-claims-are-checked.test.ts',
+      'security/upstream-logout-token-replayed-once.test.ts', 'security/upstream-logout-token-for-another-upstream.test.ts',
+      'integration/upstream-logout.test.ts',
+    ],
+  },
+  {
+    routes: 'POST /federation/:id/events',
+    abuse: 'no, a wrong or another upstream\'s bearer token; a SET for another receiver or from another issuer; a JWT that is not a SET; '
+      + 'one SET 10 times at once; an email-only, opaque or foreign subject',
+    tests: [
+      'security/upstream-receiver-needs-its-bearer.test.ts', 'security/upstream-set-email-subject-ends-nothing.test.ts', 'integration/upstream-logout.test.ts',
+    ],
+  },
+  {
+    routes: 'GET /federation/:id/logged-out',
+    abuse: 'a destination in the query (open redirect), another upstream\'s path, a made-up or reused state, two returns at once',
+    tests: ['security/upstream-logout-return-is-never-an-open-redirect.test.ts', 'integration/upstream-rp-initiated-logout.test.ts'],
   },
 ];
 

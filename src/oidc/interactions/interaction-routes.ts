@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { requireLocalLogin } from '../../federation/require-local-login.ts';
+import { returnFromUpstream } from '../../federation/return-from-upstream.ts';
 import { submitUpstreamChoice } from '../../federation/submit-upstream-choice.ts';
 import { parseForm } from '../../http/parse-form.ts';
 import { parseJson } from '../../http/parse-json.ts';
@@ -44,6 +45,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/notice', parseForm, load, csrf, proven, requireStep(deps, 'notice'), acknowledgeNotice(deps));
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
   router.post('/upstream/:id', parseForm, load, csrf, submitUpstreamChoice(deps));
+  router.get('/upstream/:id/return', load, returnFromUpstream(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   // Directory (LDAP) upstreams and home-realm discovery (identifier-first).
   router.post('/identify', parseForm, load, csrf, identify(deps));
