@@ -8,6 +8,7 @@ import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
+import { PendingUpstreamLinks } from './federation/pending-upstream-links.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
@@ -250,6 +251,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const federation: FederationDeps = {
     directory: new UpstreamDirectory(store.upstreams), connectors: new Map(),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
+    pendingLinks: new PendingUpstreamLinks(store, config.ttl.interaction),
   };
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,

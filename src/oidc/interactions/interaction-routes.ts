@@ -16,6 +16,7 @@ import { submitLogin } from './submit-login.ts';
 import { submitPasskey } from './submit-passkey.ts';
 import { submitRecoveryCode } from './submit-recovery-code.ts';
 import { submitTotp } from './submit-totp.ts';
+import { showUpstreamLink, submitUpstreamLink } from '../../federation/upstream-link-step.ts';
 
 /** Each route is the list of its steps, in order. */
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -37,6 +38,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/enrol/totp', parseForm, load, csrf, proven, requireStep(deps, 'enrol-totp'), confirmTotpEnrolment(deps));
   router.post('/notice', parseForm, load, csrf, proven, requireStep(deps, 'notice'), acknowledgeNotice(deps));
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
+  router.get('/upstream-link', load, showUpstreamLink(deps));
+  router.post('/upstream-link', parseForm, load, csrf, submitUpstreamLink(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   return router;
 }
