@@ -46,6 +46,16 @@ const SURFACES: AttackedSurface[] = [
     tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
   },
   {
+    routes: 'GET /interaction/:uid/upstream-link',
+    abuse: 'posting the link form with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s form token, a replay after the link',
+    tests: ['security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts', 'integration/upstream-linking.test.ts'],
+  },
+  {
+    routes: 'POST /interaction/:uid/upstream-link',
+    abuse: 'posting the link form with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s form token, a replay after the link',
+    tests: ['security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts', 'integration/upstream-linking.test.ts'],
+  },
+  {
     routes: 'POST /interaction/:uid/abort',
     abuse: 'another interaction\'s id and form token, hostile form input',
     tests: ['integration/fuzz.test.ts', 'integration/device-flow.test.ts'],

@@ -1,0 +1,25 @@
+/**
+ * Attack: link an upstream identity to a local account without the step that proves the account —
+ * post the link form in an interaction no upstream step sent there, or sign in with the local
+ * password on the ordinary login form and expect the identity to come along. Nothing is linked.
+ */
+import { sqliteBackend } from '../support/backends.ts';
+import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
+import { openLoginPage } from '../support/oidc-flow.ts';
+import { addUpstream } from '../support/pending-upstream-link.ts';
+
+let f: KeylineFixture;
+useKeyline(sqliteBackend, {}, async (fixture) => {
+  f = fixture;
+  await addUpstream(fixture.kl);
+});
+
+test('posting the link form in an interaction with nothing to link is refused and links nothing', async () => {
+  const { browser, action, csrf } = await openLoginPage(f.kl, f.client);
+  const linkUrl = action.replace(/\/login$/, '/upstream-link');
+  const forged = await browser.postForm(linkUrl, { csrf, password: f.user.password, upstream: 'acme', subject: 'attacker-subject' });
+  expect(forged.status).toBe(400);
+  expect((await browser.get(linkUrl)).status).toBe(400);
+  const account = (await f.kl.store.accounts.findByEmail(f.user.email))!;
+  expect(await f.kl.store.federatedIdentities.listByAccount(account.id)).toEqual([]);
+});
