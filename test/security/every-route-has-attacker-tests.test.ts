@@ -63,12 +63,13 @@ const SURFACES: AttackedSurface[] = [
   {
     routes: '* /account',
     abuse: 'signed out, without the page\'s CSRF token, with another person\'s session, factor or client id; stale sign-in; 20 at once; '
-      + 'attributes only an administrator sets, undeclared ones, oversized values',
+      + 'attributes only an administrator sets, undeclared ones, oversized values; unlinking another person\'s link or the last way in, twice at once',
     tests: [
       'security/account-routes-abuse.test.ts', 'security/account-attributes-only-the-editable-ones.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
       'security/reset-link-void-after-password-change.test.ts', 'integration/account-security.test.ts', 'integration/account-pages.test.ts',
       'security/data-download-holds-no-secret.test.ts', 'security/self-delete-needs-a-fresh-sign-in.test.ts', 'security/self-delete-twice-at-once.test.ts',
       'security/profile-choices-are-checked-on-the-server.test.ts',
+      'security/unlink-cannot-remove-the-last-way-in.test.ts', 'security/unlink-someone-elses-link.test.ts', 'integration/account-linked-sign-ins.test.ts',
     ],
   },
   {
