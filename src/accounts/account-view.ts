@@ -9,8 +9,8 @@ export interface AccountView {
   emailVerified: boolean;
   name: string | null;
   disabled: boolean;
-  /** False for an account made from an upstream identity that has not set one: it signs in through its links or a passkey. */
-  hasPassword: boolean;
+  /** Has a password (email + password signs in); false for an account made from an upstream identity that has not set one. */
+  signInByEmail: boolean;
   profile: AccountProfile;
   /** The operator's custom attributes (config `attributes:`); their values are not secrets. */
   attributes: AccountAttributes;
@@ -25,7 +25,7 @@ export function accountView(account: AccountRecord): AccountView {
     emailVerified: account.emailVerified,
     name: account.name,
     disabled: account.disabled,
-    hasPassword: hasPassword(account),
+    signInByEmail: hasPassword(account),
     profile: account.profile,
     attributes: account.attributes ?? {},
     createdAt: account.createdAt.toISOString(),

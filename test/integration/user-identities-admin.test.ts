@@ -20,7 +20,7 @@ test('list, then remove a link whose subject holds a slash and commas; an unknow
   await linkIdentity(f.kl, user.id, 'acme', subject);
   const listed = await admin.expect(200, 'GET', `/users/${user.id}/identities`);
   expect(listed.identities).toEqual([{ upstreamId: 'acme', upstream: 'Acme SSO', subject, linkedAt: expect.any(String), lastSignInAt: null }]);
-  expect((await admin.expect(200, 'GET', `/users/${user.id}`)).hasPassword).toBe(true);
+  expect((await admin.expect(200, 'GET', `/users/${user.id}`)).signInByEmail).toBe(true);
 
   await admin.expect(204, 'DELETE', `/users/${user.id}/identities/acme/${encodeURIComponent(subject)}`);
   expect(await f.kl.store.federatedIdentities.listByAccount(user.id)).toEqual([]);
