@@ -10,6 +10,11 @@ import type { FederationDeps } from './federation/federation-deps.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamLinks } from './federation/pending-upstream-links.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
+import { UpstreamAnswers } from './federation/upstream-answers.ts';
+import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
+import { OidcConnector } from './federation/connectors/oidc.ts';
+import { OAuth2Connector } from './federation/connectors/oauth2.ts';
+import type { UpstreamConnector } from './federation/upstream.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -79,7 +84,7 @@ import { StreamDelivery } from './signals/stream-delivery.ts';
 import { signalsRoutes } from './signals/stream-management-routes.ts';
 import { builtInResources } from './oidc/built-in-resources.ts';
 import { instrumentStore } from './store/instrumented-store.ts';
-import type { Store } from './store/store.ts';
+import type { Store, UpstreamType } from './store/store.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -249,10 +254,15 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
   const federation: FederationDeps = {
-    directory: new UpstreamDirectory(store.upstreams), connectors: new Map(),
-    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
+    directory: new UpstreamDirectory(store.upstreams),
+    connectors: new Map<UpstreamType, UpstreamConnector>([
+      ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
+      ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
+    ]),
+    pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,
     pendingLinks: new PendingUpstreamLinks(store, config.ttl.interaction),
   };
+  app.use(onlyUnder('/federation', upstreamCallbackRoutes(federation).routes()));
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {

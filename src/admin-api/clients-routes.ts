@@ -14,7 +14,7 @@ const withSecret = ({ client, clientSecret }: AdministeredClient) => ({ ...clien
 
 /** Clients: every setting goes through registerClient/changeClient, the one place client settings are validated. */
 export function clientOperations({ store, provider, resources, allowPrivateNetworks, claimScopes }: AdminDependencies): AdminOperation[] {
-  const administration = (audited: AuditedRunner): ClientAdministration => ({ store, registration: { provider, resources, allowPrivateNetworks, claimScopes }, audited });
+  const administration = (audited: AuditedRunner): ClientAdministration => ({ store, registration: { provider, resources, allowPrivateNetworks, claimScopes, upstreamExists: async (id) => (await store.upstreams.find(id)) !== undefined }, audited });
 
   return [
     defineOperation({

@@ -161,10 +161,11 @@ function printClient(cli: CliContext, { client, clientSecret }: AdministeredClie
 }
 
 async function administration(cli: CliContext): Promise<ClientAdministration> {
+  const store = await cli.store();
   return {
-    store: await cli.store(),
+    store,
     registration: { provider: await cliProvider(cli), resources: await cli.resources(), allowPrivateNetworks: cli.config.outbound.allowPrivateNetworks,
-      claimScopes: Object.keys(cli.config.claims) },
+      claimScopes: Object.keys(cli.config.claims), upstreamExists: async (id) => (await store.upstreams.find(id)) !== undefined },
     audited: (event, change) => adminAction(cli, event, change),
   };
 }

@@ -76,6 +76,8 @@ export interface RegistrationContext {
   allowPrivateNetworks?: boolean;
   /** The operator's claim scopes (config `claims:`), which a client is given like OpenID scopes; none when absent. */
   claimScopes?: readonly string[];
+  /** Whether an upstream of this id exists (enabled or not); a client may only name ones that do. Unchecked when absent. */
+  upstreamExists?: (id: string) => Promise<boolean>;
 }
 
 /** A setting that cannot be honoured; the message says which and why, in one line. */
@@ -183,6 +185,15 @@ function checkBackchannelLogout(settings: ClientSettings): void {
   if (parsed.hash) throw new ClientRegistrationError('back-channel logout URI: must not have a #fragment', 'backchannelLogoutUri');
 }
 
+/** A typo in --upstreams would otherwise leave a login page with no way in (with --no-local-login) and no error anywhere. */
+async function checkUpstreams(context: RegistrationContext, settings: ClientSettings): Promise<void> {
+  const exists = context.upstreamExists;
+  if (!exists || !settings.upstreams?.length) return;
+  for (const id of settings.upstreams) {
+    if (!await exists(id)) throw new ClientRegistrationError(`upstreams: there is no upstream "${id}" (see keyline upstreams list)`, 'upstreams');
+  }
+}
+
 async function checkSettings(context: RegistrationContext, settings: ClientSettings): Promise<void> {
   if (!settings.name.trim()) throw new ClientRegistrationError('name: a client needs a name', 'name');
   checkBackchannelLogout(settings);
@@ -190,6 +201,7 @@ async function checkSettings(context: RegistrationContext, settings: ClientSetti
   if (settings.noLocalLogin && !settings.upstreams?.length) {
     throw new ClientRegistrationError('local login: a client without it needs the upstreams its people sign in with (--upstreams a,b)', 'noLocalLogin');
   }
+  await checkUpstreams(context, settings);
   const unknownGrant = settings.grantTypes.find((grant) => !GRANT_TYPES.has(grant));
   if (unknownGrant) {
     throw new ClientRegistrationError(`grant types: "${unknownGrant}" is not offered; use authorization_code, refresh_token, client_credentials or ${DEVICE_CODE_GRANT}`, 'grantTypes');

@@ -7,6 +7,8 @@ export const ERROR_KINDS = [
   'unknown_client', 'bad_redirect_uri', 'expired', 'form_expired', 'access_denied', 'not_found', 'throttled',
   'unavailable', 'server_error', 'bad_request', 'malformed_state', 'logout_without_client',
   'missing_redirect_uri', 'bad_logout_redirect_uri', 'unknown_hint_client', 'bad_logout_request',
+  // An upstream identity provider's step failed (src/federation/upstream-error-page.ts chooses which).
+  'upstream_denied', 'upstream_unreachable', 'upstream_failed',
 ] as const;
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];

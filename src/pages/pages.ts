@@ -43,6 +43,11 @@ export interface ErrorPage {
   client?: { name: string; homeUri?: string };
   /** The page to show, when the code alone does not tell. */
   kind?: ErrorKind;
+  /**
+   * The sign-in this error interrupted, still open (an upstream step failed): the way out is back
+   * to its login page, or cancelling it, which answers the app with access_denied.
+   */
+  signIn?: { uid: string; csrfToken: string };
 }
 
 type PageContext = Context & { state: KeylineState };
@@ -135,6 +140,7 @@ export class Pages {
       ? { href: error.client.homeUri, label: t('errors.backTo', { client: error.client.name }), host: hostOf(error.client.homeUri) }
       : undefined;
     // showHome stays for themes that copied the old error.pug: every page without a way back now has one.
-    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: !backLink }, { status: error.status });
+    const signIn = error.signIn && { href: `/interaction/${error.signIn.uid}`, abortAction: `/interaction/${error.signIn.uid}/abort`, csrfToken: error.signIn.csrfToken };
+    this.render(ctx, 'error', { kind, code: error.code, backLink, showHome: !backLink && !signIn, signIn }, { status: error.status });
   }
 }

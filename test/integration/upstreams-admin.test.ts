@@ -75,11 +75,20 @@ describe.each(backends)('upstreams administration on $name', (backend) => {
   }, 60_000);
 
   test('a client names the upstreams its login page offers, and can be upstream-only (CLI and API)', async () => {
-    const added = await runCli(kl, ['clients', 'add', '--name', 'Staff app', '--redirect-uri', 'http://127.0.0.1:9/cb', '--upstreams', 'acme,corp', '--no-local-login']);
+    const added = await runCli(kl, ['clients', 'add', '--name', 'Staff app', '--redirect-uri', 'http://127.0.0.1:9/cb', '--upstreams', 'github,corp', '--no-local-login']);
     expect(added.stderr).toBe('');
     const client = JSON.parse(added.stdout) as Record<string, unknown> & { client_id: string };
-    expect(client).toMatchObject({ keyline_upstreams: ['acme', 'corp'], keyline_no_local_login: true });
-    expect(await admin.expect(200, 'GET', `/clients/${client.client_id}`)).toMatchObject({ upstreams: ['acme', 'corp'], noLocalLogin: true });
+    expect(client).toMatchObject({ keyline_upstreams: ['github', 'corp'], keyline_no_local_login: true });
+    expect(await admin.expect(200, 'GET', `/clients/${client.client_id}`)).toMatchObject({ upstreams: ['github', 'corp'], noLocalLogin: true });
+
+    // A typo (or a removed upstream) is named, not stored: the login page would offer nothing for it.
+    const typo = await admin.call('PATCH', `/clients/${client.client_id}`, { upstreams: ['githb'] });
+    expect(typo.status).toBe(422);
+    expect(JSON.stringify(typo.body)).toContain('githb');
+    const typoCli = await runCli(kl, ['clients', 'update', client.client_id, '--upstreams', 'acme']);
+    expect(typoCli.code).toBe(1);
+    expect(typoCli.stderr).toContain('there is no upstream "acme"');
+    expect((await kl.store.clients.find(client.client_id))?.metadata.keyline_upstreams).toEqual(['github', 'corp']);
 
     // Upstream-only with no upstream named would lock everyone out: refused, by the API and the CLI.
     const refused = await admin.call('PATCH', `/clients/${client.client_id}`, { upstreams: [] });

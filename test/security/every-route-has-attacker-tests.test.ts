@@ -30,7 +30,16 @@ const SURFACES: AttackedSurface[] = [
   {
     routes: 'POST /interaction/:uid/login',
     abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment',
-    tests: ['security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts'],
+    tests: [
+      'security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts',
+      'security/no-local-login-refuses-the-password-and-passkey.test.ts',
+    ],
+  },
+  {
+    routes: 'POST /interaction/:uid/upstream/:id',
+    abuse: 'an upstream the client does not offer (another client\'s, disabled, unknown, path-like ids), login CSRF without or with another '
+      + 'interaction\'s form token, another browser, after the login step, 20 at once',
+    tests: ['security/upstream-start-only-for-an-offered-upstream.test.ts', 'integration/login-upstream-buttons.test.ts'],
   },
   ...INTERACTION_STEPS.map((routes) => ({
     routes,

@@ -1,6 +1,8 @@
 import { formatWait } from '../../i18n/format-wait.ts';
 import type { InteractionDetails } from '../../http/keyline-state.ts';
 import { clientView } from '../../pages/client-view.ts';
+import { signInChoices } from '../../federation/sign-in-choices.ts';
+import { upstreamButtons } from '../../federation/upstream-buttons.ts';
 import { csrfTokenFor } from './csrf-token.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 
@@ -33,8 +35,10 @@ export async function renderLoginPage(
   interaction: InteractionDetails,
   { email = '', error, retryAfterSeconds, switchAccount = false, status = 200 }: LoginPageState = {},
 ): Promise<void> {
-  const client = clientView(await deps.provider.Client.find(String(interaction.params.client_id)));
+  const registered = await deps.provider.Client.find(String(interaction.params.client_id));
+  const client = clientView(registered);
   const confirmEmail = switchAccount ? undefined : await accountToConfirm(deps, interaction);
+  const { upstreams, localLogin } = await signInChoices(deps, registered);
   deps.pages.render(ctx, 'login', {
     uid: interaction.uid,
     csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
@@ -45,7 +49,9 @@ export async function renderLoginPage(
     error,
     retryAfterSeconds,
     waitText: retryAfterSeconds === undefined ? undefined : formatWait(ctx.state.locale, retryAfterSeconds),
-    canResetPassword: deps.selfService?.canResetPassword === true,
-    canSignUp: deps.selfService?.canSignUp === true && !confirmEmail,
+    upstreams: upstreamButtons(interaction.uid, upstreams, ctx.state.t),
+    localLogin,
+    canResetPassword: localLogin && deps.selfService?.canResetPassword === true,
+    canSignUp: localLogin && deps.selfService?.canSignUp === true && !confirmEmail,
   }, { status });
 }

@@ -1,0 +1,208 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import * as client from 'openid-client';
+import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
+import type { OutboundFetch } from '../../outbound/outbound-fetch.ts';
+import type { UpstreamRecord } from '../../store/store.ts';
+import { mapIdentity } from '../map-identity.ts';
+import {
+  UpstreamError, type MappedIdentity, type UpstreamConnector, type UpstreamFinishInput, type UpstreamIdentity, type UpstreamStart, type UpstreamStartResult,
+} from '../upstream.ts';
+import { asUpstreamError } from './as-upstream-error.ts';
+import { clientAuthentication } from './client-authentication.ts';
+import { claimNamesOf, identityFromClaims } from './identity-from-claims.ts';
+import { discoveryOptions, upstreamClient } from './upstream-client.ts';
+
+export interface RedirectConnectorDeps {
+  /** The one guarded outbound fetch. */
+  fetch: OutboundFetch;
+  /** Opens the upstream's secrets at the moment of use. */
+  sealer: SecretSealer;
+  /** How long a node keeps an issuer's discovery document and keys before asking again. */
+  discoveryTtlMs?: number;
+}
+
+interface Discovered {
+  metadata: client.ServerMetadata;
+  keys: JWTVerifyGetKey;
+  at: number;
+}
+
+const DISCOVERY_TTL_MS = 10 * 60_000;
+
+/**
+ * OpenID Connect upstreams, through openid-client (a certified relying party): discovery, the code
+ * flow with PKCE S256, state and nonce, RFC 9207's `iss` response parameter (required when the
+ * upstream advertises it, and another issuer's always refused), and the id_token checked here with
+ * jose against the upstream's JWKS (openid-client leaves the signature of a token-endpoint id_token
+ * unchecked, as OIDC Core 3.1.3.7 permits; Keyline does not rely on TLS alone): signature, iss, aud,
+ * exp, nonce. Userinfo fills in what the id_token lacks. Microsoft's multi-tenant issuer is a
+ * template (`issuerTemplate`) checked against each id_token's `tid`.
+ */
+export class OidcConnector implements UpstreamConnector {
+  readonly type = 'oidc' as const;
+  readonly step = 'redirect' as const;
+  readonly #deps: RedirectConnectorDeps;
+  readonly #discovered = new Map<string, Discovered>();
+
+  constructor(deps: RedirectConnectorDeps) {
+    this.#deps = deps;
+  }
+
+  async start(input: UpstreamStart): Promise<UpstreamStartResult> {
+    const { upstream } = input;
+    const { metadata } = await this.#discover(upstream);
+    const config = upstreamClient(this.#deps.fetch, metadata, clientIdOf(upstream), client.None());
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const scopes = new Set(['openid', ...((upstream.settings.scopes as string[] | undefined) ?? ['email', 'profile'])]);
+    const parameters: Record<string, string> = {
+      redirect_uri: input.callbackUrl,
+      scope: [...scopes].join(' '),
+      state,
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    };
+    if (upstream.settings.responseMode === 'form_post') parameters.response_mode = 'form_post';
+    if (input.loginHint) parameters.login_hint = input.loginHint;
+    return {
+      kind: 'redirect',
+      location: client.buildAuthorizationUrl(config, parameters).href,
+      pending: { state, nonce, codeVerifier, redirectUri: input.callbackUrl },
+    };
+  }
+
+  async finish(upstream: UpstreamRecord, input: UpstreamFinishInput): Promise<UpstreamIdentity> {
+    if (input.kind !== 'redirect') throw new UpstreamError('misconfigured', 'an oidc upstream finishes with a redirect');
+    const { pending } = input;
+    const discovered = await this.#discover(upstream);
+    const template = issuerTemplateOf(upstream);
+    // openid-client compares an id_token's iss with the discovered issuer, which for a multi-tenant
+    // template is not the tenant's: the id_token is then taken aside and checked below alone.
+    let heldIdToken: string | undefined;
+    const fetch: OutboundFetch = template ? holdIdToken(this.#deps.fetch, discovered.metadata.token_endpoint, (token) => { heldIdToken = token; }) : this.#deps.fetch;
+    let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+    let config: client.Configuration;
+    try {
+      config = upstreamClient(fetch, discovered.metadata, clientIdOf(upstream), await clientAuthentication(this.#deps.sealer, upstream));
+      tokens = await client.authorizationCodeGrant(config, callbackUrl(pending.redirectUri!, input.parameters), {
+        pkceCodeVerifier: pending.codeVerifier!,
+        expectedState: pending.state!,
+        ...(template ? {} : { expectedNonce: pending.nonce!, idTokenExpected: true }),
+      });
+    } catch (error) {
+      throw asUpstreamError(error, 'code exchange');
+    }
+    const idToken = template ? heldIdToken : tokens.id_token;
+    if (!idToken) throw new UpstreamError('invalid_response', 'code exchange: the upstream answered no id_token');
+    const idClaims = await verifyIdToken(idToken, {
+      keys: discovered.keys, issuer: discovered.metadata.issuer, template, clientId: clientIdOf(upstream), nonce: pending.nonce!,
+      algorithms: discovered.metadata.id_token_signing_alg_values_supported,
+    });
+    const claims = await this.#withUserinfo(upstream, config, tokens.access_token, idClaims);
+    return identityFromClaims(upstream, claims, {
+      ...(Array.isArray(idClaims.amr) ? { amr: idClaims.amr.filter((value): value is string => typeof value === 'string') } : {}),
+      ...(typeof idClaims.acr === 'string' ? { acr: idClaims.acr } : {}),
+      ...(typeof idClaims.sid === 'string' ? { sessionId: idClaims.sid } : {}),
+    });
+  }
+
+  map(upstream: UpstreamRecord, identity: UpstreamIdentity): MappedIdentity {
+    return mapIdentity(upstream, identity);
+  }
+
+  /** Userinfo, when the id_token lacks a claim the upstream's email or mapping needs; the signed id_token's claims win. */
+  async #withUserinfo(upstream: UpstreamRecord, config: client.Configuration, accessToken: string, idClaims: JWTPayload): Promise<Record<string, unknown>> {
+    const names = claimNamesOf(upstream);
+    const wanted = [names.email, ...(names.emailVerified ? [names.emailVerified] : []), ...Object.keys(upstream.mapping.claims), ...upstream.mapping.groups.map((rule) => rule.claim)];
+    if (!config.serverMetadata().userinfo_endpoint || wanted.every((claim) => claim in idClaims)) return idClaims;
+    try {
+      const userinfo = await client.fetchUserInfo(config, accessToken, String(idClaims.sub));
+      return { ...userinfo, ...idClaims };
+    } catch (error) {
+      throw asUpstreamError(error, 'userinfo');
+    }
+  }
+
+  async #discover(upstream: UpstreamRecord): Promise<Discovered> {
+    const issuer = String(upstream.settings.issuer);
+    const cached = this.#discovered.get(issuer);
+    if (cached && Date.now() - cached.at < (this.#deps.discoveryTtlMs ?? DISCOVERY_TTL_MS)) return cached;
+    const template = issuerTemplateOf(upstream);
+    try {
+      const url = new URL(issuer);
+      // A template's document names the template, not the URL it was fetched from: fetched by its
+      // full address (openid-client then leaves the issuer to us) and compared with the template.
+      const where = template ? new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`) : url;
+      const metadata = (await client.discovery(where, clientIdOf(upstream), undefined, client.None(), discoveryOptions(this.#deps.fetch, url))).serverMetadata();
+      if (template && metadata.issuer !== template) throw new UpstreamError('invalid_response', `discovery: the upstream names another issuer than ${template}`);
+      if (!metadata.jwks_uri) throw new UpstreamError('invalid_response', 'discovery: the upstream publishes no jwks_uri');
+      const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: this.#deps.fetch as never });
+      const discovered = { metadata, keys, at: Date.now() };
+      this.#discovered.set(issuer, discovered);
+      return discovered;
+    } catch (error) {
+      throw asUpstreamError(error, 'discovery');
+    }
+  }
+}
+
+function clientIdOf(upstream: UpstreamRecord): string {
+  return String(upstream.settings.clientId);
+}
+
+function issuerTemplateOf(upstream: UpstreamRecord): string | undefined {
+  const template = upstream.settings.issuerTemplate;
+  return typeof template === 'string' && template.includes('{tenantid}') ? template : undefined;
+}
+
+/** The URL the upstream sent the browser back to, as openid-client reads an authorization response. */
+function callbackUrl(redirectUri: string, parameters: Record<string, string>): URL {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
+  return url;
+}
+
+/** The token endpoint's answer without its id_token, which `hold` gets instead (checked by verifyIdToken). */
+function holdIdToken(fetch: OutboundFetch, tokenEndpoint: string | undefined, hold: (idToken: string) => void): OutboundFetch {
+  return async (url, options) => {
+    const response = await fetch(url, options);
+    if (String(url) !== tokenEndpoint || !response.ok) return response;
+    const body = await response.json() as Record<string, unknown>;
+    if (typeof body.id_token === 'string') hold(body.id_token);
+    delete body.id_token;
+    return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** An id_token's signature (the upstream's JWKS), issuer (or the tenant's, for a template), audience, expiry and nonce. */
+async function verifyIdToken(idToken: string, expected: {
+  keys: JWTVerifyGetKey; issuer: string; template: string | undefined; clientId: string; nonce: string; algorithms: string[] | undefined;
+}): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(idToken, expected.keys, {
+      audience: expected.clientId,
+      ...(expected.template ? {} : { issuer: expected.issuer }),
+      algorithms: (expected.algorithms ?? ['RS256']).filter((alg) => alg !== 'none'),
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+      clockTolerance: 30,
+    });
+    if (expected.template) {
+      const tid = payload.tid;
+      if (typeof tid !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(tid) || payload.iss !== expected.template.replace('{tenantid}', tid)) {
+        throw new UpstreamError('invalid_response', 'id_token: its iss is not the tenant issuer its tid names');
+      }
+    }
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expected.clientId) {
+      throw new UpstreamError('invalid_response', 'id_token: several audiences and Keyline is not its azp');
+    }
+    if (typeof payload.nonce !== 'string' || !equal(payload.nonce, expected.nonce)) throw new UpstreamError('invalid_response', 'id_token: the nonce is missing or not the one sent');
+    return payload;
+  } catch (error) {
+    throw asUpstreamError(error, 'id_token');
+  }
+}

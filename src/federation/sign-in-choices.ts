@@ -1,0 +1,26 @@
+import type { InteractionDeps } from '../oidc/interactions/interaction-context.ts';
+import { NO_LOCAL_LOGIN, UPSTREAMS } from '../oidc/keyline-client-metadata.ts';
+import type { UpstreamRecord } from '../store/store.ts';
+
+interface ClientLike {
+  metadata(): Record<string, unknown>;
+}
+
+export interface SignInChoices {
+  /** The enabled upstreams the client offers (its --upstreams, in that order; every enabled one when it names none). */
+  upstreams: UpstreamRecord[];
+  /** `--no-local-login`: no password, no passkey, no sign-up or reset on Keyline's own page. */
+  localLogin: boolean;
+}
+
+/**
+ * The ways into one client: what its login page shows and what its upstream start accepts, from
+ * one place, so a button can never name an upstream the start would refuse, nor the reverse.
+ * Every enabled upstream is listed whatever its type: each stored type (oidc, oauth2, ldap) has a
+ * connector, and a type whose connector is missing fails at the start with Keyline's error page.
+ */
+export async function signInChoices(deps: InteractionDeps, client: ClientLike | undefined): Promise<SignInChoices> {
+  const metadata = client?.metadata() ?? {};
+  const only = Array.isArray(metadata[UPSTREAMS]) ? (metadata[UPSTREAMS] as string[]) : undefined;
+  return { upstreams: await deps.federation.directory.offered(only), localLogin: metadata[NO_LOCAL_LOGIN] !== true };
+}
