@@ -3,7 +3,7 @@ import { NO_PASSWORD } from '../../src/accounts/no-password.ts';
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { linkIdentity, signedInToSecurityPage } from '../support/linked-account.ts';
-import { addUpstream } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
 useKeyline(sqliteBackend, {}, async (fixture) => {

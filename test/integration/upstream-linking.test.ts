@@ -7,14 +7,15 @@ import { decodeJwt } from 'jose';
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { continueSignIn, exchangeCode } from '../support/oidc-flow.ts';
-import { addUpstream, interactionAwaitingLink } from '../support/pending-upstream-link.ts';
+import { interactionAwaitingLink } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 import type { UpstreamRecord } from '../../src/store/store.ts';
 
 let f: KeylineFixture;
 let upstream: UpstreamRecord;
 useKeyline(sqliteBackend, {}, async (fixture) => {
   f = fixture;
-  upstream = await addUpstream(fixture.kl);
+  upstream = await addUpstream(fixture.kl, { id: 'acme', name: 'Acme SSO' });
 });
 
 test('the step names the account and the upstream; a wrong password links nothing; the right one links and signs in with fed and pwd', async () => {

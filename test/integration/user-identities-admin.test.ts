@@ -4,7 +4,7 @@ import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { linkIdentity } from '../support/linked-account.ts';
 import { createTestUser } from '../support/oidc-flow.ts';
-import { addUpstream } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
 let admin: AdminSession;

@@ -8,13 +8,13 @@ import { hiddenField } from '../support/browser-like-client.ts';
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { linkIdentity, signedInToSecurityPage } from '../support/linked-account.ts';
-import { addUpstream } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
 useKeyline(sqliteBackend, {}, async (fixture) => {
   f = fixture;
-  await addUpstream(fixture.kl, { id: 'acme' });
-  await addUpstream(fixture.kl, { id: 'globex' });
+  await addUpstream(fixture.kl, { id: 'acme', name: 'Acme' });
+  await addUpstream(fixture.kl, { id: 'globex', name: 'Globex' });
 });
 
 test('two parallel unlinks of the last two links of a password-less account never leave zero', async () => {

@@ -7,12 +7,12 @@ import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { linkIdentity, signedInToSecurityPage } from '../support/linked-account.ts';
 import { createTestUser } from '../support/oidc-flow.ts';
-import { addUpstream } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
 useKeyline(sqliteBackend, {}, async (fixture) => {
   f = fixture;
-  await addUpstream(fixture.kl, { id: 'acme' });
+  await addUpstream(fixture.kl, { id: 'acme', name: 'Acme' });
 });
 
 test('the unlink form only ever touches the signed-in account\'s own links', async () => {

@@ -8,14 +8,15 @@ import { sqliteBackend } from '../support/backends.ts';
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { openLoginPage } from '../support/oidc-flow.ts';
-import { addUpstream, interactionAwaitingLink } from '../support/pending-upstream-link.ts';
+import { interactionAwaitingLink } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 import type { UpstreamRecord } from '../../src/store/store.ts';
 
 let f: KeylineFixture;
 let upstream: UpstreamRecord;
 useKeyline(sqliteBackend, {}, async (fixture) => {
   f = fixture;
-  upstream = await addUpstream(fixture.kl);
+  upstream = await addUpstream(fixture.kl, { id: 'acme', name: 'Acme SSO' });
 });
 
 test('another browser cannot see or complete the link step of someone else\'s interaction', async () => {

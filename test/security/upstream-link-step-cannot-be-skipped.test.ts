@@ -6,12 +6,12 @@
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { openLoginPage } from '../support/oidc-flow.ts';
-import { addUpstream } from '../support/pending-upstream-link.ts';
+import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
 useKeyline(sqliteBackend, {}, async (fixture) => {
   f = fixture;
-  await addUpstream(fixture.kl);
+  await addUpstream(fixture.kl, { id: 'acme', name: 'Acme SSO' });
 });
 
 test('posting the link form in an interaction with nothing to link is refused and links nothing', async () => {

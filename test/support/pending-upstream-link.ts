@@ -5,18 +5,6 @@ import { BrowserLikeClient, hiddenField } from './browser-like-client.ts';
 import { authorizeUrl, pkcePair, type TestClient } from './oidc-flow.ts';
 import type { RunningKeyline } from './start-keyline.ts';
 
-/** An enabled OIDC upstream record, straight in the store (the connectors are other tests' business). */
-export async function addUpstream(kl: RunningKeyline, overrides: Partial<UpstreamRecord> = {}): Promise<UpstreamRecord> {
-  const now = new Date();
-  const upstream: UpstreamRecord = {
-    id: 'acme', name: 'Acme SSO', type: 'oidc', enabled: true, preset: null, settings: {}, sealedSecrets: {}, domains: [],
-    provisioning: 'create', sync: 'always', trustMfa: false, mapping: { claims: {}, groups: [] }, upstreamLogout: false,
-    createdAt: now, updatedAt: now, ...overrides,
-  };
-  await kl.store.upstreams.create(upstream);
-  return upstream;
-}
-
 /**
  * A login page whose interaction is where an upstream step found a verified email of a local account:
  * what completeUpstreamSignIn leaves in the store for the link-your-account step (stands in for the
