@@ -151,7 +151,7 @@ export async function startUpstreamOp(options: UpstreamOpOptions): Promise<Upstr
     if (ctx.path.startsWith('/interaction/')) return completeInteraction(ctx);
     if (ctx.method === 'POST' && ctx.path === '/token') {
       const form = await readForm(ctx);
-      tokenRequests.push({ form, authorization: ctx.get('authorization') || undefined });
+      tokenRequests.push({ form: { ...form }, authorization: ctx.get('authorization') || undefined });
       const secretKey = jwtSecretKeys.get(form.client_id ?? '');
       if (secretKey && form.client_secret) {
         const signed = await jwtVerify(form.client_secret, secretKey).then(() => true, () => false);

@@ -15,6 +15,8 @@ export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
   'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors', 'ActionLink', 'PendingSignUp',
+  // Federation (issue 22): a redirect step between start and callback, and the callback's answer until the interaction's return route.
+  'UpstreamStep', 'UpstreamAnswer',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];
