@@ -17,6 +17,8 @@ export const OIDC_MODELS = [
   'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors', 'ActionLink', 'PendingSignUp',
   // Federation (issue 22): a redirect step between start and callback, and the callback's answer until the interaction's return route.
   'UpstreamStep', 'UpstreamAnswer',
+  // An upstream identity waiting for the person to prove the local account it will be linked to.
+  'UpstreamLink',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];
