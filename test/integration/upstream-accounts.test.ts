@@ -42,7 +42,7 @@ async function upstreamFor(id: string, fields: Partial<UpstreamRecord> = {}): Pr
 useKeyline(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true }, ...DECLARATIONS } }, async (ready) => {
   kl = ready.kl;
   client = await registerTestClient(kl, { scopes: 'openid profile email groups org' });
-  const ids = ['acme', 'trusted'];
+  const ids = ['acme', 'trusted', 'once'];
   op = await startUpstreamOp({
     clients: ids.map((id) => ({ client_id: `keyline-${id}`, client_secret: `secret-${id}`, redirect_uris: [upstreamCallbackUrl(kl.url, id)] })),
     accounts: PEOPLE,
@@ -54,6 +54,7 @@ useKeyline(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true }, 
     mapping: { claims: { name: 'name', department: 'department' }, groups: [{ claim: 'groups', value: 'eng', group: 'engineering' }, { claim: 'groups', value: 'sre', group: 'platform' }] },
   });
   await upstreamFor('trusted', { trustMfa: true });
+  await upstreamFor('once', { sync: 'first', mapping: { claims: { department: 'department' }, groups: [{ claim: 'groups', value: 'sre', group: 'platform' }] } });
 });
 afterAll(async () => {
   await op?.close();
@@ -148,4 +149,32 @@ test('a client requiring MFA: Keyline\'s own second-factor step after an upstrea
   const idToken = decodeJwt(String((await exchangeCode(kl, client, { code: trusted.code!, verifier: trusted.verifier })).body.id_token));
   expect(idToken.amr).toEqual(['fed', 'mfa']);
   expect(idToken.acr).toBe(ACR.multiFactor);
+});
+
+test('sync: with `always`, a group the upstream no longer asserts goes at the next sign-in; with `first`, later sign-ins change nothing', async () => {
+  const account = (await kl.store.accounts.findByEmail('ada@acme.test'))!;
+  const groupNames = async () => ((await admin.expect(200, 'GET', `/users/${account.id}/access`)).groups as string[]).sort();
+  op.signInAs('ada');
+  op.misbehave({ idTokenClaims: { department: 'Research', groups: ['eng', 'sre'] } });
+  expect((await signInThroughUpstream(kl, client, 'acme', op.issuer)).code).not.toBeNull();
+  expect(await groupNames()).toEqual(['engineering', 'platform']);
+  op.signInAs('ada');
+  op.misbehave({ idTokenClaims: { department: 'Sales', groups: ['sre'] } });
+  expect((await signInThroughUpstream(kl, client, 'acme', op.issuer)).code).not.toBeNull();
+  expect(await groupNames()).toEqual(['platform']);
+  expect((await kl.store.accounts.findById(account.id))!.attributes).toEqual({ department: 'Sales' });
+
+  // An upstream with `sync: first` maps at the first sign-in only.
+  op.signInAs('no-email');
+  (PEOPLE[3]!.claims as Record<string, unknown>).email = 'once@acme.test';
+  op.misbehave({ idTokenClaims: { department: 'Legal', groups: ['sre'] } });
+  expect((await signInThroughUpstream(kl, client, 'once', op.issuer)).code).not.toBeNull();
+  const once = (await kl.store.accounts.findByEmail('once@acme.test'))!;
+  const onceGroups = async () => ((await admin.expect(200, 'GET', `/users/${once.id}/access`)).groups as string[]).sort();
+  expect(await onceGroups()).toEqual(['platform']);
+  op.signInAs('no-email');
+  op.misbehave({ idTokenClaims: { department: 'Sales', groups: [] } });
+  expect((await signInThroughUpstream(kl, client, 'once', op.issuer)).code).not.toBeNull();
+  expect(await onceGroups()).toEqual(['platform']);
+  expect((await kl.store.accounts.findById(once.id))!.attributes).toEqual({ department: 'Legal' });
 });
