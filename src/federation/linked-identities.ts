@@ -34,6 +34,33 @@ const leaseName = (accountId: string) => `sign-in-methods:${accountId}`;
 const LEASE_SECONDS = 10;
 
 /**
+ * Runs a removal of one of the account's ways in while no other runs (across nodes); 'busy' when
+ * one does. Removals that check "another way remains" take it, so two at once cannot both pass.
+ */
+async function underSignInMethodsLease<T>(store: Store, accountId: string, work: () => Promise<T>): Promise<T | 'busy'> {
+  const holder = randomUUID();
+  if (!await store.leases.acquire(leaseName(accountId), holder, LEASE_SECONDS)) return 'busy';
+  try {
+    return await work();
+  } finally {
+    await store.leases.release(leaseName(accountId), holder);
+  }
+}
+
+/**
+ * Removes a passkey of an account without a password, unless it is the last way in (no other
+ * passkey, no link): 'last_way'. Accounts with a password remove factors as before.
+ */
+export async function removeLastPasskeyGuarded(store: Store, account: AccountRecord, remove: () => Promise<void>): Promise<'removed' | 'last_way' | 'busy'> {
+  return underSignInMethodsLease(store, account.id, async () => {
+    const { others, links } = await waysIn(store, account);
+    if (others + links.length <= 1) return 'last_way';
+    await remove();
+    return 'removed';
+  });
+}
+
+/**
  * Removes one of the account's links. The person may do it only while another way in remains (a
  * password, a passkey, another link); an administrator may remove the last one (`allowLast`: the
  * account then needs a password reset or a new link). Unlinks of one account run one at a time
@@ -43,14 +70,10 @@ const LEASE_SECONDS = 10;
 export async function unlinkIdentity(
   store: Store, account: AccountRecord, upstreamId: string, subject: string, { allowLast = false }: { allowLast?: boolean } = {},
 ): Promise<UnlinkOutcome> {
-  const holder = randomUUID();
-  if (!await store.leases.acquire(leaseName(account.id), holder, LEASE_SECONDS)) return 'busy';
-  try {
+  return underSignInMethodsLease(store, account.id, async () => {
     const { others, links } = await waysIn(store, account);
     if (!links.some((link) => link.upstreamId === upstreamId && link.subject === subject)) return 'not_found';
     if (!allowLast && others === 0 && links.length <= 1) return 'last_way';
     return await store.federatedIdentities.remove(upstreamId, subject) ? 'unlinked' : 'not_found';
-  } finally {
-    await store.leases.release(leaseName(account.id), holder);
-  }
+  });
 }

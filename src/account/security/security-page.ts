@@ -28,7 +28,7 @@ function viewOf(factor: FactorRecord): FactorView {
 /** The sign-in methods of the signed-in account: passkeys, authenticator apps and recovery codes. */
 export async function renderSecurityPage(
   deps: AccountDeps, ctx: AccountContext,
-  { error, linkError, status = 200 }: { error?: SecurityError; linkError?: 'last_way' | 'busy'; status?: number } = {},
+  { error, linkError, status = 200 }: { error?: SecurityError; linkError?: 'last_way' | 'last_passkey' | 'busy'; status?: number } = {},
 ): Promise<void> {
   const { account, csrfToken } = ctx.state.signedIn!;
   const factors = (await deps.store.factors.listByAccount(account.id)).map(viewOf);
