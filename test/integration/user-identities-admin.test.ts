@@ -4,6 +4,7 @@ import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline, type KeylineFixture } from '../support/keyline-fixture.ts';
 import { linkIdentity } from '../support/linked-account.ts';
 import { createTestUser } from '../support/oidc-flow.ts';
+import { runCli } from '../support/run-cli.ts';
 import { addUpstream } from '../support/upstreams-in-store.ts';
 
 let f: KeylineFixture;
@@ -36,4 +37,20 @@ test('removing a user removes their links', async () => {
   await linkIdentity(f.kl, user.id, 'acme', 'to-be-removed');
   await admin.expect(200, 'DELETE', `/users/${user.id}`);
   expect(await f.kl.store.federatedIdentities.find('acme', 'to-be-removed')).toBeUndefined();
+});
+
+test('the CLI lists a user\'s identities and unlinks one, audited as the operator', async () => {
+  const user = await createTestUser(f.kl);
+  await linkIdentity(f.kl, user.id, 'acme', 'cli-subject');
+  const listed = await runCli(f.kl, ['users', 'identities', user.email]);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toMatch(/^acme\tcli-subject\tlinked \S+\tlast used never$/m);
+  const unknown = await runCli(f.kl, ['users', 'unlink', user.email, 'acme', 'someone-else']);
+  expect(unknown.code).not.toBe(0);
+  expect(unknown.stderr).toContain('has no identity someone-else at acme');
+  const unlinked = await runCli(f.kl, ['users', 'unlink', user.email, 'acme', 'cli-subject']);
+  expect(unlinked.code).toBe(0);
+  expect(await f.kl.store.federatedIdentities.find('acme', 'cli-subject')).toBeUndefined();
+  const events = await f.kl.store.audit.query({ type: 'federation.unlinked', limit: 50 });
+  expect(events.some((event) => event.actor.startsWith('cli:') && event.data?.subject === 'cli-subject')).toBe(true);
 });
