@@ -1,5 +1,5 @@
 import { TEXT_CLAIMS } from '../accounts/profile-claims.ts';
-import type { UpstreamRecord } from '../store/store.ts';
+import type { UpstreamMapping, UpstreamRecord } from '../store/store.ts';
 import type { MappedIdentity, UpstreamIdentity } from './upstream.ts';
 
 const PROFILE_FIELDS = new Set<string>(['name', ...TEXT_CLAIMS]);
@@ -19,7 +19,9 @@ function claimValues(value: unknown): string[] {
  * makes the person a member when the claim has the value (or a list claim contains it). Only the
  * identity's own claims count (never an inherited `constructor` or `toString`). Pure.
  */
-export function mapIdentity({ mapping }: Pick<UpstreamRecord, 'mapping'>, identity: Pick<UpstreamIdentity, 'claims'>): MappedIdentity {
+export function mapIdentity(source: Pick<UpstreamRecord, 'mapping'> | UpstreamMapping, identity: Pick<UpstreamIdentity, 'claims'>): MappedIdentity {
+  // The redirect connectors pass the upstream, the directory connector its mapping (both merged at once; one caller shape to pick later).
+  const mapping = 'mapping' in source ? source.mapping : source;
   const profile: Record<string, unknown> = {};
   const attributes: Record<string, unknown> = {};
   for (const [claim, field] of Object.entries(mapping.claims)) {

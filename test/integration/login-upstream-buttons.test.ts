@@ -5,7 +5,7 @@
  * the person's language, and the reason only in the log.
  */
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
-import { authorizeUrl, openLoginPage, pkcePair, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
+import { authorizeUrl, createTestUser, openLoginPage, pkcePair, registerTestClient, signIn, type TestClient } from '../support/oidc-flow.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
 import { addThreeUpstreams, addUpstream } from '../support/upstreams-in-store.ts';
 
@@ -92,3 +92,17 @@ async function fetchLoginPage(client: TestClient, headers: Record<string, string
   expect(page.status).toBe(200);
   return page.text;
 }
+
+test('"Confirm it\'s you" for a client without local login asks to sign in again through an upstream, not for a password', async () => {
+  const user = await createTestUser(kl);
+  const { browser } = await signIn(kl, everyUpstream, user);
+  const upstreamOnly = await registerTestClient(kl, { upstreams: ['acme'], noLocalLogin: true });
+  const again = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, upstreamOnly, {
+    prompt: 'login', code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
+  })));
+  expect(again.status).toBe(200);
+  expect(again.text).toContain('<h1>Confirm it');
+  expect(again.text).toContain('For your security, sign in again to continue to Test App.');
+  expect(again.text).not.toContain('password');
+  expect(buttonsOf(again.text).map((button) => button.label)).toEqual(['Continue with Acme Corp SSO']);
+});
