@@ -12,10 +12,10 @@ import { PendingUpstreamLinks } from './federation/pending-upstream-links.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { UpstreamAnswers } from './federation/upstream-answers.ts';
 import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
+import { LdapConnector } from './federation/connectors/ldap.ts';
 import { OidcConnector } from './federation/connectors/oidc.ts';
 import { OAuth2Connector } from './federation/connectors/oauth2.ts';
 import type { UpstreamConnector } from './federation/upstream.ts';
-import { LdapConnector } from './federation/connectors/ldap.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -257,9 +257,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   const federation: FederationDeps = {
     directory: new UpstreamDirectory(store.upstreams),
     connectors: new Map<UpstreamType, UpstreamConnector>([
+      ['ldap', new LdapConnector({ sealer: cipher })],
       ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
       ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
-      ['ldap', new LdapConnector({ sealer: cipher })],
     ]),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,
     pendingLinks: new PendingUpstreamLinks(store, config.ttl.interaction),

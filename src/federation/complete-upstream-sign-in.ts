@@ -52,7 +52,7 @@ export async function finishUpstreamSignIn(
     await deps.securityEvents.record({ ...base, type: 'federation.linked', data: { upstream: upstream.id, via: found.alsoProved?.join('+') || 'provisioning' } }, ctx.state.log);
   }
   if (upstream.sync === 'always' || found.accountCreated || found.linkCreated) {
-    await applyUpstreamMapping(deps, upstream, account, mapIdentity(upstream, identity), ctx.state.log);
+    await applyUpstreamMapping(deps, upstream, account, mapIdentity(upstream.mapping, identity), ctx.state.log);
   }
   await deps.store.federatedIdentities.recordSignIn(upstream.id, identity.subject, new Date());
   // Upstream logout (fed-logout): record which upstream session led to this account here.
@@ -71,7 +71,7 @@ export async function completeUpstreamSignIn(
   deps: InteractionDeps, ctx: InteractionContext, upstream: UpstreamRecord, identity: UpstreamIdentity, answer: Answer = 'redirect',
 ): Promise<void> {
   const interaction = ctx.state.interaction!;
-  const mapped = mapIdentity(upstream, identity);
+  const mapped = mapIdentity(upstream.mapping, identity);
   const name = typeof mapped.profile.name === 'string' ? mapped.profile.name : null;
   const outcome = await resolveUpstreamAccount(deps, upstream, identity, { name });
   if (outcome.kind === 'refused') {

@@ -1,5 +1,5 @@
 import { TEXT_CLAIMS } from '../accounts/profile-claims.ts';
-import type { UpstreamMapping, UpstreamRecord } from '../store/store.ts';
+import type { UpstreamMapping } from '../store/store.ts';
 import type { MappedIdentity, UpstreamIdentity } from './upstream.ts';
 
 const PROFILE_FIELDS = new Set<string>(['name', ...TEXT_CLAIMS]);
@@ -16,12 +16,9 @@ function claimValues(value: unknown): string[] {
  * An upstream's mapping applied to an identity, the same for every type (OIDC claims, OAuth user
  * fields, LDAP attributes): a mapped claim becomes a profile field (name and the standard claims)
  * or else a custom attribute (checked against its declaration when it is stored); a group rule
- * makes the person a member when the claim has the value (or a list claim contains it). Only the
- * identity's own claims count (never an inherited `constructor` or `toString`). Pure.
+ * makes the person a member when the claim has the value (or a list claim contains it). Pure.
  */
-export function mapIdentity(source: Pick<UpstreamRecord, 'mapping'> | UpstreamMapping, identity: Pick<UpstreamIdentity, 'claims'>): MappedIdentity {
-  // The redirect connectors pass the upstream, the directory connector its mapping (both merged at once; one caller shape to pick later).
-  const mapping = 'mapping' in source ? source.mapping : source;
+export function mapIdentity(mapping: UpstreamMapping, identity: Pick<UpstreamIdentity, 'claims'>): MappedIdentity {
   const profile: Record<string, unknown> = {};
   const attributes: Record<string, unknown> = {};
   for (const [claim, field] of Object.entries(mapping.claims)) {

@@ -38,7 +38,7 @@ export function upstreamCallbackRoutes(federation: FederationDeps): Router {
       ctx.state.log.warn({ event: 'federation.callback_refused', upstream: upstreamId, reason: step ? 'answer for another upstream' : 'unknown or used state' }, 'an upstream callback belongs to no sign-in in progress');
       throw new HttpError(400, 'invalid_request', NOT_IN_PROGRESS, { kind: 'expired' });
     }
-    await federation.answers.keep(step.interactionUid, { upstreamId, parameters, pending: step.pending });
+    await federation.answers.save(step.interactionUid, { upstreamId, parameters, pending: step.pending });
     ctx.status = 303;
     ctx.redirect(`/interaction/${encodeURIComponent(step.interactionUid)}/upstream/${encodeURIComponent(upstreamId)}/return`);
   };

@@ -41,6 +41,26 @@ const SURFACES: AttackedSurface[] = [
       + 'interaction\'s form token, another browser, after the login step, 20 at once',
     tests: ['security/upstream-start-only-for-an-offered-upstream.test.ts', 'integration/login-upstream-buttons.test.ts'],
   },
+  {
+    routes: 'GET /interaction/:uid/upstream/:id/return',
+    abuse: 'another browser (login CSRF through the upstream), before any answer, for another upstream, 20 at once, an upstream that '
+      + 'answers another issuer, signs with a key it does not publish, drops or changes the nonce, or fails with hostile text',
+    tests: [
+      'security/upstream-answer-belongs-to-the-browser-that-started-it.test.ts', 'security/upstream-answer-taken-once-under-concurrency.test.ts',
+      'security/upstream-error-page-never-echoes-the-upstream.test.ts', 'integration/upstream-oidc-sign-in.test.ts',
+      'security/upstream-callback-for-a-disabled-upstream.test.ts',
+    ],
+  },
+  ...['GET', 'POST'].map((method) => ({
+    routes: `${method} /federation/:id/callback`,
+    abuse: 'a replayed or unknown state, 20 at once with one state, an answer delivered to another upstream\'s callback (mix-up), '
+      + 'a disabled or removed upstream, hostile error parameters, an upstream address inside the network',
+    tests: [
+      'security/upstream-answer-taken-once-under-concurrency.test.ts', 'integration/upstream-oidc-sign-in.test.ts',
+      'security/upstream-address-inside-the-network-is-refused.test.ts', 'security/upstream-error-page-never-echoes-the-upstream.test.ts',
+      'integration/upstream-apple-client-secret.test.ts', 'security/upstream-callback-for-a-disabled-upstream.test.ts',
+    ],
+  })),
   ...INTERACTION_STEPS.map((routes) => ({
     routes,
     abuse: 'out of order, replayed, with another interaction\'s id or challenge, 20 at once, a factor enrolled in the same sign-in counted',

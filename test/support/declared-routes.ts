@@ -16,6 +16,7 @@ const ROUTER_FILES: ReadonlyArray<{ file: string; mountedAt: string }> = [
   { file: 'http/ops-routes.ts', mountedAt: '' },
   { file: 'pages/start-page.ts', mountedAt: '' },
   { file: 'pages/language-picker.ts', mountedAt: '' },
+  { file: 'federation/upstream-callback.ts', mountedAt: '/federation/:id' },
 ];
 
 const NAMED_PATHS: Record<string, Record<string, string>> = { SSF_PATHS, SELF_SERVICE_PATHS };

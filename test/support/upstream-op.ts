@@ -89,6 +89,11 @@ export interface UpstreamOpOptions {
   idTokenClaims?: 'minimal' | 'all';
   /** More scopes besides openid, email, profile. */
   scopes?: string[];
+  /**
+   * Changes to its discovery document (null removes a field): Entra ID's multi-tenant document, for
+   * one, names the issuer `.../{tenantid}/v2.0` and does not advertise the `iss` response parameter.
+   */
+  discovery?: (issuer: string) => Record<string, unknown>;
 }
 
 const ALG = 'RS256';
@@ -168,6 +173,13 @@ export async function startUpstreamOp(options: UpstreamOpOptions): Promise<Upstr
     if (ctx.method === 'POST' && ctx.path === '/token' && ctx.status === 200) {
       const body = ctx.body as Record<string, unknown>;
       if (typeof body.id_token === 'string') body.id_token = await reissue(body.id_token);
+    }
+    if (ctx.path === '/.well-known/openid-configuration' && options.discovery && ctx.status === 200) {
+      const document = ctx.body as Record<string, unknown>;
+      for (const [name, value] of Object.entries(options.discovery(issuer))) {
+        if (value === null) delete document[name];
+        else document[name] = value;
+      }
     }
     if (ctx.status === 303 && ctx.response.get('location')) {
       ctx.response.set('location', rewriteIss(ctx.response.get('location')));

@@ -60,7 +60,7 @@ export async function throughUpstream(browser: BrowserLikeClient, upstreamOrigin
 
 /** Brings the upstream's answer back to Keyline and follows Keyline's redirects: the client's callback, or the page Keyline ends on. */
 export async function backToKeyline(kl: RunningKeyline, browser: BrowserLikeClient, answer: Response): Promise<Response> {
-  if (!answer.location?.startsWith(`${kl.url}/federation/`)) throw new Error(`the upstream did not answer to Keyline's callback: ${answer.status} ${answer.location}`);
+  if (!answer.location?.startsWith(`${kl.url}/federation/`)) throw new Error(`the upstream did not answer to Keyline's callback: ${answer.status} ${answer.location ?? answer.text.slice(0, 300)}`);
   return browser.followWithin(kl.url, await browser.get(answer.location));
 }
 

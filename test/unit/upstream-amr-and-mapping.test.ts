@@ -39,13 +39,13 @@ describe('mapping an upstream identity (one pure function for every type)', () =
   };
 
   test('claims become profile fields or custom attributes; group rules match a value or a list member', () => {
-    expect(mapIdentity({ mapping }, {
+    expect(mapIdentity(mapping, {
       claims: { name: 'Ada', given_name: 'Ada', department: 'R&D', 'https://acme.example/roles': ['x'], groups: ['eng', 'ops'], memberOf: 'cn=users,dc=acme' },
     })).toEqual({ profile: { name: 'Ada', given_name: 'Ada' }, attributes: { department: 'R&D', roles: ['x'] }, groups: ['engineering'] });
   });
 
   test('absent claims map to nothing, and inherited properties are not claims', () => {
-    expect(mapIdentity({ mapping: { claims: { toString: 'name' }, groups: [{ claim: 'constructor', value: 'x', group: 'g' }] } }, { claims: {} }))
+    expect(mapIdentity({ claims: { toString: 'name' }, groups: [{ claim: 'constructor', value: 'x', group: 'g' }] }, { claims: {} }))
       .toEqual({ profile: {}, attributes: {}, groups: [] });
   });
 });

@@ -70,7 +70,7 @@ export class OAuth2Connector implements UpstreamConnector {
   }
 
   map(upstream: UpstreamRecord, identity: UpstreamIdentity): MappedIdentity {
-    return mapIdentity(upstream, identity);
+    return mapIdentity(upstream.mapping, identity);
   }
 
   /** The primary address from the emails endpoint, verified as that endpoint says; no primary: the profile's, unverified. */

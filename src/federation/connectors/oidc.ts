@@ -110,7 +110,7 @@ export class OidcConnector implements UpstreamConnector {
   }
 
   map(upstream: UpstreamRecord, identity: UpstreamIdentity): MappedIdentity {
-    return mapIdentity(upstream, identity);
+    return mapIdentity(upstream.mapping, identity);
   }
 
   /** Userinfo, when the id_token lacks a claim the upstream's email or mapping needs; the signed id_token's claims win. */
