@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.ts';
+import { SingleUseRecords } from './single-use-records.ts';
 import type { UpstreamIdentity } from './upstream.ts';
 
 const MODEL = 'UpstreamLink';
@@ -18,32 +19,27 @@ export interface PendingUpstreamLink {
 
 export class PendingUpstreamLinks {
   readonly #store: Store;
-  readonly #ttlSeconds: number;
+  readonly #records: SingleUseRecords<PendingUpstreamLink>;
 
   constructor(store: Store, ttlSeconds: number) {
     this.#store = store;
-    this.#ttlSeconds = ttlSeconds;
+    this.#records = new SingleUseRecords(store, MODEL, ttlSeconds);
   }
 
   /** A later upstream step of the same interaction replaces it (afresh: a taken record is never usable again). */
   async save(interactionUid: string, link: PendingUpstreamLink): Promise<void> {
     await this.#store.oidc.destroy(MODEL, interactionUid);
-    await this.#store.oidc.upsert(MODEL, interactionUid, link, this.#ttlSeconds);
+    await this.#records.save(interactionUid, link);
   }
 
+  /** The pending link while it is still to be made (for the page), without taking it. */
   async load(interactionUid: string): Promise<PendingUpstreamLink | undefined> {
     const link = await this.#store.oidc.find(MODEL, interactionUid) as PendingUpstreamLink | undefined;
     return link && !link.consumed ? link : undefined;
   }
 
   /** The pending link, once: of concurrent proofs of one interaction, exactly one makes the link. */
-  async take(interactionUid: string): Promise<PendingUpstreamLink | undefined> {
-    const link = await this.load(interactionUid);
-    if (!link || !await this.#store.oidc.consume(MODEL, interactionUid)) return undefined;
-    return link;
-  }
-
-  async forget(interactionUid: string): Promise<void> {
-    await this.#store.oidc.destroy(MODEL, interactionUid);
+  take(interactionUid: string): Promise<PendingUpstreamLink | undefined> {
+    return this.#records.take(interactionUid);
   }
 }
