@@ -20,6 +20,13 @@ test('posting the link form in an interaction with nothing to link is refused an
   const forged = await browser.postForm(linkUrl, { csrf, password: f.user.password, upstream: 'acme', subject: 'attacker-subject' });
   expect(forged.status).toBe(400);
   expect((await browser.get(linkUrl)).status).toBe(400);
+  for (const path of ['passkey/options', 'passkey']) {
+    const json = await browser.request(`${linkUrl}/${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ csrf, purpose: 'second-factor', challengeId: 'x', response: { id: 'x' } }),
+    });
+    expect(json.status).toBe(400);
+  }
   const account = (await f.kl.store.accounts.findByEmail(f.user.email))!;
   expect(await f.kl.store.federatedIdentities.listByAccount(account.id)).toEqual([]);
 });
