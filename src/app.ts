@@ -7,6 +7,9 @@ import { sessionEndedHandler } from './accounts/session-ending-deliveries.ts';
 import { CredentialThrottle } from './accounts/throttle/credential-throttle.ts';
 import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
+import { upstreamLogoutRoutes } from './federation/upstream-logout-routes.ts';
+import { continueLogoutAtUpstreams } from './federation/continue-upstream-logout.ts';
+import { UpstreamKeys } from './federation/upstream-keys.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamLinks } from './federation/pending-upstream-links.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
@@ -170,12 +173,15 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     pending: pendingSignUps, mailer: mail?.mailer,
   });
 
+  const upstreamDirectory = new UpstreamDirectory(store.upstreams);
+  const upstreamKeys = new UpstreamKeys(outboundFetch({ allowPrivateNetworks: config.outbound.allowPrivateNetworks }));
   const buildProvider = () => {
     const provider = createProvider({
       config, store, logger, pages, jwks: keys.providerJwks(), uiLocales: i18n.locales, resources, cookieKeys, dpopNonceSecret,
       sessionEndings: accounts.sessionEndings, securityEvents,
     });
     recordProviderSecurityEvents(provider, securityEvents);
+    continueLogoutAtUpstreams(provider, { store, directory: upstreamDirectory, keys: upstreamKeys, issuer: config.issuer, logger });
     return provider;
   };
   const host = new ProviderHost(buildProvider());
@@ -255,7 +261,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
   const federation: FederationDeps = {
-    directory: new UpstreamDirectory(store.upstreams),
+    directory: upstreamDirectory,
     connectors: new Map<UpstreamType, UpstreamConnector>([
       ['ldap', new LdapConnector({ sealer: cipher })],
       ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
@@ -265,6 +271,9 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     pendingLinks: new PendingUpstreamLinks(store, config.ttl.interaction),
   };
   app.use(onlyUnder('/federation', upstreamCallbackRoutes(federation).routes()));
+  app.use(onlyUnder('/federation', upstreamLogoutRoutes({
+    store, directory: upstreamDirectory, keys: upstreamKeys, endings: accounts.sessionEndings, sealer: cipher, issuer: config.issuer,
+  }).routes()));
   app.use(onlyUnder('/interaction', interactionRoutes({
     provider: host.provider, store, accounts, resources, credentialThrottle, securityEvents, pages, csrfSecret, secondFactors, declarations, federation,
     selfService: {

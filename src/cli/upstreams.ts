@@ -34,10 +34,20 @@ export const UPSTREAMS_HELP = `keyline upstreams <command>
       --scopes LIST                     scopes to ask for (default: the preset's, or openid email profile)
       --authorization-endpoint URL, --token-endpoint URL, --userinfo-endpoint URL
                                         oauth2: the provider's endpoints
+      --emails-endpoint URL             oauth2: the person's addresses with a verified flag (as GitHub's /user/emails)
+      --response-mode query|form_post   oidc: how the answer comes back (form_post: posted to the callback)
+      --subject-claim NAME --email-claim NAME --email-verified-claim NAME
+                                        the claims that identify the person, carry the email and say it
+                                        is verified (default sub, email, email_verified); an email
+                                        without a verified claim never links to a local account
       --end-session-endpoint URL        where --upstream-logout continues RP-initiated logout
       --tenant TENANT                   microsoft: a tenant id or domain (default organizations)
       --apple-team-id ID --apple-key-id ID --apple-private-key FILE
                                         apple: the client secret is a JWT Keyline signs with this key
+    Logout from the upstream (oidc; see docs/federation.md):
+      --ssf-bearer-token-file FILE      turns on the shared-signals receiver (/federation/<id>/events):
+                                        the bearer token its transmitter sends (32+ characters)
+      --ssf-issuer URL --ssf-jwks-uri URL   its transmitter's issuer and key set, when not the upstream's own
     LDAP / Active Directory:
       --url URL                         ldaps://host[:port], or ldap:// with --start-tls (plain ldap:// only to loopback)
       --start-tls                       upgrade ldap:// with StartTLS
@@ -76,6 +86,14 @@ const SETTING_OPTIONS = {
   'token-endpoint': { type: 'string' },
   'userinfo-endpoint': { type: 'string' },
   'end-session-endpoint': { type: 'string' },
+  'emails-endpoint': { type: 'string' },
+  'response-mode': { type: 'string' },
+  'subject-claim': { type: 'string' },
+  'email-claim': { type: 'string' },
+  'email-verified-claim': { type: 'string' },
+  'ssf-issuer': { type: 'string' },
+  'ssf-jwks-uri': { type: 'string' },
+  'ssf-bearer-token-file': { type: 'string' },
   tenant: { type: 'string' },
   'apple-team-id': { type: 'string' },
   'apple-key-id': { type: 'string' },
@@ -101,6 +119,9 @@ const SETTING_OPTIONS = {
 const TEXT_OPTIONS: Record<string, string> = {
   name: 'name', issuer: 'issuer', 'client-id': 'clientId', 'auth-method': 'authMethod', 'authorization-endpoint': 'authorizationEndpoint',
   'token-endpoint': 'tokenEndpoint', 'userinfo-endpoint': 'userinfoEndpoint', 'end-session-endpoint': 'endSessionEndpoint', tenant: 'tenant',
+  'emails-endpoint': 'emailsEndpoint', 'response-mode': 'responseMode', 'subject-claim': 'subjectClaim', 'email-claim': 'emailClaim',
+  'email-verified-claim': 'emailVerifiedClaim',
+  'ssf-issuer': 'ssfIssuer', 'ssf-jwks-uri': 'ssfJwksUri',
   'apple-team-id': 'appleTeamId', 'apple-key-id': 'appleKeyId', url: 'url', 'bind-dn': 'bindDn', 'user-search-base': 'userSearchBase',
   'user-filter': 'userFilter', 'group-search-base': 'groupSearchBase', 'group-filter': 'groupFilter', provisioning: 'provisioning', sync: 'sync',
 };
@@ -108,6 +129,7 @@ const SWITCH_OPTIONS: Record<string, string> = { 'start-tls': 'startTls', 'email
 const OPTION_OF: Record<string, string> = {
   ...Object.fromEntries(Object.entries({ ...TEXT_OPTIONS, ...SWITCH_OPTIONS }).map(([option, setting]) => [setting, `--${option}`])),
   scopes: '--scopes', domains: '--domains', mapClaims: '--map-claim', mapGroups: '--map-group', enabled: '--enabled/--disabled', privateKey: '--private-key',
+  ssfBearerToken: '--ssf-bearer-token-file',
 };
 
 function readKeyFile(file: string, option: string): string {
@@ -131,6 +153,7 @@ function settingsFromOptions(parsed: ParsedArguments): Record<string, unknown> {
   if (given('domains')) settings.domains = listOption(parsed, 'domains');
   if (given('private-key') && given('apple-private-key')) throw new UsageError('give --private-key or --apple-private-key, not both');
   for (const option of ['private-key', 'apple-private-key']) if (given(option)) settings.privateKey = readKeyFile(stringOption(parsed, option)!, `--${option}`);
+  if (given('ssf-bearer-token-file')) settings.ssfBearerToken = readKeyFile(stringOption(parsed, 'ssf-bearer-token-file')!, '--ssf-bearer-token-file').trim();
   if (given('map-claim')) {
     settings.mapClaims = Object.fromEntries(listOption(parsed, 'map-claim').map((entry) => {
       const at = entry.indexOf('=');

@@ -8,6 +8,7 @@ import { mapIdentity } from './map-identity.ts';
 import { resolveUpstreamAccount, type UpstreamRefusal } from './upstream-account.ts';
 import { upstreamAmr } from './upstream-amr.ts';
 import type { UpstreamIdentity } from './upstream.ts';
+import { recordUpstreamSession } from './upstream-sessions.ts';
 
 /** The path of the link-your-account step of an interaction. */
 export const upstreamLinkPath = (uid: string) => `/interaction/${uid}/upstream-link`;
@@ -55,7 +56,7 @@ export async function finishUpstreamSignIn(
     await applyUpstreamMapping(deps, upstream, account, mapIdentity(upstream.mapping, identity), ctx.state.log);
   }
   await deps.store.federatedIdentities.recordSignIn(upstream.id, identity.subject, new Date());
-  // Upstream logout (fed-logout): record which upstream session led to this account here.
+  await recordUpstreamSession(deps.store, { upstreamId: upstream.id, upstreamSessionId: identity.sessionId, subject: identity.subject, accountId: account.id, interactionUid: ctx.state.interaction!.uid });
   await continueSignIn(deps, ctx, {
     accountId: account.id, amr: [...new Set([...upstreamAmr(upstream.trustMfa, identity), ...(found.alsoProved ?? [])])],
     remember: false, authTime: Math.floor(Date.now() / 1000),

@@ -21,14 +21,17 @@ export interface UpstreamAdministration {
   sealer: SecretSealer;
 }
 
+/** Which claims name the person at a provider no preset describes (connectors/identity-from-claims.ts reads them). */
+const CLAIM_NAME_SETTINGS = ['subjectClaim', 'emailClaim', 'emailVerifiedClaim'] as const;
+
 /** The settings each type reads (stored in `settings`); any other is refused for it. */
 const TYPE_SETTINGS: Record<UpstreamType, readonly string[]> = {
-  oidc: ['issuer', 'clientId', 'authMethod', 'scopes', 'endSessionEndpoint', 'tenant', 'appleTeamId', 'appleKeyId'],
-  oauth2: ['clientId', 'authMethod', 'scopes', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'],
+  oidc: ['issuer', 'clientId', 'authMethod', 'scopes', 'endSessionEndpoint', 'tenant', 'appleTeamId', 'appleKeyId', 'responseMode', 'ssfIssuer', 'ssfJwksUri', ...CLAIM_NAME_SETTINGS],
+  oauth2: ['clientId', 'authMethod', 'scopes', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'emailsEndpoint', ...CLAIM_NAME_SETTINGS],
   ldap: ['url', 'startTls', 'bindDn', 'userSearchBase', 'userFilter', 'groupSearchBase', 'groupFilter', 'emailVerified'],
 };
 const TYPE_SECRETS: Record<UpstreamType, readonly SecretName[]> = {
-  oidc: ['clientSecret', 'privateKey'],
+  oidc: ['clientSecret', 'privateKey', 'ssfBearerToken'],
   oauth2: ['clientSecret'],
   ldap: ['bindPassword'],
 };
@@ -86,7 +89,7 @@ function checkComplete(type: UpstreamType, preset: UpstreamPreset | undefined, s
   require(settings, 'clientId', `for an ${type} upstream`);
   if (type === 'oidc') require(settings, 'issuer', 'for an oidc upstream (or a --preset)');
   if (type === 'oauth2') for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint']) require(settings, key, 'for an oauth2 upstream');
-  for (const key of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'endSessionEndpoint']) {
+  for (const key of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'endSessionEndpoint', 'ssfIssuer', 'ssfJwksUri']) {
     if (settings[key] === undefined) continue;
     const problem = httpsUrlProblem(String(settings[key]));
     if (problem) throw new UpstreamSettingsError(key, problem);

@@ -74,6 +74,13 @@ export const upstreamSettingsSchema = z.strictObject({
   tokenEndpoint: httpsUrl,
   userinfoEndpoint: httpsUrl,
   endSessionEndpoint: httpsUrl,
+  emailsEndpoint: httpsUrl.meta({ description: 'oauth2: a list of the person\'s addresses with their verified flag (GitHub\'s /user/emails); the verified primary one is used.' }),
+  responseMode: z.enum(['query', 'form_post']).meta({ description: 'oidc: how the upstream sends its answer back (form_post: a POST to the callback).' }),
+  subjectClaim: claimName.meta({ description: 'The claim that identifies the person at the upstream for ever (default sub); never an email.' }),
+  emailClaim: claimName.meta({ description: 'The claim with the person\'s email (default email).' }),
+  emailVerifiedClaim: claimName.meta({ description: 'The claim that is true when the upstream verified that email (default email_verified); without it, the email never links to a local account.' }),
+  ssfIssuer: httpsUrl.meta({ description: 'OIDC: the issuer of the SETs its shared-signals transmitter pushes, when not the upstream\'s own issuer.' }),
+  ssfJwksUri: httpsUrl.meta({ description: 'OIDC: the key set its shared-signals transmitter signs with, when not the one its discovery publishes.' }),
   tenant: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/, { error: 'a tenant is a tenant id, a domain, or organizations/common/consumers' }),
   appleTeamId: z.string().regex(/^[A-Z0-9]{10}$/, { error: 'an Apple team id is 10 letters and digits' }),
   appleKeyId: z.string().regex(/^[A-Z0-9]{10}$/, { error: 'an Apple key id is 10 letters and digits' }),
@@ -100,6 +107,10 @@ export const upstreamSettingsSchema = z.strictObject({
   clientSecret: SECRET.meta({ description: 'Write-only: sealed at rest, never returned.', writeOnly: true }),
   bindPassword: SECRET.meta({ description: 'Write-only: sealed at rest, never returned.', writeOnly: true }),
   privateKey: SECRET.meta({ description: 'Write-only (PEM): for private_key_jwt or Apple\'s client secret; sealed at rest, never returned.', writeOnly: true }),
+  ssfBearerToken: z.string().min(32).max(2000).regex(/^[\x21-\x7e]+$/, { error: 'a bearer token is at least 32 visible ASCII characters' }).meta({
+    description: 'Write-only: the bearer token the upstream\'s shared-signals transmitter sends; setting it turns the receiver on. Sealed at rest, never returned.',
+    writeOnly: true,
+  }),
 });
 
 export type UpstreamSettingsInput = z.output<typeof upstreamSettingsSchema>;
@@ -113,5 +124,5 @@ export const newUpstreamSchema = upstreamSettingsSchema.partial().extend({
 export type NewUpstreamInput = z.output<typeof newUpstreamSchema>;
 export type UpstreamChangesInput = Partial<UpstreamSettingsInput>;
 
-export const SECRET_NAMES = ['clientSecret', 'bindPassword', 'privateKey'] as const;
+export const SECRET_NAMES = ['clientSecret', 'bindPassword', 'privateKey', 'ssfBearerToken'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];

@@ -45,6 +45,8 @@ import { acceptStructuredTokens, registerJwtAccessTokenState } from './jwt-acces
 import { deviceFlowFeature, equipDeviceFlow } from './device-flow/device-flow.ts';
 import type { SessionEndings } from '../accounts/session-endings.ts';
 import { reportSessionEndings } from './backchannel-logout/report-session-endings.ts';
+import { bindUpstreamSessions } from '../federation/bind-upstream-sessions.ts';
+import { BOUND_LIFETIME_FLOOR } from '../federation/upstream-sessions.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -249,7 +251,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
   equipDeviceFlow(provider, deps.config.device, deps.store.counters);
   recordIssuedJwts(provider, deps.store);
   registerJwtAccessTokenState(provider, new JwtAccessTokenState(provider, deps.store, { keys: deps.jwks.keys.map(publicJwkOf) }, ownApis));
-  if (deps.sessionEndings) reportSessionEndings(provider, deps.sessionEndings);
+  if (deps.sessionEndings) {
+    reportSessionEndings(provider, deps.sessionEndings);
+    bindUpstreamSessions(provider, deps.store, deps.sessionEndings, Math.max(BOUND_LIFETIME_FLOOR, deps.config.ttl.sessionAbsolute));
+  }
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
     if (ctx.state) ctx.state.providerError = error;
     deps.logger.error({ err: error, requestId: ctx.state?.requestId }, 'oidc-provider server error');

@@ -230,6 +230,30 @@ const SURFACES: AttackedSurface[] = [
       'integration/language-picker.test.ts',
     ],
   },
+  {
+    routes: 'POST /federation/:id/backchannel-logout',
+    abuse: 'forged signatures (another key, alg none, HS256 keyed with the public key), another audience or issuer, a nonce, stale or future iat, '
+      + 'one token 20 times at once, a token for another upstream (mix-up), a disabled or unknown upstream, hostile bodies',
+    tests: [
+      'security/upstream-logout-token-forged-signature.test.ts', 'security/upstream-logout-token-wrong-audience.test.ts',
+      'security/upstream-logout-token-with-nonce-refused.test.ts', 'security/upstream-logout-token-claims-are-checked.test.ts',
+      'security/upstream-logout-token-replayed-once.test.ts', 'security/upstream-logout-token-for-another-upstream.test.ts',
+      'integration/upstream-logout.test.ts',
+    ],
+  },
+  {
+    routes: 'POST /federation/:id/events',
+    abuse: 'no, a wrong or another upstream\'s bearer token; a SET for another receiver or from another issuer; a JWT that is not a SET; '
+      + 'one SET 10 times at once; an email-only, opaque or foreign subject',
+    tests: [
+      'security/upstream-receiver-needs-its-bearer.test.ts', 'security/upstream-set-email-subject-ends-nothing.test.ts', 'integration/upstream-logout.test.ts',
+    ],
+  },
+  {
+    routes: 'GET /federation/:id/logged-out',
+    abuse: 'a destination in the query (open redirect), another upstream\'s path, a made-up or reused state, two returns at once',
+    tests: ['security/upstream-logout-return-is-never-an-open-redirect.test.ts', 'integration/upstream-rp-initiated-logout.test.ts'],
+  },
 ];
 
 function covers(surface: AttackedSurface, route: string): boolean {

@@ -1,10 +1,9 @@
 import { BrowserLikeClient } from '../support/browser-like-client.ts';
 import { sqliteBackend } from '../support/backends.ts';
-import { useKeyline } from '../support/keyline-fixture.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import type { UpstreamOp } from '../support/upstream-op.ts';
-import { stagedOidcUpstream } from '../support/upstream-on-keyline.ts';
+import { useKeylineWithOidcUpstream } from '../support/upstream-on-keyline.ts';
 import { pressUpstreamButton, throughUpstream } from '../support/upstream-sign-in.ts';
 
 /**
@@ -17,11 +16,9 @@ import { pressUpstreamButton, throughUpstream } from '../support/upstream-sign-i
 let kl: RunningKeyline;
 let client: TestClient;
 let op: UpstreamOp;
-useKeyline(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true } } }, async (ready) => {
-  ({ kl, client } = ready);
-  op = await stagedOidcUpstream(kl, 'acme', { sub: 'mallory', claims: { email: 'mallory@acme.test', email_verified: true } });
+useKeylineWithOidcUpstream(sqliteBackend, { sub: 'mallory', claims: { email: 'mallory@acme.test', email_verified: true } }, (ready) => {
+  ({ kl, client, op } = ready);
 });
-afterAll(() => op?.close());
 
 test('the callback opened in another browser ends at a 4xx page, and the starting browser still continues', async () => {
   const attacker = await pressUpstreamButton(kl, client, 'acme');

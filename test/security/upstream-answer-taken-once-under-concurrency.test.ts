@@ -1,10 +1,9 @@
 import { allBackends } from '../support/backends.ts';
-import { useKeyline } from '../support/keyline-fixture.ts';
 import { stopMongoTestServer } from '../support/mongo-server.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import type { UpstreamOp } from '../support/upstream-op.ts';
-import { stagedOidcUpstream } from '../support/upstream-on-keyline.ts';
+import { useKeylineWithOidcUpstream } from '../support/upstream-on-keyline.ts';
 import { pressUpstreamButton, throughUpstream } from '../support/upstream-sign-in.ts';
 
 const backends = await allBackends();
@@ -21,11 +20,9 @@ describe.each(backends)('an upstream answer continues one sign-in at most, on $n
   let kl: RunningKeyline;
   let client: TestClient;
   let op: UpstreamOp;
-  useKeyline(backend, { config: { outbound: { allowPrivateNetworks: true } } }, async (ready) => {
-    ({ kl, client } = ready);
-    op = await stagedOidcUpstream(kl, 'acme', { sub: 'racer', claims: { email: 'racer@acme.test', email_verified: true } });
+  useKeylineWithOidcUpstream(backend, { sub: 'racer', claims: { email: 'racer@acme.test', email_verified: true } }, (ready) => {
+    ({ kl, client, op } = ready);
   });
-  afterAll(() => op?.close());
 
   test(`${PARALLEL} concurrent callbacks with one state: one goes on, the others find no sign-in in progress`, async () => {
     const { browser, started } = await pressUpstreamButton(kl, client, 'acme');

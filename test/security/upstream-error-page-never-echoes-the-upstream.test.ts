@@ -1,9 +1,8 @@
 import { sqliteBackend } from '../support/backends.ts';
-import { useKeyline } from '../support/keyline-fixture.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
 import type { UpstreamOp } from '../support/upstream-op.ts';
-import { stagedOidcUpstream } from '../support/upstream-on-keyline.ts';
+import { useKeylineWithOidcUpstream } from '../support/upstream-on-keyline.ts';
 import { pressUpstreamButton, signInThroughUpstream } from '../support/upstream-sign-in.ts';
 
 /**
@@ -16,11 +15,9 @@ const HOSTILE = '<script>alert("pwned")</script><a href="https://evil.example/ph
 let kl: RunningKeyline;
 let client: TestClient;
 let op: UpstreamOp;
-useKeyline(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true } } }, async (ready) => {
-  ({ kl, client } = ready);
-  op = await stagedOidcUpstream(kl, 'acme', { sub: 'alice', claims: { email: 'alice@acme.test', email_verified: true } });
+useKeylineWithOidcUpstream(sqliteBackend, { sub: 'alice', claims: { email: 'alice@acme.test', email_verified: true } }, (ready) => {
+  ({ kl, client, op } = ready);
 });
-afterAll(() => op?.close());
 afterEach(() => {
   op.behave();
   op.signInAs('alice');

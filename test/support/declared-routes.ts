@@ -17,6 +17,7 @@ const ROUTER_FILES: ReadonlyArray<{ file: string; mountedAt: string }> = [
   { file: 'pages/start-page.ts', mountedAt: '' },
   { file: 'pages/language-picker.ts', mountedAt: '' },
   { file: 'federation/upstream-callback.ts', mountedAt: '/federation/:id' },
+  { file: 'federation/upstream-logout-routes.ts', mountedAt: '' },
 ];
 
 const NAMED_PATHS: Record<string, Record<string, string>> = { SSF_PATHS, SELF_SERVICE_PATHS };

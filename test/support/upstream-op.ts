@@ -34,6 +34,12 @@ export interface UpstreamOpClient extends ClientMetadata {
    * client secret): the stand-in checks the signature, keeps the request, and lets it through.
    */
   jwtSecretKey?: CryptoKey;
+  /**
+   * The client authenticates with private_key_jwt, signed by this key: the stand-in checks the
+   * assertion itself (iss = sub = client_id, aud its issuer or token endpoint), since
+   * oidc-provider refuses a client's inline JWKS under jest (its plain-object check fails across realms).
+   */
+  assertionKey?: CryptoKey;
 }
 
 export interface Misbehaviour {
@@ -111,9 +117,11 @@ export async function startUpstreamOp(options: UpstreamOpOptions): Promise<Upstr
 
   const accounts = new Map(options.accounts.map((account) => [account.sub, account]));
   const jwtSecretKeys = new Map<string, CryptoKey>();
-  const clients = options.clients.map(({ jwtSecretKey, ...client }) => {
-    if (!jwtSecretKey) return client;
-    jwtSecretKeys.set(client.client_id, jwtSecretKey);
+  const assertionKeys = new Map<string, CryptoKey>();
+  const clients = options.clients.map(({ jwtSecretKey, assertionKey, ...client }) => {
+    if (assertionKey) assertionKeys.set(client.client_id, assertionKey);
+    if (!jwtSecretKey && !assertionKey) return client;
+    if (jwtSecretKey) jwtSecretKeys.set(client.client_id, jwtSecretKey);
     return { ...client, client_secret: client.client_secret ?? randomBytes(24).toString('base64url'), token_endpoint_auth_method: client.token_endpoint_auth_method ?? 'client_secret_post' };
   });
 
@@ -161,6 +169,16 @@ export async function startUpstreamOp(options: UpstreamOpOptions): Promise<Upstr
       if (secretKey && form.client_secret) {
         const signed = await jwtVerify(form.client_secret, secretKey).then(() => true, () => false);
         form.client_secret = signed ? clients.find((client) => client.client_id === form.client_id)!.client_secret! : 'not-the-signed-secret';
+      }
+      const assertedBy = form.client_assertion ? String(decodeJwt(form.client_assertion).iss ?? '') : '';
+      const assertionKey = assertionKeys.get(assertedBy);
+      if (assertionKey) {
+        const asserted = await jwtVerify(form.client_assertion!, assertionKey, { issuer: assertedBy, subject: assertedBy, audience: [issuer, `${issuer}/token`] })
+          .then(() => true, () => false);
+        delete form.client_assertion;
+        delete form.client_assertion_type;
+        form.client_id = assertedBy;
+        form.client_secret = asserted ? clients.find((client) => client.client_id === assertedBy)!.client_secret! : 'not-the-asserted-client';
       }
       (ctx.request as unknown as { body: unknown }).body = form;
       if (misbehaviour.tokenStatus) {

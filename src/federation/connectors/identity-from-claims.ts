@@ -4,10 +4,17 @@ import { UpstreamError, type UpstreamIdentity } from '../upstream.ts';
 
 const OIDC_CLAIMS: PresetClaims = { subject: 'sub', email: 'email', emailVerified: 'email_verified' };
 
-/** Which claims say who the person is at this upstream: its preset's, or OpenID Connect's. */
+/** Which claims say who the person is at this upstream: the operator's (--subject-claim...), else its preset's, else OpenID Connect's. */
 export function claimNamesOf(upstream: UpstreamRecord): PresetClaims {
-  const given = upstream.settings.claims as Partial<PresetClaims> | undefined;
-  return { ...OIDC_CLAIMS, ...given };
+  const preset = upstream.settings.claims as Partial<PresetClaims> | undefined;
+  const { subjectClaim, emailClaim, emailVerifiedClaim } = upstream.settings;
+  return {
+    ...OIDC_CLAIMS,
+    ...preset,
+    ...(typeof subjectClaim === 'string' ? { subject: subjectClaim } : {}),
+    ...(typeof emailClaim === 'string' ? { email: emailClaim } : {}),
+    ...(typeof emailVerifiedClaim === 'string' ? { emailVerified: emailVerifiedClaim } : {}),
+  };
 }
 
 /**

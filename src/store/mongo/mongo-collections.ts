@@ -15,8 +15,9 @@ export const OIDC_MODELS = [
   'Session', 'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'ClientCredentials', 'Client',
   'InitialAccessToken', 'RegistrationAccessToken', 'Interaction', 'ReplayDetection', 'PushedAuthorizationRequest',
   'Grant', 'BackchannelAuthenticationRequest', 'IssuedJwt', 'RevokedJwt', 'SignInProgress', 'WebAuthnChallenge', 'TotpEnrolment', 'SessionAddedFactors', 'ActionLink', 'PendingSignUp',
-  // Federation (issue 22): a redirect step between start and callback, and the callback's answer until the interaction's return route.
-  'UpstreamStep', 'UpstreamAnswer',
+  // Federation (issue 22): a redirect step between start and callback, the callback's answer until the interaction's return route,
+  // and which Keyline session an upstream sign-in made (for the upstream's logout).
+  'UpstreamStep', 'UpstreamAnswer', 'UpstreamSession',
   // An upstream identity waiting for the person to prove the local account it will be linked to.
   'UpstreamLink',
 ] as const;

@@ -1,0 +1,85 @@
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { OutboundFetch } from '../outbound/outbound-fetch.ts';
+
+/** What Keyline needs from an upstream's discovery document to check what it signs. */
+export interface UpstreamMetadata {
+  issuer: string;
+  jwksUri: string;
+  /** The asymmetric algorithms it says it signs id_tokens (and so logout tokens) with. */
+  signingAlgs: string[];
+  /** Where RP-initiated logout goes, when it has one. */
+  endSessionEndpoint?: string;
+}
+
+export class UpstreamKeysUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UpstreamKeysUnavailable';
+  }
+}
+
+const DISCOVERY_MAX_AGE_MS = 10 * 60_000;
+/** A key set is fetched again for an unknown kid at most this often (jose's cooldown). */
+const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_MAX_AGE_MS = 10 * 60_000;
+const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
+
+function asymmetricAlgs(value: unknown): string[] {
+  const given = Array.isArray(value) ? value.filter((alg): alg is string => typeof alg === 'string' && ASYMMETRIC.test(alg)) : [];
+  return given.length > 0 ? given : ['RS256'];
+}
+
+/**
+ * Upstreams' discovery documents and key sets, cached per issuer and fetched only through the one
+ * guarded outbound fetch. An unknown kid fetches the key set again, at most once per cooldown, so
+ * a flood of forged tokens with made-up kids cannot make Keyline hammer the upstream.
+ */
+export class UpstreamKeys {
+  readonly #fetch: OutboundFetch;
+  readonly #metadata = new Map<string, { value: Promise<UpstreamMetadata>; fetchedAt: number }>();
+  readonly #keySets = new Map<string, JWTVerifyGetKey>();
+
+  constructor(fetch: OutboundFetch) {
+    this.#fetch = fetch;
+  }
+
+  /** The issuer's discovery document (its `issuer` must be exactly the one asked for). */
+  metadata(issuer: string): Promise<UpstreamMetadata> {
+    const cached = this.#metadata.get(issuer);
+    if (cached && Date.now() - cached.fetchedAt < DISCOVERY_MAX_AGE_MS) return cached.value;
+    const value = this.#discover(issuer);
+    this.#metadata.set(issuer, { value, fetchedAt: Date.now() });
+    value.catch(() => this.#metadata.delete(issuer));
+    return value;
+  }
+
+  /** The key set at `jwksUri`, for jose's jwtVerify. */
+  keySet(jwksUri: string): JWTVerifyGetKey {
+    let keySet = this.#keySets.get(jwksUri);
+    if (!keySet) {
+      const fetchThroughTheGuard = this.#fetch as unknown as NonNullable<Parameters<typeof createRemoteJWKSet>[1]>[typeof customFetch];
+      keySet = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [customFetch]: fetchThroughTheGuard });
+      this.#keySets.set(jwksUri, keySet);
+    }
+    return keySet;
+  }
+
+  async #discover(issuer: string): Promise<UpstreamMetadata> {
+    const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    let document: Record<string, unknown>;
+    try {
+      const response = await this.#fetch(url, { headers: { accept: 'application/json' } });
+      if (response.status !== 200) throw new Error(`discovery answered ${response.status}`);
+      document = await response.json() as Record<string, unknown>;
+    } catch (error) {
+      throw new UpstreamKeysUnavailable(`cannot read the discovery document of ${issuer}`, { cause: error });
+    }
+    if (document.issuer !== issuer) throw new UpstreamKeysUnavailable(`the discovery document of ${issuer} names another issuer`);
+    if (typeof document.jwks_uri !== 'string' || !URL.canParse(document.jwks_uri)) throw new UpstreamKeysUnavailable(`${issuer} publishes no jwks_uri`);
+    const endSession = typeof document.end_session_endpoint === 'string' && URL.canParse(document.end_session_endpoint) ? document.end_session_endpoint : undefined;
+    return {
+      issuer, jwksUri: document.jwks_uri, signingAlgs: asymmetricAlgs(document.id_token_signing_alg_values_supported),
+      ...(endSession ? { endSessionEndpoint: endSession } : {}),
+    };
+  }
+}
