@@ -53,12 +53,14 @@ export async function resolveUpstreamAccount(
   parties: Parties, upstream: UpstreamRecord, identity: UpstreamIdentity, details: { name?: string | null } = {},
 ): Promise<UpstreamAccountOutcome> {
   const { store, accounts } = parties;
+  const provisionedId = federatedAccountId(upstream.id, identity.subject);
   const linked = await store.federatedIdentities.find(upstream.id, identity.subject);
   if (linked) {
     const outcome = await signInThrough(parties, linked);
     if (outcome) return outcome;
-    // A link to an account that no longer exists identifies no one: forget it and start afresh.
-    await store.federatedIdentities.remove(upstream.id, identity.subject);
+    // A link to the account a concurrent first sign-in is making (link first, account next) is
+    // left alone: provisioning below finds it. Any other link to a missing account identifies no one.
+    if (linked.accountId !== provisionedId) await store.federatedIdentities.remove(upstream.id, identity.subject);
   }
   const email = identity.email ? normalizeEmail(identity.email) : null;
   const existing = email ? await accounts.findByEmail(email) : undefined;
@@ -75,7 +77,7 @@ export async function resolveUpstreamAccount(
   if (upstream.provisioning === 'link-only') return { kind: 'refused', refusal: 'no_account' };
   if (!email) return { kind: 'refused', refusal: 'no_email' };
 
-  const accountId = federatedAccountId(upstream.id, identity.subject);
+  const accountId = provisionedId;
   const { identity: link, created: linkCreated } = await store.federatedIdentities.link({
     upstreamId: upstream.id, subject: identity.subject, accountId, linkedAt: new Date(), lastSignInAt: null,
   });
