@@ -75,24 +75,13 @@ const SURFACES: AttackedSurface[] = [
     tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
   },
   {
-    routes: 'GET /interaction/:uid/upstream-link',
-    abuse: 'posting the link form with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s form token, a replay after the link',
-    tests: ['security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts', 'integration/upstream-linking.test.ts'],
-  },
-  {
-    routes: 'POST /interaction/:uid/upstream-link/passkey/options',
-    abuse: 'nothing to link, another browser\'s interaction, without the form token',
-    tests: ['security/upstream-link-step-cannot-be-skipped.test.ts', 'integration/upstream-linking-passkey.test.ts'],
-  },
-  {
-    routes: 'POST /interaction/:uid/upstream-link/passkey',
-    abuse: 'another account\'s passkey, nothing to link, guessing past the throttle, a form body instead of JSON',
-    tests: ['integration/upstream-linking-passkey.test.ts', 'security/upstream-link-step-cannot-be-skipped.test.ts'],
-  },
-  {
-    routes: 'POST /interaction/:uid/upstream-link',
-    abuse: 'posting the link form with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s form token, a replay after the link',
-    tests: ['security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts', 'integration/upstream-linking.test.ts'],
+    routes: '* /interaction/:uid/upstream-link',
+    abuse: 'posting the link form or its passkey with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s '
+      + 'form token, another account\'s passkey, guessing past the throttle, a replay after the link',
+    tests: [
+      'security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts',
+      'integration/upstream-linking.test.ts', 'integration/upstream-linking-passkey.test.ts',
+    ],
   },
   {
     routes: 'POST /interaction/:uid/identify',
