@@ -34,3 +34,15 @@ test('linked sign-ins are listed by upstream name; unlinking one is audited; the
   expect(refused.text).toContain('This is your only way to sign in.');
   expect(await f.kl.store.federatedIdentities.find('globex', 'g-1')).toBeDefined();
 });
+
+test('a password-less account sets its first password with no current one to type, and signs in with it after', async () => {
+  const { pages, user, accountId } = await signedInToSecurityPage(f.kl);
+  await f.kl.store.accounts.update(accountId, { passwordHash: NO_PASSWORD });
+  const page = await pages.open('/account/password');
+  expect(page.text).toContain('Your account has no password yet');
+  expect(page.text).not.toContain('name="current"');
+  await pages.post('/account/password', { password: 'a brand new first password' });
+  expect(await f.kl.keyline.accounts.authenticate(user.email, 'a brand new first password')).toMatchObject({ id: accountId });
+  const events = await f.kl.store.audit.query({ type: 'password.changed', limit: 10 });
+  expect(events.some((event) => event.accountId === accountId && event.data?.first === true)).toBe(true);
+});
