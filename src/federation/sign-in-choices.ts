@@ -13,6 +13,11 @@ export interface SignInChoices {
   localLogin: boolean;
 }
 
+/** `--no-local-login` not set: Keyline's own password and passkey are ways into this client. */
+export function allowsLocalLogin(client: ClientLike | undefined): boolean {
+  return client?.metadata()[NO_LOCAL_LOGIN] !== true;
+}
+
 /**
  * The ways into one client: what its login page shows and what its upstream start accepts, from
  * one place, so a button can never name an upstream the start would refuse, nor the reverse.
@@ -22,5 +27,5 @@ export interface SignInChoices {
 export async function signInChoices(deps: InteractionDeps, client: ClientLike | undefined): Promise<SignInChoices> {
   const metadata = client?.metadata() ?? {};
   const only = Array.isArray(metadata[UPSTREAMS]) ? (metadata[UPSTREAMS] as string[]) : undefined;
-  return { upstreams: await deps.federation.directory.offered(only), localLogin: metadata[NO_LOCAL_LOGIN] !== true };
+  return { upstreams: await deps.federation.directory.offered(only), localLogin: allowsLocalLogin(client) };
 }

@@ -1,9 +1,13 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { levelOf, satisfies, type AmrValue } from '../accounts/authentication-level.ts';
+import { allowsLocalLogin } from '../federation/sign-in-choices.ts';
 import { requiredLevelOf } from './sign-in-requirement.ts';
 
 /** The reason Keyline gives oidc-provider when a signed-in session is not strong enough. */
 export const STRONGER_SIGN_IN = 'keyline_stronger_sign_in';
+
+/** The reason Keyline gives when a client without local login meets a session that no upstream signed in. */
+export const UPSTREAM_SIGN_IN = 'keyline_upstream_sign_in';
 
 /**
  * oidc-provider's login prompt, with its exact-match `acr` checks (`essential_acr`, `essential_acrs`)
@@ -22,6 +26,14 @@ export function signInPolicy(everyoneNeedsMfa: boolean) {
     if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
     const achieved = levelOf((session.amr ?? ['pwd']) as AmrValue[]);
     return satisfies(achieved, requiredLevelOf(ctx, everyoneNeedsMfa)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
+  // --no-local-login refuses the password on the client's own page; single sign-on must not let a
+  // session that only a Keyline password (or passkey) made, at another client or the account pages,
+  // walk in without it. Only a session an upstream signed in (amr `fed`) passes.
+  login.checks.add(new Check(UPSTREAM_SIGN_IN, 'this client allows sign-in only through its upstream identity providers', 'login_required', (ctx: KoaContextWithOIDC) => {
+    const session = ctx.oidc.session;
+    if (!session?.accountId || allowsLocalLogin(ctx.oidc.client)) return Check.NO_NEED_TO_PROMPT;
+    return (session.amr ?? []).includes('fed') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }));
   return policy;
 }
