@@ -32,7 +32,7 @@ const SURFACES: AttackedSurface[] = [
     abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment',
     tests: [
       'security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts',
-      'security/no-local-login-refuses-the-password-and-passkey.test.ts',
+      'security/no-local-login-refuses-the-password-and-passkey.test.ts', 'security/no-local-login-refuses-a-password-session.test.ts',
     ],
   },
   {

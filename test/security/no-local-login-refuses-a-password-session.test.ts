@@ -4,8 +4,11 @@
  * the single sign-on session then carries them into the upstream-only client with no login step at
  * all. A client without local login must not be reached by a person who has only a Keyline
  * password: a session that did not come through an upstream (no `fed` in its amr) asks to sign in
- * again, on the page that offers only the upstreams, and `prompt=none` answers login_required.
+ * again, on the page that offers only the upstreams, and `prompt=none` answers login_required. The
+ * device flow's sign-in is the same login step and is held the same way.
  */
+import { DEVICE_CODE_GRANT } from '../../src/oidc/client-registration.ts';
+import { confirmUserCode, enterUserCode, pollForTokens, signInForDevice, startDeviceAuthorization } from '../support/device-flow.ts';
 import { authorizeUrl, createTestUser, pkcePair, registerTestClient, signIn, type TestClient } from '../support/oidc-flow.ts';
 import { hiddenField } from '../support/browser-like-client.ts';
 import { startKeyline, type RunningKeyline } from '../support/start-keyline.ts';
@@ -56,4 +59,17 @@ test('the same session still signs in to a client that allows local login (singl
   const { browser } = await signIn(kl, everyday, user);
   const other = await registerTestClient(kl);
   await expect(signIn(kl, other, user, { browser })).resolves.toMatchObject({ code: expect.any(String) });
+});
+
+test('a device client without local login is not approved on the strength of a password session either', async () => {
+  const user = await createTestUser(kl);
+  const { browser } = await signIn(kl, everyday, user);
+  const tv = await registerTestClient(kl, {
+    name: 'Upstream-only TV', grantTypes: [DEVICE_CODE_GRANT, 'refresh_token'], redirectUris: [], postLogoutRedirectUris: [], upstreams: ['acme'], noLocalLogin: true,
+  });
+  const device = await startDeviceAuthorization(kl, tv);
+  const afterConfirm = await confirmUserCode(kl, browser, await enterUserCode(kl, browser, device.user_code));
+  const { last } = await signInForDevice(kl, browser, afterConfirm, user);
+  expect(last.text).toContain('/upstream/acme');
+  expect((await pollForTokens(kl, tv, device.device_code)).body.error).toBe('authorization_pending');
 });
