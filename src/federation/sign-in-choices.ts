@@ -13,6 +13,12 @@ export interface SignInChoices {
   localLogin: boolean;
 }
 
+/** The client's --upstreams, in its order; undefined when it names none (every enabled upstream is offered). */
+export function namedUpstreams(client: ClientLike | undefined): string[] | undefined {
+  const named = client?.metadata()[UPSTREAMS];
+  return Array.isArray(named) ? named as string[] : undefined;
+}
+
 /** `--no-local-login` not set: Keyline's own password and passkey are ways into this client. */
 export function allowsLocalLogin(client: ClientLike | undefined): boolean {
   return client?.metadata()[NO_LOCAL_LOGIN] !== true;
@@ -25,7 +31,5 @@ export function allowsLocalLogin(client: ClientLike | undefined): boolean {
  * connector, and a type whose connector is missing fails at the start with Keyline's error page.
  */
 export async function signInChoices(deps: InteractionDeps, client: ClientLike | undefined): Promise<SignInChoices> {
-  const metadata = client?.metadata() ?? {};
-  const only = Array.isArray(metadata[UPSTREAMS]) ? (metadata[UPSTREAMS] as string[]) : undefined;
-  return { upstreams: await deps.federation.directory.offered(only), localLogin: allowsLocalLogin(client) };
+  return { upstreams: await deps.federation.directory.offered(namedUpstreams(client)), localLogin: allowsLocalLogin(client) };
 }
