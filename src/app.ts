@@ -9,6 +9,7 @@ import { Passkeys, relyingPartyOf } from './accounts/factors/passkeys.ts';
 import type { FederationDeps } from './federation/federation-deps.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
+import { LdapConnector } from './federation/connectors/ldap.ts';
 import { RecoveryCodeService } from './accounts/factors/recovery-code-service.ts';
 import { TotpFactors } from './accounts/factors/totp-factors.ts';
 import { hashForUnknownAccounts } from './accounts/password-hashing.ts';
@@ -248,7 +249,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
   app.use(endSessionNamesItsClient);
   const declarations = { attributes: config.attributes, claims: config.claims };
   const federation: FederationDeps = {
-    directory: new UpstreamDirectory(store.upstreams), connectors: new Map(),
+    directory: new UpstreamDirectory(store.upstreams), connectors: new Map([['ldap', new LdapConnector({ sealer: cipher })]]),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), issuer: config.issuer,
   };
   app.use(onlyUnder('/interaction', interactionRoutes({

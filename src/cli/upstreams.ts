@@ -43,7 +43,8 @@ export const UPSTREAMS_HELP = `keyline upstreams <command>
       --start-tls                       upgrade ldap:// with StartTLS
       --bind-dn DN                      the service account that searches (its password from stdin)
       --user-search-base DN --user-filter FILTER   where and how people are found, e.g. "(mail={email})"
-      --group-search-base DN --group-filter FILTER where and how their groups are found
+      --group-search-base DN --group-filter FILTER where and how their groups are found ({dn}: the person's DN)
+      --email-verified                  the directory vouches for its mail attribute (default: it does not)
     Every type:
       --domains LIST                    email domains it claims: people typing such an address go
                                         straight to it (identifier-first); unique across upstreams
@@ -86,6 +87,7 @@ const SETTING_OPTIONS = {
   'user-filter': { type: 'string' },
   'group-search-base': { type: 'string' },
   'group-filter': { type: 'string' },
+  'email-verified': { type: 'boolean' },
   domains: { type: 'string', multiple: true },
   provisioning: { type: 'string' },
   sync: { type: 'string' },
@@ -102,7 +104,7 @@ const TEXT_OPTIONS: Record<string, string> = {
   'apple-team-id': 'appleTeamId', 'apple-key-id': 'appleKeyId', url: 'url', 'bind-dn': 'bindDn', 'user-search-base': 'userSearchBase',
   'user-filter': 'userFilter', 'group-search-base': 'groupSearchBase', 'group-filter': 'groupFilter', provisioning: 'provisioning', sync: 'sync',
 };
-const SWITCH_OPTIONS: Record<string, string> = { 'start-tls': 'startTls', 'trust-mfa': 'trustMfa', 'upstream-logout': 'upstreamLogout' };
+const SWITCH_OPTIONS: Record<string, string> = { 'start-tls': 'startTls', 'email-verified': 'emailVerified', 'trust-mfa': 'trustMfa', 'upstream-logout': 'upstreamLogout' };
 const OPTION_OF: Record<string, string> = {
   ...Object.fromEntries(Object.entries({ ...TEXT_OPTIONS, ...SWITCH_OPTIONS }).map(([option, setting]) => [setting, `--${option}`])),
   scopes: '--scopes', domains: '--domains', mapClaims: '--map-claim', mapGroups: '--map-group', enabled: '--enabled/--disabled', privateKey: '--private-key',

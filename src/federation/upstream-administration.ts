@@ -25,7 +25,7 @@ export interface UpstreamAdministration {
 const TYPE_SETTINGS: Record<UpstreamType, readonly string[]> = {
   oidc: ['issuer', 'clientId', 'authMethod', 'scopes', 'endSessionEndpoint', 'tenant', 'appleTeamId', 'appleKeyId'],
   oauth2: ['clientId', 'authMethod', 'scopes', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'],
-  ldap: ['url', 'startTls', 'bindDn', 'userSearchBase', 'userFilter', 'groupSearchBase', 'groupFilter'],
+  ldap: ['url', 'startTls', 'bindDn', 'userSearchBase', 'userFilter', 'groupSearchBase', 'groupFilter', 'emailVerified'],
 };
 const TYPE_SECRETS: Record<UpstreamType, readonly SecretName[]> = {
   oidc: ['clientSecret', 'privateKey'],

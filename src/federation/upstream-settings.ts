@@ -85,6 +85,7 @@ export const upstreamSettingsSchema = z.strictObject({
   userFilter: text(1000).refine((filter) => /\{(email|username)\}/.test(filter), { error: 'the user filter must contain {email} or {username}' }),
   groupSearchBase: text(1000),
   groupFilter: text(1000),
+  emailVerified: z.boolean().meta({ description: 'LDAP: the directory vouches for its `mail` attribute (default false: it never links by email).' }),
   // Every type
   domains: z.array(domainSchema).max(100).transform((domains) => [...new Set(domains)].sort())
     .meta({ description: 'Email domains it claims: a person whose address is in one goes straight to it. Unique across upstreams.' }),

@@ -57,6 +57,25 @@ const SURFACES: AttackedSurface[] = [
     tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
   },
   {
+    routes: 'POST /interaction/:uid/identify',
+    abuse: 'another browser\'s interaction, without or with another interaction\'s form token, a domain claimed by an upstream the client does not offer, hostile addresses',
+    tests: ['security/identify-and-directory-forms-belong-to-their-interaction.test.ts', 'integration/home-realm-discovery.test.ts'],
+  },
+  {
+    routes: 'GET /interaction/:uid/upstream/:id',
+    abuse: 'another browser\'s interaction, an upstream the client does not offer, an unknown or path-like id',
+    tests: ['security/identify-and-directory-forms-belong-to-their-interaction.test.ts', 'integration/ldap-sign-in.test.ts'],
+  },
+  {
+    routes: 'POST /interaction/:uid/upstream/:id/password',
+    abuse: 'filter injection (wildcards, filter syntax, NUL), an empty password, guessing past the throttle, login CSRF, another browser\'s interaction, '
+      + 'an upstream the client does not offer, the directory down',
+    tests: [
+      'security/ldap-filter-injection.test.ts', 'security/ldap-empty-password.test.ts', 'security/directory-guesses-at-once-stay-within-the-limit.test.ts',
+      'security/identify-and-directory-forms-belong-to-their-interaction.test.ts', 'integration/ldap-sign-in.test.ts',
+    ],
+  },
+  {
     routes: 'POST /interaction/:uid/abort',
     abuse: 'another interaction\'s id and form token, hostile form input',
     tests: ['integration/fuzz.test.ts', 'integration/device-flow.test.ts'],

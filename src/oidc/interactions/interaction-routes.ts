@@ -18,6 +18,9 @@ import { submitLogin } from './submit-login.ts';
 import { submitPasskey } from './submit-passkey.ts';
 import { submitRecoveryCode } from './submit-recovery-code.ts';
 import { submitTotp } from './submit-totp.ts';
+import { identify } from '../../federation/identify.ts';
+import { showDirectoryLogin } from '../../federation/directory-login/show-directory-login.ts';
+import { submitDirectoryPassword } from '../../federation/directory-login/submit-directory-password.ts';
 
 /** Each route is the list of its steps, in order. */
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -42,5 +45,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
   router.post('/upstream/:id', parseForm, load, csrf, submitUpstreamChoice(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
+  // Directory (LDAP) upstreams and home-realm discovery (identifier-first).
+  router.post('/identify', parseForm, load, csrf, identify(deps));
+  router.get('/upstream/:id', load, showDirectoryLogin(deps));
+  router.post('/upstream/:id/password', parseForm, load, csrf, submitDirectoryPassword(deps));
   return router;
 }

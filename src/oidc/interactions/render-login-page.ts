@@ -15,6 +15,8 @@ export interface LoginPageState {
   /** The person chose "Not you?": a plain sign-in form instead of confirming the signed-in account. */
   switchAccount?: boolean;
   status?: number;
+  /** The address was given on the identifier-first form and belongs to no offered upstream: ask for the password now. */
+  identified?: boolean;
 }
 
 /**
@@ -33,12 +35,14 @@ export async function renderLoginPage(
   deps: InteractionDeps,
   ctx: InteractionContext,
   interaction: InteractionDetails,
-  { email = '', error, retryAfterSeconds, switchAccount = false, status = 200 }: LoginPageState = {},
+  { email = '', error, retryAfterSeconds, switchAccount = false, status = 200, identified = false }: LoginPageState = {},
 ): Promise<void> {
   const registered = await deps.provider.Client.find(String(interaction.params.client_id));
   const client = clientView(registered);
   const confirmEmail = switchAccount ? undefined : await accountToConfirm(deps, interaction);
   const { upstreams, localLogin } = await signInChoices(deps, registered);
+  // Home-realm discovery: while an offered upstream claims domains, a new sign-in asks for the address first.
+  const identifierFirst = localLogin && !confirmEmail && !identified && !error && upstreams.some((upstream) => upstream.domains.length > 0);
   deps.pages.render(ctx, 'login', {
     uid: interaction.uid,
     csrfToken: csrfTokenFor(deps.csrfSecret, interaction.uid),
@@ -53,5 +57,6 @@ export async function renderLoginPage(
     localLogin,
     canResetPassword: localLogin && deps.selfService?.canResetPassword === true,
     canSignUp: localLogin && deps.selfService?.canSignUp === true && !confirmEmail,
+    identifierFirst,
   }, { status });
 }

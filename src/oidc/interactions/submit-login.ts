@@ -3,6 +3,8 @@ import { continueSignIn } from './continue-sign-in.ts';
 import { keepMeSignedIn } from './keep-me-signed-in.ts';
 import type { InteractionContext, InteractionDeps } from './interaction-context.ts';
 import { renderLoginPage } from './render-login-page.ts';
+import { homeRealmOf } from '../../federation/home-realm.ts';
+import { startUpstreamStep } from '../../federation/start-upstream-step.ts';
 
 /**
  * The password step. Counts the attempt, then checks the credentials. An unknown email, a wrong
@@ -15,6 +17,14 @@ export function submitLogin(deps: InteractionDeps) {
     const form = ctx.state.form ?? {};
     const email = (form.email ?? '').slice(0, 320);
     const switchAccount = form.account === 'other';
+
+    // Home-realm discovery holds for a password post too: an address in a domain an offered upstream
+    // claims signs in there, never with a local password (the directory decides who that person is).
+    const realm = await homeRealmOf(deps, interaction, email);
+    if (realm) {
+      await startUpstreamStep(deps, ctx, realm, email);
+      return;
+    }
 
     const subject = normalizeEmail(email);
     const clientId = String(interaction.params.client_id);
