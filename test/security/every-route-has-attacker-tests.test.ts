@@ -29,10 +29,12 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: 'POST /interaction/:uid/login',
-    abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment',
+    abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment; '
+      + 'a password (or another upstream\'s) session carried by single sign-on into a client without local login',
     tests: [
       'security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts',
-      'security/no-local-login-refuses-the-password-and-passkey.test.ts',
+      'security/no-local-login-refuses-the-password-and-passkey.test.ts', 'security/no-local-login-refuses-a-password-session.test.ts',
+      'security/no-local-login-needs-one-of-its-upstreams.test.ts',
     ],
   },
   {
