@@ -2,6 +2,7 @@ import { HttpError } from '../http/http-error.ts';
 import type { InteractionContext, InteractionDeps } from '../oidc/interactions/interaction-context.ts';
 import type { UpstreamRecord } from '../store/store.ts';
 import { UpstreamError } from './upstream.ts';
+import { bindStepToBrowser } from './upstream-browser-binding.ts';
 import { renderUpstreamError } from './upstream-error-page.ts';
 
 /** Keyline's callback for an upstream: one per upstream, so an answer can only be for the upstream it was sent to (mix-up defence). */
@@ -37,6 +38,6 @@ export async function startUpstreamStep(deps: InteractionDeps, ctx: InteractionC
   }
   const state = result.pending.state;
   if (!state) throw new Error(`the ${upstream.type} connector started a redirect without a state`);
-  await deps.federation.pendingSteps.save(state, { interactionUid: interaction.uid, upstreamId: upstream.id, pending: result.pending });
+  await deps.federation.pendingSteps.save(state, { interactionUid: interaction.uid, upstreamId: upstream.id, pending: result.pending, browser: bindStepToBrowser(ctx) });
   ctx.redirect(result.location);
 }
