@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BrowserLikeClient, hiddenField } from '../support/browser-like-client.ts';
 import { sqliteBackend } from '../support/backends.ts';
+import { startInternalService, type InternalService } from '../support/internal-service.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { authorizeUrl, pkcePair, type TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
@@ -17,21 +16,15 @@ import { addRedirectUpstream } from '../support/upstream-sign-in.ts';
  */
 let kl: RunningKeyline;
 let client: TestClient;
-let internal: Server;
-let hits = 0;
+let internal: InternalService;
 
 useKeyline(sqliteBackend, {}, async (ready) => {
   ({ kl, client } = ready);
-  internal = createServer((_request, response) => {
-    hits += 1;
-    response.setHeader('content-type', 'application/json');
-    response.end('{}');
-  });
-  await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
-  const inside = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
+  internal = await startInternalService();
+  const inside = internal.url;
   await addRedirectUpstream(kl, { id: 'inside', domains: ['inside.test'], settings: { issuer: inside, clientId: 'k' } }, { clientSecret: 's' });
 });
-afterAll(() => new Promise<void>((resolve) => (internal ? internal.close(() => resolve()) : resolve())));
+afterAll(() => internal?.close());
 
 async function loginPage(): Promise<{ browser: BrowserLikeClient; uid: string; csrf: string }> {
   const browser = new BrowserLikeClient();
@@ -52,6 +45,6 @@ test.each([
   expect(answer.status).toBe(502);
   expect(answer.location).toBeUndefined();
   expect(answer.text).toContain(`/interaction/${uid}`);
-  expect(hits).toBe(0);
+  expect(internal.hits()).toBe(0);
   expect(kl.logs.join('\n')).toMatch(/outbound guard refused/);
 });
