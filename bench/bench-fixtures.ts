@@ -28,6 +28,20 @@ export function benchUserEmail(index: number): string {
 /** One more user for the logins that set up the refresh, userinfo and introspection scenarios. */
 export const SEED_USER_EMAIL = 'bench-seed@example.test';
 
+/**
+ * The upstream OpenID Providers Keyline's bench client offers (issue 22), all at the bench's one
+ * upstream process (`upstream-server.ts`), each with its own client registration there: the
+ * login page of every `login` iteration lists their buttons; `login-upstream` signs in through the first.
+ */
+export const BENCH_UPSTREAMS = [
+  { id: 'bench-idp-a', name: 'Bench IdP A' },
+  { id: 'bench-idp-b', name: 'Bench IdP B' },
+  { id: 'bench-idp-c', name: 'Bench IdP C' },
+] as const;
+
+/** The upstream's people's addresses: a domain no local account has, so a first sign-in provisions one. */
+export const UPSTREAM_EMAIL_DOMAIN = 'upstream.bench.test';
+
 export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
@@ -43,6 +57,14 @@ export interface ServerInfo {
   /** authorization_code + refresh_token, confidential, redirect URI REDIRECT_URI. */
   web: ClientCredentials & { redirectUri: string };
   users: { count: number; password: string };
+  /** Keyline only: the upstreams its web client offers, all at one upstream OpenID Provider (`issuer`). */
+  upstreams?: { issuer: string; ids: string[] };
+}
+
+/** What the upstream process (`upstream-server.ts`) announces. */
+export interface UpstreamServerInfo {
+  url: string;
+  pid: number;
 }
 
 export function basicAuthorization({ clientId, clientSecret }: ClientCredentials): string {

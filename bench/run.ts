@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { argumentValue } from './bench-fixtures.ts';
+import { argumentValue, type UpstreamServerInfo } from './bench-fixtures.ts';
 import { compareResults, readResults, type ResultsFile } from './compare-results.ts';
 import { HttpClient } from './http-client.ts';
 import { autocannonRound, medianTurnCpuRatio, processCpuMs, summarize, type RoundResult, type Summary } from './load.ts';
@@ -231,6 +231,7 @@ async function main(): Promise<number> {
 
   const dataDirectory = mkdtempSync(join(tmpdir(), 'keyline-bench-'));
   const servers: ServerProcess[] = [];
+  let upstream: ServerProcess<UpstreamServerInfo> | undefined;
   const httpClients: HttpClient[] = [];
   let interrupted = false;
   const cleanUp = () => {
@@ -250,8 +251,14 @@ async function main(): Promise<number> {
   try {
     if (cpuProfileDirectory) mkdirSync(cpuProfileDirectory, { recursive: true });
     const profile = { ...(cpuProfileDirectory ? { cpuProfileDirectory: resolve(cpuProfileDirectory) } : {}), perfMap };
+    // Keyline registers itself at the upstream while it seeds, so the upstream runs first.
+    upstream = await startServer<UpstreamServerInfo>({ script: 'upstream-server.ts', args: [] });
     servers.push(...await Promise.all([
-      startServer({ script: 'keyline-server.ts', args: ['--data-dir', dataDirectory, '--users', String(settings.users), '--log-level', logLevel, '--workers', String(workers)], ...profile }),
+      startServer({
+        script: 'keyline-server.ts',
+        args: ['--data-dir', dataDirectory, '--users', String(settings.users), '--log-level', logLevel, '--workers', String(workers), '--upstream-issuer', upstream.info.url],
+        ...profile,
+      }),
       startServer({ script: 'peer-server.ts', args: ['--users', String(settings.users)], ...profile }),
     ]));
     const sides: Side[] = servers.map((server) => {
@@ -259,7 +266,7 @@ async function main(): Promise<number> {
       httpClients.push(http);
       return { label: server.info.kind, info: server.info, http };
     });
-    process.stdout.write(`Keyline ${sides[0]!.info.url} (pid ${sides[0]!.info.pid}, SQLite in ${dataDirectory}); peer ${sides[1]!.info.url} (pid ${sides[1]!.info.pid}, oidc-provider in-memory adapter)\n`);
+    process.stdout.write(`Keyline ${sides[0]!.info.url} (pid ${sides[0]!.info.pid}, SQLite in ${dataDirectory}); peer ${sides[1]!.info.url} (pid ${sides[1]!.info.pid}, oidc-provider in-memory adapter); upstream OP ${upstream.info.url} (pid ${upstream.info.pid}, counted for neither side)\n`);
 
     const ceiling = await measureCeiling(settings);
     process.stdout.write(`calibration: a bare node:http server answering fixed JSON does ${number(ceiling.perSecond)} req/s (p99 ${number(ceiling.p99Ms, 1)} ms) at 50 connections on this machine now\n`);
@@ -288,7 +295,7 @@ async function main(): Promise<number> {
     if (errors > 0) process.stdout.write(`${errors} error(s): every scenario must run without errors\n`);
     return errors > 0 ? 1 : 0;
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all([...servers, ...(upstream ? [upstream] : [])].map((server) => server.stop()));
     cleanUp();
   }
 }

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import {
-  API_SCOPE, basicAuthorization, benchUserEmail, ES256_API, RBAC_API, RBAC_ROLE, RS256_API, SEED_USER_EMAIL, type ServerInfo,
+  API_SCOPE, basicAuthorization, BENCH_UPSTREAMS, benchUserEmail, ES256_API, RBAC_API, RBAC_ROLE, RS256_API, SEED_USER_EMAIL, UPSTREAM_EMAIL_DOMAIN, type ServerInfo,
 } from './bench-fixtures.ts';
-import type { HttpClient } from './http-client.ts';
 import { autocannonRound, loopRound, WorkerStopped, type FixedRequest, type RoundResult, type Summary } from './load.ts';
-import { logIn } from './login-flow.ts';
+import { BrowserSession, type HttpClient } from './http-client.ts';
+import { logIn, openLoginPage } from './login-flow.ts';
+import { logInThroughUpstream, upstreamButtonsOn } from './upstream-login-flow.ts';
 
 /** One server under test, with a keep-alive pool for the scenarios that script requests themselves. */
 export interface Side {
@@ -276,9 +278,30 @@ export function introspection(): Scenario {
   };
 }
 
+/** The seeded users each side has not logged in yet: `login` and the peer's side of `login-upstream` draw from one supply. */
+const usersLoggedIn = new WeakMap<Side, number>();
+
+function freshUserEmail(side: Side): string {
+  const next = usersLoggedIn.get(side) ?? 0;
+  if (next >= side.info.users.count) throw new WorkerStopped(`out of fresh users (${side.info.users.count} seeded)`);
+  usersLoggedIn.set(side, next + 1);
+  return benchUserEmail(next);
+}
+
+/** A full password login by a never-seen user per iteration: what the bare library's side of both login scenarios runs. */
+function localLogins(side: Side): Workload {
+  return {
+    round: (durationMs) => loopRound(LOGIN_CONCURRENCY, durationMs, async () => {
+      await logIn(side.info, side.http, freshUserEmail(side), { scope: 'openid email profile' });
+    }),
+  };
+}
+
 /**
  * A full browser-style login per operation, each by a user never seen before (so the login page,
- * argon2id verification, consent page, code and token exchange all run): logins/s.
+ * argon2id verification, consent page, code and token exchange all run): logins/s. Keyline's login
+ * page lists the bench client's upstreams (read through the UpstreamDirectory for every page);
+ * setup checks they are all there.
  */
 export function login(): Scenario {
   return {
@@ -288,14 +311,49 @@ export function login(): Scenario {
     connections: LOGIN_CONCURRENCY,
     targets: [atLeast(60, 'login'), cpuAtMost(1.05), P99_TARGET],
     async prepare(side) {
-      let nextUser = 0;
+      const { page } = await openLoginPage(side.info, new BrowserSession(side.http), { scope: 'openid email profile' });
+      const buttons = [...upstreamButtonsOn(page).keys()];
+      const offered = side.info.upstreams?.ids ?? [];
+      if (page.status !== 200 || JSON.stringify(buttons) !== JSON.stringify(offered)) {
+        throw new SetupFailed(`${side.label}: the login page (HTTP ${page.status}) lists upstreams [${buttons.join(', ')}], not [${offered.join(', ')}]`);
+      }
+      return { ...localLogins(side), ...(offered.length ? {} : { notes: 'no upstream buttons on its login page (Keyline\'s lists the client\'s upstreams)' }) };
+    },
+  };
+}
+
+/**
+ * A sign-in through an upstream OpenID Provider per operation (issue 22's hot path): Keyline's login
+ * page → the upstream's button → the upstream (the bench's own bare oidc-provider process, whose CPU
+ * counts for neither side) → Keyline's callback → the return, where the id_token is checked and,
+ * this being each upstream person's first sign-in, an account is made just in time and linked →
+ * consent → code → token. The bare library has no relying-party side, so its figure is its own
+ * password login (as in `login`): the ratio reads "a federated login costs Keyline X× what a local
+ * login costs the library". Setup signs one person in and checks that the account Keyline made
+ * carries the upstream's address.
+ */
+export function loginUpstream(): Scenario {
+  return {
+    name: 'login-upstream',
+    description: `sign-in through an upstream OP (button → upstream → callback → just-in-time account → consent → code → token), fresh upstream user each, ${LOGIN_CONCURRENCY} at once; peer: its own password login`,
+    unit: 'login',
+    connections: LOGIN_CONCURRENCY,
+    // No password is checked on Keyline's side, so a federated sign-in should cost it no more than the library's password login.
+    targets: [atLeast(60, 'login'), cpuAtMost(1), P99_TARGET],
+    async prepare(side) {
+      if (!side.info.upstreams) return { ...localLogins(side), notes: 'cannot sign in through an upstream: its own password login, as in `login`' };
+      const upstreamId = BENCH_UPSTREAMS[0].id;
+      const run = randomBytes(4).toString('hex');
+      let nextPerson = 0;
+      const signIn = () => logInThroughUpstream(side.info, side.http, upstreamId, `person-${run}-${nextPerson++}`, { scope: 'openid email profile' });
+
+      const first = await signIn().catch((error: unknown) => { throw new SetupFailed(`${side.label}: ${(error as Error).message}`); });
+      const userinfo = await side.http.request((await discover(side)).userinfo_endpoint!, { headers: { authorization: `Bearer ${first.tokens.access_token}` } });
+      const email = userinfo.status === 200 ? (JSON.parse(userinfo.text) as { email?: string }).email : undefined;
+      if (email !== `person-${run}-0@${UPSTREAM_EMAIL_DOMAIN}`) throw new SetupFailed(`${side.label}: the federated account's userinfo answered ${userinfo.status}: ${userinfo.text.slice(0, 300)}`);
       return {
-        round: (durationMs) => loopRound(LOGIN_CONCURRENCY, durationMs, async () => {
-          if (nextUser >= side.info.users.count) throw new WorkerStopped(`out of fresh users (${side.info.users.count} seeded)`);
-          const email = benchUserEmail(nextUser);
-          nextUser += 1;
-          await logIn(side.info, side.http, email, { scope: 'openid email profile' });
-        }),
+        round: (durationMs) => loopRound(LOGIN_CONCURRENCY, durationMs, async () => { await signIn(); }),
+        notes: 'every iteration a first sign-in: the account is created just in time and linked',
       };
     },
   };
@@ -322,4 +380,4 @@ export function userinfo(): Scenario {
   };
 }
 
-export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, ccRbac, refresh, discovery, jwks, jwks304, introspection, login, userinfo];
+export const SCENARIOS: Array<() => Scenario> = [ccRs256, ccEs256, ccRbac, refresh, discovery, jwks, jwks304, introspection, login, loginUpstream, userinfo];

@@ -9,7 +9,7 @@ export interface ServerProcess<Info = ServerInfo> {
 }
 
 export interface ServerOptions {
-  script: 'keyline-server.ts' | 'peer-server.ts' | 'hello-server.ts' | 'middleware-layer-server.ts';
+  script: 'keyline-server.ts' | 'peer-server.ts' | 'upstream-server.ts' | 'hello-server.ts' | 'middleware-layer-server.ts';
   args: string[];
   /** Write a V8 CPU profile of the server into this directory when it exits. */
   cpuProfileDirectory?: string;

@@ -11,6 +11,7 @@ import { upstreamLogoutRoutes } from './federation/upstream-logout-routes.ts';
 import { continueLogoutAtUpstreams } from './federation/continue-upstream-logout.ts';
 import { UpstreamKeys } from './federation/upstream-keys.ts';
 import { UpstreamDirectory } from './federation/upstream-directory.ts';
+import { PendingUpstreamLinks } from './federation/pending-upstream-links.ts';
 import { PendingUpstreamSteps } from './federation/pending-upstream-steps.ts';
 import { UpstreamAnswers } from './federation/upstream-answers.ts';
 import { upstreamCallbackRoutes } from './federation/upstream-callback.ts';
@@ -267,6 +268,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
       ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
     ]),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,
+    pendingLinks: new PendingUpstreamLinks(store, config.ttl.interaction),
   };
   app.use(onlyUnder('/federation', upstreamCallbackRoutes(federation).routes()));
   app.use(onlyUnder('/federation', upstreamLogoutRoutes({

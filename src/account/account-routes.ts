@@ -11,6 +11,7 @@ import { removeAppAccess } from './apps/app-actions.ts';
 import { renderAppsPage } from './apps/apps-page.ts';
 import { changePassword } from './password/password-actions.ts';
 import { renderPasswordPage } from './password/password-page.ts';
+import { firstPasswordSignIn } from './password/first-password.ts';
 import { saveProfile } from './profile/profile-actions.ts';
 import { renderProfilePage } from './profile/profile-page.ts';
 import { endOneSession, endOtherSessions } from './sessions/session-actions.ts';
@@ -20,6 +21,7 @@ import { removeFactor, renameFactor } from './security/factor-actions.ts';
 import { addPasskey, passkeyRegistrationOptions } from './security/passkey-actions.ts';
 import { regenerateRecoveryCodes } from './security/recovery-code-actions.ts';
 import { securitySignIn } from './security/security-sign-in.ts';
+import { unlinkOwnIdentity } from './security/unlink-identity.ts';
 import { renderSecurityPage } from './security/security-page.ts';
 import { confirmTotpSetUp, startTotpSetUp } from './security/totp-actions.ts';
 import { renderDataPage } from './your-data/data-page.ts';
@@ -40,8 +42,10 @@ export function accountRoutes(deps: AccountDeps): Router {
   const signedIn = (section: string) => requireSignedIn(deps, { returnTo: section });
   router.get('/', signedIn('/account'), (ctx: AccountContext) => renderProfilePage(deps, ctx));
   router.post('/profile', parseForm, signedIn('/account'), csrf, saveProfile(deps));
-  router.get('/password', signedIn('/account/password'), (ctx: AccountContext) => renderPasswordPage(deps, ctx));
-  router.post('/password', parseForm, signedIn('/account/password'), csrf, changePassword(deps));
+  // A first password (an account made from an upstream identity has none) needs the fresh sign-in that changing sign-in methods needs.
+  const passwordSection = requireSignedIn(deps, { returnTo: '/account/password', recent: firstPasswordSignIn(deps) });
+  router.get('/password', passwordSection, (ctx: AccountContext) => renderPasswordPage(deps, ctx));
+  router.post('/password', parseForm, passwordSection, csrf, changePassword(deps));
   router.get('/sessions', signedIn('/account/sessions'), (ctx: AccountContext) => renderSessionsPage(deps, ctx));
   router.post('/sessions/end-others', parseForm, signedIn('/account/sessions'), csrf, endOtherSessions(deps));
   router.post('/sessions/:uid/end', parseForm, signedIn('/account/sessions'), csrf, endOneSession(deps));
@@ -58,6 +62,7 @@ export function accountRoutes(deps: AccountDeps): Router {
   router.post('/security/totp/confirm', parseForm, security, csrf, confirmTotpSetUp(deps));
   router.post('/security/factors/:id/rename', parseForm, security, csrf, renameFactor(deps));
   router.post('/security/factors/:id/remove', parseForm, security, csrf, removeFactor(deps));
+  router.post('/security/identities/unlink', parseForm, security, csrf, unlinkOwnIdentity(deps));
   router.post('/security/recovery-codes', parseForm, security, csrf, regenerateRecoveryCodes(deps));
   router.get('/data', signedIn('/account/data'), (ctx: AccountContext) => renderDataPage(deps, ctx));
   router.post('/data/download', parseForm, signedIn('/account/data'), csrf, downloadData(deps));

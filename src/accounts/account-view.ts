@@ -1,3 +1,4 @@
+import { hasPassword } from './no-password.ts';
 import type { AccountProfile } from './profile-claims.ts';
 import type { AccountAttributes, AccountRecord, FactorRecord } from '../store/store.ts';
 
@@ -8,6 +9,8 @@ export interface AccountView {
   emailVerified: boolean;
   name: string | null;
   disabled: boolean;
+  /** Has a password (email + password signs in); false for an account made from an upstream identity that has not set one. */
+  signInByEmail: boolean;
   profile: AccountProfile;
   /** The operator's custom attributes (config `attributes:`); their values are not secrets. */
   attributes: AccountAttributes;
@@ -22,6 +25,7 @@ export function accountView(account: AccountRecord): AccountView {
     emailVerified: account.emailVerified,
     name: account.name,
     disabled: account.disabled,
+    signInByEmail: hasPassword(account),
     profile: account.profile,
     attributes: account.attributes ?? {},
     createdAt: account.createdAt.toISOString(),

@@ -12,6 +12,7 @@ import { factorCredentialChange } from './factors/factor-credential-change.ts';
 import { listSessions, type SessionSummary } from './account-sessions.ts';
 import type { CredentialThrottle } from './throttle/credential-throttle.ts';
 import { hashForUnknownAccounts, hashPassword, verifyPassword } from './password-hashing.ts';
+import { hasPassword, NO_PASSWORD } from './no-password.ts';
 import { passwordProblem } from './password-policy.ts';
 import { SessionEndings } from './session-endings.ts';
 
@@ -109,6 +110,27 @@ export class AccountsService {
     return account;
   }
 
+  /**
+   * An account with no password (just-in-time from an upstream identity): it signs in through its
+   * links (or a passkey) until its owner sets a password. Throws DuplicateError when the id or
+   * the email is taken.
+   */
+  async createWithoutPassword(id: string, email: string, details: NewAccountDetails & { name?: string | null } = {}): Promise<AccountRecord> {
+    const normalized = normalizeEmail(email);
+    if (!EMAIL_SHAPE.test(normalized)) throw new AccountError(`"${email}" is not an email address`, { fields: ['email'] });
+    const { profile, problems } = changeProfile({}, details.profile ?? {});
+    if (problems.length) throw profileError(problems);
+    const now = new Date();
+    const account: AccountRecord = {
+      id, email: normalized, emailVerified: details.emailVerified === true, name: details.name?.trim() || null, profile,
+      passwordHash: NO_PASSWORD, disabled: false,
+      ...(details.attributes && Object.keys(details.attributes).length ? { attributes: details.attributes } : {}),
+      createdAt: now, updatedAt: now,
+    };
+    await this.#store.accounts.create(account);
+    return account;
+  }
+
   findById(id: string): Promise<AccountRecord | undefined> {
     return this.#store.accounts.findById(id);
   }
@@ -123,8 +145,9 @@ export class AccountsService {
    */
   async authenticate(email: string, password: string): Promise<AccountRecord | undefined> {
     const account = await this.findByEmail(email);
-    const hash = account?.passwordHash ?? await hashForUnknownAccounts();
-    const valid = await this.#span('password.verify', () => verifyPassword(hash, password));
+    // An account without a password costs the same verification as an unknown one, and never matches.
+    const hash = account && hasPassword(account) ? account.passwordHash : await hashForUnknownAccounts();
+    const valid = await this.#span('password.verify', () => verifyPassword(hash, password)) && account !== undefined && hasPassword(account);
     if (!account || !valid || account.disabled) return undefined;
     return account;
   }

@@ -12,8 +12,11 @@ export type AcrValue = (typeof ACR)[keyof typeof ACR];
 
 export const ACR_VALUES_SUPPORTED: readonly AcrValue[] = [ACR.password, ACR.multiFactor, ACR.phishingResistant];
 
-/** RFC 8176 methods Keyline reports. */
-export type AmrValue = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa';
+/**
+ * RFC 8176 methods Keyline reports, and `fed`: the person signed in through an upstream identity
+ * provider (issue 22's value; not in RFC 8176's registry). `fed` alone reaches the password level.
+ */
+export type AmrValue = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa' | 'fed';
 
 const rank = (acr: AcrValue) => ACR_VALUES_SUPPORTED.indexOf(acr);
 

@@ -23,11 +23,12 @@ import { sessionOperations } from './sessions-routes.ts';
 import { signingKeyOperations } from './signing-keys-routes.ts';
 import { upstreamOperations } from './upstreams-routes.ts';
 import { userAccessOperations } from './user-access-routes.ts';
+import { userIdentityOperations } from './user-identities-routes.ts';
 import { userOperations } from './users-routes.ts';
 
 /** The admin API's nouns, each a router of its own operations. */
 const NOUNS = [
-  userOperations, userAccessOperations, passwordResetOperations, sessionOperations, groupOperations, roleOperations,
+  userOperations, userAccessOperations, userIdentityOperations, passwordResetOperations, sessionOperations, groupOperations, roleOperations,
   clientOperations, resourceOperations, upstreamOperations, signingKeyOperations, auditOperations, registrationTokenOperations,
 ];
 

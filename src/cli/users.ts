@@ -8,6 +8,7 @@ import { attributeFromText, requireDeclared, type AttributeChange } from '../aut
 import type { AttributeDeclaration } from '../config/schema.ts';
 import { issueResetLink } from '../accounts/self-service/reset-link.ts';
 import { accessReport, type RoleSource } from '../authorization/access-report.ts';
+import { linkedIdentities, unlinkIdentity } from '../federation/linked-identities.ts';
 import { adminAction } from './admin-action.ts';
 import type { CliContext } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
@@ -44,8 +45,12 @@ ${PROFILE_HELP}
   unlock <email>                     forget failed sign-in attempts and locks for this email, from every IP
   reset-mfa <email> [--yes]          remove their second factors and recovery codes and sign them out everywhere,
                                      for a user who lost them (asks to confirm)
+  identities <email>                 the upstream identities linked to the user (upstream, subject, linked, last used)
+  unlink <email> <upstream> <subject>
+                                     remove one linked upstream identity (even the last way in: the user then needs
+                                     a password reset or a new link)
   remove <email> [--yes]             delete the user with their sessions, grants, tokens, second factors,
-                                     recovery codes and consents (asks to confirm)`;
+                                     recovery codes, consents and linked identities (asks to confirm)`;
 
 /** The person's groups (inherited ones included) and roles, each role with where it comes from. */
 async function accessShown(cli: CliContext, accountId: string) {
@@ -169,6 +174,29 @@ export async function usersCommand(cli: CliContext, args: string[]): Promise<voi
       await confirmDestructive(cli, parsed.values.yes === true, `resetting ${account.email}'s second factors removes their factors and recovery codes and signs them out everywhere`);
       const { factors, sessionRecords } = await resetUserSecondFactors(administration, account);
       cli.print(`removed ${factors} second factor(s) and the recovery codes of ${account.email}, and signed them out everywhere (${sessionRecords} sessions, grants and tokens)`);
+      return;
+    }
+    case 'identities': {
+      const { account } = await userNamed('keyline users identities <email>');
+      const links = await linkedIdentities(await cli.store(), account.id);
+      if (!links.length) cli.print(`${account.email} has no linked identities`);
+      for (const link of links) {
+        cli.print(`${link.upstreamId}\t${link.subject}\tlinked ${link.linkedAt.toISOString()}\tlast used ${link.lastSignInAt?.toISOString() ?? 'never'}`);
+      }
+      return;
+    }
+    case 'unlink': {
+      const usage = 'keyline users unlink <email> <upstream> <subject>';
+      const { parsed, account } = await userNamed(usage);
+      const upstream = requirePositional(parsed, 1, 'upstream', usage);
+      const subject = requirePositional(parsed, 2, 'subject', usage);
+      const store = await cli.store();
+      await administration.audited({ type: 'federation.unlinked', accountId: account.id, email: account.email, data: { upstream, subject, during: 'admin' } }, async () => {
+        const outcome = await unlinkIdentity(store, account, upstream, subject, { allowLast: true });
+        if (outcome === 'not_found') throw new UsageError(`${account.email} has no identity ${subject} at ${upstream} (see keyline users identities ${account.email})`);
+        if (outcome === 'busy') throw new UsageError('another change to this user\'s sign-in methods is under way; try again');
+      });
+      cli.print(`unlinked ${upstream} identity ${subject} from ${account.email}`);
       return;
     }
     case 'remove': {

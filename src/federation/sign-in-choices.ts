@@ -13,6 +13,17 @@ export interface SignInChoices {
   localLogin: boolean;
 }
 
+/** The client's --upstreams, in its order; undefined when it names none (every enabled upstream is offered). */
+export function namedUpstreams(client: ClientLike | undefined): string[] | undefined {
+  const named = client?.metadata()[UPSTREAMS];
+  return Array.isArray(named) ? named as string[] : undefined;
+}
+
+/** `--no-local-login` not set: Keyline's own password and passkey are ways into this client. */
+export function allowsLocalLogin(client: ClientLike | undefined): boolean {
+  return client?.metadata()[NO_LOCAL_LOGIN] !== true;
+}
+
 /**
  * The ways into one client: what its login page shows and what its upstream start accepts, from
  * one place, so a button can never name an upstream the start would refuse, nor the reverse.
@@ -20,7 +31,5 @@ export interface SignInChoices {
  * connector, and a type whose connector is missing fails at the start with Keyline's error page.
  */
 export async function signInChoices(deps: InteractionDeps, client: ClientLike | undefined): Promise<SignInChoices> {
-  const metadata = client?.metadata() ?? {};
-  const only = Array.isArray(metadata[UPSTREAMS]) ? (metadata[UPSTREAMS] as string[]) : undefined;
-  return { upstreams: await deps.federation.directory.offered(only), localLogin: metadata[NO_LOCAL_LOGIN] !== true };
+  return { upstreams: await deps.federation.directory.offered(namedUpstreams(client)), localLogin: allowsLocalLogin(client) };
 }

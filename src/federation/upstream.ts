@@ -34,7 +34,15 @@ export type UpstreamStartResult =
 /** What came back: the callback's query/form parameters (redirect), or the typed username and password. */
 export type UpstreamFinishInput =
   | { kind: 'redirect'; parameters: Record<string, string>; pending: UpstreamPending }
-  | { kind: 'password'; username: string; password: string; pending: UpstreamPending };
+  | {
+    kind: 'password'; username: string; password: string; pending: UpstreamPending;
+    /**
+     * Called once the upstream has said who the typed name is (its entry's DN, or undefined for
+     * no one), before the password is checked; it throws to stop the check (the throttle counts
+     * the person, not the spelling the directory happened to match).
+     */
+    admit?: (entry: string | undefined) => Promise<void>;
+  };
 
 /**
  * The upstream's verified word about the person. `subject` is what identifies them from now on

@@ -207,7 +207,7 @@ function providerConfiguration({
       Session: sessionTtl(config),
     },
     acrValues: [...ACR_VALUES_SUPPORTED],
-    interactions: { policy: signInPolicy(config.mfa.required), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: signInPolicy(config.mfa.required, async (accountId) => (await store.federatedIdentities.listByAccount(accountId)).map((link) => link.upstreamId)), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     discovery: { ui_locales_supported: [...uiLocales] },
     // The library renders its errors as a page whenever Accept prefers HTML; machine endpoints answer JSON regardless.
     async renderError(ctx, out) {

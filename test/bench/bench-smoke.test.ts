@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Written to a temp file, so npm test never overwrites the results of a real run in bench/results/.
 const RESULTS = join(mkdtempSync(join(tmpdir(), 'keyline-bench-smoke-')), 'results.json');
-const SCENARIOS = ['cc-rs256', 'cc-es256', 'cc-rbac', 'refresh', 'discovery', 'jwks', 'jwks-304', 'introspection', 'login', 'userinfo'];
+const SCENARIOS = ['cc-rs256', 'cc-es256', 'cc-rbac', 'refresh', 'discovery', 'jwks', 'jwks-304', 'introspection', 'login', 'login-upstream', 'userinfo'];
 const TIMEOUT_MS = 180_000;
 
 interface SideResult {

@@ -533,9 +533,10 @@ describe('the OpenAPI document', () => {
     const role = await admin.expect(201, 'POST', '/roles', { name: 'every-operation', resource: resource.indicator, permissions: ['x'] });
     await admin.expect(201, 'POST', `/roles/${role.id}/grants`, { kind: 'user', id: user.id });
     const upstream = await admin.expect(201, 'POST', '/upstreams', { id: 'every-operation', type: 'oidc', issuer: 'https://idp.example.test', clientId: 'k', clientSecret: 's' });
+    await kl.store.federatedIdentities.link({ upstreamId: upstream.id, subject: 'every-operation', accountId: user.id, linkedAt: new Date(), lastSignInAt: null });
     const values: Record<string, string> = {
       id: user.id, clientId: other.clientId, indicator: encodeURIComponent(resource.indicator), uid: session.uid, tokenId: registrationToken.id,
-      userId: user.id, kind: 'user', holderId: user.id,
+      userId: user.id, kind: 'user', holderId: user.id, upstream: upstream.id, subject: 'every-operation',
     };
     // `{id}` is the id of what the path is about.
     const idFor: Record<string, string> = { groups: group.id, roles: role.id, upstreams: upstream.id };

@@ -29,10 +29,12 @@ const SURFACES: AttackedSurface[] = [
   },
   {
     routes: 'POST /interaction/:uid/login',
-    abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment',
+    abuse: 'guessing from one or many (forged) addresses, concurrently; presses during the countdown; a password alone reaching an enrolment; '
+      + 'a password (or another upstream\'s) session carried by single sign-on into a client without local login',
     tests: [
       'security/forged-forwarded-headers.test.ts', 'security/countdown-presses-do-not-count.test.ts', 'integration/throttling.test.ts',
-      'security/no-local-login-refuses-the-password-and-passkey.test.ts',
+      'security/no-local-login-refuses-the-password-and-passkey.test.ts', 'security/no-local-login-refuses-a-password-session.test.ts',
+      'security/no-local-login-needs-one-of-its-upstreams.test.ts',
     ],
   },
   {
@@ -75,6 +77,15 @@ const SURFACES: AttackedSurface[] = [
     tests: ['security/passkey-enrolment-needs-enrolment-step.test.ts', 'integration/fuzz.test.ts'],
   },
   {
+    routes: '* /interaction/:uid/upstream-link',
+    abuse: 'posting the link form or its passkey with nothing to link (skipping the upstream step), another browser\'s interaction, the victim\'s '
+      + 'form token, another account\'s passkey, guessing past the throttle, a replay after the link',
+    tests: [
+      'security/upstream-link-step-cannot-be-skipped.test.ts', 'security/upstream-link-needs-its-own-interaction.test.ts',
+      'integration/upstream-linking.test.ts', 'integration/upstream-linking-passkey.test.ts',
+    ],
+  },
+  {
     routes: 'POST /interaction/:uid/identify',
     abuse: 'another browser\'s interaction, without or with another interaction\'s form token, a domain claimed by an upstream the client does not offer, hostile addresses',
     tests: ['security/identify-and-directory-forms-belong-to-their-interaction.test.ts', 'integration/home-realm-discovery.test.ts'],
@@ -101,12 +112,13 @@ const SURFACES: AttackedSurface[] = [
   {
     routes: '* /account',
     abuse: 'signed out, without the page\'s CSRF token, with another person\'s session, factor or client id; stale sign-in; 20 at once; '
-      + 'attributes only an administrator sets, undeclared ones, oversized values',
+      + 'attributes only an administrator sets, undeclared ones, oversized values; unlinking another person\'s link or the last way in, twice at once',
     tests: [
       'security/account-routes-abuse.test.ts', 'security/account-attributes-only-the-editable-ones.test.ts', 'security/step-up-keeps-the-sign-in-time.test.ts',
       'security/reset-link-void-after-password-change.test.ts', 'integration/account-security.test.ts', 'integration/account-pages.test.ts',
       'security/data-download-holds-no-secret.test.ts', 'security/self-delete-needs-a-fresh-sign-in.test.ts', 'security/self-delete-twice-at-once.test.ts',
       'security/profile-choices-are-checked-on-the-server.test.ts',
+      'security/unlink-cannot-remove-the-last-way-in.test.ts', 'security/unlink-someone-elses-link.test.ts', 'integration/account-linked-sign-ins.test.ts',
     ],
   },
   {

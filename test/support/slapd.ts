@@ -55,7 +55,7 @@ export function sshaHash(password: string): string {
   return `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`;
 }
 
-function configuration(directory: string, certificate: SelfSignedCertificate | undefined, serviceDn: string, unauthenticatedBind: boolean): string {
+function configuration(directory: string, certificate: SelfSignedCertificate | undefined, serviceDn: string, unauthenticatedBind: boolean, anonymousSearch: boolean): string {
   return [
     // What Active Directory and some other directories do: a DN with an empty password binds, as nobody.
     ...(unauthenticatedBind ? ['allow bind_anon_dn'] : []),
@@ -68,7 +68,8 @@ function configuration(directory: string, certificate: SelfSignedCertificate | u
     // As a real directory is set up: passwords are only for binding, and only the service account
     // (and each person, their own entry) may read; an anonymous search finds nothing.
     'access to attrs=userPassword by self write by anonymous auth by * none',
-    `access to * by dn.exact="${serviceDn}" read by self read by * none`,
+    // Some directories let anyone search (and Keyline then needs no service account).
+    `access to * by dn.exact="${serviceDn}" read by self read by * ${anonymousSearch ? 'read' : 'none'}`,
     'database mdb',
     'maxsize 10485760',
     `suffix "${SUFFIX}"`,
@@ -119,7 +120,7 @@ function accepts(port: number): Promise<boolean> {
  * fresh self-signed certificate for 127.0.0.1.
  */
 export async function startSlapd(options: {
-  people: DirectoryPerson[]; groups?: DirectoryGroup[]; startTls?: boolean; unauthenticatedBind?: boolean;
+  people: DirectoryPerson[]; groups?: DirectoryGroup[]; startTls?: boolean; unauthenticatedBind?: boolean; anonymousSearch?: boolean;
 }): Promise<TestDirectory> {
   const directory = temporaryDirectory('keyline-slapd-');
   const certificate = options.startTls ? selfSignedCertificate(directory.path) : undefined;
@@ -129,7 +130,7 @@ export async function startSlapd(options: {
   const servicePassword = randomBytes(12).toString('base64url');
   const configFile = join(directory.path, 'slapd.conf');
   const dataFile = join(directory.path, 'data.ldif');
-  writeFileSync(configFile, configuration(directory.path, certificate, serviceDn, options.unauthenticatedBind === true));
+  writeFileSync(configFile, configuration(directory.path, certificate, serviceDn, options.unauthenticatedBind === true, options.anonymousSearch === true));
   writeFileSync(dataFile, ldif(options.people, options.groups ?? [], serviceDn, servicePassword, dnOf, groupDnOf));
   await run('mkdir', [join(directory.path, 'db')]);
   await run('/usr/sbin/slapadd', ['-f', configFile, '-l', dataFile]);

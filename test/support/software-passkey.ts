@@ -35,6 +35,11 @@ export class SoftwarePasskey {
     ]));
   }
 
+  /** Its public key as a registered passkey stores it (COSE, base64url), for tests that set one up directly. */
+  get publicKeyCose(): string {
+    return Buffer.from(this.#coseKey()).toString('base64url');
+  }
+
   /** The JSON a browser's navigator.credentials.create() answer serialises to, for these options. */
   create(options: { challenge: string }): Record<string, unknown> {
     const idLength = Buffer.alloc(2);

@@ -40,9 +40,11 @@ export interface UpstreamStarted {
 }
 
 /** A fresh browser at the client's login page presses the button of `upstreamId`. */
-export async function pressUpstreamButton(kl: RunningKeyline, client: TestClient, upstreamId: string, browser = new BrowserLikeClient()): Promise<UpstreamStarted> {
+export async function pressUpstreamButton(
+  kl: RunningKeyline, client: TestClient, upstreamId: string, browser = new BrowserLikeClient(), params: Record<string, string> = {},
+): Promise<UpstreamStarted> {
   const { verifier, challenge } = pkcePair();
-  const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, { code_challenge: challenge, code_challenge_method: 'S256' })));
+  const page = await browser.followWithin(kl.url, await browser.get(authorizeUrl(kl, client, { code_challenge: challenge, code_challenge_method: 'S256', ...params })));
   const uid = /\/interaction\/([^/"]+)\//.exec(page.text)?.[1];
   const csrf = hiddenField(page.text, 'csrf');
   if (!uid || !csrf) throw new Error(`expected a login page, got ${page.status}: ${page.text.slice(0, 300)}`);
@@ -64,9 +66,9 @@ export async function backToKeyline(kl: RunningKeyline, browser: BrowserLikeClie
 
 /** The whole round trip: the button, the upstream, back to Keyline and to the client (consent included when asked). */
 export async function signInThroughUpstream(
-  kl: RunningKeyline, client: TestClient, upstreamId: string, upstreamOrigin: string,
+  kl: RunningKeyline, client: TestClient, upstreamId: string, upstreamOrigin: string, params: Record<string, string> = {},
 ): Promise<{ browser: BrowserLikeClient; verifier: string; final: Response; code: string | null }> {
-  const { browser, verifier, started } = await pressUpstreamButton(kl, client, upstreamId);
+  const { browser, verifier, started } = await pressUpstreamButton(kl, client, upstreamId, new BrowserLikeClient(), params);
   let final = await backToKeyline(kl, browser, await throughUpstream(browser, upstreamOrigin, started));
   const consent = /<form method="post" action="([^"]+\/confirm)"/.exec(final.text);
   if (final.status === 200 && consent) {

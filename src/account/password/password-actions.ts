@@ -1,3 +1,4 @@
+import { hasPassword } from '../../accounts/no-password.ts';
 import { passwordProblemCode } from '../../accounts/password-policy.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { renderPasswordPage } from './password-page.ts';
@@ -12,6 +13,20 @@ export function changePassword(deps: AccountDeps) {
     const { account, sessionUid } = ctx.state.signedIn!;
     const form = ctx.state.form!;
     const event = { actor: `user:${account.id}`, accountId: account.id, email: account.email, ip: ctx.ip, requestId: ctx.state.requestId };
+    const first = !hasPassword(account);
+    if (first) {
+      // No password to confirm: the route already asked for a recent sign-in (first-password.ts).
+      const problem = passwordProblemCode(form.password ?? '');
+      if (problem) {
+        renderPasswordPage(deps, ctx, { error: problem, status: 400 });
+        return;
+      }
+      await deps.accounts.setPassword(account.email, form.password!, 'user', sessionUid);
+      await deps.securityEvents.record({ type: 'password.changed', ...event, data: { during: 'account', first: true, otherSessionsEnded: true } }, ctx.state.log);
+      ctx.status = 303;
+      ctx.redirect('/account/password?done=changed');
+      return;
+    }
     const attempt = await deps.credentialThrottle.begin(account.email, ctx.ip);
     if (!attempt.allowed) {
       ctx.set('Retry-After', String(attempt.retryAfterSeconds));

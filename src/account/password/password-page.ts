@@ -1,4 +1,5 @@
 import { MIN_PASSWORD_LENGTH, type PasswordProblemCode } from '../../accounts/password-policy.ts';
+import { hasPassword } from '../../accounts/no-password.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 
 export type PasswordError = 'wrong_password' | 'throttled' | PasswordProblemCode;
@@ -13,6 +14,7 @@ export function renderPasswordPage(
     page: 'password',
     csrfToken,
     email: account.email,
+    hasPassword: hasPassword(account),
     minLength: MIN_PASSWORD_LENGTH,
     done: ctx.query.done === 'changed' ? 'changed' : undefined,
     error,

@@ -1,4 +1,6 @@
 import { factorCredentialChange } from '../../accounts/factors/factor-credential-change.ts';
+import { hasPassword } from '../../accounts/no-password.ts';
+import { removeLastPasskeyGuarded } from '../../federation/linked-identities.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 import { recordFactorChange } from './factor-change-events.ts';
 import { renderSecurityPage } from './security-page.ts';
@@ -41,9 +43,24 @@ export function removeFactor(deps: AccountDeps) {
       await renderSecurityPage(deps, ctx, { error: 'last_factor', status: 409 });
       return;
     }
-    if (await deps.store.factors.remove(account.id, factor.id)) {
-      if (factors.length === 1) await deps.store.recoveryCodes.removeAllForAccount(account.id);
-      await recordFactorChange(deps, ctx, 'mfa.removed', { factorId: factor.id, factorType: factor.type, name: factor.name, lastFactor: factors.length === 1 });
+    const lastFactor = factors.length === 1;
+    const remove = () => deps.store.factors.remove(account.id, factor.id);
+    let removed: boolean;
+    if (factor.type === 'webauthn' && !hasPassword(account)) {
+      // Without a password, a passkey may be the only way in: it stays while nothing else remains.
+      let done = false;
+      const outcome = await removeLastPasskeyGuarded(deps.store, account, async () => { done = await remove(); });
+      if (outcome !== 'removed') {
+        await renderSecurityPage(deps, ctx, { linkError: outcome === 'busy' ? 'busy' : 'last_passkey', status: 409 });
+        return;
+      }
+      removed = done;
+    } else {
+      removed = await remove();
+    }
+    if (removed) {
+      if (lastFactor) await deps.store.recoveryCodes.removeAllForAccount(account.id);
+      await recordFactorChange(deps, ctx, 'mfa.removed', { factorId: factor.id, factorType: factor.type, name: factor.name, lastFactor });
       await deps.accounts.credentialChanged(account.id, factorCredentialChange(factor, 'delete'));
     }
     backWith(ctx, 'removed');

@@ -1,8 +1,9 @@
+import { linkedIdentities } from '../../federation/linked-identities.ts';
 import type { FactorRecord } from '../../store/store.ts';
 import type { AccountContext, AccountDeps } from '../account-context.ts';
 
 /** Outcomes the security page reports after a change, named in its URL (`?done=`); nothing secret. */
-export const SECURITY_NOTICES = ['passkey_added', 'totp_added', 'renamed', 'removed'] as const;
+export const SECURITY_NOTICES = ['passkey_added', 'totp_added', 'renamed', 'removed', 'unlinked'] as const;
 export type SecurityNotice = (typeof SECURITY_NOTICES)[number];
 
 export type SecurityError = 'last_factor' | 'passkey_failed' | 'wrong_code' | 'name_required';
@@ -26,7 +27,8 @@ function viewOf(factor: FactorRecord): FactorView {
 
 /** The sign-in methods of the signed-in account: passkeys, authenticator apps and recovery codes. */
 export async function renderSecurityPage(
-  deps: AccountDeps, ctx: AccountContext, { error, status = 200 }: { error?: SecurityError; status?: number } = {},
+  deps: AccountDeps, ctx: AccountContext,
+  { error, linkError, status = 200 }: { error?: SecurityError; linkError?: 'last_way' | 'last_passkey' | 'busy'; status?: number } = {},
 ): Promise<void> {
   const { account, csrfToken } = ctx.state.signedIn!;
   const factors = (await deps.store.factors.listByAccount(account.id)).map(viewOf);
@@ -40,7 +42,9 @@ export async function renderSecurityPage(
     recoveryCodesLeft: await deps.secondFactors.recoveryCodes.remaining(account.id),
     hasFactor: factors.length > 0,
     mfaRequired: deps.secondFactors.everyoneNeedsMfa,
+    linked: await linkedIdentities(deps.store, account.id),
     done,
     error,
+    linkError,
   }, { status });
 }

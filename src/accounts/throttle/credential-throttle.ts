@@ -9,6 +9,11 @@ export interface Attempt {
   succeeded(): Promise<void>;
 }
 
+/** A credential attempt can also be given back when a later check refused it before any secret was checked. */
+export interface CredentialAttempt extends Attempt {
+  unchecked(): Promise<void>;
+}
+
 /**
  * The subject an account's second-factor codes are counted under: apart from its password's, since a
  * right password resets the password's counters and must give back no wrong code (else knowing the
@@ -52,7 +57,12 @@ export class CredentialThrottle {
     this.#config = config;
   }
 
-  async begin(subject: string, clientIp: string): Promise<Attempt | Refusal> {
+  /**
+   * `secondSubject`: the same attempt, already begun under another subject (a directory password
+   * counted under what was typed and under the entry found): its subject's limits apply; the IP's
+   * limit was applied, and its count taken, by the first.
+   */
+  async begin(subject: string, clientIp: string, { secondSubject = false }: { secondSubject?: boolean } = {}): Promise<CredentialAttempt | Refusal> {
     const config = this.#config;
     const ip = throttleKeyOf(clientIp);
     const [lock, ipFailures, slotTaken] = await Promise.all([
@@ -61,7 +71,8 @@ export class CredentialThrottle {
       this.#counters.get(keys.slot(subject)),
     ]);
     if (lock) return refusal('locked', lock.resetAt);
-    if (ipFailures && ipFailures.count >= config.ipMaxFailures) return refusal('ip', ipFailures.resetAt);
+    // A second subject's attempt passed the IP's limit, and was counted there, under its first.
+    if (!secondSubject && ipFailures && ipFailures.count >= config.ipMaxFailures) return refusal('ip', ipFailures.resetAt);
     // A press during the account's countdown checks nothing, so it counts toward nothing.
     if (slotTaken && slotTaken.count > 0) return refusal('backoff', slotTaken.resetAt);
 
@@ -92,20 +103,23 @@ export class CredentialThrottle {
       const locked = await this.#counters.increment(keys.lock(subject, ip), config.lockout);
       return { ...refusal('locked', locked.resetAt), lockedNow: locked.count === 1 };
     }
-    const fromIp = await take(keys.ip(ip), config.failureWindow);
-    if (fromIp.count > config.ipMaxFailures) {
-      await giveBack();
-      return refusal('ip', fromIp.resetAt);
+    if (!secondSubject) {
+      const fromIp = await take(keys.ip(ip), config.failureWindow);
+      if (fromIp.count > config.ipMaxFailures) {
+        await giveBack();
+        return refusal('ip', fromIp.resetAt);
+      }
     }
 
     return {
       allowed: true,
+      unchecked: async () => { await giveBack(); },
       succeeded: async () => {
         await Promise.all([
           this.#counters.reset(keys.pair(subject, ip)),
           this.#counters.reset(keys.account(subject)),
           this.#counters.reset(keys.slot(subject)),
-          this.#counters.decrement(keys.ip(ip)),
+          ...(secondSubject ? [] : [this.#counters.decrement(keys.ip(ip))]),
         ]);
       },
     };

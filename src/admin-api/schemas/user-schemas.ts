@@ -51,6 +51,7 @@ export const userSchema = z.object({
   emailVerified: z.boolean(),
   name: z.string().nullable(),
   disabled: z.boolean(),
+  signInByEmail: z.boolean().meta({ description: 'True when the user has a password (signs in with email and password); false for an account made just-in-time from an upstream identity that has not set one: it signs in through its linked identities or a passkey.' }),
   profile: profileClaimsSchema,
   attributes: z.record(attributeNameSchema, attributeValueSchema).meta({ description: 'The custom attributes the user has, by name.' }),
   createdAt: z.iso.datetime(),

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
 import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
 import { isLoopbackRelay } from '../../mail/relay-encryption.ts';
@@ -116,11 +116,15 @@ export class LdapConnector implements UpstreamConnector {
     try {
       await this.#bindService(client, upstream, settings);
       const person = await this.#findPerson(client, settings, username);
+      await input.admit?.(person?.dn);
       // Someone unknown costs the directory what someone known does (a group search and a bind),
       // so neither the answer nor its time tells which addresses the directory has.
-      const groups = await this.#groupsOf(client, settings, person?.dn ?? `cn=nobody,${settings.userSearchBase}`);
+      const nobody = `cn=nobody,${settings.userSearchBase}`;
+      const groups = await this.#groupsOf(client, settings, person?.dn ?? nobody);
       if (!person) {
-        await this.#bindService(client, upstream, settings);
+        // Without a service account there is none to bind again: a bind that fails costs the same round trip.
+        if (settings.bindDn) await this.#bindService(client, upstream, settings);
+        else await client.bind(nobody, input.password).catch(() => undefined);
         throw new UpstreamError('invalid_credentials', 'no single directory entry matches the user name');
       }
       try {
@@ -144,6 +148,7 @@ export class LdapConnector implements UpstreamConnector {
     const tlsOptions: ConnectionOptions = { host, ...(isIP(host) ? {} : { servername: host }), ...this.#tlsOptions, rejectUnauthorized: true };
     const client = new Client({
       url: `${settings.url.protocol}//${settings.url.host}`, timeout: this.#timeoutMs, connectTimeout: this.#timeoutMs, strictDN: false,
+      createSecureConnection: this.#boundedHandshake,
       ...(settings.url.protocol === 'ldaps:' ? { tlsOptions } : {}),
     });
     if (settings.startTls && settings.url.protocol === 'ldap:') {
@@ -157,9 +162,28 @@ export class LdapConnector implements UpstreamConnector {
     return client;
   }
 
+  /**
+   * ldapts bounds the TCP connect and every operation, but not the TLS handshake after StartTLS
+   * says yes: a directory (or whatever is on the path) that then stays silent held the sign-in
+   * forever. The handshake gets the same bound as everything else.
+   */
+  readonly #boundedHandshake = ((...args: Parameters<typeof tlsConnect>) => {
+    const socket = (tlsConnect as (...all: unknown[]) => ReturnType<typeof tlsConnect>)(...args);
+    const timer = setTimeout(() => socket.destroy(new Error('the TLS handshake with the directory timed out')), this.#timeoutMs);
+    const done = () => clearTimeout(timer);
+    socket.once('secureConnect', done).once('close', done);
+    return socket;
+  }) as typeof tlsConnect;
+
   async #bindService(client: Client, upstream: UpstreamRecord, settings: LdapSettings): Promise<void> {
     if (!settings.bindDn) return;
-    const password = openUpstreamSecret(this.#sealer, upstream, 'bindPassword');
+    let password: string | undefined;
+    try {
+      password = openUpstreamSecret(this.#sealer, upstream, 'bindPassword');
+    } catch (error) {
+      // Sealed under a secrets key this node does not have: the operator's to fix, not a 500 for the person.
+      throw new UpstreamError('misconfigured', `the ldap upstream's bind password does not open with this node's secrets key: ${(error as Error).message}`, { cause: error });
+    }
     if (!password) throw new UpstreamError('misconfigured', 'the ldap upstream has a bind DN but no bind password');
     try {
       await client.bind(settings.bindDn, password);

@@ -19,6 +19,7 @@ import { submitLogin } from './submit-login.ts';
 import { submitPasskey } from './submit-passkey.ts';
 import { submitRecoveryCode } from './submit-recovery-code.ts';
 import { submitTotp } from './submit-totp.ts';
+import { showUpstreamLink, submitUpstreamLink, submitUpstreamLinkPasskey, upstreamLinkPasskeyOptions } from '../../federation/upstream-link-step.ts';
 import { identify } from '../../federation/identify.ts';
 import { showDirectoryLogin } from '../../federation/directory-login/show-directory-login.ts';
 import { submitDirectoryPassword } from '../../federation/directory-login/submit-directory-password.ts';
@@ -46,6 +47,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/confirm', parseForm, load, csrf, submitConsent(deps));
   router.post('/upstream/:id', parseForm, load, csrf, submitUpstreamChoice(deps));
   router.get('/upstream/:id/return', load, returnFromUpstream(deps));
+  router.get('/upstream-link', load, showUpstreamLink(deps));
+  router.post('/upstream-link', parseForm, load, csrf, submitUpstreamLink(deps));
+  router.post('/upstream-link/passkey/options', parseJson, load, csrf, upstreamLinkPasskeyOptions(deps));
+  router.post('/upstream-link/passkey', parseJson, load, csrf, submitUpstreamLinkPasskey(deps));
   router.post('/abort', parseForm, load, csrf, abortInteraction(deps));
   // Directory (LDAP) upstreams and home-realm discovery (identifier-first).
   router.post('/identify', parseForm, load, csrf, identify(deps));

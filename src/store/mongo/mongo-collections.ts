@@ -18,6 +18,8 @@ export const OIDC_MODELS = [
   // Federation (issue 22): a redirect step between start and callback, the callback's answer until the interaction's return route,
   // and which Keyline session an upstream sign-in made (for the upstream's logout).
   'UpstreamStep', 'UpstreamAnswer', 'UpstreamSession',
+  // An upstream identity waiting for the person to prove the local account it will be linked to.
+  'UpstreamLink',
 ] as const;
 
 export type OidcModel = (typeof OIDC_MODELS)[number];
