@@ -8,6 +8,8 @@ export interface PendingUpstreamStep {
   interactionUid: string;
   upstreamId: string;
   pending: UpstreamPending;
+  /** The digest of the starting browser's binding cookie: only that browser's callback continues. */
+  browser: string;
 }
 
 /**

@@ -2,7 +2,6 @@ import { HttpError } from '../http/http-error.ts';
 import type { InteractionContext, InteractionDeps } from '../oidc/interactions/interaction-context.ts';
 import { signInChoices } from './sign-in-choices.ts';
 import { startUpstreamStep } from './start-upstream-step.ts';
-import { UpstreamError } from './upstream.ts';
 import { renderUpstreamError } from './upstream-error-page.ts';
 
 /**
@@ -23,11 +22,6 @@ export function submitUpstreamChoice(deps: InteractionDeps) {
       renderUpstreamError(deps, ctx, 'misconfigured', { upstreamId: upstream.id, reason: `no connector for upstream type ${upstream.type}` });
       return;
     }
-    try {
-      await startUpstreamStep(deps, ctx, upstream);
-    } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      renderUpstreamError(deps, ctx, error.failure, { upstreamId: upstream.id, reason: error.message });
-    }
+    await startUpstreamStep(deps, ctx, upstream);
   };
 }

@@ -4,6 +4,7 @@ import { HttpError } from '../http/http-error.ts';
 import type { KeylineState } from '../http/keyline-state.ts';
 import { parseForm } from '../http/parse-form.ts';
 import type { FederationDeps } from './federation-deps.ts';
+import { isBrowserOfStep } from './upstream-browser-binding.ts';
 
 type CallbackContext = Context & { state: KeylineState; params: Record<string, string> };
 
@@ -15,7 +16,9 @@ const NOT_IN_PROGRESS = 'This answer from the sign-in provider belongs to no sig
 /**
  * `GET|POST /federation/<id>/callback` (POST for form_post, as Sign in with Apple answers): takes the
  * redirect step its `state` names, once across nodes, checks it was sent to this very upstream
- * (each upstream has its own callback: an answer arriving at another's is a mix-up), keeps the
+ * (each upstream has its own callback: an answer arriving at another's is a mix-up) and arrived in
+ * the browser that started it (its binding cookie: an upstream sign-in link sent to someone else
+ * must not sign its sender in as them; the step is spent either way), keeps the
  * parameters for that interaction and sends the browser to the interaction's own return route,
  * where the interaction cookie proves it is the browser that started the sign-in. Nothing from
  * the upstream is checked or shown here: the connector does that on the return route.
@@ -34,8 +37,10 @@ export function upstreamCallbackRoutes(federation: FederationDeps): Router {
     const state = parameters.state;
     if (!state || state.length > 512) throw new HttpError(400, 'invalid_request', NOT_IN_PROGRESS, { kind: 'expired' });
     const step = await federation.pendingSteps.take(state);
-    if (!step || step.upstreamId !== upstreamId) {
-      ctx.state.log.warn({ event: 'federation.callback_refused', upstream: upstreamId, reason: step ? 'answer for another upstream' : 'unknown or used state' }, 'an upstream callback belongs to no sign-in in progress');
+    const refused = !step ? 'unknown or used state' : step.upstreamId !== upstreamId ? 'answer for another upstream'
+      : !isBrowserOfStep(ctx, step.browser) ? 'answer in another browser than the one that started it' : undefined;
+    if (!step || refused) {
+      ctx.state.log.warn({ event: 'federation.callback_refused', upstream: upstreamId, reason: refused }, 'an upstream callback belongs to no sign-in in progress');
       throw new HttpError(400, 'invalid_request', NOT_IN_PROGRESS, { kind: 'expired' });
     }
     await federation.answers.save(step.interactionUid, { upstreamId, parameters, pending: step.pending });

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sqliteBackend } from '../support/backends.ts';
+import { startInternalService, type InternalService } from '../support/internal-service.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import type { TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
@@ -15,31 +14,25 @@ import { addRedirectUpstream, pressUpstreamButton } from '../support/upstream-si
  */
 let kl: RunningKeyline;
 let client: TestClient;
-let internal: Server;
-let hits = 0;
+let internal: InternalService;
 
 useKeyline(sqliteBackend, {}, async (ready) => {
   ({ kl, client } = ready);
-  internal = createServer((_request, response) => {
-    hits += 1;
-    response.setHeader('content-type', 'application/json');
-    response.end('{}');
-  });
-  await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
-  const inside = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
+  internal = await startInternalService();
+  const inside = internal.url;
   await addRedirectUpstream(kl, { id: 'inside', settings: { issuer: inside, clientId: 'k' } }, { clientSecret: 's' });
   await addRedirectUpstream(kl, {
     id: 'inside-oauth', type: 'oauth2',
     settings: { authorizationEndpoint: 'https://github.example/authorize', tokenEndpoint: `${inside}/token`, userinfoEndpoint: `${inside}/user`, clientId: 'k' },
   }, { clientSecret: 's' });
 });
-afterAll(() => new Promise<void>((resolve) => (internal ? internal.close(() => resolve()) : resolve())));
+afterAll(() => internal?.close());
 
 test('an oidc upstream whose issuer is a loopback address: the error page, no request made', async () => {
   const { started } = await pressUpstreamButton(kl, client, 'inside');
   expect(started.status).toBe(502);
   expect(started.location).toBeUndefined();
-  expect(hits).toBe(0);
+  expect(internal.hits()).toBe(0);
   expect(kl.logs.join('\n')).toMatch(/outbound guard refused/);
 });
 
@@ -50,5 +43,5 @@ test('an oauth2 upstream whose token endpoint is a loopback address: the answer 
   const handedOver = await browser.get(`${kl.url}/federation/inside-oauth/callback?code=stolen&state=${state}`);
   const landed = await browser.get(handedOver.location!);
   expect(landed.status).toBe(502);
-  expect(hits).toBe(0);
+  expect(internal.hits()).toBe(0);
 });

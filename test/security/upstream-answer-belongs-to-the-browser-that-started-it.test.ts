@@ -8,10 +8,11 @@ import { pressUpstreamButton, throughUpstream } from '../support/upstream-sign-i
 
 /**
  * Login CSRF through an upstream: an attacker signs in at the upstream as themselves and sends the
- * victim the callback link. The callback carries no cookie of Keyline's (the interaction cookie is
- * path-scoped), so it only hands over to the interaction's return route, which needs the cookie of
- * the browser that pressed the button: the victim lands on "start again", is not signed in as the
- * attacker, and the attacker's own sign-in is not spent by the victim's visit.
+ * victim the callback link. The callback checks the browser binding cookie set when the button was
+ * pressed (the interaction cookie is path-scoped and never reaches it): the victim lands on "start
+ * again" and is not signed in as the attacker. The step is spent by that visit (an answer that
+ * arrived in the wrong browser is never kept: see upstream-sign-in-link-sent-to-a-victim-signs-no-one-in),
+ * so the attacker's own browser cannot continue it either.
  */
 let kl: RunningKeyline;
 let client: TestClient;
@@ -20,23 +21,21 @@ useKeylineWithOidcUpstream(sqliteBackend, { sub: 'mallory', claims: { email: 'ma
   ({ kl, client, op } = ready);
 });
 
-test('the callback opened in another browser ends at a 4xx page, and the starting browser still continues', async () => {
+test('the callback opened in another browser ends at a 4xx page, and nobody continues that step', async () => {
   const attacker = await pressUpstreamButton(kl, client, 'acme');
   const answer = await throughUpstream(attacker.browser, op.issuer, attacker.started);
   const victim = new BrowserLikeClient();
-  const handedOver = await victim.get(answer.location!);
-  expect(handedOver.status).toBe(303);
-  const landed = await victim.get(handedOver.location!);
+  const landed = await victim.get(answer.location!);
   expect(landed.status).toBeGreaterThanOrEqual(400);
   expect(landed.status).toBeLessThan(500);
   expect(landed.location).toBeUndefined();
   expect(await victim.jar.getCookieString(kl.url)).not.toMatch(/_session=/);
-  const exchanges = op.tokenRequests.length;
-  expect(exchanges).toBe(0);
-  // The victim's visit spent nothing: the attacker's browser (the one that started it) still continues.
-  const own = await attacker.browser.get(handedOver.location!);
-  expect(own.status).toBe(303);
-  expect(op.tokenRequests.length).toBe(1);
+  expect(op.tokenRequests.length).toBe(0);
+  const own = await attacker.browser.get(answer.location!);
+  expect(own.status).toBe(400);
+  const returned = await attacker.browser.get(`${kl.url}/interaction/${attacker.uid}/upstream/acme/return`);
+  expect(returned.status).toBe(400);
+  expect(op.tokenRequests.length).toBe(0);
 });
 
 test('a return route for an interaction with no answer, or for another upstream, is a 4xx', async () => {

@@ -37,7 +37,8 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
  * jose against the upstream's JWKS (openid-client leaves the signature of a token-endpoint id_token
  * unchecked, as OIDC Core 3.1.3.7 permits; Keyline does not rely on TLS alone): signature, iss, aud,
  * exp, nonce. Userinfo fills in what the id_token lacks. Microsoft's multi-tenant issuer is a
- * template (`issuerTemplate`) checked against each id_token's `tid`.
+ * template (`issuerTemplate`) checked against each id_token's `tid`; one tenant's endpoint (`--tenant`)
+ * names that tenant's issuer, which every id_token must then have.
  */
 export class OidcConnector implements UpstreamConnector {
   readonly type = 'oidc' as const;
@@ -78,7 +79,7 @@ export class OidcConnector implements UpstreamConnector {
     if (input.kind !== 'redirect') throw new UpstreamError('misconfigured', 'an oidc upstream finishes with a redirect');
     const { pending } = input;
     const discovered = await this.#discover(upstream);
-    const template = issuerTemplateOf(upstream);
+    const template = multiTenantTemplate(upstream, discovered.metadata);
     // openid-client compares an id_token's iss with the discovered issuer, which for a multi-tenant
     // template is not the tenant's: the id_token is then taken aside and checked below alone.
     let heldIdToken: string | undefined;
@@ -137,7 +138,9 @@ export class OidcConnector implements UpstreamConnector {
       // full address (openid-client then leaves the issuer to us) and compared with the template.
       const where = template ? new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`) : url;
       const metadata = (await client.discovery(where, clientIdOf(upstream), undefined, client.None(), discoveryOptions(this.#deps.fetch, url))).serverMetadata();
-      if (template && metadata.issuer !== template) throw new UpstreamError('invalid_response', `discovery: the upstream names another issuer than ${template}`);
+      if (template && metadata.issuer !== template && !isTenantOf(template, metadata.issuer)) {
+        throw new UpstreamError('invalid_response', `discovery: the upstream names another issuer than ${template} or one of its tenants`);
+      }
       if (!metadata.jwks_uri) throw new UpstreamError('invalid_response', 'discovery: the upstream publishes no jwks_uri');
       const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: this.#deps.fetch as never });
       const discovered = { metadata, keys, at: Date.now() };
@@ -156,6 +159,25 @@ function clientIdOf(upstream: UpstreamRecord): string {
 function issuerTemplateOf(upstream: UpstreamRecord): string | undefined {
   const template = upstream.settings.issuerTemplate;
   return typeof template === 'string' && template.includes('{tenantid}') ? template : undefined;
+}
+
+/**
+ * The template, when the discovery document names it (a multi-tenant endpoint: each id_token's iss
+ * is checked against its tid). A single tenant's endpoint names that tenant's own issuer instead:
+ * then there is no template, and every id_token must have exactly that issuer.
+ */
+function multiTenantTemplate(upstream: UpstreamRecord, metadata: client.ServerMetadata): string | undefined {
+  const template = issuerTemplateOf(upstream);
+  return template && metadata.issuer === template ? template : undefined;
+}
+
+const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/** Whether `issuer` is the template filled with one tenant id. */
+function isTenantOf(template: string, issuer: string): boolean {
+  const [before, after] = template.split('{tenantid}') as [string, string];
+  if (!issuer.startsWith(before) || !issuer.endsWith(after) || issuer.length <= before.length + after.length) return false;
+  return TENANT_ID.test(issuer.slice(before.length, issuer.length - after.length));
 }
 
 /** The URL the upstream sent the browser back to, as openid-client reads an authorization response. */
@@ -193,7 +215,7 @@ async function verifyIdToken(idToken: string, expected: {
     });
     if (expected.template) {
       const tid = payload.tid;
-      if (typeof tid !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(tid) || payload.iss !== expected.template.replace('{tenantid}', tid)) {
+      if (typeof tid !== 'string' || !TENANT_ID.test(tid) || payload.iss !== expected.template.replace('{tenantid}', tid)) {
         throw new UpstreamError('invalid_response', 'id_token: its iss is not the tenant issuer its tid names');
       }
     }
