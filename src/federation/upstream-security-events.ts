@@ -29,6 +29,8 @@ export type UpstreamSignal =
 
 export interface VerifiedSet {
   jti: string;
+  /** When the transmitter issued it (its iat): pushes may arrive out of order. */
+  issuedAt: number;
   rememberUntil: number;
   signals: UpstreamSignal[];
 }
@@ -104,5 +106,5 @@ export async function verifyUpstreamSet(token: string, upstream: UpstreamRecord,
   const signals = Object.entries(payload.events).map(([type, event]) => (isObject(event)
     ? signalOf(type, event, payload.sub_id, String(upstream.settings.issuer))
     : { kind: 'ignored' as const, why: `event ${type} is not an object` }));
-  return { jti: payload.jti, rememberUntil: payload.iat! + SET_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS, signals };
+  return { jti: payload.jti, issuedAt: payload.iat!, rememberUntil: payload.iat! + SET_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS, signals };
 }

@@ -182,13 +182,17 @@ export async function takeLogoutContinuation(store: Store, state: string, upstre
 }
 
 /**
- * RISC account-disabled: every session of the linked account ends (not only those through this
- * upstream: the person's identity is gone), and sign-ins through this upstream identity are refused
- * until the upstream says account-enabled. The marker names no account, so ending the account's
- * records does not lift it.
+ * RISC account-disabled (issued at `issuedAt`, epoch seconds): every session of the linked account
+ * ends (not only those through this upstream: the person's identity is gone), and sign-ins through
+ * this upstream identity are refused until the upstream says account-enabled. The marker names no
+ * account, so ending the account's records does not lift it.
  */
-export async function disableUpstreamIdentity(store: Store, endings: SessionEndings, upstreamId: string, subject: string, initiator: InitiatingEntity): Promise<number> {
-  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject), { upstreamId, disabledAt: Math.floor(Date.now() / 1000) });
+export async function disableUpstreamIdentity(
+  store: Store, endings: SessionEndings, upstreamId: string, subject: string, initiator: InitiatingEntity, issuedAt: number,
+): Promise<number> {
+  const earlier = await store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  const disabledAt = Math.max(issuedAt, typeof earlier?.disabledAt === 'number' ? earlier.disabledAt : 0);
+  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject), { upstreamId, disabledAt });
   const accountId = await accountOf(store, upstreamId, { subject });
   if (!accountId) return 0;
   // A sign-in through this identity not yet resumed would otherwise become a session after endAll.
@@ -198,6 +202,14 @@ export async function disableUpstreamIdentity(store: Store, endings: SessionEndi
   return endings.endAll(accountId, { reason: 'account-disabled', initiator });
 }
 
-export async function enableUpstreamIdentity(store: Store, upstreamId: string, subject: string): Promise<void> {
+/**
+ * RISC account-enabled (issued at `issuedAt`) lifts a disable issued no later than it: pushes may
+ * arrive out of order (a retried older SET), and an older enable must not undo a newer disable.
+ * Returns whether a disable was lifted.
+ */
+export async function enableUpstreamIdentity(store: Store, upstreamId: string, subject: string, issuedAt: number): Promise<boolean> {
+  const disabled = await store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  if (!disabled || (typeof disabled.disabledAt === 'number' && disabled.disabledAt > issuedAt)) return false;
   await store.oidc.destroy(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  return true;
 }
