@@ -8,27 +8,33 @@
  */
 import { createTestUser } from '../support/oidc-flow.ts';
 import { signedIn } from '../support/session-ending-paths.ts';
-import { sqliteBackend } from '../support/backends.ts';
+import { allBackends } from '../support/backends.ts';
+import { stopMongoTestServer } from '../support/mongo-server.ts';
 import {
   ACCOUNT_DISABLED, issSub, pushSet, securityEventToken, sessionUids, signedInThroughUpstream, useUpstreamLogout,
 } from '../support/upstream-logout.ts';
 
-const setup = useUpstreamLogout(sqliteBackend);
+const backends = await allBackends();
+afterAll(stopMongoTestServer);
 
-test('a sign-in resumed after its identity was disabled leaves no session', async () => {
-  const { kl, client, acme } = setup();
-  const user = await createTestUser(kl);
-  const subject = `disabled-${user.id}`;
-  await expect(signedInThroughUpstream(kl, client, acme, {
-    user, subject,
-    beforeResume: async () => {
-      const disabled = await securityEventToken(kl, acme, { [ACCOUNT_DISABLED]: {} }, { sub_id: issSub(acme, subject) });
-      expect((await pushSet(kl, 'acme', disabled, acme.bearer)).status).toBe(202);
-    },
-  })).rejects.toThrow(/did not reach the client/);
-  expect(await sessionUids(kl, user.id)).toEqual([]);
+describe.each(backends)('on $name', (backend) => {
+  const setup = useUpstreamLogout(backend);
 
-  const local = await signedIn(kl, client, user);
-  expect(await sessionUids(kl, user.id)).toEqual([expect.any(String)]);
-  expect(local.sid).toEqual(expect.any(String));
+  test('a sign-in resumed after its identity was disabled leaves no session', async () => {
+    const { kl, client, acme } = setup();
+    const user = await createTestUser(kl);
+    const subject = `disabled-${user.id}`;
+    await expect(signedInThroughUpstream(kl, client, acme, {
+      user, subject,
+      beforeResume: async () => {
+        const disabled = await securityEventToken(kl, acme, { [ACCOUNT_DISABLED]: {} }, { sub_id: issSub(acme, subject) });
+        expect((await pushSet(kl, 'acme', disabled, acme.bearer)).status).toBe(202);
+      },
+    })).rejects.toThrow(/did not reach the client/);
+    expect(await sessionUids(kl, user.id)).toEqual([]);
+
+    const local = await signedIn(kl, client, user);
+    expect(await sessionUids(kl, user.id)).toEqual([expect.any(String)]);
+    expect(local.sid).toEqual(expect.any(String));
+  });
 });
