@@ -16,9 +16,11 @@ export function bindUpstreamSessions(provider: Provider, store: Store, endings: 
     await next();
     const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
     if (!oidc?.route || !RESUMES.has(oidc.route)) return;
-    // The resumed interaction's uid is the path's last segment (oidc-provider checks it against its
-    // cookie); ctx.oidc's Interaction entity may already be the next one (a consent prompt).
-    const interactionUid = ctx.path.slice(ctx.path.lastIndexOf('/') + 1);
+    // The resumed interaction is the one its signed resume cookie names, as oidc-provider read it: the
+    // path's uid is never compared with it, so a resume sent to /auth/<made-up uid> would otherwise
+    // leave the session unbound, out of every upstream logout's reach. ctx.oidc's Interaction entity
+    // may already be the next one (a consent prompt).
+    const interactionUid = ctx.cookies.get(provider.cookieName('resume'), { signed: true });
     const session = oidc.session as { uid?: string; accountId?: string } | undefined;
     const loggedIn = (oidc as { result?: { login?: { accountId?: string } } }).result?.login?.accountId;
     if (!interactionUid || !session?.uid || !session.accountId || session.accountId !== loggedIn) return;

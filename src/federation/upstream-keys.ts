@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { OutboundFetch } from '../outbound/outbound-fetch.ts';
 
 /** What Keyline needs from an upstream's discovery document to check what it signs. */
@@ -22,6 +22,10 @@ const DISCOVERY_MAX_AGE_MS = 10 * 60_000;
 /** A key set is fetched again for an unknown kid at most this often (jose's cooldown). */
 const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
+/** A discovery document or key set that could not be read is not asked for again sooner than this. */
+const AFTER_FAILURE_MS = JWKS_COOLDOWN_MS;
+/** Errors of choosing a key from a key set that was read: not failures to read it. */
+const KEY_CHOICE_ERRORS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
 
 function asymmetricAlgs(value: unknown): string[] {
@@ -31,12 +35,13 @@ function asymmetricAlgs(value: unknown): string[] {
 
 /**
  * Upstreams' discovery documents and key sets, cached per issuer and fetched only through the one
- * guarded outbound fetch. An unknown kid fetches the key set again, at most once per cooldown, so
- * a flood of forged tokens with made-up kids cannot make Keyline hammer the upstream.
+ * guarded outbound fetch. An unknown kid fetches the key set again, at most once per cooldown, and a
+ * failed fetch is not tried again before the cooldown either, so a flood of forged tokens (anyone
+ * may post them) cannot make Keyline hammer the upstream, least of all one already failing.
  */
 export class UpstreamKeys {
   readonly #fetch: OutboundFetch;
-  readonly #metadata = new Map<string, { value: Promise<UpstreamMetadata>; fetchedAt: number }>();
+  readonly #metadata = new Map<string, { value: Promise<UpstreamMetadata>; until: number }>();
   readonly #keySets = new Map<string, JWTVerifyGetKey>();
 
   constructor(fetch: OutboundFetch) {
@@ -46,10 +51,11 @@ export class UpstreamKeys {
   /** The issuer's discovery document (its `issuer` must be exactly the one asked for). */
   metadata(issuer: string): Promise<UpstreamMetadata> {
     const cached = this.#metadata.get(issuer);
-    if (cached && Date.now() - cached.fetchedAt < DISCOVERY_MAX_AGE_MS) return cached.value;
+    if (cached && Date.now() < cached.until) return cached.value;
     const value = this.#discover(issuer);
-    this.#metadata.set(issuer, { value, fetchedAt: Date.now() });
-    value.catch(() => this.#metadata.delete(issuer));
+    const entry = { value, until: Date.now() + DISCOVERY_MAX_AGE_MS };
+    this.#metadata.set(issuer, entry);
+    value.catch(() => { entry.until = Date.now() + AFTER_FAILURE_MS; });
     return value;
   }
 
@@ -58,7 +64,22 @@ export class UpstreamKeys {
     let keySet = this.#keySets.get(jwksUri);
     if (!keySet) {
       const fetchThroughTheGuard = this.#fetch as unknown as NonNullable<Parameters<typeof createRemoteJWKSet>[1]>[typeof customFetch];
-      keySet = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [customFetch]: fetchThroughTheGuard });
+      const remote = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: JWKS_MAX_AGE_MS, [customFetch]: fetchThroughTheGuard });
+      let failedAt = Number.NEGATIVE_INFINITY;
+      keySet = async (header, token) => {
+        if (Date.now() - failedAt < AFTER_FAILURE_MS) {
+          // jose would fetch again for every token (its cooldown counts from the last success): what was read is all there is for now.
+          const known = remote.fresh ? remote.jwks() : undefined;
+          if (!known) throw new UpstreamKeysUnavailable(`the key set at ${jwksUri} could not be read a moment ago`);
+          return createLocalJWKSet(known)(header, token);
+        }
+        try {
+          return await remote(header, token);
+        } catch (error) {
+          if (!KEY_CHOICE_ERRORS.has(String((error as { code?: unknown }).code))) failedAt = Date.now();
+          throw error;
+        }
+      };
       this.#keySets.set(jwksUri, keySet);
     }
     return keySet;

@@ -121,7 +121,7 @@ export function upstreamLogoutRoutes(deps: UpstreamLogoutDeps): Router<KeylineSt
     if (!await firstUse(deps.store, `upstream-set:${upstream.id}\n`, set.jti, set.rememberUntil)) {
       return refuse(400, 'invalid_request', 'This SET (its jti) was delivered before.');
     }
-    for (const signal of set.signals) await apply(deps, upstream, signal, ctx);
+    for (const signal of set.signals) await apply(deps, upstream, signal, set.issuedAt, ctx);
     ctx.status = 202;
     ctx.body = {};
   });
@@ -140,7 +140,7 @@ export function upstreamLogoutRoutes(deps: UpstreamLogoutDeps): Router<KeylineSt
   return router;
 }
 
-async function apply(deps: UpstreamLogoutDeps, upstream: UpstreamRecord, signal: UpstreamSignal, ctx: Ctx): Promise<void> {
+async function apply(deps: UpstreamLogoutDeps, upstream: UpstreamRecord, signal: UpstreamSignal, issuedAt: number, ctx: Ctx): Promise<void> {
   const log = (details: Record<string, unknown>) => ctx.state.log.info({ event: 'upstream.set', upstreamId: upstream.id, signal: signal.kind, ...details }, 'upstream security event');
   switch (signal.kind) {
     case 'session-revoked':
@@ -150,10 +150,9 @@ async function apply(deps: UpstreamLogoutDeps, upstream: UpstreamRecord, signal:
         }),
       });
     case 'account-disabled':
-      return log({ recordsEnded: await disableUpstreamIdentity(deps.store, deps.endings, upstream.id, signal.subject, signal.initiator) });
+      return log({ recordsEnded: await disableUpstreamIdentity(deps.store, deps.endings, upstream.id, signal.subject, signal.initiator, issuedAt) });
     case 'account-enabled':
-      await enableUpstreamIdentity(deps.store, upstream.id, signal.subject);
-      return log({});
+      return log({ lifted: await enableUpstreamIdentity(deps.store, upstream.id, signal.subject, issuedAt) });
     case 'ignored':
       return log({ why: signal.why });
   }

@@ -29,6 +29,8 @@ export type UpstreamSignal =
 
 export interface VerifiedSet {
   jti: string;
+  /** When the transmitter issued it (its iat): pushes may arrive out of order. */
+  issuedAt: number;
   rememberUntil: number;
   signals: UpstreamSignal[];
 }
@@ -44,21 +46,39 @@ async function transmitterOf(upstream: UpstreamRecord, keys: UpstreamKeys): Prom
   return { issuer: typeof ssfIssuer === 'string' ? ssfIssuer : metadata.issuer, jwksUri: metadata.jwksUri };
 }
 
+/** The `sub` of an `iss_sub` identifier under the upstream's own issuer. */
+function linkedSub(identifier: unknown, upstreamIssuer: string): string | undefined {
+  return isObject(identifier) && identifier.format === 'iss_sub' && identifier.iss === upstreamIssuer && text(identifier.sub) ? identifier.sub : undefined;
+}
+
+/**
+ * The upstream user an identifier names: its `iss_sub` under the upstream's issuer, or among RFC 9493
+ * `aliases` the one such iss_sub (aliases naming two are ambiguous: nothing).
+ */
+function userOf(user: Record<string, unknown>, upstreamIssuer: string): string | { reason: string } {
+  if (user.format === 'aliases') {
+    const subs = new Set((Array.isArray(user.identifiers) ? user.identifiers : []).map((identifier) => linkedSub(identifier, upstreamIssuer)).filter(text));
+    return subs.size === 1 ? [...subs][0]! : { reason: `aliases with ${subs.size} iss_sub of the upstream` };
+  }
+  if (user.format !== 'iss_sub') return { reason: `a ${String(user.format)} subject names no linked identity` };
+  return linkedSub(user, upstreamIssuer) ?? { reason: 'an iss_sub of another issuer' };
+}
+
 /**
  * The upstream user a subject names, as Keyline linked it: only an `iss_sub` under the upstream's
- * own issuer (alone or as a complex subject's `user`), never an email or an opaque id, which a
- * transmitter could attach to anyone. A complex subject's `session` (opaque) narrows it to that sid.
+ * own issuer (alone, among aliases, or as a complex subject's `user`), never an email or an opaque
+ * id, which a transmitter could attach to anyone. A complex subject's `session` (opaque) narrows it to that sid.
  */
 function subjectOf(value: unknown, upstreamIssuer: string): { subject: string; sid?: string } | string {
   if (!isObject(value)) return 'no subject';
   const user = value.format === 'complex' ? value.user : value;
   if (!isObject(user)) return 'a complex subject without a user';
-  if (user.format !== 'iss_sub') return `a ${String(user.format)} subject names no linked identity`;
-  if (user.iss !== upstreamIssuer || !text(user.sub)) return 'an iss_sub of another issuer';
+  const sub = userOf(user, upstreamIssuer);
+  if (typeof sub !== 'string') return sub.reason;
   const session = value.format === 'complex' ? value.session : undefined;
-  if (session === undefined) return { subject: user.sub };
+  if (session === undefined) return { subject: sub };
   if (!isObject(session) || session.format !== 'opaque' || !text(session.id)) return 'a session subject Keyline cannot match';
-  return { subject: user.sub, sid: session.id };
+  return { subject: sub, sid: session.id };
 }
 
 function initiatorOf(event: Record<string, unknown>): InitiatingEntity {
@@ -104,5 +124,5 @@ export async function verifyUpstreamSet(token: string, upstream: UpstreamRecord,
   const signals = Object.entries(payload.events).map(([type, event]) => (isObject(event)
     ? signalOf(type, event, payload.sub_id, String(upstream.settings.issuer))
     : { kind: 'ignored' as const, why: `event ${type} is not an object` }));
-  return { jti: payload.jti, rememberUntil: payload.iat! + SET_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS, signals };
+  return { jti: payload.jti, issuedAt: payload.iat!, rememberUntil: payload.iat! + SET_MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS, signals };
 }

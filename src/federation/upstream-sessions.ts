@@ -52,6 +52,14 @@ const sidLookupId = (upstreamId: string, sid: string) => `sid:${digest(upstreamI
 const subjectLookupId = (upstreamId: string, subject: string) => `sub:${digest(upstreamId, subject)}`;
 const disabledId = (upstreamId: string, subject: string) => `disabled:${digest(upstreamId, subject)}`;
 
+/**
+ * The sign-in's session must end the moment it is made. The marker names the account under `account`,
+ * not `accountId`, so that ending all of the account's records (account-disabled) does not take it too.
+ */
+async function markSignedOut(store: Store, signIn: SignInRecord, initiator: InitiatingEntity): Promise<void> {
+  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, signedOutId(signIn.interactionUid), { initiator, account: signIn.accountId }, UNBOUND_LIFETIME);
+}
+
 function isSignIn(payload: OidcPayload): payload is SignInRecord {
   return typeof payload.interactionUid === 'string' && typeof payload.upstreamId === 'string' && payload.lookup === undefined;
 }
@@ -62,9 +70,9 @@ function isSignIn(payload: OidcPayload): payload is SignInRecord {
  * said, through a RISC account-disabled signal, that it is disabled, until it says it is enabled.
  */
 export async function recordUpstreamSession(store: Store, signIn: UpstreamSignIn): Promise<void> {
-  if (await store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(signIn.upstreamId, signIn.subject))) {
-    throw new UpstreamError('denied', 'the upstream disabled this identity (RISC account-disabled)');
-  }
+  const disabled = async () => store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(signIn.upstreamId, signIn.subject));
+  const refused = () => new UpstreamError('denied', 'the upstream disabled this identity (RISC account-disabled)');
+  if (await disabled()) throw refused();
   const record: SignInRecord = {
     accountId: signIn.accountId, upstreamId: signIn.upstreamId, subject: signIn.subject, interactionUid: signIn.interactionUid,
     signedInAt: Math.floor(Date.now() / 1000), ...(signIn.upstreamSessionId ? { upstreamSid: signIn.upstreamSessionId } : {}),
@@ -77,6 +85,11 @@ export async function recordUpstreamSession(store: Store, signIn: UpstreamSignIn
       ? [store.oidc.upsert(UPSTREAM_SESSION_MODEL, sidLookupId(signIn.upstreamId, signIn.upstreamSessionId), lookup, BOUND_LIFETIME_FLOOR)]
       : []),
   ]);
+  // An account-disabled that came meanwhile wrote its marker before it looked for sign-ins: one of us sees the other.
+  if (await disabled()) {
+    await store.oidc.destroy(UPSTREAM_SESSION_MODEL, signInId(signIn.interactionUid));
+    throw refused();
+  }
 }
 
 /** What an upstream said ended: its session `sid`, or every session of its user `subject`, or both (that session of that user). */
@@ -116,7 +129,7 @@ export async function endUpstreamSessions(store: Store, endings: SessionEndings,
   let ended = 0;
   for (const signIn of await matchingSignIns(store, accountId, ending)) {
     if (signIn.sessionUid === undefined) {
-      await store.oidc.upsert(UPSTREAM_SESSION_MODEL, signedOutId(signIn.interactionUid), { initiator: ending.initiator }, UNBOUND_LIFETIME);
+      await markSignedOut(store, signIn, ending.initiator);
       // The resume may have bound the session meanwhile; it wrote before it looked for the marker, so one of us sees the other.
       const now = await store.oidc.find(UPSTREAM_SESSION_MODEL, signInId(signIn.interactionUid));
       if (!now || !isSignIn(now) || now.sessionUid === undefined) continue;
@@ -136,10 +149,11 @@ export async function bindUpstreamSession(
   store: Store, endings: SessionEndings, interactionUid: string, accountId: string, sessionUid: string, lifetimeSeconds: number,
 ): Promise<void> {
   const signIn = await store.oidc.find(UPSTREAM_SESSION_MODEL, signInId(interactionUid));
-  if (!signIn || !isSignIn(signIn) || signIn.accountId !== accountId) return;
-  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, signInId(interactionUid), { ...signIn, sessionUid }, lifetimeSeconds);
+  if (signIn && (!isSignIn(signIn) || signIn.accountId !== accountId)) return;
+  // No record: none was made, or an ending of all the account's records (account-disabled) took it; its marker says which.
+  if (signIn) await store.oidc.upsert(UPSTREAM_SESSION_MODEL, signInId(interactionUid), { ...signIn, sessionUid }, lifetimeSeconds);
   const signedOut = await store.oidc.find(UPSTREAM_SESSION_MODEL, signedOutId(interactionUid));
-  if (!signedOut) return;
+  if (!signedOut || signedOut.account !== accountId) return;
   const initiator = signedOut.initiator === 'admin' || signedOut.initiator === 'policy' || signedOut.initiator === 'system' ? signedOut.initiator : 'user';
   await endings.endOne(accountId, sessionUid, initiator);
   await store.oidc.destroy(UPSTREAM_SESSION_MODEL, signInId(interactionUid));
@@ -168,18 +182,34 @@ export async function takeLogoutContinuation(store: Store, state: string, upstre
 }
 
 /**
- * RISC account-disabled: every session of the linked account ends (not only those through this
- * upstream: the person's identity is gone), and sign-ins through this upstream identity are refused
- * until the upstream says account-enabled. The marker names no account, so ending the account's
- * records does not lift it.
+ * RISC account-disabled (issued at `issuedAt`, epoch seconds): every session of the linked account
+ * ends (not only those through this upstream: the person's identity is gone), and sign-ins through
+ * this upstream identity are refused until the upstream says account-enabled. The marker names no
+ * account, so ending the account's records does not lift it.
  */
-export async function disableUpstreamIdentity(store: Store, endings: SessionEndings, upstreamId: string, subject: string, initiator: InitiatingEntity): Promise<number> {
-  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject), { upstreamId, disabledAt: Math.floor(Date.now() / 1000) });
+export async function disableUpstreamIdentity(
+  store: Store, endings: SessionEndings, upstreamId: string, subject: string, initiator: InitiatingEntity, issuedAt: number,
+): Promise<number> {
+  const earlier = await store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  const disabledAt = Math.max(issuedAt, typeof earlier?.disabledAt === 'number' ? earlier.disabledAt : 0);
+  await store.oidc.upsert(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject), { upstreamId, disabledAt });
   const accountId = await accountOf(store, upstreamId, { subject });
   if (!accountId) return 0;
+  // A sign-in through this identity not yet resumed would otherwise become a session after endAll.
+  for (const signIn of await matchingSignIns(store, accountId, { upstreamId, subject, initiator })) {
+    if (signIn.sessionUid === undefined) await markSignedOut(store, signIn, initiator);
+  }
   return endings.endAll(accountId, { reason: 'account-disabled', initiator });
 }
 
-export async function enableUpstreamIdentity(store: Store, upstreamId: string, subject: string): Promise<void> {
+/**
+ * RISC account-enabled (issued at `issuedAt`) lifts a disable issued no later than it: pushes may
+ * arrive out of order (a retried older SET), and an older enable must not undo a newer disable.
+ * Returns whether a disable was lifted.
+ */
+export async function enableUpstreamIdentity(store: Store, upstreamId: string, subject: string, issuedAt: number): Promise<boolean> {
+  const disabled = await store.oidc.find(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  if (!disabled || (typeof disabled.disabledAt === 'number' && disabled.disabledAt > issuedAt)) return false;
   await store.oidc.destroy(UPSTREAM_SESSION_MODEL, disabledId(upstreamId, subject));
+  return true;
 }

@@ -9,9 +9,11 @@ import { ADMIN_API_PATH } from '../oidc/admin-api-resource.ts';
  * Security on it cannot read an OAuth error from a page (RFC 6749 §5.2, RFC 7591 §3.2.2, ...).
  */
 const MACHINE_PATHS = ['/token', '/me', '/device/auth', '/request', '/reg', '/jwks', '/challenge', '/backchannel', ADMIN_API_PATH, '/ssf', '/.well-known'];
+/** What upstreams call: their back-channel logout tokens and their shared-signals pushes (upstream-logout-routes.ts). */
+const UPSTREAM_RECEIVERS = /^\/federation\/[^/]+\/(?:backchannel-logout|events)\/?$/;
 
 export function isMachineRequest(ctx: Pick<Context, 'path'>): boolean {
-  return MACHINE_PATHS.some((path) => ctx.path === path || ctx.path.startsWith(`${path}/`));
+  return MACHINE_PATHS.some((path) => ctx.path === path || ctx.path.startsWith(`${path}/`)) || UPSTREAM_RECEIVERS.test(ctx.path);
 }
 
 /** Whether a failure is answered with the error page rather than JSON. */
