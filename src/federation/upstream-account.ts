@@ -1,4 +1,5 @@
 import { normalizeEmail, type AccountsService } from '../accounts/accounts-service.ts';
+import { PendingSignUps } from '../accounts/self-service/pending-sign-ups.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { AccountRecord, FederatedIdentityRecord, Store, UpstreamRecord } from '../store/store.ts';
 import { federatedAccountId } from './federated-account-id.ts';
@@ -87,6 +88,9 @@ export async function resolveUpstreamAccount(
   }
   try {
     const account = await accounts.createWithoutPassword(accountId, email, { emailVerified: identity.emailVerified, name: details.name ?? null });
+    // An address the upstream does not vouch for is held like an unverified sign-up's: when its
+    // owner proves the mailbox (reset, verification) they take the account over, link and all.
+    if (!identity.emailVerified) await new PendingSignUps(store).mark(account.id);
     return { kind: 'account', account, link, accountCreated: true, linkCreated };
   } catch (error) {
     if (!(error instanceof DuplicateError)) throw error;
