@@ -106,6 +106,13 @@ export async function resolveUpstreamAccount(
     if (!(error instanceof DuplicateError)) throw error;
   }
   const account = await accounts.findById(accountId);
+  if (account && account.email !== email) {
+    // The derived id holds an account this first sign-in did not make: its link was removed (by its
+    // owner, an administrator, or with the upstream) and the upstream's address changed, or another
+    // provider now answers under this upstream's id. The id is no way back in: the unlink stands.
+    if (linkCreated) await store.federatedIdentities.remove(upstream.id, identity.subject);
+    return { kind: 'refused', refusal: 'no_account' };
+  }
   if (account) {
     if (account.disabled) return { kind: 'refused', refusal: 'disabled' };
     return { kind: 'account', account, link, accountCreated: false, linkCreated };
