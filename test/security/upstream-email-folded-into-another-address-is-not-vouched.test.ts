@@ -6,13 +6,12 @@
  * or send the sign-in to the link step of kate's account as if the upstream had vouched for it.
  */
 import { decodeJwt } from 'jose';
-import { upstreamCallbackUrl } from '../../src/federation/start-upstream-step.ts';
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { exchangeCode, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
-import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
-import { addRedirectUpstream, signInThroughUpstream } from '../support/upstream-sign-in.ts';
+import type { UpstreamOp } from '../support/upstream-op.ts';
+import { addStandInUpstream, signInThroughUpstream } from '../support/upstream-sign-in.ts';
 
 let kl: RunningKeyline;
 let client: TestClient;
@@ -21,16 +20,10 @@ let op: UpstreamOp;
 useKeyline(sqliteBackend, { config: { outbound: { allowPrivateNetworks: true } } }, async (ready) => {
   kl = ready.kl;
   client = await registerTestClient(kl, { scopes: 'openid profile email' });
-  op = await startUpstreamOp({
-    clients: [{ client_id: 'keyline-acme', client_secret: 'secret-acme', redirect_uris: [upstreamCallbackUrl(kl.url, 'acme')] }],
-    accounts: [
-      { sub: 'kelvin-new', claims: { email: '\u212Aate@acme.test', email_verified: true } },
-      { sub: 'kelvin-existing', claims: { email: '\u212Aim@acme.test', email_verified: true } },
-    ],
-  });
-  await addRedirectUpstream(kl, {
-    id: 'acme', name: 'Acme', provisioning: 'create', settings: { issuer: op.issuer, clientId: 'keyline-acme', scopes: ['openid', 'email'] },
-  }, { clientSecret: 'secret-acme' });
+  op = await addStandInUpstream(kl, 'acme', [
+    { sub: 'kelvin-new', claims: { email: '\u212Aate@acme.test', email_verified: true } },
+    { sub: 'kelvin-existing', claims: { email: '\u212Aim@acme.test', email_verified: true } },
+  ]);
 });
 afterAll(async () => {
   await op?.close();

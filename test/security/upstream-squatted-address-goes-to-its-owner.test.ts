@@ -6,15 +6,14 @@
  * from an unverified local sign-up: the squatter's link goes, so the squatter cannot sign in to the
  * account the owner now uses.
  */
-import { upstreamCallbackUrl } from '../../src/federation/start-upstream-step.ts';
 import { sqliteBackend } from '../support/backends.ts';
 import { useKeyline } from '../support/keyline-fixture.ts';
 import { attemptLogin, registerTestClient, type TestClient } from '../support/oidc-flow.ts';
 import { submitSelfServiceForm } from '../support/self-service-flow.ts';
 import { useSmtpServer } from '../support/smtp-server.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
-import { startUpstreamOp, type UpstreamOp } from '../support/upstream-op.ts';
-import { addRedirectUpstream, signInThroughUpstream } from '../support/upstream-sign-in.ts';
+import type { UpstreamOp } from '../support/upstream-op.ts';
+import { addStandInUpstream, signInThroughUpstream } from '../support/upstream-sign-in.ts';
 
 const OWNER = 'the owner chose this one';
 const smtp = useSmtpServer();
@@ -27,17 +26,10 @@ useKeyline(sqliteBackend, {
 }, async (ready) => {
   kl = ready.kl;
   client = await registerTestClient(kl, { scopes: 'openid profile email' });
-  op = await startUpstreamOp({
-    clients: [{ client_id: 'keyline-typed', client_secret: 'secret-typed', redirect_uris: [upstreamCallbackUrl(kl.url, 'typed')] }],
-    accounts: [
-      { sub: 'squatter-1', claims: { email: 'owner-1@example.test', email_verified: false } },
-      { sub: 'squatter-2', claims: { email: 'owner-2@example.test', email_verified: false } },
-    ],
-  });
-  await addRedirectUpstream(kl, {
-    id: 'typed', name: 'Type Any Address', provisioning: 'create',
-    settings: { issuer: op.issuer, clientId: 'keyline-typed', scopes: ['openid', 'email'] },
-  }, { clientSecret: 'secret-typed' });
+  op = await addStandInUpstream(kl, 'typed', [
+    { sub: 'squatter-1', claims: { email: 'owner-1@example.test', email_verified: false } },
+    { sub: 'squatter-2', claims: { email: 'owner-2@example.test', email_verified: false } },
+  ], { name: 'Type Any Address' });
 });
 afterAll(async () => {
   await op?.close();
