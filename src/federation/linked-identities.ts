@@ -21,11 +21,17 @@ export async function linkedIdentities(store: Store, accountId: string): Promise
   }));
 }
 
-/** The ways into an account: its password, its passkeys (they sign in alone), and its links. */
-async function waysIn(store: Store, account: AccountRecord): Promise<{ others: number; links: FederatedIdentityRecord[] }> {
-  const [factors, links] = await Promise.all([store.factors.listByAccount(account.id), store.federatedIdentities.listByAccount(account.id)]);
+/**
+ * The ways into an account: its password, its passkeys (they sign in alone), and its links;
+ * `usable` are the links through an enabled upstream (a disabled one signs no one in).
+ */
+async function waysIn(store: Store, account: AccountRecord): Promise<{ others: number; links: FederatedIdentityRecord[]; usable: (link: FederatedIdentityRecord) => boolean }> {
+  const [factors, links, upstreams] = await Promise.all([
+    store.factors.listByAccount(account.id), store.federatedIdentities.listByAccount(account.id), store.upstreams.list(),
+  ]);
   const passkeys = factors.filter((factor) => factor.type === 'webauthn').length;
-  return { others: (hasPassword(account) ? 1 : 0) + passkeys, links };
+  const enabled = new Set(upstreams.filter((upstream) => upstream.enabled).map((upstream) => upstream.id));
+  return { others: (hasPassword(account) ? 1 : 0) + passkeys, links, usable: (link) => enabled.has(link.upstreamId) };
 }
 
 export type UnlinkOutcome = 'unlinked' | 'not_found' | 'last_way' | 'busy';
@@ -53,8 +59,8 @@ async function underSignInMethodsLease<T>(store: Store, accountId: string, work:
  */
 export async function removeLastPasskeyGuarded(store: Store, account: AccountRecord, remove: () => Promise<void>): Promise<'removed' | 'last_way' | 'busy'> {
   return underSignInMethodsLease(store, account.id, async () => {
-    const { others, links } = await waysIn(store, account);
-    if (others + links.length <= 1) return 'last_way';
+    const { others, links, usable } = await waysIn(store, account);
+    if (others - 1 + links.filter(usable).length < 1) return 'last_way';
     await remove();
     return 'removed';
   });
@@ -71,9 +77,12 @@ export async function unlinkIdentity(
   store: Store, account: AccountRecord, upstreamId: string, subject: string, { allowLast = false }: { allowLast?: boolean } = {},
 ): Promise<UnlinkOutcome> {
   return underSignInMethodsLease(store, account.id, async () => {
-    const { others, links } = await waysIn(store, account);
-    if (!links.some((link) => link.upstreamId === upstreamId && link.subject === subject)) return 'not_found';
-    if (!allowLast && others === 0 && links.length <= 1) return 'last_way';
+    const { others, links, usable } = await waysIn(store, account);
+    const target = links.find((link) => link.upstreamId === upstreamId && link.subject === subject);
+    if (!target) return 'not_found';
+    // Refused when it takes away the last way in that works (removing one that does not work takes none away).
+    const left = others + links.filter((link) => link !== target && usable(link)).length;
+    if (!allowLast && left === 0 && (usable(target) || links.length <= 1)) return 'last_way';
     return await store.federatedIdentities.remove(upstreamId, subject) ? 'unlinked' : 'not_found';
   });
 }

@@ -1,4 +1,5 @@
 import { normalizeEmail, type AccountsService } from '../accounts/accounts-service.ts';
+import { PendingSignUps } from '../accounts/self-service/pending-sign-ups.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { AccountRecord, FederatedIdentityRecord, Store, UpstreamRecord } from '../store/store.ts';
 import { federatedAccountId } from './federated-account-id.ts';
@@ -26,6 +27,15 @@ export type UpstreamAccountOutcome =
 interface Parties {
   store: Store;
   accounts: AccountsService;
+}
+
+/**
+ * The upstream vouches for the address it sent, not for another one: lower-casing folds some
+ * non-ASCII letters into ASCII ones (the Kelvin sign into "k"), which would make a verified address
+ * of someone else's. Only a change of ASCII case keeps the vouching.
+ */
+function vouchesFor(identity: UpstreamIdentity, email: string): boolean {
+  return identity.emailVerified && email === identity.email!.trim().replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
 
 async function signInThrough(parties: Parties, link: FederatedIdentityRecord): Promise<UpstreamAccountOutcome | undefined> {
@@ -63,6 +73,7 @@ export async function resolveUpstreamAccount(
     if (linked.accountId !== provisionedId) await store.federatedIdentities.remove(upstream.id, identity.subject);
   }
   const email = identity.email ? normalizeEmail(identity.email) : null;
+  const vouched = email !== null && vouchesFor(identity, email);
   const existing = email ? await accounts.findByEmail(email) : undefined;
   if (existing) {
     // A concurrent first sign-in of this same identity may have provisioned it a moment ago.
@@ -70,7 +81,7 @@ export async function resolveUpstreamAccount(
     const outcome = raced && await signInThrough(parties, raced);
     if (outcome) return outcome;
     if (upstream.provisioning === 'deny') return { kind: 'refused', refusal: 'not_provisioned' };
-    if (!identity.emailVerified) return { kind: 'refused', refusal: 'unverified_email' };
+    if (!vouched) return { kind: 'refused', refusal: 'unverified_email' };
     return { kind: 'prove-local-account', account: existing };
   }
   if (upstream.provisioning === 'deny') return { kind: 'refused', refusal: 'not_provisioned' };
@@ -86,12 +97,22 @@ export async function resolveUpstreamAccount(
     return await signInThrough(parties, link) ?? { kind: 'refused', refusal: 'no_account' };
   }
   try {
-    const account = await accounts.createWithoutPassword(accountId, email, { emailVerified: identity.emailVerified, name: details.name ?? null });
+    const account = await accounts.createWithoutPassword(accountId, email, { emailVerified: vouched, name: details.name ?? null });
+    // An address the upstream does not vouch for is held like an unverified sign-up's: when its
+    // owner proves the mailbox (reset, verification) they take the account over, link and all.
+    if (!vouched) await new PendingSignUps(store).mark(account.id);
     return { kind: 'account', account, link, accountCreated: true, linkCreated };
   } catch (error) {
     if (!(error instanceof DuplicateError)) throw error;
   }
   const account = await accounts.findById(accountId);
+  if (account && account.email !== email) {
+    // The derived id holds an account this first sign-in did not make: its link was removed (by its
+    // owner, an administrator, or with the upstream) and the upstream's address changed, or another
+    // provider now answers under this upstream's id. The id is no way back in: the unlink stands.
+    if (linkCreated) await store.federatedIdentities.remove(upstream.id, identity.subject);
+    return { kind: 'refused', refusal: 'no_account' };
+  }
   if (account) {
     if (account.disabled) return { kind: 'refused', refusal: 'disabled' };
     return { kind: 'account', account, link, accountCreated: false, linkCreated };

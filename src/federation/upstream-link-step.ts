@@ -77,6 +77,8 @@ export function submitUpstreamLink(deps: InteractionDeps) {
 
 /** The local account was proven in this interaction: the pending identity is linked to it (once) and the sign-in continues. */
 async function linkProven(deps: InteractionDeps, ctx: InteractionContext, accountId: string, proved: AmrValue[], answer: Answer): Promise<void> {
+  // A passkey proves its account whether or not it is disabled; a disabled account gets no new link and no sign-in.
+  if ((await deps.accounts.findById(accountId))?.disabled) throw new HttpError(403, 'access_denied', 'This account is disabled.');
   const taken = await deps.federation.pendingLinks.take(ctx.state.interaction!.uid);
   const [account, upstream] = await Promise.all([deps.accounts.findById(accountId), taken && deps.federation.directory.enabled(taken.upstreamId)]);
   if (!taken || !account || !upstream) throw new HttpError(409, 'invalid_request', 'This link was already made in another tab. Continue from the sign-in page.');

@@ -3,10 +3,12 @@ import { openSecretCipher } from '../../src/keys/open-secret-cipher.ts';
 import { createLogger } from '../../src/logger.ts';
 import { sealUpstreamSecret } from '../../src/federation/upstream-secrets.ts';
 import type { SecretName } from '../../src/federation/upstream-settings.ts';
+import { upstreamCallbackUrl } from '../../src/federation/start-upstream-step.ts';
 import type { UpstreamRecord } from '../../src/store/store.ts';
 import { BrowserLikeClient, hiddenField, type Response } from './browser-like-client.ts';
 import { authorizeUrl, pkcePair, type TestClient } from './oidc-flow.ts';
 import type { RunningKeyline } from './start-keyline.ts';
+import { startUpstreamOp, type UpstreamOp, type UpstreamOpAccount } from './upstream-op.ts';
 
 /**
  * An oidc or oauth2 upstream as `keyline upstreams add` leaves it (its secrets sealed with the
@@ -27,6 +29,20 @@ export async function addRedirectUpstream(
   upstream.sealedSecrets = Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, sealUpstreamSecret(sealer, upstream.id, name as SecretName, value)]));
   await kl.store.upstreams.create(upstream);
   return upstream;
+}
+
+/** A stand-in upstream OP with these people, added to Keyline as the oidc upstream `id` (`create`, scopes openid and email). Close it after the tests. */
+export async function addStandInUpstream(
+  kl: RunningKeyline, id: string, accounts: UpstreamOpAccount[], fields: Partial<UpstreamRecord> = {},
+): Promise<UpstreamOp> {
+  const op = await startUpstreamOp({
+    clients: [{ client_id: `keyline-${id}`, client_secret: `secret-${id}`, redirect_uris: [upstreamCallbackUrl(kl.url, id)] }],
+    accounts,
+  });
+  await addRedirectUpstream(kl, {
+    id, name: id, provisioning: 'create', settings: { issuer: op.issuer, clientId: `keyline-${id}`, scopes: ['openid', 'email'] }, ...fields,
+  }, { clientSecret: `secret-${id}` });
+  return op;
 }
 
 export interface UpstreamStarted {
