@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { LOCALES_DIRECTORY } from '../../src/paths.ts';
 import { textDirection } from '../../src/i18n/text-direction.ts';
-import { checkAtEveryWidth } from './page-checks.ts';
+import { checkAtEveryWidth, namesWithoutTheirVisibleWords } from './page-checks.ts';
 
 /** Every language Keyline ships, read from the catalogues: a new one is covered by being a file. */
 export const SHIPPED_LOCALES = readdirSync(LOCALES_DIRECTORY).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
@@ -26,9 +26,7 @@ export async function checkAccountSectionsInEveryLanguage(page: Page, origin: st
         if (await html.getAttribute('lang') !== locale) here.push(`lang is ${await html.getAttribute('lang')}`);
         if (await html.getAttribute('dir') !== textDirection(locale)) here.push(`dir is ${await html.getAttribute('dir')}`);
         const reports = await checkAtEveryWidth(page, `${name}${section.replace('/', '-') || '-profile'}-${locale}`, [390]);
-        const mismatched = await page.evaluate<string[]>(`[...document.querySelectorAll('button[aria-label], a[aria-label]')]
-          .filter((element) => element.textContent.trim() !== '' && !element.getAttribute('aria-label').toLowerCase().includes(element.textContent.trim().toLowerCase()))
-          .map((element) => element.textContent.trim() + ' / ' + element.getAttribute('aria-label'))`);
+        const mismatched = await namesWithoutTheirVisibleWords(page);
         here.push(
           ...reports.flatMap((report) => [
             ...report.axeViolations.map((violation) => `${report.scheme}: ${violation}`),

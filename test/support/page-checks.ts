@@ -54,14 +54,14 @@ async function checkAt(target: Page, name: string, width: number, scheme: 'light
 
 /**
  * Lays the current page out at each width in light, then at each width with a dark preference:
- * sideways scrolling (WCAG 1.4.10), axe-core, how it looks, and a screenshot kept of each.
+ * sideways scrolling (WCAG 1.4.10), axe-core, how it looks, and a screenshot kept of each (unless `screenshots` is false).
  */
-export async function checkAtEveryWidth(target: Page, name: string, widths: number[] = WIDTHS): Promise<PageReport[]> {
+export async function checkAtEveryWidth(target: Page, name: string, widths: number[] = WIDTHS, screenshots = true): Promise<PageReport[]> {
   const reports: PageReport[] = [];
-  for (const width of widths) reports.push(await checkAt(target, name, width, 'light'));
+  for (const width of widths) reports.push(await checkAt(target, name, width, 'light', screenshots));
   await target.emulateMedia({ colorScheme: 'dark' });
   try {
-    for (const width of widths) reports.push(await checkAt(target, name, width, 'dark'));
+    for (const width of widths) reports.push(await checkAt(target, name, width, 'dark', screenshots));
   } finally {
     await target.emulateMedia({ colorScheme: 'light' });
   }
@@ -119,6 +119,16 @@ export function expectCleanInEveryLanguage(reports: LanguageReport[]): void {
   expect(reports).toEqual(SHIPPED_LOCALES.filter((locale) => locale !== 'en').map((locale) => ({
     locale, lang: locale, dir: textDirection(locale), overflowsSideways: false, axeViolations: [],
   })));
+}
+
+/**
+ * Buttons and links whose accessible name does not contain their visible words (WCAG 2.5.3), as
+ * "visible / name": axe-core lets a name through when it holds the visible words apart.
+ */
+export function namesWithoutTheirVisibleWords(target: Page): Promise<string[]> {
+  return target.evaluate<string[]>(`[...document.querySelectorAll('button[aria-label], a[aria-label]')]
+    .filter((element) => element.textContent.trim() !== '' && !element.getAttribute('aria-label').toLowerCase().includes(element.textContent.trim().toLowerCase()))
+    .map((element) => element.textContent.trim() + ' / ' + element.getAttribute('aria-label'))`);
 }
 
 /** Collects CSP violations, page errors and failed requests of a page, for a test to assert none happened. */
