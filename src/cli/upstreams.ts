@@ -5,7 +5,7 @@ import {
 } from '../federation/upstream-administration.ts';
 import { isPresetId, PRESETS } from '../federation/presets.ts';
 import { UpstreamSettingsError } from '../federation/upstream-settings-error.ts';
-import { newUpstreamSchema, upstreamSettingsSchema } from '../federation/upstream-settings.ts';
+import { newUpstreamSchema, upstreamSettingsSchema, type UpstreamChangesInput } from '../federation/upstream-settings.ts';
 import { DuplicateError, NotFoundError } from '../store/store-errors.ts';
 import type { UpstreamRecord } from '../store/store.ts';
 import { adminAction } from './admin-action.ts';
@@ -66,6 +66,9 @@ export const UPSTREAMS_HELP = `keyline upstreams <command>
       --upstream-logout                 RP-initiated logout continues to the upstream's end-session endpoint
   update <id> [options]   change any of the options above (list options replace the list);
       --secret-stdin                    replace the client secret (or bind password) with one read from stdin
+      --keep-links                      the provider moved but its subjects stay the same: keep the people
+                                        linked through it (without it, a new issuer, user endpoint, subject
+                                        claim or LDAP URL is refused while anyone is linked)
   list [--json]           the upstreams (never a secret)
   show <id>               one upstream as JSON (secrets only named)
   remove <id> [--yes]     delete an upstream and the identities linked through it (the accounts stay)`;
@@ -224,15 +227,16 @@ export async function upstreamsCommand(cli: CliContext, args: string[]): Promise
       return;
     }
     case 'update': {
-      const parsed = parseArguments(rest, { ...SETTING_OPTIONS, 'secret-stdin': { type: 'boolean' } }, UPDATE_USAGE);
+      const parsed = parseArguments(rest, { ...SETTING_OPTIONS, 'secret-stdin': { type: 'boolean' }, 'keep-links': { type: 'boolean' } }, UPDATE_USAGE);
       const id = requirePositional(parsed, 0, 'id', UPDATE_USAGE);
-      const changes = checked(upstreamSettingsSchema.partial(), settingsFromOptions(parsed));
+      const changes: UpstreamChangesInput & { keepLinks?: boolean } = checked(upstreamSettingsSchema.partial(), settingsFromOptions(parsed));
       if (parsed.values['secret-stdin'] === true) {
         const current = await refusals(id, async () => requireUpstream(await cli.store(), id));
         const secret = current.type === 'ldap' ? 'bindPassword' : 'clientSecret';
         changes[secret] = await readSecret(cli, secret, id);
       }
       if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change (usage: ${UPDATE_USAGE})`);
+      if (parsed.values['keep-links'] === true) changes.keepLinks = true;
       cli.printJson(upstreamView(await refusals(id, async () => updateUpstream(await administration(cli), id, changes))));
       return;
     }

@@ -176,7 +176,26 @@ export async function createUpstream(admin: UpstreamAdministration, input: NewUp
   return record;
 }
 
-export async function updateUpstream(admin: UpstreamAdministration, id: string, changes: UpstreamChangesInput): Promise<UpstreamRecord> {
+/**
+ * The settings that say whose subjects an upstream's links hold: another issuer (or user endpoint,
+ * or directory) is another namespace, where the same `sub` may be somebody else.
+ */
+const SUBJECT_NAMESPACE: Record<UpstreamType, readonly string[]> = {
+  oidc: ['issuer', 'subjectClaim'],
+  oauth2: ['userinfoEndpoint', 'subjectClaim'],
+  ldap: ['url'],
+};
+
+/** Whether people linked through the upstream would be signed in by another provider's subjects after this change. */
+async function refuseMovingLinkedSubjects(admin: UpstreamAdministration, current: UpstreamRecord, settings: Record<string, unknown>, keepLinks: boolean): Promise<void> {
+  const moved = SUBJECT_NAMESPACE[current.type].filter((key) => JSON.stringify(settings[key]) !== JSON.stringify(current.settings[key]));
+  if (moved.length === 0 || keepLinks || !await admin.store.federatedIdentities.anyForUpstream(current.id)) return;
+  throw new UpstreamSettingsError(moved[0]!, `people are linked through "${current.id}": with another ${moved.join(' or ')} the same subject could be somebody else. `
+    + 'Remove the upstream and add it again (that unlinks them), or, when its subjects stay the same (the provider moved), update with --keep-links (keepLinks: true)');
+}
+
+export async function updateUpstream(admin: UpstreamAdministration, id: string, given: UpstreamChangesInput & { keepLinks?: boolean }): Promise<UpstreamRecord> {
+  const { keepLinks = false, ...changes } = given;
   const current = await requireUpstream(admin.store, id);
   refuseForeignSettings(current.type, changes);
   const preset = current.preset && current.preset in PRESETS ? PRESETS[current.preset as keyof typeof PRESETS] : undefined;
@@ -186,6 +205,7 @@ export async function updateUpstream(admin: UpstreamAdministration, id: string, 
   const sealedSecrets = { ...current.sealedSecrets, ...sealAll(admin, id, parts.secrets) };
   checkComplete(current.type, preset, settings, Object.keys(sealedSecrets));
   await checkGroupsExist(admin.store, changes.mapGroups);
+  await refuseMovingLinkedSubjects(admin, current, settings, keepLinks);
   const mapping = {
     claims: changes.mapClaims ?? current.mapping.claims,
     groups: changes.mapGroups ?? current.mapping.groups,

@@ -696,6 +696,8 @@ export interface FederatedIdentities {
   remove(upstreamId: string, subject: string): Promise<boolean>;
   /** Forgets every link of an account (it was removed); returns how many. */
   removeAccount(accountId: string): Promise<number>;
+  /** Whether anyone is linked through this upstream (an administrator changing what its subjects mean must know). */
+  anyForUpstream(upstreamId: string): Promise<boolean>;
   /** Forgets every link to an upstream (it was removed); returns how many. */
   removeUpstream(upstreamId: string): Promise<number>;
 }

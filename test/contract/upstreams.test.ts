@@ -169,8 +169,12 @@ describe.each(backends)('$name store: federated identities', (backend) => {
     expect((await store().federatedIdentities.find('acme', 'sub-1'))?.lastSignInAt).toStrictEqual(at);
     expect(await store().federatedIdentities.remove('acme', 'sub-2')).toBe(true);
     expect(await store().federatedIdentities.remove('acme', 'sub-2')).toBe(false);
+    expect(await store().federatedIdentities.anyForUpstream('other')).toBe(true);
     expect(await store().federatedIdentities.removeUpstream('other')).toBe(1);
+    expect(await store().federatedIdentities.anyForUpstream('other')).toBe(false);
+    expect(await store().federatedIdentities.anyForUpstream('acme')).toBe(true);
     expect(await store().federatedIdentities.removeAccount('acc-1')).toBe(1);
+    expect(await store().federatedIdentities.anyForUpstream('acme')).toBe(false);
     expect(await store().federatedIdentities.listByAccount('acc-1')).toStrictEqual([]);
   });
 
@@ -178,6 +182,7 @@ describe.each(backends)('$name store: federated identities', (backend) => {
     await store().federatedIdentities.link(link());
     const operator = { $ne: 'x' } as unknown as string;
     expect([undefined, 'refused']).toContain(await nothingOrRefused(store().federatedIdentities.find(operator, operator)));
+    expect([false, 'refused']).toContain(await nothingOrRefused(store().federatedIdentities.anyForUpstream(operator)));
     expect([0, 'refused']).toContain(await nothingOrRefused(store().federatedIdentities.listByAccount(operator).then((found) => found.length)));
     expect([0, 'refused']).toContain(await nothingOrRefused(store().federatedIdentities.removeAccount(operator)));
     expect([0, 'refused']).toContain(await nothingOrRefused(store().federatedIdentities.removeUpstream(operator)));

@@ -4,7 +4,9 @@ import { pageSchema } from '../paging.ts';
 
 /** Upstream identity providers in the admin API; the settings schema is the one the CLI checks its options with. */
 export const newUpstreamBodySchema = newUpstreamSchema.meta({ id: 'NewUpstream' });
-export const upstreamChangesSchema = upstreamSettingsSchema.partial().meta({
+export const upstreamChangesSchema = upstreamSettingsSchema.partial().extend({
+  keepLinks: z.boolean().optional().meta({ description: 'Changing the issuer, user endpoint, subject claim or LDAP URL of an upstream people are linked through is refused unless this says its subjects stay the same (the provider moved).' }),
+}).meta({
   id: 'UpstreamChanges', description: 'Only the settings given change; a secret given replaces the stored one. The type and preset never change.',
 });
 

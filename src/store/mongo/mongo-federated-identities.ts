@@ -54,6 +54,10 @@ export class MongoFederatedIdentities implements FederatedIdentities {
     return (await this.#identities.deleteMany({ accountId: { $eq: accountId } })).deletedCount;
   }
 
+  async anyForUpstream(upstreamId: string): Promise<boolean> {
+    return (await this.#identities.findOne({ upstreamId: { $eq: upstreamId } }, { projection: { _id: 1 } })) !== null;
+  }
+
   async removeUpstream(upstreamId: string): Promise<number> {
     return (await this.#identities.deleteMany({ upstreamId: { $eq: upstreamId } })).deletedCount;
   }

@@ -28,6 +28,7 @@ export class SqliteFederatedIdentities implements FederatedIdentities {
   readonly #remove: StatementSync;
   readonly #removeAccount: StatementSync;
   readonly #removeUpstream: StatementSync;
+  readonly #anyForUpstream: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare(`INSERT INTO federated_identities (upstream_id, subject, account_id, linked_at, last_sign_in_at)
@@ -38,6 +39,7 @@ export class SqliteFederatedIdentities implements FederatedIdentities {
     this.#remove = db.prepare('DELETE FROM federated_identities WHERE upstream_id = ? AND subject = ?');
     this.#removeAccount = db.prepare('DELETE FROM federated_identities WHERE account_id = ?');
     this.#removeUpstream = db.prepare('DELETE FROM federated_identities WHERE upstream_id = ?');
+    this.#anyForUpstream = db.prepare('SELECT 1 FROM federated_identities WHERE upstream_id = ? LIMIT 1');
   }
 
   async link(identity: FederatedIdentityRecord): Promise<{ identity: FederatedIdentityRecord; created: boolean }> {
@@ -66,6 +68,10 @@ export class SqliteFederatedIdentities implements FederatedIdentities {
 
   async removeAccount(accountId: string): Promise<number> {
     return Number(this.#removeAccount.run(accountId).changes);
+  }
+
+  async anyForUpstream(upstreamId: string): Promise<boolean> {
+    return this.#anyForUpstream.get(upstreamId) !== undefined;
   }
 
   async removeUpstream(upstreamId: string): Promise<number> {
