@@ -264,7 +264,7 @@ export async function createApp(deps: AppDependencies): Promise<KeylineApp> {
     directory: upstreamDirectory,
     connectors: new Map<UpstreamType, UpstreamConnector>([
       ['ldap', new LdapConnector({ sealer: cipher })],
-      ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher })],
+      ['oidc', new OidcConnector({ fetch: callClients, sealer: cipher, keys: upstreamKeys })],
       ['oauth2', new OAuth2Connector({ fetch: callClients, sealer: cipher })],
     ]),
     pendingSteps: new PendingUpstreamSteps(store, config.ttl.interaction), answers: new UpstreamAnswers(store, config.ttl.interaction), issuer: config.issuer,

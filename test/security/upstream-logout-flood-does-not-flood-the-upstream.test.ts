@@ -8,49 +8,21 @@
  * The upstream here is a small counting server on 127.0.0.1 standing in for a provider's discovery
  * document and key set, healthy or answering 503.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, type CryptoKey } from 'jose';
 import { sqliteBackend } from '../support/backends.ts';
-import { runCli } from '../support/run-cli.ts';
+import { addCountingUpstreams, closeCountingUpstreams, type CountingUpstream } from '../support/counting-upstream.ts';
 import { BACKCHANNEL_LOGOUT_EVENT, postLogoutToken, useUpstreamLogout } from '../support/upstream-logout.ts';
 import type { RunningKeyline } from '../support/start-keyline.ts';
-
-interface CountingUpstream { issuer: string; fetches: Record<string, number>; server: Server }
-
-async function countingUpstream(health: { discovery: boolean; jwks: boolean }, jwk: JWK): Promise<CountingUpstream> {
-  const fetches: Record<string, number> = {};
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    fetches[path] = (fetches[path] ?? 0) + 1;
-    const healthy = path === '/jwks' ? health.jwks : health.discovery;
-    response.setHeader('content-type', 'application/json');
-    if (!healthy) {
-      response.statusCode = 503;
-      response.end('{"error":"temporarily_unavailable"}');
-      return;
-    }
-    response.end(JSON.stringify(path === '/jwks' ? { keys: [jwk] } : { issuer, jwks_uri: `${issuer}/jwks`, id_token_signing_alg_values_supported: ['RS256'] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { issuer, fetches, server };
-}
 
 let key: CryptoKey;
 const upstreams: Record<string, CountingUpstream> = {};
 const setup = useUpstreamLogout(sqliteBackend, async ({ kl }) => {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  key = pair.privateKey;
-  const jwk = { ...await exportJWK(pair.publicKey), kid: 'the-real-kid', alg: 'RS256', use: 'sig' };
-  for (const [id, health] of Object.entries({ healthy: { discovery: true, jwks: true }, 'no-discovery': { discovery: false, jwks: true }, 'no-keys': { discovery: true, jwks: false } })) {
-    upstreams[id] = await countingUpstream(health, jwk);
-    const added = await runCli(kl, ['upstreams', 'add', id, '--type', 'oidc', '--issuer', upstreams[id]!.issuer, '--client-id', `keyline-${id}`], 'a client secret');
-    if (added.code !== 0) throw new Error(added.stderr);
-  }
+  key = await addCountingUpstreams(kl, {
+    healthy: { discovery: true, jwks: true }, 'no-discovery': { discovery: false, jwks: true }, 'no-keys': { discovery: true, jwks: false },
+  }, upstreams);
 });
-afterAll(() => Promise.all(Object.values(upstreams).map(({ server }) => new Promise((resolve) => server.close(resolve)))));
+afterAll(() => closeCountingUpstreams(upstreams));
 
 function token(id: string, kid: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);

@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import { errors as joseErrors } from 'jose';
 import { PrivateAddressRefused, ResponseTooLarge } from '../../outbound/outbound-fetch.ts';
 import { UpstreamError } from '../upstream.ts';
+import { UpstreamKeysUnavailable } from '../upstream-keys.ts';
 
 /** Any cause in the chain that is one of these. */
 function causedBy(error: unknown, test: (cause: unknown) => boolean): boolean {
@@ -52,7 +53,7 @@ export function asUpstreamError(error: unknown, step: string): UpstreamError {
     || (cause instanceof Error && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(String((cause as { code?: unknown }).code))))) {
     return new UpstreamError('unreachable', `${step}: the upstream could not be reached`, { cause: error });
   }
-  if (error instanceof joseErrors.JOSEError || error instanceof client.ClientError) {
+  if (error instanceof joseErrors.JOSEError || error instanceof client.ClientError || error instanceof UpstreamKeysUnavailable) {
     return new UpstreamError('invalid_response', `${step}: ${error.message}`, { cause: error });
   }
   return new UpstreamError('invalid_response', `${step}: the upstream's answer failed a check`, { cause: error });

@@ -1,59 +1,56 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import * as client from 'openid-client';
 import type { SecretSealer } from '../../accounts/factors/secret-sealer.ts';
 import type { OutboundFetch } from '../../outbound/outbound-fetch.ts';
 import type { UpstreamRecord } from '../../store/store.ts';
 import { mapIdentity } from '../map-identity.ts';
+import { TENANT_ID } from '../tenant-issuer.ts';
+import type { UpstreamKeys, UpstreamMetadata } from '../upstream-keys.ts';
 import {
   UpstreamError, type MappedIdentity, type UpstreamConnector, type UpstreamFinishInput, type UpstreamIdentity, type UpstreamStart, type UpstreamStartResult,
 } from '../upstream.ts';
 import { asUpstreamError } from './as-upstream-error.ts';
 import { clientAuthentication } from './client-authentication.ts';
 import { claimNamesOf, identityFromClaims } from './identity-from-claims.ts';
-import { discoveryOptions, upstreamClient } from './upstream-client.ts';
+import { upstreamClient } from './upstream-client.ts';
 
 export interface RedirectConnectorDeps {
   /** The one guarded outbound fetch. */
   fetch: OutboundFetch;
   /** Opens the upstream's secrets at the moment of use. */
   sealer: SecretSealer;
-  /** How long a node keeps an issuer's discovery document and keys before asking again. */
-  discoveryTtlMs?: number;
 }
 
-interface Discovered {
-  metadata: client.ServerMetadata;
-  keys: JWTVerifyGetKey;
-  at: number;
+export interface OidcConnectorDeps extends RedirectConnectorDeps {
+  /** Upstreams' discovery documents and key sets: the same cache the logout and SET receivers read. */
+  keys: UpstreamKeys;
 }
-
-const DISCOVERY_TTL_MS = 10 * 60_000;
 
 /**
- * OpenID Connect upstreams, through openid-client (a certified relying party): discovery, the code
- * flow with PKCE S256, state and nonce, RFC 9207's `iss` response parameter (required when the
- * upstream advertises it, and another issuer's always refused), and the id_token checked here with
- * jose against the upstream's JWKS (openid-client leaves the signature of a token-endpoint id_token
+ * OpenID Connect upstreams, through openid-client (a certified relying party): the code flow with
+ * PKCE S256, state and nonce, RFC 9207's `iss` response parameter (required when the upstream
+ * advertises it, and another issuer's always refused), and the id_token checked here with jose
+ * against the upstream's JWKS (openid-client leaves the signature of a token-endpoint id_token
  * unchecked, as OIDC Core 3.1.3.7 permits; Keyline does not rely on TLS alone): signature, iss, aud,
- * exp, nonce. Userinfo fills in what the id_token lacks. Microsoft's multi-tenant issuer is a
+ * exp, nonce. The discovery document and key set come from `UpstreamKeys`, the cache the logout and
+ * SET receivers read too (its back-off, kid cooldown and asymmetric algorithms apply here). Userinfo fills in what the id_token lacks. Microsoft's multi-tenant issuer is a
  * template (`issuerTemplate`) checked against each id_token's `tid`; one tenant's endpoint (`--tenant`)
  * names that tenant's issuer, which every id_token must then have.
  */
 export class OidcConnector implements UpstreamConnector {
   readonly type = 'oidc' as const;
   readonly step = 'redirect' as const;
-  readonly #deps: RedirectConnectorDeps;
-  readonly #discovered = new Map<string, Discovered>();
+  readonly #deps: OidcConnectorDeps;
 
-  constructor(deps: RedirectConnectorDeps) {
+  constructor(deps: OidcConnectorDeps) {
     this.#deps = deps;
   }
 
   async start(input: UpstreamStart): Promise<UpstreamStartResult> {
     const { upstream } = input;
-    const { metadata } = await this.#discover(upstream);
-    const config = upstreamClient(this.#deps.fetch, metadata, clientIdOf(upstream), client.None());
+    const { server } = await this.#discover(upstream);
+    const config = upstreamClient(this.#deps.fetch, server, clientIdOf(upstream), client.None());
     const state = client.randomState();
     const nonce = client.randomNonce();
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -79,15 +76,15 @@ export class OidcConnector implements UpstreamConnector {
     if (input.kind !== 'redirect') throw new UpstreamError('misconfigured', 'an oidc upstream finishes with a redirect');
     const { pending } = input;
     const discovered = await this.#discover(upstream);
-    const template = multiTenantTemplate(upstream, discovered.metadata);
+    const template = multiTenantTemplate(upstream, discovered.issuer);
     // openid-client compares an id_token's iss with the discovered issuer, which for a multi-tenant
     // template is not the tenant's: the id_token is then taken aside and checked below alone.
     let heldIdToken: string | undefined;
-    const fetch: OutboundFetch = template ? holdIdToken(this.#deps.fetch, discovered.metadata.token_endpoint, (token) => { heldIdToken = token; }) : this.#deps.fetch;
+    const fetch: OutboundFetch = template ? holdIdToken(this.#deps.fetch, discovered.server.token_endpoint, (token) => { heldIdToken = token; }) : this.#deps.fetch;
     let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
     let config: client.Configuration;
     try {
-      config = upstreamClient(fetch, discovered.metadata, clientIdOf(upstream), await clientAuthentication(this.#deps.sealer, upstream));
+      config = upstreamClient(fetch, discovered.server, clientIdOf(upstream), await clientAuthentication(this.#deps.sealer, upstream));
       tokens = await client.authorizationCodeGrant(config, callbackUrl(pending.redirectUri!, input.parameters), {
         pkceCodeVerifier: pending.codeVerifier!,
         expectedState: pending.state!,
@@ -99,8 +96,8 @@ export class OidcConnector implements UpstreamConnector {
     const idToken = template ? heldIdToken : tokens.id_token;
     if (!idToken) throw new UpstreamError('invalid_response', 'code exchange: the upstream answered no id_token');
     const idClaims = await verifyIdToken(idToken, {
-      keys: discovered.keys, issuer: discovered.metadata.issuer, template, clientId: clientIdOf(upstream), nonce: pending.nonce!,
-      algorithms: discovered.metadata.id_token_signing_alg_values_supported,
+      keys: this.#deps.keys.keySet(discovered.jwksUri), issuer: discovered.issuer, template, clientId: clientIdOf(upstream), nonce: pending.nonce!,
+      algorithms: discovered.signingAlgs,
     });
     const claims = await this.#withUserinfo(upstream, config, tokens.access_token, idClaims);
     return identityFromClaims(upstream, claims, {
@@ -127,25 +124,9 @@ export class OidcConnector implements UpstreamConnector {
     }
   }
 
-  async #discover(upstream: UpstreamRecord): Promise<Discovered> {
-    const issuer = String(upstream.settings.issuer);
-    const cached = this.#discovered.get(issuer);
-    if (cached && Date.now() - cached.at < (this.#deps.discoveryTtlMs ?? DISCOVERY_TTL_MS)) return cached;
-    const template = issuerTemplateOf(upstream);
+  async #discover(upstream: UpstreamRecord): Promise<UpstreamMetadata> {
     try {
-      const url = new URL(issuer);
-      // A template's document names the template, not the URL it was fetched from: fetched by its
-      // full address (openid-client then leaves the issuer to us) and compared with the template.
-      const where = template ? new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`) : url;
-      const metadata = (await client.discovery(where, clientIdOf(upstream), undefined, client.None(), discoveryOptions(this.#deps.fetch, url))).serverMetadata();
-      if (template && metadata.issuer !== template && !isTenantOf(template, metadata.issuer)) {
-        throw new UpstreamError('invalid_response', `discovery: the upstream names another issuer than ${template} or one of its tenants`);
-      }
-      if (!metadata.jwks_uri) throw new UpstreamError('invalid_response', 'discovery: the upstream publishes no jwks_uri');
-      const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), { [customFetch]: this.#deps.fetch as never });
-      const discovered = { metadata, keys, at: Date.now() };
-      this.#discovered.set(issuer, discovered);
-      return discovered;
+      return await this.#deps.keys.metadata(String(upstream.settings.issuer), issuerTemplateOf(upstream));
     } catch (error) {
       throw asUpstreamError(error, 'discovery');
     }
@@ -166,18 +147,9 @@ function issuerTemplateOf(upstream: UpstreamRecord): string | undefined {
  * is checked against its tid). A single tenant's endpoint names that tenant's own issuer instead:
  * then there is no template, and every id_token must have exactly that issuer.
  */
-function multiTenantTemplate(upstream: UpstreamRecord, metadata: client.ServerMetadata): string | undefined {
+function multiTenantTemplate(upstream: UpstreamRecord, discoveredIssuer: string): string | undefined {
   const template = issuerTemplateOf(upstream);
-  return template && metadata.issuer === template ? template : undefined;
-}
-
-const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
-
-/** Whether `issuer` is the template filled with one tenant id. */
-function isTenantOf(template: string, issuer: string): boolean {
-  const [before, after] = template.split('{tenantid}') as [string, string];
-  if (!issuer.startsWith(before) || !issuer.endsWith(after) || issuer.length <= before.length + after.length) return false;
-  return TENANT_ID.test(issuer.slice(before.length, issuer.length - after.length));
+  return template && discoveredIssuer === template ? template : undefined;
 }
 
 /** The URL the upstream sent the browser back to, as openid-client reads an authorization response. */
@@ -203,13 +175,13 @@ const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual
 
 /** An id_token's signature (the upstream's JWKS), issuer (or the tenant's, for a template), audience, expiry and nonce. */
 async function verifyIdToken(idToken: string, expected: {
-  keys: JWTVerifyGetKey; issuer: string; template: string | undefined; clientId: string; nonce: string; algorithms: string[] | undefined;
+  keys: JWTVerifyGetKey; issuer: string; template: string | undefined; clientId: string; nonce: string; algorithms: string[];
 }): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(idToken, expected.keys, {
       audience: expected.clientId,
       ...(expected.template ? {} : { issuer: expected.issuer }),
-      algorithms: (expected.algorithms ?? ['RS256']).filter((alg) => alg !== 'none'),
+      algorithms: expected.algorithms,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
       clockTolerance: 30,
     });

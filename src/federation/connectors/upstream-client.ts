@@ -23,11 +23,3 @@ function onlyLoopbackHttp(metadata: client.ServerMetadata): boolean {
   const plain = urls.filter((url) => url.protocol === 'http:');
   return plain.length > 0 && plain.every((url) => isLoopbackRelay(url.hostname));
 }
-
-/** `allowInsecureRequests` for discovery, under the same rule. */
-export function discoveryOptions(fetch: OutboundFetch, url: URL): client.DiscoveryRequestOptions {
-  return {
-    [client.customFetch]: fetch as client.CustomFetch,
-    ...(url.protocol === 'http:' && isLoopbackRelay(url.hostname) ? { execute: [client.allowInsecureRequests] } : {}),
-  };
-}
