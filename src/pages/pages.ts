@@ -102,7 +102,9 @@ export class Pages {
     if (!template) {
       if (!this.#names.has(name)) throw new Error(`no page template "${name}"`);
       // @types/pug lacks `plugins`, which pug supports (its resolve hook is how a theme overrides includes).
-      template = compileFile(this.#views.find(name), { plugins: [this.#views.pugPlugin()] } as Options);
+      // `doctype: 'html'` for every node: mixins are compiled before the layout's doctype is seen,
+      // and would otherwise write XHTML (`hidden="hidden"`, `/>`) inside an HTML page.
+      template = compileFile(this.#views.find(name), { plugins: [this.#views.pugPlugin()], doctype: 'html' } as Options);
       this.#templates.set(name, template);
     }
     return template;
