@@ -8,7 +8,7 @@ import { asUpstreamError } from './as-upstream-error.ts';
 import { clientAuthentication } from './client-authentication.ts';
 import { claimNamesOf, identityFromClaims } from './identity-from-claims.ts';
 import type { RedirectConnectorDeps } from './oidc.ts';
-import { upstreamClient } from './upstream-client.ts';
+import { codeFlowStart, upstreamClient } from './upstream-client.ts';
 
 /** GitHub's API refuses a request without a User-Agent. */
 const API_HEADERS = { accept: 'application/json', 'user-agent': 'Keyline' };
@@ -31,22 +31,11 @@ export class OAuth2Connector implements UpstreamConnector {
   async start(input: UpstreamStart): Promise<UpstreamStartResult> {
     const { upstream } = input;
     const config = upstreamClient(this.#deps.fetch, metadataOf(upstream), String(upstream.settings.clientId), client.None());
-    const state = client.randomState();
-    const codeVerifier = client.randomPKCECodeVerifier();
     const scopes = (upstream.settings.scopes as string[] | undefined) ?? [];
-    const parameters: Record<string, string> = {
-      redirect_uri: input.callbackUrl,
-      state,
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
+    return codeFlowStart(config, input.callbackUrl, {
       ...(scopes.length ? { scope: scopes.join(' ') } : {}),
       ...(input.loginHint ? { login: input.loginHint } : {}),
-    };
-    return {
-      kind: 'redirect',
-      location: client.buildAuthorizationUrl(config, parameters).href,
-      pending: { state, codeVerifier, redirectUri: input.callbackUrl },
-    };
+    });
   }
 
   async finish(upstream: UpstreamRecord, input: UpstreamFinishInput): Promise<UpstreamIdentity> {

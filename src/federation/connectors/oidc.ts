@@ -13,7 +13,7 @@ import {
 import { asUpstreamError } from './as-upstream-error.ts';
 import { clientAuthentication } from './client-authentication.ts';
 import { claimNamesOf, identityFromClaims } from './identity-from-claims.ts';
-import { upstreamClient } from './upstream-client.ts';
+import { codeFlowStart, upstreamClient } from './upstream-client.ts';
 
 export interface RedirectConnectorDeps {
   /** The one guarded outbound fetch. */
@@ -51,25 +51,14 @@ export class OidcConnector implements UpstreamConnector {
     const { upstream } = input;
     const { server } = await this.#discover(upstream);
     const config = upstreamClient(this.#deps.fetch, server, clientIdOf(upstream), client.None());
-    const state = client.randomState();
     const nonce = client.randomNonce();
-    const codeVerifier = client.randomPKCECodeVerifier();
     const scopes = new Set(['openid', ...((upstream.settings.scopes as string[] | undefined) ?? ['email', 'profile'])]);
-    const parameters: Record<string, string> = {
-      redirect_uri: input.callbackUrl,
+    return codeFlowStart(config, input.callbackUrl, {
       scope: [...scopes].join(' '),
-      state,
       nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    };
-    if (upstream.settings.responseMode === 'form_post') parameters.response_mode = 'form_post';
-    if (input.loginHint) parameters.login_hint = input.loginHint;
-    return {
-      kind: 'redirect',
-      location: client.buildAuthorizationUrl(config, parameters).href,
-      pending: { state, nonce, codeVerifier, redirectUri: input.callbackUrl },
-    };
+      ...(upstream.settings.responseMode === 'form_post' ? { response_mode: 'form_post' } : {}),
+      ...(input.loginHint ? { login_hint: input.loginHint } : {}),
+    }, { nonce });
   }
 
   async finish(upstream: UpstreamRecord, input: UpstreamFinishInput): Promise<UpstreamIdentity> {

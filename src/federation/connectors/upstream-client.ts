@@ -23,3 +23,23 @@ function onlyLoopbackHttp(metadata: client.ServerMetadata): boolean {
   const plain = urls.filter((url) => url.protocol === 'http:');
   return plain.length > 0 && plain.every((url) => isLoopbackRelay(url.hostname));
 }
+
+/**
+ * The authorization request of the code flow every redirect upstream starts with: a fresh state and
+ * PKCE S256 verifier, the type's own parameters (scope, nonce, login hint...), and what the callback
+ * needs kept (state, verifier, the redirect URI it must repeat).
+ */
+export async function codeFlowStart(
+  config: client.Configuration, redirectUri: string, parameters: Record<string, string>, kept: Record<string, string> = {},
+): Promise<{ kind: 'redirect'; location: string; pending: Record<string, string> }> {
+  const state = client.randomState();
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const location = client.buildAuthorizationUrl(config, {
+    ...parameters,
+    redirect_uri: redirectUri,
+    state,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  }).href;
+  return { kind: 'redirect', location, pending: { ...kept, state, codeVerifier, redirectUri } };
+}
